@@ -1,0 +1,29 @@
+/// The Django cache backends django-cachalot supports, by their BACKEND path.
+public enum CacheBackend: String, CaseIterable, Sendable {
+    case fileBased = "django.core.cache.backends.filebased.FileBasedCache"
+    case redis = "django.core.cache.backends.redis.RedisCache"
+    case djangoRedis = "django_redis.cache.RedisCache"
+    case pyMemcache = "django.core.cache.backends.memcached.PyMemcacheCache"
+    case pyLibMC = "django.core.cache.backends.memcached.PyLibMCCache"
+    case memcached = "django.core.cache.backends.memcached.MemcachedCache"
+    case locMem = "django.core.cache.backends.locmem.LocMemCache"
+    case dummy = "django.core.cache.backends.dummy.DummyCache"
+
+    /// locmem and dummy caches live inside each Django process: nothing
+    /// outside the process can read or write them.
+    public var livesInsideDjango: Bool { self == .locMem || self == .dummy }
+
+    /// A short name for messages and JSON output.
+    public var shortName: String {
+        switch self {
+        case .fileBased: return "filebased"
+        case .redis: return "redis"
+        case .djangoRedis: return "django-redis"
+        case .pyMemcache: return "pymemcache"
+        case .pyLibMC: return "pylibmc"
+        case .memcached: return "memcached"
+        case .locMem: return "locmem"
+        case .dummy: return "dummy"
+        }
+    }
+}

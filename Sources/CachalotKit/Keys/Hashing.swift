@@ -1,0 +1,23 @@
+import Crypto
+
+/// The two digests Django and django-cachalot put in key names, as Python's
+/// `hashlib.<name>(...).hexdigest()` prints them.
+public enum Hashing {
+    public static func sha1Hex(_ text: String) -> String {
+        hex(Insecure.SHA1.hash(data: Array(text.utf8)))
+    }
+
+    public static func md5Hex(_ text: String) -> String {
+        hex(Insecure.MD5.hash(data: Array(text.utf8)))
+    }
+
+    private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

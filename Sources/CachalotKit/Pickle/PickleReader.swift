@@ -1,0 +1,349 @@
+/// Reads pickles of protocols 0–5 the way CPython's unpickler does, except
+/// that classes are never imported or called: objects come back as
+/// `PickleValue.object`. Any malformed or truncated input is an error,
+/// never a crash.
+public struct PickleReader {
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public var reason: String
+        public var offset: Int
+        public var description: String { "invalid pickle at byte \(offset): \(reason)" }
+    }
+
+    /// Mutable containers are shared between the stack and the memo, as in
+    /// Python, so APPENDS after a BINPUT reach every reference.
+    private final class Node {
+        enum Kind { case list, dict, set, object }
+        let kind: Kind
+        var items: [Slot] = []
+        var entries: [(Slot, Slot)] = []
+        var callable: Slot?
+        var state: Slot?
+        init(_ kind: Kind) { self.kind = kind }
+    }
+
+    private indirect enum Slot {
+        case value(PickleValue)
+        case tuple([Slot])
+        case frozenSet([Slot])
+        case node(Node)
+        case mark
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var stack: [Slot] = []
+    private var memo: [Int: Slot] = [:]
+
+    public static func read(_ bytes: [UInt8]) throws -> PickleValue {
+        var reader = PickleReader(bytes: bytes)
+        return try reader.run()
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: position) }
+
+    private mutating func run() throws -> PickleValue {
+        while true {
+            let code = try take(1)[0]
+            guard let opcode = PickleOpcode(rawValue: code) else {
+                throw fail("unknown opcode 0x\(String(code, radix: 16))")
+            }
+            if opcode == .stop {
+                guard stack.count == 1, let top = stack.last else { throw fail("STOP with \(stack.count) items on the stack") }
+                return try resolve(top, depth: 0)
+            }
+            try execute(opcode)
+        }
+    }
+
+    // MARK: reading bytes
+
+    private mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - position else { throw fail("truncated: wanted \(count) more bytes") }
+        defer { position += count }
+        return bytes[position..<position + count]
+    }
+
+    private mutating func line() throws -> String {
+        guard let end = bytes[position...].firstIndex(of: 0x0a) else { throw fail("truncated: missing newline") }
+        defer { position = end + 1 }
+        return String(decoding: bytes[position..<end], as: UTF8.self)
+    }
+
+    private mutating func littleEndian(_ count: Int) throws -> UInt64 {
+        try take(count).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    private mutating func length(_ count: Int) throws -> Int {
+        let value = try littleEndian(count)
+        guard value <= UInt64(bytes.count) else { throw fail("length \(value) exceeds the input") }
+        return Int(value)
+    }
+
+    // MARK: stack
+
+    private mutating func pop() throws -> Slot {
+        guard let top = stack.popLast() else { throw fail("stack underflow") }
+        if case .mark = top { throw fail("unexpected MARK") }
+        return top
+    }
+
+    private mutating func popToMark() throws -> [Slot] {
+        guard let index = stack.lastIndex(where: { if case .mark = $0 { return true } else { return false } }) else {
+            throw fail("no MARK on the stack")
+        }
+        let items = Array(stack[(index + 1)...])
+        stack.removeSubrange(index...)
+        return items
+    }
+
+    private mutating func top() throws -> Slot {
+        guard let top = stack.last else { throw fail("stack underflow") }
+        return top
+    }
+
+    private mutating func node(_ kinds: Node.Kind...) throws -> Node {
+        guard case .node(let node) = try top(), kinds.contains(node.kind) else { throw fail("container expected on the stack") }
+        return node
+    }
+
+    private mutating func push(_ value: PickleValue) { stack.append(.value(value)) }
+
+    // MARK: opcodes
+
+    private mutating func execute(_ opcode: PickleOpcode) throws {
+        switch opcode {
+        case .proto:
+            let version = try take(1)[0]
+            guard version <= 5 else { throw fail("unsupported protocol \(version)") }
+        case .frame:
+            _ = try length(8)
+        case .stop:
+            break
+        case .mark: stack.append(.mark)
+        case .pop:
+            guard !stack.isEmpty else { throw fail("stack underflow") }
+            stack.removeLast()
+        case .popMark: _ = try popToMark()
+        case .dup: stack.append(try top())
+        case .none: push(.none)
+        case .newTrue: push(.bool(true))
+        case .newFalse: push(.bool(false))
+        case .int: try pushTextInt(try line())
+        case .long:
+            var text = try line()
+            if text.hasSuffix("L") { text.removeLast() }
+            try pushTextInt(text)
+        case .binInt: push(.int(Int(Int32(truncatingIfNeeded: try littleEndian(4)))))
+        case .binInt1: push(.int(Int(try take(1)[0])))
+        case .binInt2: push(.int(Int(try littleEndian(2))))
+        case .long1: try pushLong(Array(try take(try length(1))))
+        case .long4: try pushLong(Array(try take(try length(4))))
+        case .float:
+            let text = try line()
+            guard let value = Double(text) else { throw fail("bad FLOAT \(text)") }
+            push(.float(value))
+        case .binFloat: push(.float(Double(bitPattern: try take(8).reduce(0) { $0 << 8 | UInt64($1) })))
+        case .string: push(.bytes(try quotedString(try line())))
+        case .binString: push(.bytes(Array(try take(try length(4)))))
+        case .shortBinString: push(.bytes(Array(try take(try length(1)))))
+        case .unicode: push(.string(try rawUnicodeEscape(try line())))
+        case .binUnicode: try pushUTF8(try length(4))
+        case .shortBinUnicode: try pushUTF8(try length(1))
+        case .binUnicode8: try pushUTF8(try length(8))
+        case .binBytes: push(.bytes(Array(try take(try length(4)))))
+        case .shortBinBytes: push(.bytes(Array(try take(try length(1)))))
+        case .binBytes8, .byteArray8: push(.bytes(Array(try take(try length(8)))))
+        case .emptyTuple: stack.append(.tuple([]))
+        case .tuple: stack.append(.tuple(try popToMark()))
+        case .tuple1: let a = try pop(); stack.append(.tuple([a]))
+        case .tuple2: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
+        case .tuple3: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
+        case .emptyList: stack.append(.node(Node(.list)))
+        case .list: let list = Node(.list); list.items = try popToMark(); stack.append(.node(list))
+        case .append: let item = try pop(); try node(.list).items.append(item)
+        case .appends: let items = try popToMark(); try node(.list).items += items
+        case .emptyDict: stack.append(.node(Node(.dict)))
+        case .dict: let dict = Node(.dict); dict.entries = try pairs(try popToMark()); stack.append(.node(dict))
+        case .setItem: let value = try pop(), key = try pop(); try node(.dict).entries.append((key, value))
+        case .setItems: let items = try pairs(try popToMark()); try node(.dict).entries += items
+        case .emptySet: stack.append(.node(Node(.set)))
+        case .addItems: let items = try popToMark(); try node(.set).items += items
+        case .frozenSet: stack.append(.frozenSet(try popToMark()))
+        case .put: try store(at: try textIndex(try line()))
+        case .binPut: try store(at: Int(try take(1)[0]))
+        case .longBinPut: try store(at: Int(try littleEndian(4)))
+        case .memoize: try store(at: memo.count)
+        case .get: try fetch(try textIndex(try line()))
+        case .binGet: try fetch(Int(try take(1)[0]))
+        case .longBinGet: try fetch(Int(try littleEndian(4)))
+        case .global:
+            let module = try line(), name = try line()
+            push(.global(module: module, name: name))
+        case .stackGlobal:
+            guard case .value(.string(let name)) = try pop(), case .value(.string(let module)) = try pop() else {
+                throw fail("STACK_GLOBAL needs two strings")
+            }
+            push(.global(module: module, name: name))
+        case .reduce:
+            let arguments = try pop(), callable = try pop()
+            try pushObject(callable, arguments)
+        case .newObj:
+            let arguments = try pop(), cls = try pop()
+            try pushObject(cls, arguments)
+        case .newObjEx:
+            _ = try pop()  // keyword arguments are shown as part of the state-less call
+            let arguments = try pop(), cls = try pop()
+            try pushObject(cls, arguments)
+        case .obj:
+            var items = try popToMark()
+            guard !items.isEmpty else { throw fail("OBJ without a class") }
+            let cls = items.removeFirst()
+            try pushObject(cls, .tuple(items))
+        case .inst:
+            let module = try line(), name = try line()
+            try pushObject(.value(.global(module: module, name: name)), .tuple(try popToMark()))
+        case .build:
+            let state = try pop()
+            guard case .node(let object) = try top(), object.kind == .object else {
+                throw fail("BUILD on something that is not an object")
+            }
+            object.state = state
+        case .persID, .binPersID, .ext1, .ext2, .ext4, .nextBuffer, .readonlyBuffer:
+            throw fail("opcode \(opcode) needs the program that wrote the pickle")
+        }
+    }
+
+    private mutating func pushTextInt(_ text: String) throws {
+        switch text {
+        case "00": push(.bool(false))
+        case "01": push(.bool(true))
+        default:
+            guard let value = Int(text) else { throw fail("integer \(text) does not fit 64 bits") }
+            push(.int(value))
+        }
+    }
+
+    private mutating func pushLong(_ data: [UInt8]) throws {
+        if data.isEmpty { return push(.int(0)) }
+        guard data.count <= 8 else { return push(.bigInt(data)) }
+        var value: UInt64 = 0
+        for (index, byte) in data.enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+        if data.count < 8, data.last! & 0x80 != 0 { value |= ~0 << (8 * UInt64(data.count)) }
+        push(.int(Int(Int64(bitPattern: value))))
+    }
+
+    private mutating func pushUTF8(_ count: Int) throws {
+        let raw = try take(count)
+        guard let text = String(validating: raw, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+        push(.string(text))
+    }
+
+    private mutating func pushObject(_ callable: Slot, _ arguments: Slot) throws {
+        guard case .tuple = arguments else { throw fail("object arguments must be a tuple") }
+        let object = Node(.object)
+        object.callable = callable
+        object.items = [arguments]
+        stack.append(.node(object))
+    }
+
+    private func pairs(_ items: [Slot]) throws -> [(Slot, Slot)] {
+        guard items.count % 2 == 0 else { throw fail("odd number of items for a dict") }
+        return stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }
+    }
+
+    private mutating func store(at index: Int) throws { memo[index] = try top() }
+
+    private mutating func fetch(_ index: Int) throws {
+        guard let slot = memo[index] else { throw fail("memo entry \(index) is not set") }
+        stack.append(slot)
+    }
+
+    private func textIndex(_ text: String) throws -> Int {
+        guard let index = Int(text), index >= 0 else { throw fail("bad memo index \(text)") }
+        return index
+    }
+
+    /// Protocol 0 `S'...'` strings: Python's repr of a byte string.
+    private func quotedString(_ text: String) throws -> [UInt8] {
+        var raw = Array(text.utf8)
+        guard raw.count >= 2, let quote = raw.first, quote == raw.last, quote == 0x27 || quote == 0x22 else {
+            throw fail("STRING is not quoted")
+        }
+        raw = Array(raw.dropFirst().dropLast())
+        var result: [UInt8] = []
+        var index = 0
+        while index < raw.count {
+            let byte = raw[index]
+            index += 1
+            guard byte == 0x5c, index < raw.count else { result.append(byte); continue }
+            let escape = raw[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "n"): result.append(0x0a)
+            case UInt8(ascii: "r"): result.append(0x0d)
+            case UInt8(ascii: "t"): result.append(0x09)
+            case UInt8(ascii: "x"):
+                guard index + 2 <= raw.count, let value = UInt8(String(decoding: raw[index..<index + 2], as: UTF8.self), radix: 16) else {
+                    throw fail("bad \\x escape")
+                }
+                result.append(value)
+                index += 2
+            default: result.append(escape)
+            }
+        }
+        return result
+    }
+
+    /// Protocol 0 `V` strings: raw-unicode-escape, `\uXXXX` and `\UXXXXXXXX`.
+    private func rawUnicodeEscape(_ text: String) throws -> String {
+        var scalars = String.UnicodeScalarView()
+        let input = Array(text.unicodeScalars)
+        var index = 0
+        while index < input.count {
+            if input[index] == "\\", index + 1 < input.count, input[index + 1] == "u" || input[index + 1] == "U" {
+                let width = input[index + 1] == "u" ? 4 : 8
+                let digits = String(String.UnicodeScalarView(input[min(index + 2, input.count)..<min(index + 2 + width, input.count)]))
+                guard digits.count == width, let code = UInt32(digits, radix: 16), let scalar = Unicode.Scalar(code) else {
+                    throw fail("bad \\u escape")
+                }
+                scalars.append(scalar)
+                index += 2 + width
+            } else {
+                scalars.append(input[index])
+                index += 1
+            }
+        }
+        return String(scalars)
+    }
+
+    // MARK: resolving shared nodes into values
+
+    private func resolve(_ slot: Slot, depth: Int) throws -> PickleValue {
+        guard depth < 500 else { throw fail("nesting deeper than 500 or a self-referencing structure") }
+        let next = depth + 1
+        switch slot {
+        case .value(let value): return value
+        case .mark: throw fail("unexpected MARK")
+        case .tuple(let items): return .tuple(try items.map { try resolve($0, depth: next) })
+        case .frozenSet(let items): return .frozenSet(try items.map { try resolve($0, depth: next) })
+        case .node(let node):
+            switch node.kind {
+            case .list: return .list(try node.items.map { try resolve($0, depth: next) })
+            case .set: return .set(try node.items.map { try resolve($0, depth: next) })
+            case .dict:
+                return .dict(try node.entries.map {
+                    PickleDictEntry(key: try resolve($0.0, depth: next), value: try resolve($0.1, depth: next))
+                })
+            case .object:
+                guard let callable = node.callable, case .tuple(let arguments)? = node.items.first else {
+                    throw fail("incomplete object")
+                }
+                return .object(callable: try resolve(callable, depth: next),
+                               arguments: try arguments.map { try resolve($0, depth: next) },
+                               state: try node.state.map { try resolve($0, depth: next) })
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import TOMLKit
+
+/// Finds the settings file and turns its text into a `SettingsValue`
+/// document, with `${VAR}` expanded: the format-specific half of loading.
+public struct SettingsFile {
+    public enum Format: String, Sendable { case toml, json }
+
+    public let path: String
+    public let format: Format
+    let text: String
+
+    /// Where to look, in order: `--settings`, `$CACHALOT_SETTINGS`,
+    /// `./cachalot.toml`, `./cachalot.json`.
+    public static func locate(explicit: String?, environment: [String: String],
+                              currentDirectory: String) throws -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = environment["CACHALOT_SETTINGS"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        let candidates = ["cachalot.toml", "cachalot.json"].map { currentDirectory + "/" + $0 }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            return found
+        }
+        throw CachalotError.usage(
+            "no settings file: looked for --settings, $CACHALOT_SETTINGS, \(candidates.joined(separator: ", "))",
+            hint: "write cachalot.toml by hand or export cachalot.json from the Django project (see README or man cachalot)")
+    }
+
+    public init(path: String) throws {
+        let format: Format
+        switch (path as NSString).pathExtension.lowercased() {
+        case "toml": format = .toml
+        case "json": format = .json
+        default:
+            throw CachalotError.usage("\(path): unknown settings format; accepted: a .toml or .json file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CachalotError.usage("\(path): cannot read the settings file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CachalotError.usage("\(path): the settings file is not UTF-8 text")
+        }
+        self.init(path: path, format: format, text: text)
+    }
+
+    public init(path: String, format: Format, text: String) {
+        self.path = path
+        self.format = format
+        self.text = text
+    }
+
+    /// The parsed document with environment variables expanded.
+    func document(environment: [String: String]) throws -> SettingsValue {
+        let raw: SettingsValue
+        switch format {
+        case .toml:
+            do {
+                raw = try SettingsValue.fromTOML(try TOMLTable(string: text))
+            } catch let error as TOMLParseError {
+                let at = error.source.begin
+                throw CachalotError.usage("\(path):\(at.line):\(at.column): invalid TOML: \(error.description)")
+            }
+        case .json:
+            do {
+                raw = try JSONDecoder().decode(SettingsValue.self, from: Data(text.utf8))
+            } catch {
+                throw CachalotError.usage("\(path): invalid JSON: \(Self.describe(error))")
+            }
+        }
+        return try expand(raw, path: [], environment: environment)
+    }
+
+    private func expand(_ value: SettingsValue, path: [String], environment: [String: String]) throws -> SettingsValue {
+        switch value {
+        case .string(let text):
+            do {
+                return .string(try EnvironmentExpansion.expand(text, environment: environment))
+            } catch let unset as EnvironmentExpansion.UnsetVariable {
+                throw SettingsPathError(path: path, problem: "environment variable \(unset.name) is not set (write ${\(unset.name):-default} for a fallback)")
+            } catch {
+                throw SettingsPathError(path: path, problem: "unterminated ${ in \"\(text)\"; accepted: ${VAR} or ${VAR:-default}")
+            }
+        case .array(let items):
+            return .array(try items.enumerated().map { try expand($1, path: path + ["\($0)"], environment: environment) })
+        case .table(let entries):
+            var result: [String: SettingsValue] = [:]
+            for (key, item) in entries { result[key] = try expand(item, path: path + [key], environment: environment) }
+            return .table(result)
+        default:
+            return value
+        }
+    }
+
+    /// Turns a problem at a key path into an error naming file, line and key.
+    func error(_ problem: SettingsPathError) -> CachalotError {
+        let key = problem.path.joined(separator: ".")
+        let position = SourceLocator(text: text).locate(problem.path).map { ":\($0.line):\($0.column)" } ?? ""
+        return .usage("\(path)\(position): \(key.isEmpty ? "" : key + ": ")\(problem.problem)")
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+
+/// Turns a settings document into typed `Settings`, applying Django's and
+/// django-cachalot's defaults and refusing what cachalot cannot honour.
+public enum SettingsLoader {
+    static let cachalotKeys = [
+        "CACHALOT_ENABLED", "CACHALOT_CACHE", "CACHALOT_DATABASES", "CACHALOT_TIMEOUT",
+        "CACHALOT_CACHE_RANDOM", "CACHALOT_CACHE_ITERATORS", "CACHALOT_INVALIDATE_RAW",
+        "CACHALOT_ONLY_CACHABLE_TABLES", "CACHALOT_ONLY_CACHABLE_APPS",
+        "CACHALOT_UNCACHABLE_TABLES", "CACHALOT_UNCACHABLE_APPS", "CACHALOT_ADDITIONAL_TABLES",
+        "CACHALOT_QUERY_KEYGEN", "CACHALOT_TABLE_KEYGEN", "CACHALOT_FINAL_SQL_CHECK",
+        "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
+    ]
+    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS"] + cachalotKeys
+    static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS"]
+    static let databaseKeys = ["ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD", "OPTIONS"]
+    /// The only key functions cachalot can reproduce: Django's and cachalot's defaults.
+    static let defaultKeyFunction = "django.core.cache.backends.base.default_key_func"
+    static let defaultKeygens = [
+        "CACHALOT_QUERY_KEYGEN": "cachalot.utils.get_query_cache_key",
+        "CACHALOT_TABLE_KEYGEN": "cachalot.utils.get_table_cache_key",
+    ]
+
+    /// Locates, reads and types the settings file.
+    public static func load(explicitPath: String?, environment: [String: String],
+                            currentDirectory: String) throws -> Settings {
+        let path = try SettingsFile.locate(explicit: explicitPath, environment: environment,
+                                           currentDirectory: currentDirectory)
+        return try load(SettingsFile(path: path), environment: environment)
+    }
+
+    public static func load(_ file: SettingsFile, environment: [String: String]) throws -> Settings {
+        do {
+            let root = try SettingsTable(try file.document(environment: environment), path: [])
+            if file.format == .toml { try root.rejectUnknownKeys(topLevelKeys) }
+            let baseDirectory = ((file.path as NSString).deletingLastPathComponent as NSString).standardizingPath
+            let base = baseDirectory.isEmpty ? FileManager.default.currentDirectoryPath : baseDirectory
+            var settings = Settings(
+                path: file.path,
+                cachalot: try cachalotSettings(root),
+                caches: try caches(root, strict: file.format == .toml, base: base),
+                databases: try databases(root, strict: file.format == .toml, base: base),
+                models: try models(root))
+            try validate(&settings, root)
+            return settings
+        } catch let problem as SettingsPathError {
+            throw file.error(problem)
+        }
+    }
+
+    private static func cachalotSettings(_ root: SettingsTable) throws -> CachalotSettings {
+        var options = CachalotSettings()
+        options.enabled = try root.bool("CACHALOT_ENABLED") ?? options.enabled
+        options.cache = try root.string("CACHALOT_CACHE") ?? options.cache
+        if case .string(let value)? = root.entries["CACHALOT_DATABASES"] {
+            guard value == "supported_only" else {
+                throw root.fail("CACHALOT_DATABASES", "expected \"supported_only\" or a list of database aliases, found \"\(value)\"")
+            }
+        } else {
+            options.databases = try root.stringList("CACHALOT_DATABASES")
+        }
+        options.useUnsupportedDatabase = try root.bool("CACHALOT_USE_UNSUPPORTED_DATABASE") ?? false
+        options.additionalSupportedDatabases = try root.stringList("CACHALOT_ADDITIONAL_SUPPORTED_DATABASES") ?? []
+        options.timeout = try root.seconds("CACHALOT_TIMEOUT")
+        options.cacheRandom = try root.bool("CACHALOT_CACHE_RANDOM") ?? options.cacheRandom
+        options.cacheIterators = try root.bool("CACHALOT_CACHE_ITERATORS") ?? options.cacheIterators
+        options.invalidateRaw = try root.bool("CACHALOT_INVALIDATE_RAW") ?? options.invalidateRaw
+        options.onlyCachableTables = try root.stringList("CACHALOT_ONLY_CACHABLE_TABLES") ?? []
+        options.onlyCachableApps = try root.stringList("CACHALOT_ONLY_CACHABLE_APPS") ?? []
+        options.uncachableTables = try root.stringList("CACHALOT_UNCACHABLE_TABLES") ?? options.uncachableTables
+        options.uncachableApps = try root.stringList("CACHALOT_UNCACHABLE_APPS") ?? []
+        options.additionalTables = try root.stringList("CACHALOT_ADDITIONAL_TABLES") ?? []
+        options.finalSQLCheck = try root.bool("CACHALOT_FINAL_SQL_CHECK") ?? options.finalSQLCheck
+        for (key, expected) in defaultKeygens {
+            if let value = try root.string(key), value != expected {
+                throw root.fail(key, "custom key generator \"\(value)\" is Python code that cachalot cannot run; only \"\(expected)\" is supported")
+            }
+        }
+        return options
+    }
+
+    private static func caches(_ root: SettingsTable, strict: Bool, base: String) throws -> [String: CacheSettings] {
+        guard let table = try root.table("CACHES"), !table.entries.isEmpty else {
+            throw root.fail("CACHES", "missing; name at least one cache, as in Django's CACHES setting")
+        }
+        var result: [String: CacheSettings] = [:]
+        for alias in table.entries.keys {
+            let entry = try SettingsTable(table.entries[alias]!, path: ["CACHES", alias])
+            if strict { try entry.rejectUnknownKeys(cacheKeys) }
+            let name = try entry.requiredString("BACKEND")
+            guard let backend = CacheBackend(rawValue: name) else {
+                let accepted = CacheBackend.allCases.map(\.rawValue)
+                throw entry.fail("BACKEND", "\"\(name)\" is not a cache backend django-cachalot supports\(Suggestion.phrase(for: name, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
+            }
+            if let function = try entry.string("KEY_FUNCTION"), function != defaultKeyFunction {
+                throw entry.fail("KEY_FUNCTION", "custom key function \"\(function)\" is Python code that cachalot cannot run; remove it or use \"\(defaultKeyFunction)\"")
+            }
+            _ = try entry.seconds("TIMEOUT")
+            var cache = CacheSettings(alias: alias, backend: backend,
+                                      locations: try locations(entry, backend: backend, base: base))
+            cache.keyPrefix = try entry.string("KEY_PREFIX") ?? ""
+            cache.version = try entry.int("VERSION") ?? 1
+            cache.options = try entry.tableEntries("OPTIONS")
+            result[alias] = cache
+        }
+        return result
+    }
+
+    /// LOCATION as Django reads it: a directory for the file cache (relative
+    /// paths are taken from the settings file's folder), else servers split
+    /// on `,` and `;` or given as a list.
+    private static func locations(_ entry: SettingsTable, backend: CacheBackend, base: String) throws -> [String] {
+        let raw = try entry.stringOrList("LOCATION") ?? []
+        switch backend {
+        case .locMem, .dummy:
+            return raw
+        case .fileBased:
+            guard raw.count == 1, let directory = raw.first, !directory.isEmpty else {
+                throw entry.fail("LOCATION", "the file-based cache needs LOCATION, one directory")
+            }
+            return [absolute(directory, base: base)]
+        default:
+            let servers = raw.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == ";" }) }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !servers.isEmpty else {
+                throw entry.fail("LOCATION", "missing; this backend needs at least one server address")
+            }
+            return servers
+        }
+    }
+
+    private static func databases(_ root: SettingsTable, strict: Bool, base: String) throws -> [String: DatabaseSettings] {
+        guard let table = try root.table("DATABASES"), !table.entries.isEmpty else {
+            throw root.fail("DATABASES", "missing; name at least one database, as in Django's DATABASES setting")
+        }
+        var result: [String: DatabaseSettings] = [:]
+        for alias in table.entries.keys {
+            let entry = try SettingsTable(table.entries[alias]!, path: ["DATABASES", alias])
+            if strict { try entry.rejectUnknownKeys(databaseKeys) }
+            let engineName = try entry.requiredString("ENGINE")
+            guard let engine = DatabaseEngine.byEngineName[engineName] else {
+                let accepted = DatabaseEngine.byEngineName.keys.sorted()
+                throw entry.fail("ENGINE", "\"\(engineName)\" is not a database engine django-cachalot supports\(Suggestion.phrase(for: engineName, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
+            }
+            var name = try entry.requiredString("NAME")
+            if engine == .sqlite {
+                guard name != ":memory:", !name.hasPrefix("file:") else {
+                    throw entry.fail("NAME", "\"\(name)\" is not a database file another process can open; give the SQLite file's path")
+                }
+                name = absolute(name, base: base)
+            }
+            var database = DatabaseSettings(alias: alias, engine: engine, engineName: engineName, name: name)
+            database.host = try entry.string("HOST") ?? ""
+            database.port = try portText(entry)
+            database.user = try entry.string("USER") ?? ""
+            database.password = try entry.string("PASSWORD") ?? ""
+            database.options = try entry.tableEntries("OPTIONS")
+            result[alias] = database
+        }
+        return result
+    }
+
+    private static func portText(_ entry: SettingsTable) throws -> String {
+        if case .int(let port)? = entry.entries["PORT"] { return String(port) }
+        return try entry.string("PORT") ?? ""
+    }
+
+    private static func models(_ root: SettingsTable) throws -> [String: String]? {
+        guard let table = try root.table("MODELS") else { return nil }
+        var result: [String: String] = [:]
+        for label in table.entries.keys {
+            guard label.split(separator: ".").count == 2 else {
+                throw table.fail(label, "expected a model label \"app_label.ModelName\"")
+            }
+            result[label] = try table.requiredString(label)
+        }
+        return result
+    }
+
+    private static func validate(_ settings: inout Settings, _ root: SettingsTable) throws {
+        guard settings.caches[settings.cachalot.cache] != nil else {
+            throw root.fail("CACHALOT_CACHE", "\"\(settings.cachalot.cache)\" is not an alias in CACHES\(Suggestion.phrase(for: settings.cachalot.cache, in: settings.cacheAliases)); aliases: \(settings.cacheAliases.joined(separator: ", "))")
+        }
+        for alias in settings.cachalot.databases ?? [] where settings.databases[alias] == nil {
+            throw root.fail("CACHALOT_DATABASES", "\"\(alias)\" is not an alias in DATABASES\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
+        }
+    }
+
+    private static func absolute(_ path: String, base: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return expanded }
+        return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+}

@@ -1,0 +1,101 @@
+/// Typed reads from one table of a settings document. Every failure names
+/// the key path, so the loader can point at the file, line and key.
+struct SettingsTable {
+    let entries: [String: SettingsValue]
+    let path: [String]
+
+    init(_ value: SettingsValue, path: [String]) throws {
+        guard case .table(let entries) = value else {
+            throw SettingsPathError(path: path, problem: "expected a table, found \(value.kindDescription)")
+        }
+        self.entries = entries
+        self.path = path
+    }
+
+    func fail(_ key: String, _ problem: String) -> SettingsPathError {
+        SettingsPathError(path: path + [key], problem: problem)
+    }
+
+    /// Refuses keys outside `known`, suggesting the closest known one.
+    func rejectUnknownKeys(_ known: [String]) throws {
+        for key in entries.keys.sorted() where !known.contains(key) {
+            throw fail(key, "unknown key\(Suggestion.phrase(for: key, in: known)); accepted here: \(known.joined(separator: ", "))")
+        }
+    }
+
+    func isPresent(_ key: String) -> Bool {
+        if case .some(.null) = entries[key] { return false }
+        return entries[key] != nil
+    }
+
+    func string(_ key: String) throws -> String? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case .string(let value)?: return value
+        case let other?: throw fail(key, "expected a string, found \(other.kindDescription)")
+        }
+    }
+
+    func requiredString(_ key: String) throws -> String {
+        guard let value = try string(key) else { throw fail(key, "missing; this key is required") }
+        return value
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?: throw fail(key, "expected true or false, found \(other.kindDescription)")
+        }
+    }
+
+    func int(_ key: String) throws -> Int? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case .int(let value)?: return value
+        case let other?: throw fail(key, "expected an integer, found \(other.kindDescription)")
+        }
+    }
+
+    /// A number of seconds; absent or null means None.
+    func seconds(_ key: String) throws -> Double? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case .int(let value)?: return Double(value)
+        case .double(let value)?: return value
+        case let other?: throw fail(key, "expected a number of seconds (absent or null for no expiry), found \(other.kindDescription)")
+        }
+    }
+
+    /// A list of strings (a Python list, tuple or set in the Django settings).
+    func stringList(_ key: String) throws -> [String]? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            return try items.enumerated().map { index, item in
+                guard case .string(let text) = item else {
+                    throw SettingsPathError(path: path + [key, "\(index)"], problem: "expected a string, found \(item.kindDescription)")
+                }
+                return text
+            }
+        case let other?: throw fail(key, "expected a list of strings, found \(other.kindDescription)")
+        }
+    }
+
+    /// A string, or a list of strings (LOCATION).
+    func stringOrList(_ key: String) throws -> [String]? {
+        if case .string(let value)? = entries[key] { return [value] }
+        return try stringList(key)
+    }
+
+    func table(_ key: String) throws -> SettingsTable? {
+        switch entries[key] {
+        case nil, .null?: return nil
+        case let value?: return try SettingsTable(value, path: path + [key])
+        }
+    }
+
+    func tableEntries(_ key: String) throws -> [String: SettingsValue] {
+        try table(key)?.entries ?? [:]
+    }
+}
