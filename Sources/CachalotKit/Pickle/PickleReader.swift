@@ -34,9 +34,16 @@ public struct PickleReader {
     private var stack: [Slot] = []
     private var memo: [Int: Slot] = [:]
 
+    /// `pickle.loads(bytes)`: bytes after the STOP opcode are ignored, as Python does.
     public static func read(_ bytes: [UInt8]) throws -> PickleValue {
+        try readPrefix(bytes).value
+    }
+
+    /// `pickle.load(file)`: the first pickle in `bytes` and how many bytes it took.
+    public static func readPrefix(_ bytes: [UInt8]) throws -> (value: PickleValue, length: Int) {
         var reader = PickleReader(bytes: bytes)
-        return try reader.run()
+        let value = try reader.run()
+        return (value, reader.position)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -45,7 +52,7 @@ public struct PickleReader {
 
     private mutating func run() throws -> PickleValue {
         while true {
-            let code = try take(1)[0]
+            let code = try byte()
             guard let opcode = PickleOpcode(rawValue: code) else {
                 throw fail("unknown opcode 0x\(String(code, radix: 16))")
             }
@@ -63,6 +70,12 @@ public struct PickleReader {
         guard count >= 0, count <= bytes.count - position else { throw fail("truncated: wanted \(count) more bytes") }
         defer { position += count }
         return bytes[position..<position + count]
+    }
+
+    private mutating func byte() throws -> UInt8 {
+        guard position < bytes.count else { throw fail("truncated: wanted 1 more byte") }
+        defer { position += 1 }
+        return bytes[position]
     }
 
     private mutating func line() throws -> String {
@@ -115,7 +128,7 @@ public struct PickleReader {
     private mutating func execute(_ opcode: PickleOpcode) throws {
         switch opcode {
         case .proto:
-            let version = try take(1)[0]
+            let version = try byte()
             guard version <= 5 else { throw fail("unsupported protocol \(version)") }
         case .frame:
             _ = try length(8)
@@ -136,7 +149,7 @@ public struct PickleReader {
             if text.hasSuffix("L") { text.removeLast() }
             try pushTextInt(text)
         case .binInt: push(.int(Int(Int32(truncatingIfNeeded: try littleEndian(4)))))
-        case .binInt1: push(.int(Int(try take(1)[0])))
+        case .binInt1: push(.int(Int(try byte())))
         case .binInt2: push(.int(Int(try littleEndian(2))))
         case .long1: try pushLong(Array(try take(try length(1))))
         case .long4: try pushLong(Array(try take(try length(4))))
@@ -172,11 +185,11 @@ public struct PickleReader {
         case .addItems: let items = try popToMark(); try node(.set).items += items
         case .frozenSet: stack.append(.frozenSet(try popToMark()))
         case .put: try store(at: try textIndex(try line()))
-        case .binPut: try store(at: Int(try take(1)[0]))
+        case .binPut: try store(at: Int(try byte()))
         case .longBinPut: try store(at: Int(try littleEndian(4)))
         case .memoize: try store(at: memo.count)
         case .get: try fetch(try textIndex(try line()))
-        case .binGet: try fetch(Int(try take(1)[0]))
+        case .binGet: try fetch(Int(try byte()))
         case .longBinGet: try fetch(Int(try littleEndian(4)))
         case .global:
             let module = try line(), name = try line()

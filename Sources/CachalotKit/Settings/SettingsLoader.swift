@@ -33,8 +33,8 @@ public enum SettingsLoader {
         do {
             let root = try SettingsTable(try file.document(environment: environment), path: [])
             if file.format == .toml { try root.rejectUnknownKeys(topLevelKeys) }
-            let baseDirectory = ((file.path as NSString).deletingLastPathComponent as NSString).standardizingPath
-            let base = baseDirectory.isEmpty ? FileManager.default.currentDirectoryPath : baseDirectory
+            let base = absolute((file.path as NSString).deletingLastPathComponent,
+                                base: FileManager.default.currentDirectoryPath)
             var settings = Settings(
                 path: file.path,
                 cachalot: try cachalotSettings(root),

@@ -1,0 +1,86 @@
+import CZlib
+import Foundation
+
+/// `django.core.cache.backends.filebased.FileBasedCache`: one file per key,
+/// named `md5(made key).hexdigest() + ".djcache"`, holding `pickle(expiry)`
+/// followed by `zlib.compress(pickle(value))`, both in pickle protocol 5.
+///
+/// Django culls a full directory (MAX_ENTRIES) by deleting random files;
+/// this store never culls, since deleting table keys would make Django
+/// discard every query cached on those tables.
+public struct FileBasedCacheStore: CacheStore {
+    public let settings: CacheSettings
+    private let keyMaker: DjangoKeyMaker
+    private let directory: String
+
+    public init(settings: CacheSettings) {
+        self.settings = settings
+        self.keyMaker = DjangoKeyMaker(settings)
+        self.directory = settings.locations.first ?? ""
+    }
+
+    public var address: String { directory }
+
+    /// The file Django keeps `key` in.
+    public func path(forKey key: String) -> String {
+        directory + "/" + Hashing.md5Hex(keyMaker.makeKey(key)) + ".djcache"
+    }
+
+    public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
+        let now = SystemClock.now()
+        var result: [String: Double] = [:]
+        for key in keys {
+            if let value = try read(key, now: now) { result[key] = try timestamp(from: value, key: key) }
+        }
+        return result
+    }
+
+    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
+        try createDirectory()
+        var kept: [String: Double] = [:]
+        for key in keys {
+            if let stored = try read(key, now: now)?.number, stored > now {
+                kept[key] = stored
+                continue
+            }
+            try write(key, value: .float(now), now: now, timeout: timeout)
+        }
+        return kept
+    }
+
+    // MARK: file format
+
+    /// The value stored under `key`, or nil when there is no file or it has expired.
+    func read(_ key: String, now: Double) throws -> PickleValue? {
+        let file = path(forKey: key)
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        do {
+            let bytes = Array(data)
+            let (expiry, valueStart) = try PickleReader.readPrefix(bytes)
+            if case .float(let time) = expiry, time < now { return nil }
+            return try PickleReader.read(try Zlib.decompress(Array(bytes[valueStart...])))
+        } catch {
+            throw CachalotError.runtime("cache '\(settings.alias)': \(file) is not a Django cache file: \(error)")
+        }
+    }
+
+    private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?) throws {
+        // Django: timeout 0 means "expire now" (stored as now - 1).
+        let expiry: PickleValue = timeout.map { .float(now + ($0 == 0 ? -1 : $0)) } ?? .none
+        let content = try PickleWriter.dumps(expiry, protocol: 5)
+            + Zlib.compress(try PickleWriter.dumps(value, protocol: 5))
+        try AtomicFile.write(content, to: path(forKey: key), in: directory)
+    }
+
+    /// Like Django's `_createdir`: mode 0700 for every created level.
+    private func createDirectory() throws {
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CachalotError.runtime("cache '\(settings.alias)': cannot create the cache directory \(directory): \(error.localizedDescription)")
+        }
+    }
+}

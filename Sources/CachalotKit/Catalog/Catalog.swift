@@ -1,0 +1,118 @@
+/// The models and tables of one database, and the rules that turn the
+/// labels a user types (`auth`, `auth.User`, `auth_user`) into tables.
+public struct Catalog {
+    public let databaseAlias: String
+    /// Tables that exist in the database (Django's introspection).
+    public let tables: [String]
+    public let models: [ModelEntry]
+    private let appLabels: [String]
+
+    /// What a label stands for.
+    public struct Match: Equatable {
+        public var tables: [String]
+        /// Django models it names (auto-created ones not counted), as Django's
+        /// command counts them; a bare table counts as one.
+        public var modelCount: Int
+    }
+
+    public init(databaseAlias: String, tables: [String], models: [ModelEntry]) {
+        self.databaseAlias = databaseAlias
+        self.tables = tables
+        self.models = models
+        var seen = Set<String>()
+        appLabels = models.map(\.appLabel).filter { seen.insert($0).inserted }
+    }
+
+    /// Builds the catalog from MODELS when the settings have it, else from
+    /// the database's content types with Django's default table names.
+    public static func load(settings: Settings, database: Database) throws -> Catalog {
+        let alias = database.settings.alias
+        let tables = try database.tableNames()
+        if let models = settings.models {
+            return Catalog(databaseAlias: alias, tables: tables, models: fromModelsSetting(models))
+        }
+        guard let contentTypes = try database.contentTypes() else {
+            return Catalog(databaseAlias: alias, tables: tables, models: [])
+        }
+        return try fromContentTypes(contentTypes, tables: tables, alias: alias, settingsPath: settings.path)
+    }
+
+    static func fromModelsSetting(_ models: [String: String]) -> [ModelEntry] {
+        let entries = models.keys.sorted().compactMap { label -> ModelEntry? in
+            let parts = label.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let table = models[label] else { return nil }
+            return ModelEntry(appLabel: parts[0], name: parts[1], table: table)
+        }
+        // An auto-created M2M model is named "<Model>_<field>" after a model of its app.
+        let namesByApp = Dictionary(grouping: entries, by: \.appLabel).mapValues { Set($0.map(\.name)) }
+        return entries.map { entry in
+            var entry = entry
+            let names = namesByApp[entry.appLabel] ?? []
+            var prefix = ""
+            for part in entry.name.split(separator: "_", omittingEmptySubsequences: false).dropLast() {
+                prefix += prefix.isEmpty ? String(part) : "_" + part
+                if names.contains(prefix) { entry.autoCreatedBy = prefix; break }
+            }
+            return entry
+        }
+    }
+
+    /// Django's default naming: content type (app, model) has table
+    /// `<app>_<model>`, and auto-created M2M tables start with it plus `_`.
+    static func fromContentTypes(_ contentTypes: [ContentType], tables: [String], alias: String,
+                                 settingsPath: String) throws -> Catalog {
+        let existing = Set(tables)
+        var models: [ModelEntry] = []
+        for type in contentTypes {
+            let table = "\(type.appLabel)_\(type.model)"
+            guard existing.contains(table) else {
+                throw CachalotError.usage(
+                    "database '\(alias)': model \(type.appLabel).\(type.model) has no table \(table); it has a custom db_table or was removed",
+                    hint: "add MODELS to \(settingsPath) (export it from the Django project: see README) so that labels map to the right tables")
+            }
+            models.append(ModelEntry(appLabel: type.appLabel, name: type.model, table: table))
+            for m2m in tables where m2m.hasPrefix(table + "_") && !contentTypes.contains(where: {
+                "\($0.appLabel)_\($0.model)" == m2m
+            }) {
+                models.append(ModelEntry(appLabel: type.appLabel, name: String(m2m.dropFirst(type.appLabel.count + 1)),
+                                         table: m2m, autoCreatedBy: type.model))
+            }
+        }
+        return Catalog(databaseAlias: alias, tables: tables, models: models)
+    }
+
+    /// Every table of an app (auto-created M2M tables included), or nil for
+    /// an unknown app label.
+    public func tables(ofApp app: String) -> [String]? {
+        guard appLabels.contains(app) else { return nil }
+        return unique(models.filter { $0.appLabel == app }.map(\.table))
+    }
+
+    /// Resolves `app`, `app.Model` (model name case-insensitive, as Django)
+    /// or a table name of this database. With `includingAutoCreated`, a
+    /// model brings its auto-created M2M tables along.
+    public func resolve(_ label: String, includingAutoCreated: Bool) -> Match? {
+        if let tables = tables(ofApp: label) {
+            return Match(tables: tables, modelCount: models.filter { $0.appLabel == label && $0.autoCreatedBy == nil }.count)
+        }
+        if let dot = label.lastIndex(of: ".") {
+            let app = String(label[..<dot]), name = label[label.index(after: dot)...].lowercased()
+            if let model = models.first(where: { $0.appLabel == app && $0.name.lowercased() == name }) {
+                let related = includingAutoCreated
+                    ? models.filter { $0.appLabel == app && $0.autoCreatedBy?.lowercased() == name }.map(\.table)
+                    : []
+                return Match(tables: unique([model.table] + related), modelCount: 1)
+            }
+        }
+        if tables.contains(label) { return Match(tables: [label], modelCount: 1) }
+        return nil
+    }
+
+    /// Everything a label could have been, for "did you mean".
+    public var labelCandidates: [String] { appLabels + models.map(\.label) + tables }
+
+    private func unique(_ items: [String]) -> [String] {
+        var seen = Set<String>()
+        return items.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,63 @@
+import CSQLite
+import Foundation
+
+/// A read-only SQLite connection. Errors carry the SQLite message and the
+/// SQL that failed, as GRDB's do.
+final class SQLiteConnection {
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int32
+        var message: String
+        var sql: String?
+        var description: String {
+            sql.map { "\(message) (SQLite error \(code)) in: \($0)" } ?? "\(message) (SQLite error \(code))"
+        }
+    }
+
+    private let handle: OpaquePointer
+
+    /// Opens `path` read-only. A missing file is an error: SQLite would
+    /// otherwise create an empty database in its place.
+    init(readOnlyPath path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw Failure(code: SQLITE_CANTOPEN, message: "no such database file: \(path)")
+        }
+        var handle: OpaquePointer?
+        let status = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open \(path)"
+            sqlite3_close(handle)
+            throw Failure(code: status, message: message)
+        }
+        self.handle = handle
+        // Django may be writing: wait for its lock rather than fail at once.
+        sqlite3_busy_timeout(handle, 5000)
+    }
+
+    deinit { sqlite3_close(handle) }
+
+    /// Runs `sql` and returns every row as text columns (NULL as nil).
+    func rows(_ sql: String) throws -> [[String?]] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw failure(sql)
+        }
+        defer { sqlite3_finalize(statement) }
+        var result: [[String?]] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                result.append((0..<sqlite3_column_count(statement)).map { column in
+                    sqlite3_column_text(statement, column).map { String(cString: $0) }
+                })
+            case SQLITE_DONE:
+                return result
+            default:
+                throw failure(sql)
+            }
+        }
+    }
+
+    private func failure(_ sql: String) -> Failure {
+        Failure(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}

@@ -1,0 +1,15 @@
+/// How operations reach caches, databases and the clock. The defaults open
+/// the real backends; tests substitute their own.
+public struct Backends {
+    public var openCache: (CacheSettings) throws -> CacheStore
+    public var openDatabase: (DatabaseSettings) throws -> Database
+    public var now: () -> Double
+
+    public init(openCache: @escaping (CacheSettings) throws -> CacheStore = CacheStoreFactory.open,
+                openDatabase: @escaping (DatabaseSettings) throws -> Database = DatabaseFactory.open,
+                now: @escaping () -> Double = SystemClock.now) {
+        self.openCache = openCache
+        self.openDatabase = openDatabase
+        self.now = now
+    }
+}

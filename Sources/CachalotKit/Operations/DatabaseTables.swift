@@ -1,0 +1,49 @@
+/// The tables of one database that a command acts on, after labels are
+/// resolved; the label check that runs before anything is written.
+public struct DatabaseTables {
+    public var database: DatabaseSettings
+    public var catalog: Catalog
+    public var tables: [String]
+    public var modelCount: Int
+
+    /// Opens every database and resolves the labels in each. A database
+    /// that cannot be read is returned in `failures`; a label that no
+    /// readable database knows is a usage error, raised before any write.
+    public static func resolve(labels: [String], databases: [DatabaseSettings], settings: Settings,
+                               includingAutoCreated: Bool, backends: Backends)
+        throws -> (resolved: [DatabaseTables], failures: [(alias: String, error: String)]) {
+        var resolved: [DatabaseTables] = []
+        var failures: [(alias: String, error: String)] = []
+        var unknown = Set(labels)
+        var candidates: [String] = []
+        for database in databases {
+            let catalog: Catalog
+            do {
+                catalog = try Catalog.load(settings: settings, database: try backends.openDatabase(database))
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                failures.append((database.alias, "\(error)"))
+                continue
+            }
+            candidates += catalog.labelCandidates
+            var tables: [String] = []
+            var models = 0
+            for label in labels {
+                guard let match = catalog.resolve(label, includingAutoCreated: includingAutoCreated) else { continue }
+                unknown.remove(label)
+                tables += match.tables.filter { !tables.contains($0) }
+                models += match.modelCount
+            }
+            if labels.isEmpty { tables = catalog.tables }
+            resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables, modelCount: models))
+        }
+        if let label = labels.first(where: unknown.contains), !resolved.isEmpty {
+            let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
+            throw CachalotError.usage(
+                "unknown label '\(label)': not an app label, app_label.ModelName or table of database \(where_)\(Suggestion.phrase(for: label, in: candidates))",
+                hint: "labels are app labels (auth), models (auth.User) or table names (auth_user); nothing was written")
+        }
+        return (resolved, failures)
+    }
+}

@@ -1,0 +1,57 @@
+/// `cachalot last-invalidation`: django-cachalot's `get_last_invalidation()`
+/// — the newest stored table timestamp over the chosen caches × databases,
+/// 0.0 when none is stored. Like Django, it does not filter uncachable
+/// tables, and `app.Model` means that model's own table.
+public struct LastInvalidationOperation {
+    public var labels: [String]
+    public var cacheAlias: String?
+    public var databaseAlias: String?
+
+    public init(labels: [String], cacheAlias: String? = nil, databaseAlias: String? = nil) {
+        self.labels = labels
+        self.cacheAlias = cacheAlias
+        self.databaseAlias = databaseAlias
+    }
+
+    public func run(settings: Settings, backends: Backends = Backends()) throws -> LastInvalidationReport {
+        let targets = try Targets(settings: settings, cacheAlias: cacheAlias, databaseAlias: databaseAlias)
+        let (resolved, databaseFailures) = try DatabaseTables.resolve(
+            labels: labels, databases: targets.databases, settings: settings,
+            includingAutoCreated: false, backends: backends)
+        var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
+        for cache in targets.caches {
+            for database in resolved where !database.tables.isEmpty {
+                let keys = database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
+                do {
+                    let stored = try backends.openCache(cache).readTimestamps(keys.map(\.cachalotKey))
+                    for key in keys {
+                        guard let timestamp = stored[key.cachalotKey] else { continue }
+                        report.tables.append(.init(cacheAlias: cache.alias, databaseAlias: key.databaseAlias,
+                                                   table: key.table, timestamp: timestamp))
+                    }
+                } catch {
+                    report.failures.append((cache.alias, "\(error)"))
+                }
+            }
+        }
+        report.tables.sort { ($0.timestamp, $1.table) > ($1.timestamp, $0.table) }
+        return report
+    }
+}
+
+/// Stored table timestamps, newest first, and what could not be read.
+public struct LastInvalidationReport {
+    public struct TableTimestamp: Equatable {
+        public var cacheAlias: String
+        public var databaseAlias: String
+        public var table: String
+        public var timestamp: Double
+    }
+
+    public var tables: [TableTimestamp] = []
+    public var skippedCaches: [(alias: String, reason: String)]
+    public var failures: [(alias: String, error: String)]
+
+    /// `get_last_invalidation()`'s value: the newest timestamp, or 0.0.
+    public var lastInvalidation: Double { tables.first?.timestamp ?? 0.0 }
+}

@@ -1,0 +1,100 @@
+import CachalotKit
+
+/// The result of parsing argv against `CommandTable`.
+struct ParsedArguments: Equatable {
+    var command: String?
+    /// Option values by long name; flags map to "".
+    var values: [String: String] = [:]
+    var positionals: [String] = []
+
+    func flag(_ option: OptionSpec) -> Bool { values[option.long] != nil }
+    func value(_ option: OptionSpec) -> String? { values[option.long] }
+}
+
+/// A hand-written GNU-style parser: `-c X`, `-cX`, `--cache X`,
+/// `--cache=X`, flag clusters (`-hv2`), `--` to end options. Global options
+/// go before or after the subcommand. Every error is a usage error (exit 2).
+struct ArgumentParser {
+    static func parse(_ arguments: [String]) throws -> ParsedArguments {
+        var parsed = ParsedArguments()
+        var remaining = arguments[...]
+        var optionsEnded = false
+        while let argument = remaining.popFirst() {
+            if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
+                if parsed.command == nil && !optionsEnded {
+                    guard CommandTable.command(named: argument) != nil else {
+                        let names = CommandTable.commands.map(\.name)
+                        throw CachalotError.usage("unknown command '\(argument)'\(Suggestion.phrase(for: argument, in: names)); commands: \(names.joined(separator: ", "))",
+                                                  hint: "cachalot --help lists them")
+                    }
+                    parsed.command = argument
+                } else {
+                    parsed.positionals.append(argument)
+                }
+            } else if argument == "--" {
+                optionsEnded = true
+            } else if argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+                let option = try lookup(long: name, command: parsed.command)
+                if option.takesValue {
+                    guard let value = inline ?? remaining.popFirst() else { throw missingValue(option) }
+                    try store(option, value, in: &parsed)
+                } else {
+                    guard inline == nil else { throw CachalotError.usage("option --\(name) takes no value") }
+                    parsed.values[option.long] = ""
+                }
+            } else {
+                var cluster = argument.dropFirst()
+                while let short = cluster.popFirst() {
+                    let option = try lookup(short: short, command: parsed.command)
+                    if option.takesValue {
+                        let value = cluster.isEmpty ? remaining.popFirst() : String(cluster)
+                        guard let value else { throw missingValue(option) }
+                        try store(option, value, in: &parsed)
+                        break
+                    }
+                    parsed.values[option.long] = ""
+                }
+            }
+        }
+        return parsed
+    }
+
+    static func options(for command: String?) -> [OptionSpec] {
+        CommandTable.globalOptions + (command.flatMap(CommandTable.command(named:))?.options ?? [])
+    }
+
+    private static func lookup(long name: String, command: String?) throws -> OptionSpec {
+        if let option = options(for: command).first(where: { $0.long == name }) { return option }
+        throw unknown("--\(name)", command: command, candidates: options(for: command).map { "--\($0.long)" })
+    }
+
+    private static func lookup(short: Character, command: String?) throws -> OptionSpec {
+        if let option = options(for: command).first(where: { $0.shorts.contains(short) }) { return option }
+        throw unknown("-\(short)", command: command, candidates: options(for: command).flatMap { $0.shorts.map { "-\($0)" } })
+    }
+
+    private static func unknown(_ name: String, command: String?, candidates: [String]) -> CachalotError {
+        let elsewhere = CommandTable.commands.filter { spec in
+            spec.options.contains { "--\($0.long)" == name || $0.shorts.contains { "-\($0)" == name } }
+        }.map(\.name)
+        let context = command.map { " for '\($0)'" } ?? ""
+        let hint = command == nil && !elsewhere.isEmpty
+            ? "\(name) belongs after a command: \(elsewhere.joined(separator: ", "))"
+            : "cachalot \(command.map { $0 + " " } ?? "")--help lists the options"
+        return .usage("unknown option \(name)\(context)\(Suggestion.phrase(for: name, in: candidates))", hint: hint)
+    }
+
+    private static func missingValue(_ option: OptionSpec) -> CachalotError {
+        .usage("option --\(option.long) needs a value (\(option.valueName ?? "VALUE"))")
+    }
+
+    private static func store(_ option: OptionSpec, _ value: String, in parsed: inout ParsedArguments) throws {
+        if case .choice(let choices) = option.valueKind, !choices.contains(value) {
+            throw CachalotError.usage("invalid value '\(value)' for --\(option.long); accepted: \(choices.joined(separator: ", "))")
+        }
+        parsed.values[option.long] = value
+    }
+}

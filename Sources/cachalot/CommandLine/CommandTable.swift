@@ -1,0 +1,68 @@
+/// The whole command-line surface of cachalot, as data.
+enum CommandTable {
+    static let settings = OptionSpec(
+        long: "settings", valueName: "PATH", valueKind: .file,
+        help: "Settings file (.toml or .json). Default: $CACHALOT_SETTINGS, ./cachalot.toml, ./cachalot.json.")
+    static let help = OptionSpec(long: "help", shorts: ["h"], help: "Show help and exit.")
+    static let version = OptionSpec(long: "version", help: "Print the version and exit.")
+
+    /// Accepted before or after the subcommand.
+    static let globalOptions = [settings, help, version]
+
+    static let cache = OptionSpec(
+        long: "cache", shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
+        help: "Only this alias from CACHES (default: every cache).")
+    static let database = OptionSpec(
+        long: "db", shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
+        help: "Only this alias from DATABASES (default: every database).")
+    static let verbosity = OptionSpec(
+        long: "verbosity", shorts: ["v"], valueName: "LEVEL", valueKind: .choice(["0", "1", "2", "3"]),
+        help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.")
+    static let dryRun = OptionSpec(long: "dry-run", help: "Write nothing; say what would be written.")
+    static let json = OptionSpec(long: "json", help: "Print one JSON object for scripts.")
+    static let format = OptionSpec(
+        long: "format", valueName: "FORMAT", valueKind: .choice(["float", "iso", "age", "json"]),
+        help: "float (Python's repr, default), iso (UTC ISO 8601), age (seconds ago) or json.")
+    static let perTable = OptionSpec(
+        long: "per-table", help: "Every stored table timestamp, newest first.")
+
+    static let commands: [CommandSpec] = [
+        CommandSpec(
+            name: "invalidate",
+            summary: "Invalidate django-cachalot's cached queries for tables, models or apps.",
+            positionals: "[LABEL...]",
+            positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
+            positionalKind: .none,
+            options: [cache, database, verbosity, dryRun, json],
+            details: """
+            Sets the invalidation timestamp of every cachable table named by the labels, \
+            in every cache (or -c) and for every database (or -d), as django-cachalot's \
+            invalidate() does. A model brings its auto-created many-to-many tables along. \
+            Uncachable tables (CACHALOT_UNCACHABLE_TABLES, CACHALOT_ONLY_CACHABLE_TABLES) are \
+            skipped. A stored timestamp newer than this host's clock is kept, with a warning.
+            """),
+        CommandSpec(
+            name: "last-invalidation",
+            summary: "Print the time of the latest invalidation, as get_last_invalidation().",
+            positionals: "[LABEL...]",
+            positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
+            options: [cache, database, format, perTable, json],
+            details: """
+            Prints the newest stored table timestamp over the chosen caches and databases, \
+            0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \
+            As in django-cachalot, app_label.ModelName means that model's own table.
+            """),
+        CommandSpec(
+            name: "completions",
+            summary: "Print the shell completion script for bash, zsh or fish.",
+            positionals: "SHELL",
+            positionalHelp: "bash, zsh or fish.",
+            positionalKind: .choice(["bash", "zsh", "fish"]),
+            options: [],
+            details: "The scripts in the completions/ folder of the source are this command's output."),
+    ]
+
+    static func command(named name: String) -> CommandSpec? {
+        commands.first { $0.name == name }
+    }
+}

@@ -1,0 +1,60 @@
+/// `--help` output, generated from `CommandTable`.
+enum HelpText {
+    static func general(version: String) -> String {
+        var lines = [
+            "cachalot \(version): django-cachalot's cache, from the command line, without booting Django.",
+            "",
+            "Usage: cachalot [--settings PATH] COMMAND [OPTIONS] [ARGS...]",
+            "",
+            "Commands:",
+        ]
+        let width = CommandTable.commands.map(\.name.count).max() ?? 0
+        lines += CommandTable.commands.map { "  " + pad($0.name, width) + "  " + $0.summary }
+        lines += ["", "Options:"] + optionLines(CommandTable.globalOptions)
+        lines += [
+            "",
+            "Exit status: 0 success, 1 a cache, database or file failed, 2 usage or settings error.",
+            "Run 'cachalot COMMAND --help' for a command's options; 'man cachalot' for settings and examples.",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func command(_ spec: CommandSpec) -> String {
+        var lines = [
+            "Usage: cachalot \(spec.name) [OPTIONS] \(spec.positionals)",
+            "",
+            spec.summary,
+            "",
+            "Arguments:",
+            "  \(spec.positionals)  \(spec.positionalHelp)",
+            "",
+            "Options:",
+        ]
+        lines += optionLines(spec.options + CommandTable.globalOptions)
+        lines += [""] + wrap(spec.details, width: 78)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func optionLines(_ options: [OptionSpec]) -> [String] {
+        let width = options.map(\.synopsis.count).max() ?? 0
+        return options.map { "  " + pad($0.synopsis, width) + "  " + $0.help }
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+}

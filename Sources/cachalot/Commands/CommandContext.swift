@@ -1,0 +1,19 @@
+import CachalotKit
+import Foundation
+
+/// What every command gets: the parsed arguments and a way to load the
+/// settings the user pointed at.
+struct CommandContext {
+    var arguments: ParsedArguments
+
+    func loadSettings() throws -> Settings {
+        try SettingsLoader.load(explicitPath: arguments.value(CommandTable.settings),
+                                environment: ProcessInfo.processInfo.environment,
+                                currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// Notes for caches left out because they live inside Django.
+    static func noteSkipped(_ skipped: [(alias: String, reason: String)]) {
+        for cache in skipped { Console.note("skipping cache '\(cache.alias)': \(cache.reason)") }
+    }
+}

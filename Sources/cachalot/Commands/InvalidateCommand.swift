@@ -1,0 +1,111 @@
+import CachalotKit
+
+/// `cachalot invalidate`: runs `InvalidateOperation` and prints its report
+/// in Django's words (-v 1), per table (-v 2, 3), or as JSON.
+enum InvalidateCommand {
+    static func run(_ context: CommandContext) throws -> Int32 {
+        let arguments = context.arguments
+        let verbosity = Int(arguments.value(CommandTable.verbosity) ?? "1") ?? 1
+        let json = arguments.flag(CommandTable.json)
+        let operation = InvalidateOperation(
+            labels: arguments.positionals,
+            cacheAlias: arguments.value(CommandTable.cache),
+            databaseAlias: arguments.value(CommandTable.database),
+            dryRun: arguments.flag(CommandTable.dryRun))
+        let settings = try context.loadSettings()
+        let report = try operation.run(settings: settings)
+        if verbosity >= 1 && !json { Console.out(announcement(operation, report)) }
+
+        if verbosity >= 1 || json { CommandContext.noteSkipped(report.skippedCaches) }
+        warnAboutClocks(report)
+        reportFailures(report)
+        if json {
+            Console.out(self.json(report).serialized)
+        } else {
+            printText(report, verbosity: verbosity)
+        }
+        return report.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
+    }
+
+    /// Django's `invalidate_cachalot` wording.
+    static func announcement(_ operation: InvalidateOperation, _ report: InvalidationReport) -> String {
+        let what = report.modelCount.map { "keys for \($0) models" } ?? "all keys"
+        var words = [operation.dryRun ? "Would invalidate" : "Invalidating", what]
+        if let cache = operation.cacheAlias { words.append("on cache '\(cache)'") }
+        if let database = operation.databaseAlias { words.append("for database '\(database)'") }
+        return words.joined(separator: " ") + "..."
+    }
+
+    private static func printText(_ report: InvalidationReport, verbosity: Int) {
+        if verbosity >= 2 {
+            for result in report.results where result.error == nil {
+                let verb = report.dryRun ? "would invalidate" : "invalidated"
+                Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(result.tables.count) tables")
+                let kept = Dictionary(uniqueKeysWithValues: result.keptNewer.map { ($0.table, $0.stored) })
+                for (table, key) in zip(result.tables, result.keys) {
+                    let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" } ?? "\(verb) \(PythonFloatRepr.repr(report.timestamp))"
+                    Console.out("  \(table): \(state)" + (verbosity >= 3 ? " key \(key)" : ""))
+                }
+                for table in result.skippedUncachable { Console.out("  \(table): skipped (uncachable)") }
+            }
+        }
+        guard verbosity >= 1 else { return }
+        if report.dryRun {
+            Console.out("Dry run: nothing was written.")
+        } else if report.succeeded {
+            Console.out("Cache keys successfully invalidated.")
+        }
+    }
+
+    private static func warnAboutClocks(_ report: InvalidationReport) {
+        for result in report.results {
+            for (table, stored) in result.keptNewer {
+                let ahead = String(format: "%.3f", stored - report.timestamp)
+                Console.warning("cache '\(result.cacheAlias)' database '\(result.databaseAlias)' table \(table): stored timestamp \(PythonFloatRepr.repr(stored)) is \(ahead) s ahead of this host's clock; kept it. A server writing to this cache has its clock ahead; cached queries on this table may be served stale until then.")
+            }
+        }
+    }
+
+    private static func reportFailures(_ report: InvalidationReport) {
+        for failure in report.failedDatabases { Console.err("cachalot: error: \(failure.error)") }
+        for failure in report.failedCaches { Console.err("cachalot: error: \(failure.error)") }
+        for result in report.results {
+            if let error = result.error { Console.err("cachalot: error: \(error)") }
+        }
+        if !report.succeeded {
+            Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above); the others were invalidated")
+        }
+    }
+
+    static func json(_ report: InvalidationReport) -> JSONValue {
+        .object([
+            ("ok", .bool(report.succeeded)),
+            ("dry_run", .bool(report.dryRun)),
+            ("timestamp", .number(report.timestamp)),
+            ("labels", .strings(report.labels)),
+            ("models", report.modelCount.map(JSONValue.int) ?? .null),
+            ("results", .array(report.results.map { result in
+                .object([
+                    ("cache", .string(result.cacheAlias)),
+                    ("location", .string(result.address)),
+                    ("database", .string(result.databaseAlias)),
+                    ("tables", .strings(result.tables)),
+                    ("skipped_uncachable", .strings(result.skippedUncachable)),
+                    ("kept_newer", .array(result.keptNewer.map {
+                        .object([("table", .string($0.table)), ("stored", .number($0.stored))])
+                    })),
+                    ("error", .optional(result.error)),
+                ])
+            })),
+            ("skipped_caches", .array(report.skippedCaches.map {
+                .object([("cache", .string($0.alias)), ("reason", .string($0.reason))])
+            })),
+            ("failed_databases", .array(report.failedDatabases.map {
+                .object([("database", .string($0.alias)), ("error", .string($0.error))])
+            })),
+            ("failed_caches", .array(report.failedCaches.map {
+                .object([("cache", .string($0.alias)), ("error", .string($0.error))])
+            })),
+        ])
+    }
+}

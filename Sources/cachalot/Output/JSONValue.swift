@@ -1,0 +1,48 @@
+import CachalotKit
+
+/// JSON with keys in the order written, so output is stable for scripts
+/// and diffs. Numbers print as Python would (shortest round-trip).
+indirect enum JSONValue {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    static func optional(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
+    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+
+    var serialized: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .number(let value): return value.isFinite ? PythonFloatRepr.repr(value) : "null"
+        case .string(let value): return Self.quote(value)
+        case .array(let items): return "[" + items.map(\.serialized).joined(separator: ", ") + "]"
+        case .object(let members):
+            return "{" + members.map { Self.quote($0.0) + ": " + $0.1.serialized }.joined(separator: ", ") + "}"
+        }
+    }
+
+    private static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
