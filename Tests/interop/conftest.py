@@ -1,0 +1,88 @@
+"""Fixtures for the interop tests: a real Django site with django-cachalot
+2.9.1 on a fresh SQLite file and file-based cache, plus the cachalot binary
+under test, configured by the README's export command."""
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="cachalot-interop-"))
+os.environ["INTEROP_DB"] = str(SESSION_DIR / "db.sqlite3")
+os.environ["INTEROP_CACHE_DIR"] = str(SESSION_DIR / "cache")
+os.environ["DJANGO_SETTINGS_MODULE"] = "interopsite.settings"
+sys.path.insert(0, str(HERE))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+
+def binary() -> str:
+    path = Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "debug" / "cachalot"))
+    if not path.exists():
+        pytest.fail(f"cachalot binary not found at {path}: build it first (make test does)")
+    return str(path)
+
+
+def readme_export_command() -> str:
+    """The one `python manage.py shell -c ...` line the README documents."""
+    text = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", text, re.S)
+    assert match, "README.md lost its export command block"
+    return match.group(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site():
+    """Migrates the site, then exports cachalot.json with the README's command, run verbatim by sh."""
+    call_command("migrate", verbosity=0)
+    command = readme_export_command()
+    assert command.startswith("python manage.py shell -c ")
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    subprocess.run(["sh", "-c", command], cwd=HERE, check=True, env={**os.environ, "PATH": path})
+    shutil.move(HERE / "cachalot.json", SESSION_DIR / "cachalot.json")
+    yield SESSION_DIR
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def clean_cache(site):
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def settings_file(site) -> Path:
+    return site / "cachalot.json"
+
+
+@pytest.fixture
+def raw_db(site):
+    """A connection behind Django's back: writes here are what a restored
+    dump or a cron job does."""
+    connection = sqlite3.connect(os.environ["INTEROP_DB"])
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def cachalot(settings_file):
+    def run(*args, check=True):
+        result = subprocess.run([binary(), "--settings", str(settings_file), *args],
+                                capture_output=True, text=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"cachalot {' '.join(args)} exited {result.returncode}: {result.stderr}")
+        return result
+    return run

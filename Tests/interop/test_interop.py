@@ -1,0 +1,153 @@
+"""cachalot against a real Django 5.2 + django-cachalot 2.9.1 site.
+
+Each invalidation test follows the same story: Django caches a query, the
+SQLite file changes behind Django's back, Django keeps serving the old rows,
+`cachalot invalidate` runs, and Django serves the new rows."""
+import hashlib
+import os
+import time
+from pathlib import Path
+
+from cachalot.api import get_last_invalidation, invalidate
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from library.models import Author, Book
+
+
+def titles():
+    return sorted(Book.objects.values_list("title", flat=True))
+
+
+def stale_then(raw_db, sql, params=()):
+    raw_db.execute(sql, params)
+    raw_db.commit()
+
+
+def table_key_file(table, db="default"):
+    key = hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
+    made = cache.make_key(key)
+    return Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
+
+
+def snapshot_cache():
+    root = Path(os.environ["INTEROP_CACHE_DIR"])
+    return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
+
+
+def test_invalidate_app_label_makes_django_read_fresh_rows(cachalot, raw_db):
+    Book.objects.create(title="Before")
+    assert titles() == ["Before"]
+    stale_then(raw_db, "UPDATE catalogue_books SET title = 'After' WHERE title = 'Before'")
+    assert titles() == ["Before"], "Django should serve the cached (stale) rows"
+
+    result = cachalot("invalidate", "library")
+
+    assert result.stdout == "Invalidating keys for 2 models...\nCache keys successfully invalidated.\n"
+    assert titles() == ["After"]
+    Book.objects.all().delete()
+
+
+def test_invalidate_model_label_reaches_custom_table_and_m2m(cachalot, raw_db):
+    book = Book.objects.create(title="Dune")
+    frank = Author.objects.create(name="Frank")
+    assert list(book.authors.values_list("name", flat=True)) == []
+    stale_then(raw_db, "INSERT INTO catalogue_books_authors (book_id, author_id) VALUES (?, ?)", (book.pk, frank.pk))
+    assert list(book.authors.values_list("name", flat=True)) == []
+
+    cachalot("invalidate", "library.book", "-c", "default", "-d", "default")
+
+    assert list(book.authors.values_list("name", flat=True)) == ["Frank"]
+    Book.objects.all().delete()
+    Author.objects.all().delete()
+
+
+def test_invalidate_without_label_covers_every_table(cachalot, raw_db):
+    User.objects.create(username="ann")
+    assert list(User.objects.values_list("username", flat=True)) == ["ann"]
+    stale_then(raw_db, "UPDATE auth_user SET username = 'bob'")
+    assert list(User.objects.values_list("username", flat=True)) == ["ann"]
+
+    result = cachalot("invalidate")
+
+    assert result.stdout.startswith("Invalidating all keys...\n")
+    assert list(User.objects.values_list("username", flat=True)) == ["bob"]
+    User.objects.all().delete()
+
+
+def test_uncachable_tables_are_never_written(cachalot):
+    cachalot("invalidate")
+    assert not table_key_file("django_migrations").exists()
+    assert table_key_file("auth_user").exists()
+
+
+def test_last_invalidation_prints_what_django_prints(cachalot):
+    invalidate("library.Book")
+    expected = repr(get_last_invalidation("library.Book")) + "\n"
+    assert cachalot("last-invalidation", "library.Book").stdout == expected
+    invalidate("auth_user")
+    assert cachalot("last-invalidation").stdout == repr(get_last_invalidation()) + "\n"
+    assert cachalot("last-invalidation", "auth.User").stdout == repr(get_last_invalidation("auth.User")) + "\n"
+
+
+def test_last_invalidation_reads_what_cachalot_wrote(cachalot):
+    cachalot("invalidate", "auth.User")
+    printed = cachalot("last-invalidation", "auth.User").stdout
+    assert printed == repr(get_last_invalidation("auth.User")) + "\n"
+    assert abs(float(printed) - time.time()) < 60
+
+
+def test_last_invalidation_is_zero_when_nothing_is_stored(cachalot):
+    assert get_last_invalidation("library.Author") == 0.0
+    assert cachalot("last-invalidation", "library.Author").stdout == "0.0\n"
+
+
+def test_writes_by_django_after_cachalot_still_invalidate(cachalot):
+    cachalot("invalidate", "library")
+    before = get_last_invalidation("library.Book")
+    Book.objects.create(title="New")
+    assert get_last_invalidation("library.Book") > before
+    assert titles() == ["New"]
+    Book.objects.all().delete()
+
+
+def test_future_table_key_is_kept_with_a_warning(cachalot):
+    future = time.time() + 120
+    key = hashlib.sha1(b"default:library_author").hexdigest()
+    cache.set(key, future, None)
+
+    result = cachalot("invalidate", "library.Author")
+
+    assert cache.get(key) == future
+    assert "ahead of this host's clock" in result.stderr
+    assert get_last_invalidation("library.Author") == future
+
+
+def test_unknown_label_writes_nothing_and_exits_2(cachalot):
+    cachalot("invalidate", "library")
+    before = snapshot_cache()
+    result = cachalot("invalidate", "librari", check=False)
+    assert result.returncode == 2
+    assert "did you mean 'library'" in result.stderr
+    assert snapshot_cache() == before
+
+
+def test_dry_run_writes_nothing(cachalot):
+    before = snapshot_cache()
+    result = cachalot("invalidate", "auth", "--dry-run", "-v", "2")
+    assert result.returncode == 0
+    assert "would invalidate" in result.stdout
+    assert snapshot_cache() == before
+
+
+def test_table_key_values_are_what_django_writes(cachalot):
+    """Byte-level: the file holds pickle(expiry) + zlib(pickle(float)), protocol 5."""
+    import pickle
+    import zlib
+
+    cachalot("invalidate", "auth.Group")
+    data = table_key_file("auth_group").read_bytes()
+    expiry_length = len(pickle.dumps(None, pickle.HIGHEST_PROTOCOL))
+    assert data[:expiry_length] == pickle.dumps(None, pickle.HIGHEST_PROTOCOL)
+    value = pickle.loads(zlib.decompress(data[expiry_length:]))
+    assert zlib.decompress(data[expiry_length:]) == pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    assert isinstance(value, float)
