@@ -1,0 +1,83 @@
+import Testing
+@testable import CachalotKit
+
+/// Byte vectors from CPython 3.11's `pickle.dumps`.
+struct PickleTests {
+    static func bytes(_ hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return result
+    }
+
+    static let floatPickles = [
+        "46313739353737353933312e3035333231330a2e",
+        "4741dac2576ec367d72e",
+        "80024741dac2576ec367d72e",
+        "80034741dac2576ec367d72e",
+        "8004950a000000000000004741dac2576ec367d72e",
+        "8005950a000000000000004741dac2576ec367d72e",
+    ]
+
+    @Test(arguments: 0...5)
+    func floatEqualsPython(protocolVersion: Int) throws {
+        let expected = Self.bytes(Self.floatPickles[protocolVersion])
+        #expect(try PickleWriter.dumps(.float(1795775931.053213), protocol: protocolVersion) == expected)
+        #expect(try PickleReader.read(expected) == .float(1795775931.053213))
+    }
+
+    @Test func noneIsNeverFramed() throws {
+        #expect(try PickleWriter.dumps(.none, protocol: 5) == [0x80, 0x05, 0x4e, 0x2e])
+        #expect(try PickleWriter.dumps(.none, protocol: 0) == [0x4e, 0x2e])
+    }
+
+    @Test func listOfTuplesWithMemo() throws {
+        let value = try PickleReader.read(Self.bytes("80049515000000000000005d94284b018c01619486944b028c0162948694652e"))
+        #expect(value == .list([.tuple([.int(1), .string("a")]), .tuple([.int(2), .string("b")])]))
+    }
+
+    @Test func protocol2DictWithBigIntAndReducedBytes() throws {
+        let value = try PickleReader.read(Self.bytes(
+            "80027d710058010000006b71015d7102284b018a090000000000000000404afbffffff47400c0000000000004e88635f636f646563730a656e636f64650a7103580100000078710458060000006c6174696e31710586710652710765732e"))
+        guard case .dict(let entries) = value, case .list(let items)? = entries.first?.value else {
+            Issue.record("expected a dict of a list, got \(value)")
+            return
+        }
+        #expect(entries.first?.key == .string("k"))
+        #expect(items[0] == .int(1))
+        #expect(items[1] == .bigInt([0, 0, 0, 0, 0, 0, 0, 0, 0x40]))
+        #expect(items[2] == .int(-5))
+        #expect(items[3] == .float(3.5))
+        #expect(items[4] == .none)
+        #expect(items[5] == .bool(true))
+        #expect(items[6] == .object(callable: .global(module: "_codecs", name: "encode"),
+                                    arguments: [.string("x"), .string("latin1")], state: nil))
+    }
+
+    @Test func protocol0TextOpcodes() throws {
+        let value = try PickleReader.read(Array("(I1\nVit's\np0\nI-300\ntp1\n.".utf8))
+        #expect(value == .tuple([.int(1), .string("it's"), .int(-300)]))
+    }
+
+    @Test func truncatedInputIsAnErrorNotACrash() {
+        for hex in Self.floatPickles {
+            let full = Self.bytes(hex)
+            for length in 0..<full.count {
+                #expect(throws: PickleReader.Failure.self) { try PickleReader.read(Array(full[..<length])) }
+            }
+        }
+    }
+
+    @Test func randomInputNeverCrashes() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            _ = try? PickleReader.read(input)
+        }
+    }
+}

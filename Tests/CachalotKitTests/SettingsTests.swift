@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import CachalotKit
+
+struct SettingsTests {
+    static let minimalTOML = """
+    [CACHES.default]
+    BACKEND = "django.core.cache.backends.filebased.FileBasedCache"
+    LOCATION = "/var/tmp/cache"
+
+    [DATABASES.default]
+    ENGINE = "django.db.backends.sqlite3"
+    NAME = "/srv/db.sqlite3"
+    """
+
+    func load(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) throws -> Settings {
+        try SettingsLoader.load(SettingsFile(path: "/etc/site/cachalot.\(format.rawValue)", format: format, text: text),
+                                environment: environment)
+    }
+
+    func loadError(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) -> CachalotError? {
+        do {
+            _ = try load(text, format: format, environment: environment)
+            return nil
+        } catch let error as CachalotError {
+            return error
+        } catch {
+            return .runtime("unexpected \(error)")
+        }
+    }
+
+    @Test func tomlDefaultsAreDjangos() throws {
+        let settings = try load(Self.minimalTOML)
+        #expect(settings.cachalot == CachalotSettings())
+        #expect(settings.cachalot.timeout == nil)
+        #expect(settings.cachalot.uncachableTables == ["django_migrations"])
+        #expect(settings.caches["default"]?.keyPrefix == "")
+        #expect(settings.caches["default"]?.version == 1)
+        #expect(settings.databases["default"]?.engine == .sqlite)
+    }
+
+    @Test func relativePathsAreTakenFromTheSettingsFolder() throws {
+        let settings = try load(Self.minimalTOML
+            .replacingOccurrences(of: "/var/tmp/cache", with: "cache")
+            .replacingOccurrences(of: "/srv/db.sqlite3", with: "../db.sqlite3"))
+        #expect(settings.caches["default"]?.locations == ["/etc/site/cache"])
+        #expect(settings.databases["default"]?.name == "/etc/db.sqlite3")
+    }
+
+    @Test func jsonIgnoresDjangoExtrasAndReadsNull() throws {
+        let settings = try load("""
+        {"CACHALOT_TIMEOUT": null, "CACHALOT_UNCACHABLE_TABLES": ["django_migrations", "x"], "SOMETHING": 1,
+         "CACHES": {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/c", "VERSION": 3}},
+         "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/d.sqlite3", "TEST": {"NAME": null},
+                                   "ATOMIC_REQUESTS": false, "PORT": ""}},
+         "MODELS": {"auth.User": "auth_user"}}
+        """, format: .json)
+        #expect(settings.cachalot.timeout == nil)
+        #expect(settings.cachalot.uncachableTables == ["django_migrations", "x"])
+        #expect(settings.caches["default"]?.version == 3)
+        #expect(settings.models == ["auth.User": "auth_user"])
+    }
+
+    @Test func tomlUnknownKeyIsAnErrorWithSuggestionAndLine() throws {
+        let error = try #require(loadError("CACHALOT_TIMEOUTS = 5\n" + Self.minimalTOML))
+        #expect(error.exitCode == .usage)
+        #expect(error.message.contains("/etc/site/cachalot.toml:1:1: CACHALOT_TIMEOUTS"))
+        #expect(error.message.contains("did you mean 'CACHALOT_TIMEOUT'"))
+    }
+
+    @Test func wrongTypeNamesTheKeyAndLine() throws {
+        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "[CACHES.default]", with: "[CACHES.default]\nVERSION = \"2\"")))
+        #expect(error.message.contains(":2:1: CACHES.default.VERSION: expected an integer, found a string"))
+    }
+
+    @Test func customKeyFunctionIsRefused() throws {
+        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "[CACHES.default]", with: "[CACHES.default]\nKEY_FUNCTION = \"mysite.keys.make\"")))
+        #expect(error.message.contains("KEY_FUNCTION"))
+        #expect(error.message.contains("Python code"))
+        let keygen = try #require(loadError("CACHALOT_TABLE_KEYGEN = \"mysite.k\"\n" + Self.minimalTOML))
+        #expect(keygen.message.contains("CACHALOT_TABLE_KEYGEN"))
+    }
+
+    @Test func unknownBackendListsWhatIsAccepted() throws {
+        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "filebased.FileBasedCache", with: "filebased.FileBaseCache")))
+        #expect(error.message.contains("did you mean 'django.core.cache.backends.filebased.FileBasedCache'"))
+        #expect(error.message.contains("accepted:"))
+    }
+
+    @Test func unknownEngineIsRefused() throws {
+        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "backends.sqlite3", with: "backends.oracle")))
+        #expect(error.message.contains("DATABASES.default.ENGINE"))
+    }
+
+    @Test func cachalotCacheMustNameACache() throws {
+        let error = try #require(loadError("CACHALOT_CACHE = \"defualt\"\n" + Self.minimalTOML))
+        #expect(error.message.contains("did you mean 'default'"))
+    }
+
+    @Test func environmentVariablesExpand() throws {
+        let text = Self.minimalTOML.replacingOccurrences(of: "/srv/db.sqlite3", with: "${DB_DIR}/${DB_NAME:-db.sqlite3}")
+        let settings = try load(text, environment: ["DB_DIR": "/data"])
+        #expect(settings.databases["default"]?.name == "/data/db.sqlite3")
+        let error = try #require(loadError(text))
+        #expect(error.message.contains("environment variable DB_DIR is not set"))
+    }
+
+    @Test func invalidTOMLGivesLineAndColumn() throws {
+        let error = try #require(loadError("[CACHES.default\n"))
+        #expect(error.message.hasPrefix("/etc/site/cachalot.toml:1:"))
+        #expect(error.exitCode == .usage)
+    }
+
+    @Test func locateOrder() throws {
+        #expect(try SettingsFile.locate(explicit: "/a.toml", environment: ["CACHALOT_SETTINGS": "/b.toml"], currentDirectory: "/") == "/a.toml")
+        #expect(try SettingsFile.locate(explicit: nil, environment: ["CACHALOT_SETTINGS": "/b.toml"], currentDirectory: "/") == "/b.toml")
+        #expect(throws: CachalotError.self) {
+            try SettingsFile.locate(explicit: nil, environment: [:], currentDirectory: "/nonexistent-dir")
+        }
+    }
+}
