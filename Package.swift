@@ -40,6 +40,10 @@ let package = Package(
             dependencies: ["CachalotKit"]
         ),
         .testTarget(
+            name: "CachalotCLITests",
+            dependencies: ["cachalot"]
+        ),
+        .testTarget(
             name: "CachalotIntegrationTests",
             dependencies: ["CachalotKit"]
         ),
