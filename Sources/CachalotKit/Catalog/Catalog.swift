@@ -64,7 +64,7 @@ public struct Catalog {
         let existing = Set(tables)
         var models: [ModelEntry] = []
         for type in contentTypes {
-            let table = "\(type.appLabel)_\(type.model)"
+            let table = djangoContribTables["\(type.appLabel).\(type.model)"] ?? "\(type.appLabel)_\(type.model)"
             guard existing.contains(table) else {
                 throw CachalotError.usage(
                     "database '\(alias)': model \(type.appLabel).\(type.model) has no table \(table); it has a custom db_table or was removed",
@@ -80,6 +80,16 @@ public struct Catalog {
         }
         return Catalog(databaseAlias: alias, tables: tables, models: models)
     }
+
+    /// Django's own models whose db_table is not the default name.
+    static let djangoContribTables = [
+        "contenttypes.contenttype": "django_content_type",
+        "sessions.session": "django_session",
+        "admin.logentry": "django_admin_log",
+        "sites.site": "django_site",
+        "redirects.redirect": "django_redirect",
+        "flatpages.flatpage": "django_flatpage",
+    ]
 
     /// Every table of an app (auto-created M2M tables included), or nil for
     /// an unknown app label.
