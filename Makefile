@@ -1,0 +1,61 @@
+# cachalot: `make demo` runs the main job on the bundled example,
+# `make test` runs every test. Both install what is missing first.
+
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+DEBUG_BIN   := .build/debug/cachalot
+RELEASE_BIN := .build/release/cachalot
+EXAMPLE     := example
+PREFIX      ?= /usr/local
+
+.PHONY: deps venv build demo test completions bench install clean
+
+deps:
+	@sh scripts/install-deps.sh
+
+# The virtualenv with the real Django and django-cachalot the interop tests use.
+venv: $(VENV)/.installed
+$(VENV)/.installed: Tests/interop/requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r Tests/interop/requirements.txt
+	touch $@
+
+build: deps
+	swift build -c release --static-swift-stdlib
+
+# Invalidates the example's "library" app in its file cache, then reads it back.
+demo: build
+	rm -rf $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3
+	sqlite3 $(EXAMPLE)/db.sqlite3 < $(EXAMPLE)/schema.sql
+	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml invalidate library -v 2
+	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation library.Book --format iso
+	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation --per-table
+
+# Unit, CLI and integration tests (swift test), the man page lint, then the
+# interop tests against real Django + django-cachalot with the debug binary.
+test: deps venv
+	swift build --build-tests
+	swift test --skip-build
+	mandoc -T lint -W warning man/cachalot.1
+	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop
+
+# Regenerates completions/ from the command table.
+completions:
+	swift build
+	$(DEBUG_BIN) completions bash > completions/cachalot.bash
+	$(DEBUG_BIN) completions zsh > completions/_cachalot
+	$(DEBUG_BIN) completions fish > completions/cachalot.fish
+
+bench: build venv
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_invalidate.py
+
+install: build
+	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot
+	install -D -m 644 man/cachalot.1 $(DESTDIR)$(PREFIX)/share/man/man1/cachalot.1
+	install -D -m 644 completions/cachalot.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cachalot
+	install -D -m 644 completions/_cachalot $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cachalot
+	install -D -m 644 completions/cachalot.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/cachalot.fish
+
+clean:
+	rm -rf .build $(VENV) $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3

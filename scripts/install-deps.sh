@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what cachalot's build, demo and tests need and the machine lacks.
+# Debian packages through apt-get (as root, or with sudo); Swift itself is
+# expected on PATH.
+set -eu
+
+packages="pkg-config libsqlite3-dev zlib1g-dev sqlite3 mandoc groff-base python3-venv"
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+# A python3 that can make virtualenvs (pyenv's can) needs no python3-venv.
+if python3 -m venv --help >/dev/null 2>&1; then
+    missing=$(echo "$missing" | sed 's/ python3-venv//')
+fi
+
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift toolchain (6.x)" >&2; exit 1; }
