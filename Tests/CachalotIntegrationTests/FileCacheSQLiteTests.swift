@@ -54,7 +54,7 @@ struct FileCacheSQLiteTests {
     func store(_ alias: String) -> FileBasedCacheStore { FileBasedCacheStore(settings: settings.caches[alias]!) }
 
     @Test func invalidateWritesEveryReachableCacheAndReportsTheBrokenOne() throws {
-        let report = try InvalidateOperation(labels: ["library"]).run(settings: settings, backends: Backends(now: { 1_800_000_000.5 }))
+        let report = try InvalidateOperation(Selection(labels: ["library"])).run(settings: settings, backends: Backends(now: { 1_800_000_000.5 }))
         #expect(!report.succeeded)
         #expect(report.skippedCaches.map(\.alias) == ["local"])
         let broken = try #require(report.results.first { $0.cacheAlias == "broken" })
@@ -71,11 +71,11 @@ struct FileCacheSQLiteTests {
     @Test func neverMovesATableKeyBackwards() throws {
         let key = TableKey(databaseAlias: "default", table: "auth_user").cachalotKey
         _ = try store("default").stampTables([key], at: 2_000_000_000, timeout: nil)
-        let report = try InvalidateOperation(labels: ["auth.User"], cacheAlias: "default")
+        let report = try InvalidateOperation(Selection(labels: ["auth.User"], cacheAlias: "default"))
             .run(settings: settings, backends: Backends(now: { 1_900_000_000 }))
         #expect(report.results.first?.keptNewer.map(\.table) == ["auth_user"])
         #expect(try store("default").readTimestamps([key]) == [key: 2_000_000_000])
-        let last = try LastInvalidationOperation(labels: ["auth"], cacheAlias: "default").run(settings: settings)
+        let last = try LastInvalidationOperation(Selection(labels: ["auth"], cacheAlias: "default")).run(settings: settings)
         #expect(last.lastInvalidation == 2_000_000_000)
     }
 
@@ -88,7 +88,7 @@ struct FileCacheSQLiteTests {
     @Test func missingDatabaseFileIsAFailureNotANewDatabase() throws {
         var missing = settings
         missing.databases["default"]?.name = directory + "/nope.sqlite3"
-        let report = try InvalidateOperation(labels: [], cacheAlias: "default").run(settings: missing)
+        let report = try InvalidateOperation(Selection(cacheAlias: "default")).run(settings: missing)
         #expect(report.failedDatabases.first?.error.contains("no such database file") == true)
         #expect(!FileManager.default.fileExists(atPath: directory + "/nope.sqlite3"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/cache-a"))
@@ -96,7 +96,7 @@ struct FileCacheSQLiteTests {
 
     @Test func namingALocMemCacheIsAUsageError() {
         do {
-            _ = try InvalidateOperation(labels: [], cacheAlias: "local").run(settings: settings)
+            _ = try InvalidateOperation(Selection(cacheAlias: "local")).run(settings: settings)
             Issue.record("a locmem cache named with -c must be refused")
         } catch let error as CachalotError {
             #expect(error.exitCode == .usage)

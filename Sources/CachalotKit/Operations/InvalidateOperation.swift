@@ -2,20 +2,17 @@
 /// Django. Every cachable table key of the chosen databases is set to one
 /// `now` in each chosen cache, never moving a stored key backwards.
 public struct InvalidateOperation {
-    public var labels: [String]
-    public var cacheAlias: String?
-    public var databaseAlias: String?
+    public var selection: Selection
     public var dryRun = false
 
-    public init(labels: [String], cacheAlias: String? = nil, databaseAlias: String? = nil, dryRun: Bool = false) {
-        self.labels = labels
-        self.cacheAlias = cacheAlias
-        self.databaseAlias = databaseAlias
+    public init(_ selection: Selection, dryRun: Bool = false) {
+        self.selection = selection
         self.dryRun = dryRun
     }
 
     public func run(settings: Settings, backends: Backends = Backends()) throws -> InvalidationReport {
-        let targets = try Targets(settings: settings, cacheAlias: cacheAlias, databaseAlias: databaseAlias)
+        let targets = try Targets(settings: settings, selection: selection)
+        let labels = selection.labels
         let (resolved, databaseFailures) = try DatabaseTables.resolve(
             labels: labels, databases: targets.databases, settings: settings,
             includingAutoCreated: true, backends: backends)

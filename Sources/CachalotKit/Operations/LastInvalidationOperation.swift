@@ -3,20 +3,16 @@
 /// 0.0 when none is stored. Like Django, it does not filter uncachable
 /// tables, and `app.Model` means that model's own table.
 public struct LastInvalidationOperation {
-    public var labels: [String]
-    public var cacheAlias: String?
-    public var databaseAlias: String?
+    public var selection: Selection
 
-    public init(labels: [String], cacheAlias: String? = nil, databaseAlias: String? = nil) {
-        self.labels = labels
-        self.cacheAlias = cacheAlias
-        self.databaseAlias = databaseAlias
+    public init(_ selection: Selection) {
+        self.selection = selection
     }
 
     public func run(settings: Settings, backends: Backends = Backends()) throws -> LastInvalidationReport {
-        let targets = try Targets(settings: settings, cacheAlias: cacheAlias, databaseAlias: databaseAlias)
+        let targets = try Targets(settings: settings, selection: selection)
         let (resolved, databaseFailures) = try DatabaseTables.resolve(
-            labels: labels, databases: targets.databases, settings: settings,
+            labels: selection.labels, databases: targets.databases, settings: settings,
             includingAutoCreated: false, backends: backends)
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
         for cache in targets.caches {

@@ -1,3 +1,17 @@
+/// What the user named on the command line: labels, and optionally one
+/// cache alias and one database alias.
+public struct Selection: Sendable {
+    public var labels: [String]
+    public var cacheAlias: String?
+    public var databaseAlias: String?
+
+    public init(labels: [String] = [], cacheAlias: String? = nil, databaseAlias: String? = nil) {
+        self.labels = labels
+        self.cacheAlias = cacheAlias
+        self.databaseAlias = databaseAlias
+    }
+}
+
 /// Which caches and databases a command acts on: one alias when named with
 /// -c / -d, else all of them, as django-cachalot's API does.
 public struct Targets {
@@ -6,7 +20,8 @@ public struct Targets {
     public var skippedCaches: [(alias: String, reason: String)]
     public var databases: [DatabaseSettings]
 
-    public init(settings: Settings, cacheAlias: String?, databaseAlias: String?) throws {
+    public init(settings: Settings, selection: Selection) throws {
+        let cacheAlias = selection.cacheAlias, databaseAlias = selection.databaseAlias
         if let alias = cacheAlias {
             guard let cache = settings.caches[alias] else {
                 throw CachalotError.usage("unknown cache alias '\(alias)'\(Suggestion.phrase(for: alias, in: settings.cacheAliases)); aliases in \(settings.path): \(settings.cacheAliases.joined(separator: ", "))")

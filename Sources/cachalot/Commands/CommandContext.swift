@@ -12,6 +12,12 @@ struct CommandContext {
                                 currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
+    /// Labels and the -c / -d aliases.
+    var selection: Selection {
+        Selection(labels: arguments.positionals, cacheAlias: arguments.value(CommandTable.cache),
+                  databaseAlias: arguments.value(CommandTable.database))
+    }
+
     /// Notes for caches left out because they live inside Django.
     static func noteSkipped(_ skipped: [(alias: String, reason: String)]) {
         for cache in skipped { Console.note("skipping cache '\(cache.alias)': \(cache.reason)") }

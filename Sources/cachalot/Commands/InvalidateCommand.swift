@@ -7,11 +7,7 @@ enum InvalidateCommand {
         let arguments = context.arguments
         let verbosity = Int(arguments.value(CommandTable.verbosity) ?? "1") ?? 1
         let json = arguments.flag(CommandTable.json)
-        let operation = InvalidateOperation(
-            labels: arguments.positionals,
-            cacheAlias: arguments.value(CommandTable.cache),
-            databaseAlias: arguments.value(CommandTable.database),
-            dryRun: arguments.flag(CommandTable.dryRun))
+        let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(CommandTable.dryRun))
         let settings = try context.loadSettings()
         let report = try operation.run(settings: settings)
         if verbosity >= 1 && !json { Console.out(announcement(operation, report)) }
@@ -31,8 +27,8 @@ enum InvalidateCommand {
     static func announcement(_ operation: InvalidateOperation, _ report: InvalidationReport) -> String {
         let what = report.modelCount.map { "keys for \($0) models" } ?? "all keys"
         var words = [operation.dryRun ? "Would invalidate" : "Invalidating", what]
-        if let cache = operation.cacheAlias { words.append("on cache '\(cache)'") }
-        if let database = operation.databaseAlias { words.append("for database '\(database)'") }
+        if let cache = operation.selection.cacheAlias { words.append("on cache '\(cache)'") }
+        if let database = operation.selection.databaseAlias { words.append("for database '\(database)'") }
         return words.joined(separator: " ") + "..."
     }
 

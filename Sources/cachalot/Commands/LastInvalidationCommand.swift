@@ -6,10 +6,7 @@ enum LastInvalidationCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
         let format = arguments.flag(CommandTable.json) ? "json" : arguments.value(CommandTable.format) ?? "float"
-        let operation = LastInvalidationOperation(
-            labels: arguments.positionals,
-            cacheAlias: arguments.value(CommandTable.cache),
-            databaseAlias: arguments.value(CommandTable.database))
+        let operation = LastInvalidationOperation(context.selection)
         let report = try operation.run(settings: try context.loadSettings())
         let now = SystemClock.now()
 
