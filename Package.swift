@@ -18,6 +18,11 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -25,6 +30,7 @@ let package = Package(
         .target(
             name: "CachalotKit",
             dependencies: [
+                "CHiredis",
                 "CSQLite",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),

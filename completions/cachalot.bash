@@ -8,6 +8,7 @@ _cachalot() {
         -c|--cache) COMPREPLY=(); return ;;
         -d|-p|--db) COMPREPLY=(); return ;;
         -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
+        --timeout) COMPREPLY=(); return ;;
         --format) COMPREPLY=($(compgen -W "float iso age json" -- "$cur")); return ;;
     esac
     cmd=""
@@ -17,8 +18,8 @@ _cachalot() {
         esac
     done
     case "$cmd" in
-        invalidate) opts="-c --cache -d -p --db -v --verbosity --dry-run --json --settings -h --help --version" ;;
-        last-invalidation) opts="-c --cache -d -p --db --format --per-table --json --settings -h --help --version" ;;
+        invalidate) opts="-c --cache -d -p --db -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
+        last-invalidation) opts="-c --cache -d -p --db --format --per-table --json --timeout --settings -h --help --version" ;;
         completions) opts="--settings -h --help --version bash zsh fish" ;;
         *) opts="--settings -h --help --version invalidate last-invalidation completions" ;;
     esac

@@ -36,6 +36,7 @@ public struct FileBasedCacheStore: CacheStore {
     }
 
     public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
+        guard !keys.isEmpty else { return [:] }
         try createDirectory()
         var kept: [String: Double] = [:]
         for key in keys {

@@ -5,7 +5,12 @@ public struct Backends {
     public var openDatabase: (DatabaseSettings) throws -> Database
     public var now: () -> Double
 
-    public init(openCache: @escaping (CacheSettings) throws -> CacheStore = CacheStoreFactory.open,
+    /// The real backends; `timeout` overrides each cache's network timeouts.
+    public init(timeout: Double?) {
+        self.init(openCache: { try CacheStoreFactory.open($0, timeout: timeout) })
+    }
+
+    public init(openCache: @escaping (CacheSettings) throws -> CacheStore = { try CacheStoreFactory.open($0) },
                 openDatabase: @escaping (DatabaseSettings) throws -> Database = DatabaseFactory.open,
                 now: @escaping () -> Double = SystemClock.now) {
         self.openCache = openCache

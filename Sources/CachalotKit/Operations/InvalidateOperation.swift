@@ -21,44 +21,58 @@ public struct InvalidateOperation {
                                         skippedCaches: targets.skippedCaches,
                                         failedDatabases: databaseFailures)
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
-        for cache in targets.caches {
-            let store: CacheStore
-            do {
-                store = try backends.openCache(cache)
-            } catch {
-                report.failedCaches.append((cache.alias, "\(error)"))
+        for opened in try Self.openStores(targets.caches, backends: backends) {
+            guard case .success(let store) = opened.store else {
+                if case .failure(let error) = opened.store { report.failedCaches.append((opened.alias, "\(error)")) }
                 continue
             }
-            for database in resolved {
-                report.results.append(invalidate(database, in: store, settings: settings, now: now))
-            }
+            report.results += invalidate(resolved, in: store, settings: settings, now: now)
         }
         return report
     }
 
-    private func invalidate(_ database: DatabaseTables, in store: CacheStore, settings: Settings,
-                            now: Double) -> InvalidationReport.CacheResult {
-        let filter = CachableFilter(settings: settings.cachalot, catalog: database.catalog)
-        let tables = database.tables.filter(filter.isCachable)
-        var result = InvalidationReport.CacheResult(
-            cacheAlias: store.settings.alias, address: store.address, databaseAlias: database.database.alias,
-            tables: tables, skippedUncachable: database.tables.filter { !filter.isCachable($0) })
-        let keys = tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
-        result.keys = keys.map(\.cachalotKey)
-        let tableByKey = Dictionary(uniqueKeysWithValues: keys.map { ($0.cachalotKey, $0.table) })
-        do {
-            let kept: [String: Double]
-            if dryRun {
-                kept = try store.readTimestamps(keys.map(\.cachalotKey)).filter { $0.value > now }
-            } else {
-                kept = try store.stampTables(keys.map(\.cachalotKey), at: now, timeout: settings.cachalot.timeout)
+    /// Opens every store before anything is written, so a cache whose
+    /// settings cachalot cannot honour (a usage error) stops the run whole;
+    /// runtime failures stay per cache.
+    static func openStores(_ caches: [CacheSettings], backends: Backends)
+        throws -> [(alias: String, store: Result<CacheStore, Error>)] {
+        try caches.map { cache in
+            do {
+                return (cache.alias, .success(try backends.openCache(cache)))
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                return (cache.alias, .failure(error))
             }
-            result.keptNewer = kept.compactMap { key, stored in tableByKey[key].map { ($0, stored) } }
-                .sorted { $0.table < $1.table }
-        } catch {
-            result.error = "\(error)"
         }
-        return result
+    }
+
+    /// Every database's table keys go to the store in one call: one round
+    /// trip per server for the whole invalidation.
+    private func invalidate(_ databases: [DatabaseTables], in store: CacheStore, settings: Settings,
+                            now: Double) -> [InvalidationReport.CacheResult] {
+        var results = databases.map { database -> InvalidationReport.CacheResult in
+            let filter = CachableFilter(settings: settings.cachalot, catalog: database.catalog)
+            let tables = database.tables.filter(filter.isCachable)
+            return InvalidationReport.CacheResult(
+                cacheAlias: store.settings.alias, address: store.address, databaseAlias: database.database.alias,
+                tables: tables, skippedUncachable: database.tables.filter { !filter.isCachable($0) },
+                keys: tables.map { TableKey(databaseAlias: database.database.alias, table: $0).cachalotKey })
+        }
+        let keys = results.flatMap(\.keys)
+        guard !keys.isEmpty else { return results }
+        do {
+            let kept = dryRun
+                ? try store.readTimestamps(keys).filter { $0.value > now }
+                : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
+            for index in results.indices {
+                results[index].keptNewer = zip(results[index].tables, results[index].keys)
+                    .compactMap { table, key in kept[key].map { (table, $0) } }
+            }
+        } catch {
+            for index in results.indices { results[index].error = "\(error)" }
+        }
+        return results
     }
 }
 
@@ -72,7 +86,7 @@ public struct InvalidationReport {
         public var tables: [String]
         public var skippedUncachable: [String]
         /// The cachalot key of each table in `tables`, before Django's make_key.
-        public var keys: [String] = []
+        public var keys: [String]
         /// Tables whose stored timestamp was newer than this host's clock.
         public var keptNewer: [(table: String, stored: Double)] = []
         public var error: String?

@@ -15,19 +15,23 @@ public struct LastInvalidationOperation {
             labels: selection.labels, databases: targets.databases, settings: settings,
             includingAutoCreated: false, backends: backends)
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
-        for cache in targets.caches {
-            for database in resolved where !database.tables.isEmpty {
-                let keys = database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
-                do {
-                    let stored = try backends.openCache(cache).readTimestamps(keys.map(\.cachalotKey))
-                    for key in keys {
-                        guard let timestamp = stored[key.cachalotKey] else { continue }
-                        report.tables.append(.init(cacheAlias: cache.alias, databaseAlias: key.databaseAlias,
-                                                   table: key.table, timestamp: timestamp))
-                    }
-                } catch {
-                    report.failures.append((cache.alias, "\(error)"))
+        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+            guard case .success(let store) = opened.store else {
+                if case .failure(let error) = opened.store { report.failures.append((opened.alias, "\(error)")) }
+                continue
+            }
+            let keys = resolved.flatMap { database in
+                database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
+            }
+            do {
+                let stored = try store.readTimestamps(keys.map(\.cachalotKey))
+                for key in keys {
+                    guard let timestamp = stored[key.cachalotKey] else { continue }
+                    report.tables.append(.init(cacheAlias: opened.alias, databaseAlias: key.databaseAlias,
+                                               table: key.table, timestamp: timestamp))
                 }
+            } catch {
+                report.failures.append((opened.alias, "\(error)"))
             }
         }
         report.tables.sort { ($0.timestamp, $1.table) > ($1.timestamp, $0.table) }

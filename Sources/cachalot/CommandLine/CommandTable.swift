@@ -23,6 +23,9 @@ enum CommandTable {
     static let format = OptionSpec(
         long: "format", valueName: "FORMAT", valueKind: .choice(["float", "iso", "age", "json"]),
         help: "float (Python's repr, default), iso (UTC ISO 8601), age (seconds ago) or json.")
+    static let timeout = OptionSpec(
+        long: "timeout", valueName: "SECONDS", valueKind: .number,
+        help: "Network timeout for connecting and for each reply (default 5, or the cache's OPTIONS).")
     static let perTable = OptionSpec(
         long: "per-table", help: "Every stored table timestamp, newest first.")
 
@@ -33,7 +36,7 @@ enum CommandTable {
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
             positionalKind: .none,
-            options: [cache, database, verbosity, dryRun, json],
+            options: [cache, database, verbosity, dryRun, json, timeout],
             details: """
             Sets the invalidation timestamp of every cachable table named by the labels, \
             in every cache (or -c) and for every database (or -d), as django-cachalot's \
@@ -46,7 +49,7 @@ enum CommandTable {
             summary: "Print the time of the latest invalidation, as get_last_invalidation().",
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
-            options: [cache, database, format, perTable, json],
+            options: [cache, database, format, perTable, json, timeout],
             details: """
             Prints the newest stored table timestamp over the chosen caches and databases, \
             0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \

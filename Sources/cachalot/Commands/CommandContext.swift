@@ -18,6 +18,15 @@ struct CommandContext {
                   databaseAlias: arguments.value(CommandTable.database))
     }
 
+    /// The real backends, with --timeout applied.
+    func backends() throws -> Backends {
+        guard let text = arguments.value(CommandTable.timeout) else { return Backends() }
+        guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+            throw CachalotError.usage("invalid value '\(text)' for --timeout; accepted: a number of seconds above 0")
+        }
+        return Backends(timeout: seconds)
+    }
+
     /// Notes for caches left out because they live inside Django.
     static func noteSkipped(_ skipped: [(alias: String, reason: String)]) {
         for cache in skipped { Console.note("skipping cache '\(cache.alias)': \(cache.reason)") }

@@ -9,7 +9,7 @@ enum InvalidateCommand {
         let json = arguments.flag(CommandTable.json)
         let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(CommandTable.dryRun))
         let settings = try context.loadSettings()
-        let report = try operation.run(settings: settings)
+        let report = try operation.run(settings: settings, backends: try context.backends())
         if verbosity >= 1 && !json { Console.out(announcement(operation, report)) }
 
         if verbosity >= 1 || json { CommandContext.noteSkipped(report.skippedCaches) }

@@ -7,7 +7,7 @@ enum LastInvalidationCommand {
         let arguments = context.arguments
         let format = arguments.flag(CommandTable.json) ? "json" : arguments.value(CommandTable.format) ?? "float"
         let operation = LastInvalidationOperation(context.selection)
-        let report = try operation.run(settings: try context.loadSettings())
+        let report = try operation.run(settings: try context.loadSettings(), backends: try context.backends())
         let now = SystemClock.now()
 
         CommandContext.noteSkipped(report.skippedCaches)

@@ -1,0 +1,14 @@
+/// One Redis reply, copied out of hiredis's reply object.
+public indirect enum RedisReply: Equatable, Sendable {
+    case string([UInt8])
+    case status(String)
+    case integer(Int)
+    case array([RedisReply])
+    case null
+    case error(String)
+
+    var bytes: [UInt8]? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+}

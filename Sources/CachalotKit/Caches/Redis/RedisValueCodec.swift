@@ -1,0 +1,29 @@
+import Foundation
+
+/// How one Redis backend turns Python values into bytes and back.
+///
+/// Django's `RedisCache`: ints as decimal text, everything else pickled with
+/// protocol 5. django-redis (pickle serializer): ints as text, else
+/// `pickle.dumps(v, PICKLE_VERSION or 4)`, then its compressor for values
+/// over 15 bytes; reading falls back to the raw bytes when decompressing
+/// fails, as django-redis does.
+public struct RedisValueCodec: Equatable, Sendable {
+    public var pickleProtocol: Int
+    /// True when the cache's compressor may have compressed stored values.
+    public var mayBeCompressed: Bool
+
+    public func encode(_ timestamp: Double) throws -> [UInt8] {
+        try PickleWriter.dumps(.float(timestamp), protocol: pickleProtocol)
+    }
+
+    public func decode(_ bytes: [UInt8]) throws -> PickleValue {
+        if let text = String(validating: bytes, as: UTF8.self),
+           let number = Int(text.trimmingCharacters(in: .whitespaces)) {
+            return .int(number)
+        }
+        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes) {
+            return try PickleReader.read(inflated)
+        }
+        return try PickleReader.read(bytes)
+    }
+}
