@@ -5,6 +5,10 @@ public struct Catalog {
     /// Tables that exist in the database (Django's introspection).
     public let tables: [String]
     public let models: [ModelEntry]
+    /// Content types whose default table does not exist (custom db_table):
+    /// labels that need them ask for MODELS instead of guessing.
+    public let unmappedModels: [ContentType]
+    private let settingsPath: String
     private let appLabels: [String]
 
     /// What a label stands for.
@@ -15,12 +19,15 @@ public struct Catalog {
         public var modelCount: Int
     }
 
-    public init(databaseAlias: String, tables: [String], models: [ModelEntry]) {
+    public init(databaseAlias: String, tables: [String], models: [ModelEntry],
+                unmappedModels: [ContentType] = [], settingsPath: String = "the settings file") {
         self.databaseAlias = databaseAlias
         self.tables = tables
         self.models = models
+        self.unmappedModels = unmappedModels
+        self.settingsPath = settingsPath
         var seen = Set<String>()
-        appLabels = models.map(\.appLabel).filter { seen.insert($0).inserted }
+        appLabels = (models.map(\.appLabel) + unmappedModels.map(\.appLabel)).filter { seen.insert($0).inserted }
     }
 
     /// Builds the catalog from MODELS when the settings have it, else from
@@ -34,7 +41,7 @@ public struct Catalog {
         guard let contentTypes = try database.contentTypes() else {
             return Catalog(databaseAlias: alias, tables: tables, models: [])
         }
-        return try fromContentTypes(contentTypes, tables: tables, alias: alias, settingsPath: settings.path)
+        return fromContentTypes(contentTypes, tables: tables, alias: alias, settingsPath: settings.path)
     }
 
     static func fromModelsSetting(_ models: [String: String]) -> [ModelEntry] {
@@ -60,15 +67,15 @@ public struct Catalog {
     /// Django's default naming: content type (app, model) has table
     /// `<app>_<model>`, and auto-created M2M tables start with it plus `_`.
     static func fromContentTypes(_ contentTypes: [ContentType], tables: [String], alias: String,
-                                 settingsPath: String) throws -> Catalog {
+                                 settingsPath: String) -> Catalog {
         let existing = Set(tables)
         var models: [ModelEntry] = []
+        var unmapped: [ContentType] = []
         for type in contentTypes {
             let table = djangoContribTables["\(type.appLabel).\(type.model)"] ?? "\(type.appLabel)_\(type.model)"
             guard existing.contains(table) else {
-                throw CachalotError.usage(
-                    "database '\(alias)': model \(type.appLabel).\(type.model) has no table \(table); it has a custom db_table or was removed",
-                    hint: "add MODELS to \(settingsPath) (export it from the Django project: see README) so that labels map to the right tables")
+                unmapped.append(type)
+                continue
             }
             models.append(ModelEntry(appLabel: type.appLabel, name: type.model, table: table))
             for m2m in tables where m2m.hasPrefix(table + "_") && !contentTypes.contains(where: {
@@ -78,7 +85,8 @@ public struct Catalog {
                                          table: m2m, autoCreatedBy: type.model))
             }
         }
-        return Catalog(databaseAlias: alias, tables: tables, models: models)
+        return Catalog(databaseAlias: alias, tables: tables, models: models, unmappedModels: unmapped,
+                       settingsPath: settingsPath)
     }
 
     /// Django's own models whose db_table is not the default name.
@@ -101,7 +109,14 @@ public struct Catalog {
     /// Resolves `app`, `app.Model` (model name case-insensitive, as Django)
     /// or a table name of this database. With `includingAutoCreated`, a
     /// model brings its auto-created M2M tables along.
-    public func resolve(_ label: String, includingAutoCreated: Bool) -> Match? {
+    public func resolve(_ label: String, includingAutoCreated: Bool) throws -> Match? {
+        let app = label.split(separator: ".", maxSplits: 1).first.map(String.init) ?? label
+        let modelName = label.contains(".") ? label.split(separator: ".").last?.lowercased() : nil
+        if let missing = unmappedModels.first(where: { $0.appLabel == app && (modelName == nil || $0.model == modelName) }) {
+            throw CachalotError.usage(
+                "database '\(databaseAlias)': model \(missing.appLabel).\(missing.model) has no table \(missing.appLabel)_\(missing.model); it has a custom db_table or was removed",
+                hint: "add MODELS to \(settingsPath) (export it from the Django project: see README) so that labels map to the right tables")
+        }
         if let tables = tables(ofApp: label) {
             return Match(tables: tables, modelCount: models.filter { $0.appLabel == label && $0.autoCreatedBy == nil }.count)
         }

@@ -30,7 +30,7 @@ public struct DatabaseTables {
             var tables: [String] = []
             var models = 0
             for label in labels {
-                guard let match = catalog.resolve(label, includingAutoCreated: includingAutoCreated) else { continue }
+                guard let match = try catalog.resolve(label, includingAutoCreated: includingAutoCreated) else { continue }
                 unknown.remove(label)
                 tables += match.tables.filter { !tables.contains($0) }
                 models += match.modelCount
