@@ -32,13 +32,20 @@ demo: build
 	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation library.Book --format iso
 	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation --per-table
 
-# Unit, CLI and integration tests (swift test), the man page lint, then the
-# interop tests against real Django + django-cachalot with the debug binary.
+# Every cache backend the interop site is run with (Tests/interop/interopsite/settings.py).
+INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib
+
+# Unit, CLI and integration tests (swift test, with real redis-server), the
+# man page lint, then the interop tests against real Django + django-cachalot
+# with the debug binary, once per cache backend.
 test: deps venv
 	swift build --build-tests
 	swift test --skip-build
 	mandoc -T lint -W warning man/cachalot.1
-	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop
+	@for cache in $(INTEROP_CACHES); do \
+		echo "interop with the $$cache cache"; \
+		INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
+	done
 
 # Regenerates completions/ from the command table.
 completions:

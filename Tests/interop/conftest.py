@@ -4,10 +4,12 @@ under test, configured by the README's export command."""
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,37 @@ os.environ["INTEROP_DB"] = str(SESSION_DIR / "db.sqlite3")
 os.environ["INTEROP_CACHE_DIR"] = str(SESSION_DIR / "cache")
 os.environ["DJANGO_SETTINGS_MODULE"] = "interopsite.settings"
 sys.path.insert(0, str(HERE))
+BACKEND = os.environ.setdefault("INTEROP_CACHE", "filebased")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis():
+    """A real redis-server on a free loopback port, no persistence."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.path.exists(server):
+        pytest.exit("redis-server is not installed (make test installs it)", returncode=1)
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(SESSION_DIR)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.05)
+    process.kill()
+    pytest.exit("redis-server did not start", returncode=1)
+
+
+REDIS = None
+if BACKEND != "filebased":
+    REDIS, os.environ["INTEROP_REDIS_URL"] = start_redis()
 
 import django  # noqa: E402
 
@@ -52,6 +85,9 @@ def site():
     subprocess.run(["sh", "-c", command], cwd=HERE, check=True, env={**os.environ, "PATH": path})
     shutil.move(HERE / "cachalot.json", SESSION_DIR / "cachalot.json")
     yield SESSION_DIR
+    if REDIS is not None:
+        REDIS.kill()
+        REDIS.wait()
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 

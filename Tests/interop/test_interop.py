@@ -23,15 +23,34 @@ def stale_then(raw_db, sql, params=()):
     raw_db.commit()
 
 
-def table_key_file(table, db="default"):
-    key = hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
-    made = cache.make_key(key)
-    return Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
+BACKEND = os.environ["INTEROP_CACHE"]
+
+
+def table_key(table, db="default"):
+    return hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(os.environ["INTEROP_REDIS_URL"])
+
+
+def stored_bytes(table):
+    """The raw bytes the backend keeps for a table key, or None."""
+    made = cache.make_key(table_key(table))
+    if BACKEND == "filebased":
+        path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
+        return path.read_bytes() if path.exists() else None
+    return redis_client().get(made)
 
 
 def snapshot_cache():
-    root = Path(os.environ["INTEROP_CACHE_DIR"])
-    return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
+    if BACKEND == "filebased":
+        root = Path(os.environ["INTEROP_CACHE_DIR"])
+        return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
+    client = redis_client()
+    return {key: (client.get(key), client.pttl(key)) for key in client.keys("*")}
 
 
 def test_invalidate_app_label_makes_django_read_fresh_rows(cachalot, raw_db):
@@ -76,8 +95,8 @@ def test_invalidate_without_label_covers_every_table(cachalot, raw_db):
 
 def test_uncachable_tables_are_never_written(cachalot):
     cachalot("invalidate")
-    assert not table_key_file("django_migrations").exists()
-    assert table_key_file("auth_user").exists()
+    assert stored_bytes("django_migrations") is None
+    assert stored_bytes("auth_user") is not None
 
 
 def test_last_invalidation_prints_what_django_prints(cachalot):
@@ -112,8 +131,8 @@ def test_writes_by_django_after_cachalot_still_invalidate(cachalot):
 
 def test_future_table_key_is_kept_with_a_warning(cachalot):
     future = time.time() + 120
-    key = hashlib.sha1(b"default:library_author").hexdigest()
-    cache.set(key, future, None)
+    key = table_key("library_author")
+    cache.set(key, future, None)  # django-redis-zlib stores this compressed
 
     result = cachalot("invalidate", "library.Author")
 
@@ -140,14 +159,44 @@ def test_dry_run_writes_nothing(cachalot):
 
 
 def test_table_key_values_are_what_django_writes(cachalot):
-    """Byte-level: the file holds pickle(expiry) + zlib(pickle(float)), protocol 5."""
+    """Byte-level: what each backend itself would store for the same float."""
     import pickle
     import zlib
 
     cachalot("invalidate", "auth.Group")
-    data = table_key_file("auth_group").read_bytes()
-    expiry_length = len(pickle.dumps(None, pickle.HIGHEST_PROTOCOL))
-    assert data[:expiry_length] == pickle.dumps(None, pickle.HIGHEST_PROTOCOL)
-    value = pickle.loads(zlib.decompress(data[expiry_length:]))
-    assert zlib.decompress(data[expiry_length:]) == pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    data = stored_bytes("auth_group")
+    value = cache.get(table_key("auth_group"))
     assert isinstance(value, float)
+    if BACKEND == "filebased":
+        expiry = pickle.dumps(None, pickle.HIGHEST_PROTOCOL)
+        assert data[:len(expiry)] == expiry
+        assert zlib.decompress(data[len(expiry):]) == pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    elif BACKEND.startswith("redis"):
+        assert data == pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    else:
+        # django-redis pickles with DEFAULT_PROTOCOL (4); cachalot writes it
+        # uncompressed, which django-redis reads like its own short values.
+        assert data == pickle.dumps(value, 4)
+
+
+def test_timeout_follows_cachalot_timeout(cachalot, settings_file):
+    """CACHALOT_TIMEOUT from the settings file becomes the key's expiry."""
+    import json
+
+    original = settings_file.read_text()
+    settings = json.loads(original)
+    settings["CACHALOT_TIMEOUT"] = 300
+    settings_file.write_text(json.dumps(settings))
+    try:
+        cachalot("invalidate", "auth.Permission")
+    finally:
+        settings_file.write_text(original)
+    made = cache.make_key(table_key("auth_permission"))
+    if BACKEND == "filebased":
+        import pickle
+
+        expiry = pickle.loads(stored_bytes("auth_permission"))
+        assert 290 < expiry - time.time() <= 300
+    else:
+        assert 290_000 < redis_client().pttl(made) <= 300_000
+    assert cache.get(table_key("auth_permission")) is not None

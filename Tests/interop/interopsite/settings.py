@@ -17,12 +17,29 @@ DATABASES = {
         "NAME": os.environ["INTEROP_DB"],
     }
 }
-CACHES = {
-    "default": {
+# INTEROP_CACHE picks the cache backend under test; Redis ones use the
+# redis-server the test session started (INTEROP_REDIS_URL).
+REDIS_URL = os.environ.get("INTEROP_REDIS_URL", "")
+CACHE_VARIANTS = {
+    "filebased": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ["INTEROP_CACHE_DIR"],
         # Large enough that Django's culling never deletes keys mid-test.
         "OPTIONS": {"MAX_ENTRIES": 100000},
-    }
+    },
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "redis-prefixed": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "site",
+        "VERSION": 7,
+    },
+    "django-redis": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL},
+    "django-redis-zlib": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor"},
+    },
 }
+CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
