@@ -1,12 +1,20 @@
-"""Benchmark: `cachalot invalidate library` vs `python manage.py
-invalidate_cachalot library` on the interop site (SQLite + file cache).
+"""Benchmarks for `cachalot invalidate`. Not a test: it prints figures.
 
-Runs the two alternately, ROUNDS times each, and prints the median wall
-time, the ratio, and each one's peak resident memory. Not a test.
+1. One app on the interop site with the file cache: cachalot vs
+   `python manage.py invalidate_cachalot`.
+2. One app with Django's Redis cache: cachalot vs one `redis-cli SET` vs
+   `manage.py invalidate_cachalot`, on the same redis-server.
+3. 2,000 tables (generated SQLite schema): cachalot vs one `redis-cli MSET`
+   of 2,000 keys.
+
+Every contender runs alternately with the others, ROUNDS times; the script
+prints median wall time, ratios, and each one's peak resident memory.
 Run with `make bench` (release binary, interop virtualenv)."""
 import os
 import re
 import shutil
+import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,40 +35,98 @@ def run(argv, env, cwd):
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(argv)} failed: {process.stderr.read().decode()}")
+        sys.exit(f"{' '.join(argv[:6])} ... failed: {process.stderr.read().decode()}")
     return elapsed, usage.ru_maxrss
+
+
+def compare(title, contenders, env, cwd):
+    """Runs the contenders alternately and prints medians, ratios, peak memory."""
+    samples = {name: [] for name in contenders}
+    for _ in range(ROUNDS):
+        for name, argv in contenders.items():
+            samples[name].append(run(argv, env, cwd))
+    print(f"\n{title} ({ROUNDS} alternating runs each)")
+    medians = {name: statistics.median(s for s, _ in runs) for name, runs in samples.items()}
+    first = next(iter(contenders))
+    for name, runs in samples.items():
+        peak = max(rss for _, rss in runs) / 1024
+        ratio = medians[name] / medians[first]
+        print(f"  {name:44s} median {medians[name] * 1000:8.2f} ms  {ratio:6.2f}x of cachalot  peak RSS {peak:6.1f} MiB")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(work):
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(work)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.05)
+    sys.exit("redis-server did not start")
+
+
+def site(work, cache, env):
+    """Migrates a fresh interop site with `cache` and exports its settings with the README command."""
+    env = {**env, "INTEROP_DB": str(work / f"{cache}.sqlite3"), "INTEROP_CACHE_DIR": str(work / "cache"),
+           "INTEROP_CACHE": cache, "DJANGO_SETTINGS_MODULE": "interopsite.settings"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=SITE, env=env, check=True)
+    readme = (ROOT / "README.md").read_text()
+    export = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", readme, re.S).group(1)
+    subprocess.run(["sh", "-c", export], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
+    settings = work / f"{cache}.json"
+    shutil.move(SITE / "cachalot.json", settings)
+    return env, settings
 
 
 def main():
     work = Path(tempfile.mkdtemp(prefix="cachalot-bench-"))
-    env = {**os.environ, "INTEROP_DB": str(work / "db.sqlite3"), "INTEROP_CACHE_DIR": str(work / "cache"),
-           "DJANGO_SETTINGS_MODULE": "interopsite.settings",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    base = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    redis, port = start_redis(work)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=SITE, env=env, check=True)
-        readme = (ROOT / "README.md").read_text()
-        export = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", readme, re.S).group(1)
-        subprocess.run(["sh", "-c", export], cwd=SITE, env=env, check=True)
-        shutil.move(SITE / "cachalot.json", work / "cachalot.json")
-
-        contenders = {
-            "cachalot invalidate library": [BINARY, "--settings", str(work / "cachalot.json"), "invalidate", "library"],
+        env, settings = site(work, "filebased", base)
+        compare("invalidate one app, SQLite + file-based cache", {
+            "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
             "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
-        }
-        samples = {name: [] for name in contenders}
-        for _ in range(ROUNDS):
-            for name, argv in contenders.items():
-                samples[name].append(run(argv, env, SITE))
+        }, env, SITE)
 
-        print(f"invalidate one app, {ROUNDS} alternating runs each (SQLite + file-based cache)")
-        medians = {}
-        for name, runs in samples.items():
-            medians[name] = statistics.median(seconds for seconds, _ in runs)
-            peak = max(rss for _, rss in runs)
-            print(f"  {name:40s} median {medians[name] * 1000:8.2f} ms   peak RSS {peak / 1024:7.1f} MiB")
-        cli, django = medians.values()
-        print(f"  ratio: manage.py / cachalot = {django / cli:.1f}x")
+        env, settings = site(work, "redis", {**base, "INTEROP_REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+        compare("invalidate one app, SQLite + Django's RedisCache", {
+            "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
+            "redis-cli SET of one key": ["redis-cli", "-p", str(port), "SET", "bench:one", "1"],
+            "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
+        }, env, SITE)
+
+        wide = work / "wide.sqlite3"
+        with sqlite3.connect(wide) as connection:
+            for index in range(2000):
+                connection.execute(f"CREATE TABLE t{index:04d} (id integer PRIMARY KEY)")
+        wide_settings = work / "wide.toml"
+        wide_settings.write_text(f"""
+[CACHES.default]
+BACKEND = "django.core.cache.backends.redis.RedisCache"
+LOCATION = "redis://127.0.0.1:{port}/1"
+[DATABASES.default]
+ENGINE = "django.db.backends.sqlite3"
+NAME = "{wide}"
+""")
+        mset = ["redis-cli", "-p", str(port), "-n", "1", "MSET"]
+        for index in range(2000):
+            mset += [f"bench:t{index:04d}", "1795775931.053213"]
+        compare("invalidate 2,000 tables, Django's RedisCache", {
+            "cachalot invalidate (2,000 tables)": [BINARY, "--settings", str(wide_settings), "invalidate"],
+            "redis-cli MSET of 2,000 keys": mset,
+        }, base, work)
     finally:
+        redis.kill()
+        redis.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 

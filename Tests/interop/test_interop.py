@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from cachalot.api import get_last_invalidation, invalidate
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -200,3 +201,64 @@ def test_timeout_follows_cachalot_timeout(cachalot, settings_file):
     else:
         assert 290_000 < redis_client().pttl(made) <= 300_000
     assert cache.get(table_key("auth_permission")) is not None
+
+
+def test_a_cache_that_is_down_fails_alone_with_exit_1(cachalot, settings_file, raw_db):
+    """Two caches: the site's, and a Redis nobody listens on. The site's is
+    still invalidated; the run says which failed and exits 1, quickly."""
+    import json
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    original = settings_file.read_text()
+    settings = json.loads(original)
+    settings["CACHES"]["down"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                  "LOCATION": f"redis://127.0.0.1:{dead_port}/0"}
+    settings_file.write_text(json.dumps(settings))
+    Book.objects.create(title="Up")
+    assert titles() == ["Up"]
+    stale_then(raw_db, "UPDATE catalogue_books SET title = 'Down'")
+    try:
+        started = time.time()
+        result = cachalot("invalidate", "library", "--timeout", "2", check=False)
+    finally:
+        settings_file.write_text(original)
+    assert result.returncode == 1
+    assert time.time() - started < 10
+    assert f"cache 'down' (redis://127.0.0.1:{dead_port}/0)" in result.stderr
+    assert "successfully" not in result.stdout
+    assert titles() == ["Down"]
+    Book.objects.all().delete()
+
+
+@pytest.mark.skipif(BACKEND == "filebased", reason="Redis backends only")
+def test_a_wrong_redis_password_is_exit_1(cachalot, settings_file):
+    import json
+
+    original = settings_file.read_text()
+    settings = json.loads(original)
+    settings["CACHES"]["default"]["LOCATION"] = os.environ["INTEROP_REDIS_URL"].replace("redis://", "redis://:wrong@")
+    settings_file.write_text(json.dumps(settings))
+    try:
+        result = cachalot("last-invalidation", check=False)
+    finally:
+        settings_file.write_text(original)
+    assert result.returncode == 1
+    assert "authentication failed" in result.stderr or "AUTH" in result.stderr
+
+
+def test_missing_database_is_exit_1(cachalot, settings_file):
+    import json
+
+    original = settings_file.read_text()
+    settings = json.loads(original)
+    settings["DATABASES"]["default"]["NAME"] = "/nonexistent/db.sqlite3"
+    settings_file.write_text(json.dumps(settings))
+    try:
+        result = cachalot("invalidate", check=False)
+    finally:
+        settings_file.write_text(original)
+    assert result.returncode == 1
+    assert "no such database file" in result.stderr
