@@ -29,14 +29,24 @@ BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "
 
 
 def run(argv, env, cwd):
-    """Runs argv once; returns (seconds, peak RSS in KiB)."""
+    """Runs argv once; returns (seconds, peak RSS in KiB).
+
+    Wall time is measured here; peak memory comes from a separate run under
+    GNU time, because a child forked from Python carries Python's own pages
+    in its rusage."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(argv[:6])} ... failed: {process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(argv[:6])} ... failed: {result.stderr.decode()}")
+    return elapsed
+
+
+def peak_memory(argv, env, cwd):
+    """Peak resident set size in KiB, as GNU time reports it (%M)."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+    return int(result.stderr.strip().splitlines()[-1])
 
 
 def compare(title, contenders, env, cwd):
@@ -46,10 +56,10 @@ def compare(title, contenders, env, cwd):
         for name, argv in contenders.items():
             samples[name].append(run(argv, env, cwd))
     print(f"\n{title} ({ROUNDS} alternating runs each)")
-    medians = {name: statistics.median(s for s, _ in runs) for name, runs in samples.items()}
+    medians = {name: statistics.median(runs) for name, runs in samples.items()}
     first = next(iter(contenders))
     for name, runs in samples.items():
-        peak = max(rss for _, rss in runs) / 1024
+        peak = peak_memory(contenders[name], env, cwd) / 1024
         ratio = medians[name] / medians[first]
         print(f"  {name:44s} median {medians[name] * 1000:8.2f} ms  {ratio:6.2f}x of cachalot  peak RSS {peak:6.1f} MiB")
 
