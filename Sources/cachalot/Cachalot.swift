@@ -30,10 +30,15 @@ enum Cachalot {
                 Console.out(HelpText.command(spec))
                 return 0
             }
+            if spec.positionals.isEmpty, let extra = arguments.positionals.first {
+                throw CachalotError.usage("'\(name)' takes no arguments, got '\(extra)'", hint: "cachalot \(name) --help")
+            }
             let context = CommandContext(arguments: arguments)
             switch name {
             case "invalidate": return try InvalidateCommand.run(context)
             case "last-invalidation": return try LastInvalidationCommand.run(context)
+            case "stats": return try StatsCommand.run(context)
+            case "doctor": return try DoctorCommand.run(context)
             default: return try CompletionsCommand.run(context)
             }
         } catch let error as CachalotError {

@@ -14,6 +14,55 @@ public protocol CacheStore {
     /// keys whose stored timestamp is already newer: a table key is never
     /// moved backwards. Returns those kept keys with their stored value.
     func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double]
+
+    /// How `scan` names the entry stored under a cachalot key: the made key
+    /// (Redis) or the file name (file cache).
+    func entryName(forKey key: String) -> String
+
+    /// Visits every entry under this cache's KEY_PREFIX and VERSION, in
+    /// batches, without holding them all in memory.
+    func scan(_ visit: (CacheEntry) throws -> Void) throws
+
+    /// Decodes an entry's value bytes as this backend stores them.
+    func decode(_ entry: CacheEntry) throws -> PickleValue
+
+    /// Facts about the server behind the cache (Redis INFO and TIME); empty
+    /// for caches without a server.
+    func serverFacts() throws -> ServerFacts
+}
+
+/// One stored entry, as `scan` sees it.
+public struct CacheEntry {
+    /// The made key (Redis) or file name (file cache).
+    public var name: String
+    /// The stored value, without the file cache's expiry header.
+    public var value: [UInt8]
+    /// Bytes the entry takes in the store (value, or the whole file).
+    public var size: Int
+    /// Absolute expiry time; nil for an entry that never expires.
+    public var expiresAt: Double?
+    /// True for a file whose expiry has passed (Django deletes it on read).
+    public var expired = false
+}
+
+/// What a cache server says about itself.
+public struct ServerFacts: Equatable {
+    /// INFO fields in a fixed order ("redis_version", "used_memory", …).
+    public var info: [(name: String, value: String)] = []
+    /// The server's clock (Redis TIME), seconds since the epoch.
+    public var serverTime: Double?
+
+    public init(info: [(name: String, value: String)] = [], serverTime: Double? = nil) {
+        self.info = info
+        self.serverTime = serverTime
+    }
+
+    public func value(_ name: String) -> String? { info.first { $0.name == name }?.value }
+
+    public static func == (lhs: ServerFacts, rhs: ServerFacts) -> Bool {
+        lhs.info.map(\.name) == rhs.info.map(\.name) && lhs.info.map(\.value) == rhs.info.map(\.value)
+            && lhs.serverTime == rhs.serverTime
+    }
 }
 
 extension CacheStore {

@@ -23,7 +23,7 @@ public struct FileBasedCacheStore: CacheStore {
 
     /// The file Django keeps `key` in.
     public func path(forKey key: String) -> String {
-        directory + "/" + Hashing.md5Hex(keyMaker.makeKey(key)) + ".djcache"
+        directory + "/" + entryName(forKey: key)
     }
 
     public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
@@ -53,16 +53,47 @@ public struct FileBasedCacheStore: CacheStore {
 
     /// The value stored under `key`, or nil when there is no file or it has expired.
     func read(_ key: String, now: Double) throws -> PickleValue? {
-        let file = path(forKey: key)
+        let name = entryName(forKey: key)
+        guard let entry = try entry(named: name, now: now), !entry.expired else { return nil }
+        return try decode(entry)
+    }
+
+    /// Reads one cache file: `pickle(expiry)` then the compressed value.
+    private func entry(named name: String, now: Double) throws -> CacheEntry? {
+        let file = directory + "/" + name
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        let bytes = Array(data)
         do {
-            let bytes = Array(data)
             let (expiry, valueStart) = try PickleReader.readPrefix(bytes)
-            if case .float(let time) = expiry, time < now { return nil }
-            return try PickleReader.read(try Zlib.decompress(Array(bytes[valueStart...])))
+            let expiresAt = expiry.number
+            return CacheEntry(name: name, value: Array(bytes[valueStart...]), size: bytes.count,
+                              expiresAt: expiresAt, expired: expiresAt.map { $0 < now } ?? false)
         } catch {
             throw CachalotError.runtime("cache '\(settings.alias)': \(file) is not a Django cache file: \(error)")
         }
+    }
+
+    public func entryName(forKey key: String) -> String {
+        Hashing.md5Hex(keyMaker.makeKey(key)) + ".djcache"
+    }
+
+    /// Every `.djcache` file of the directory. Django's file cache keeps no
+    /// key names, so files of every KEY_PREFIX sharing the folder are seen.
+    public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let now = SystemClock.now()
+        for name in names where name.hasSuffix(".djcache") {
+            // A file Django deleted or culled meanwhile is simply gone.
+            if let entry = try? self.entry(named: name, now: now) { try visit(entry) }
+        }
+    }
+
+    public func decode(_ entry: CacheEntry) throws -> PickleValue {
+        try PickleReader.read(try Zlib.decompress(entry.value))
+    }
+
+    public func serverFacts() throws -> ServerFacts {
+        ServerFacts()
     }
 
     private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?) throws {

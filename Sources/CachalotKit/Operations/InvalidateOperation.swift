@@ -23,7 +23,7 @@ public struct InvalidateOperation {
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
         for opened in try Self.openStores(targets.caches, backends: backends) {
             guard case .success(let store) = opened.store else {
-                if case .failure(let error) = opened.store { report.failedCaches.append((opened.alias, "\(error)")) }
+                if case .failure(let error) = opened.store { report.failedCaches.append((opened.cache.alias, "\(error)")) }
                 continue
             }
             report.results += invalidate(resolved, in: store, settings: settings, now: now)
@@ -35,14 +35,14 @@ public struct InvalidateOperation {
     /// settings cachalot cannot honour (a usage error) stops the run whole;
     /// runtime failures stay per cache.
     static func openStores(_ caches: [CacheSettings], backends: Backends)
-        throws -> [(alias: String, store: Result<CacheStore, Error>)] {
+        throws -> [(cache: CacheSettings, store: Result<CacheStore, Error>)] {
         try caches.map { cache in
             do {
-                return (cache.alias, .success(try backends.openCache(cache)))
+                return (cache, .success(try backends.openCache(cache)))
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
-                return (cache.alias, .failure(error))
+                return (cache, .failure(error))
             }
         }
     }

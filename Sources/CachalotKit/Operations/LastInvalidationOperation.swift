@@ -17,7 +17,7 @@ public struct LastInvalidationOperation {
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
         for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
             guard case .success(let store) = opened.store else {
-                if case .failure(let error) = opened.store { report.failures.append((opened.alias, "\(error)")) }
+                if case .failure(let error) = opened.store { report.failures.append((opened.cache.alias, "\(error)")) }
                 continue
             }
             let keys = resolved.flatMap { database in
@@ -27,11 +27,11 @@ public struct LastInvalidationOperation {
                 let stored = try store.readTimestamps(keys.map(\.cachalotKey))
                 for key in keys {
                     guard let timestamp = stored[key.cachalotKey] else { continue }
-                    report.tables.append(.init(cacheAlias: opened.alias, databaseAlias: key.databaseAlias,
+                    report.tables.append(.init(cacheAlias: opened.cache.alias, databaseAlias: key.databaseAlias,
                                                table: key.table, timestamp: timestamp))
                 }
             } catch {
-                report.failures.append((opened.alias, "\(error)"))
+                report.failures.append((opened.cache.alias, "\(error)"))
             }
         }
         report.tables.sort { ($0.timestamp, $1.table) > ($1.timestamp, $0.table) }

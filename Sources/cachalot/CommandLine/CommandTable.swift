@@ -26,6 +26,12 @@ enum CommandTable {
     static let timeout = OptionSpec(
         long: "timeout", valueName: "SECONDS", valueKind: .number,
         help: "Network timeout for connecting and for each reply (default 5, or the cache's OPTIONS).")
+    static let tables = OptionSpec(
+        long: "tables", help: "Every table's last invalidation, newest first, with its app.Model.")
+    static let top = OptionSpec(
+        long: "top", valueName: "N", valueKind: .number, help: "Only the N most recently invalidated tables (implies --tables).")
+    static let prometheus = OptionSpec(
+        long: "prometheus", help: "Print the Prometheus text format (for node_exporter's textfile collector).")
     static let perTable = OptionSpec(
         long: "per-table", help: "Every stored table timestamp, newest first.")
 
@@ -54,6 +60,33 @@ enum CommandTable {
             Prints the newest stored table timestamp over the chosen caches and databases, \
             0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \
             As in django-cachalot, app_label.ModelName means that model's own table.
+            """),
+        CommandSpec(
+            name: "stats",
+            summary: "Show what each cache holds and which tables were invalidated when.",
+            positionals: "",
+            positionalHelp: "none.",
+            options: [cache, database, tables, top, json, prometheus, timeout],
+            details: """
+            For every cache (or -c): backend, location, whether it is reachable, Redis server \
+            facts, and the entries under its key prefix split into cachalot table keys, cachalot \
+            query entries and other keys, with counts, bytes, persistent and expiring. For every \
+            database (or -d): tables, tables with a table key, the newest invalidation. Entries \
+            are streamed (Redis SCAN with pipelined reads).
+            """),
+        CommandSpec(
+            name: "doctor",
+            summary: "Check settings, caches, databases and clocks for causes of stale data.",
+            positionals: "",
+            positionalHelp: "none.",
+            options: [cache, database, json, timeout],
+            details: """
+            One OK, WARN or FAIL line per check, each with its fix: the settings load; every \
+            cache is reachable and every database readable; the Redis server's clock is within \
+            1 s of this host's; no table key is stamped in this host's future (a writer's clock \
+            is ahead); Redis maxmemory with a policy that cannot evict cachalot's persistent \
+            keys; CACHALOT_ENABLED, CACHALOT_UNCACHABLE_TABLES and CACHALOT_CACHE pitfalls. \
+            Exit 1 on any FAIL.
             """),
         CommandSpec(
             name: "completions",

@@ -3,8 +3,8 @@
 /// could lag behind it.
 public final class RedisCacheStore: CacheStore {
     public let settings: CacheSettings
-    private let options: RedisOptions
-    private let keyMaker: DjangoKeyMaker
+    let options: RedisOptions
+    let keyMaker: DjangoKeyMaker
     private var connection: RedisConnection?
 
     /// Checks the settings; connects on first use.
@@ -67,13 +67,19 @@ public final class RedisCacheStore: CacheStore {
                  + keys.map { Array($0.utf8) } + arguments)
     }
 
-    private func send(_ command: [[UInt8]]) throws -> RedisReply {
+    func send(_ command: [[UInt8]]) throws -> RedisReply {
+        try pipeline([command])[0]
+    }
+
+    /// Sends commands in one write; connects on first use and forgets a
+    /// connection that failed. Error replies become failures.
+    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisReply] {
         do {
             let connection = try self.connection ?? RedisConnection(options.endpoint, timeout: options.connectTimeout)
             self.connection = connection
-            let reply = try connection.command(command)
-            if case .error(let message) = reply { throw RedisConnection.Failure(description: Self.explain(message)) }
-            return reply
+            let replies = try connection.pipeline(commands)
+            for case .error(let message) in replies { throw RedisConnection.Failure(description: Self.explain(message)) }
+            return replies
         } catch let failure as RedisConnection.Failure {
             connection = nil
             throw CachalotError.runtime("cache '\(settings.alias)' (\(address)): \(failure.description)")
@@ -95,7 +101,7 @@ public final class RedisCacheStore: CacheStore {
         }
     }
 
-    private func unexpected(_ reply: RedisReply) -> CachalotError {
+    func unexpected(_ reply: RedisReply) -> CachalotError {
         .runtime("cache '\(settings.alias)' (\(address)): unexpected reply \(reply)")
     }
 

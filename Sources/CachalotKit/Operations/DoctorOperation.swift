@@ -1,0 +1,123 @@
+/// `cachalot doctor`: the checks an operator runs when a site serves stale
+/// data — settings, reachability, clocks, keys stamped in the future, and
+/// Redis configurations that fill up with cachalot's persistent keys.
+public struct DoctorOperation {
+    public var selection: Selection
+
+    public init(_ selection: Selection) { self.selection = selection }
+
+    /// A server clock further than this from ours is worth a warning.
+    static let clockTolerance = 1.0
+    /// maxmemory policies that never evict keys without an expiry.
+    static let policiesKeepingPersistentKeys: Set<String> = [
+        "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    ]
+
+    public func run(settings: Settings, backends: Backends = Backends()) throws -> [DoctorCheck] {
+        var checks = [DoctorCheck(.ok, "settings", "\(settings.path): \(settings.caches.count) caches, \(settings.databases.count) databases")]
+        checks += settingsSanity(settings)
+        let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
+                                                                           databaseAlias: selection.databaseAlias))
+        for skipped in targets.skippedCaches {
+            checks.append(DoctorCheck(.ok, "cache \(skipped.alias)", "not checked: \(skipped.reason)"))
+        }
+        let (databases, failures) = try DatabaseTables.resolve(labels: [], databases: targets.databases, settings: settings,
+                                                               includingAutoCreated: true, backends: backends)
+        for database in databases {
+            checks.append(DoctorCheck(.ok, "database \(database.database.alias)", "readable, \(database.tables.count) tables"))
+        }
+        for failure in failures {
+            checks.append(DoctorCheck(.fail, "database \(failure.alias)", failure.error, fix: "check DATABASES.\(failure.alias) (NAME, permissions)"))
+        }
+        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+            switch opened.store {
+            case .failure(let error):
+                checks.append(DoctorCheck(.fail, "cache \(opened.cache.alias)", "\(error)", fix: "check CACHES.\(opened.cache.alias) and that its server runs"))
+            case .success(let store):
+                checks += cacheChecks(store, databases: databases, settings: settings, now: backends.now())
+            }
+        }
+        return checks
+    }
+
+    private func settingsSanity(_ settings: Settings) -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
+        let options = settings.cachalot
+        if !options.enabled {
+            checks.append(DoctorCheck(.warn, "CACHALOT_ENABLED", "false: django-cachalot caches nothing", fix: "set CACHALOT_ENABLED = true, or remove cachalot"))
+        }
+        if !options.uncachableTables.contains("django_migrations") {
+            checks.append(DoctorCheck(.warn, "CACHALOT_UNCACHABLE_TABLES", "does not contain django_migrations: queries on it are cached during migrations",
+                                      fix: "add \"django_migrations\" to CACHALOT_UNCACHABLE_TABLES, as django-cachalot's default does"))
+        }
+        if let cache = settings.caches[options.cache], cache.backend.livesInsideDjango {
+            checks.append(DoctorCheck(.warn, "CACHALOT_CACHE", "'\(cache.alias)' is a \(cache.backend.shortName) cache: every Django process keeps its own, so a write in one process never invalidates the others, and cachalot cannot reach it",
+                                      fix: "point CACHALOT_CACHE at a shared cache (Redis, memcached or file-based)"))
+        }
+        if checks.isEmpty { checks.append(DoctorCheck(.ok, "CACHALOT_* settings", "no known pitfalls")) }
+        return checks
+    }
+
+    private func cacheChecks(_ store: CacheStore, databases: [DatabaseTables], settings: Settings, now: Double) -> [DoctorCheck] {
+        let alias = store.settings.alias
+        let facts: ServerFacts
+        var tableKeys: [(database: String, table: String, timestamp: Double)] = []
+        do {
+            facts = try store.serverFacts()
+            for database in databases {
+                let keys = database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
+                let stored = try store.readTimestamps(keys.map(\.cachalotKey))
+                tableKeys += keys.compactMap { key in stored[key.cachalotKey].map { (key.databaseAlias, key.table, $0) } }
+            }
+        } catch {
+            return [DoctorCheck(.fail, "cache \(alias)", "\(error)", fix: "check CACHES.\(alias) and that its server runs")]
+        }
+        var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
+        if let serverTime = facts.serverTime {
+            let offset = serverTime - now
+            checks.append(abs(offset) > Self.clockTolerance
+                ? DoctorCheck(.warn, "clock \(alias)", "the Redis server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
+                              fix: "run NTP (chrony, systemd-timesyncd) on every host that writes to this cache")
+                : DoctorCheck(.ok, "clock \(alias)", "Redis TIME within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
+        }
+        let future = tableKeys.filter { $0.timestamp > now }.sorted { $0.timestamp > $1.timestamp }
+        if future.isEmpty {
+            checks.append(DoctorCheck(.ok, "future table keys \(alias)", "no table key is stamped after this host's clock"))
+        }
+        for key in future {
+            checks.append(DoctorCheck(.warn, "future table key \(alias)",
+                                      "table \(key.table) (database '\(key.database)') is stamped \(Self.seconds(key.timestamp - now)) s in the future: a server writing to this cache has its clock ahead, and queries cached by slower clocks look fresh until then",
+                                      fix: "sync the clocks of every Django server (NTP); then run cachalot invalidate \(key.table) -c \(alias) once the time has passed"))
+        }
+        if let maxmemory = facts.value("maxmemory").flatMap(Int.init), maxmemory > 0,
+           let policy = facts.value("maxmemory_policy"), Self.policiesKeepingPersistentKeys.contains(policy),
+           settings.cachalot.timeout == nil {
+            checks.append(DoctorCheck(.warn, "redis memory \(alias)",
+                                      "maxmemory is \(maxmemory) bytes with policy \(policy), which never evicts keys without an expiry, and CACHALOT_TIMEOUT is None: cachalot's keys persist until Redis refuses writes with OOM (\(tableKeys.count) table keys now)",
+                                      fix: "set CACHALOT_TIMEOUT (e.g. 86400), or maxmemory-policy allkeys-lru"))
+        }
+        return checks
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let rounded = (value * 1000).rounded() / 1000
+        return PythonFloatRepr.repr(rounded)
+    }
+}
+
+/// One line of `doctor`: a status, what was checked, what was found, how to fix it.
+public struct DoctorCheck: Equatable, Sendable {
+    public enum Status: String, Sendable { case ok = "OK", warn = "WARN", fail = "FAIL" }
+
+    public var status: Status
+    public var name: String
+    public var message: String
+    public var fix: String?
+
+    public init(_ status: Status, _ name: String, _ message: String, fix: String? = nil) {
+        self.status = status
+        self.name = name
+        self.message = message
+        self.fix = fix
+    }
+}

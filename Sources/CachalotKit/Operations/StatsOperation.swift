@@ -1,0 +1,143 @@
+/// `cachalot stats`: what each cache holds, split into cachalot table keys,
+/// cachalot query entries and other keys, and per database which tables
+/// were invalidated when. Entries are streamed; memory does not grow with
+/// the number of keys.
+public struct StatsOperation {
+    public var selection: Selection
+    /// Called now and then during a scan with the cache alias and the
+    /// number of entries seen so far.
+    public var progress: ((String, Int) -> Void)?
+
+    public init(_ selection: Selection, progress: ((String, Int) -> Void)? = nil) {
+        self.selection = selection
+        self.progress = progress
+    }
+
+    public func run(settings: Settings, backends: Backends = Backends()) throws -> StatsReport {
+        let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
+                                                                           databaseAlias: selection.databaseAlias))
+        let (databases, databaseFailures) = try DatabaseTables.resolve(
+            labels: [], databases: targets.databases, settings: settings, includingAutoCreated: true, backends: backends)
+        var report = StatsReport(skippedCaches: targets.skippedCaches, failedDatabases: databaseFailures)
+        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+            var stats = CacheStats(alias: opened.cache.alias, backend: opened.cache.backend, location: "")
+            switch opened.store {
+            case .failure(let error):
+                stats.error = "\(error)"
+            case .success(let store):
+                stats.location = store.address
+                do {
+                    try collect(into: &stats, store: store, databases: databases)
+                } catch {
+                    stats.error = "\(error)"
+                }
+            }
+            report.caches.append(stats)
+        }
+        return report
+    }
+
+    private func collect(into stats: inout CacheStats, store: CacheStore, databases: [DatabaseTables]) throws {
+        stats.server = try store.serverFacts()
+        var tableByName: [String: (database: Int, table: String)] = [:]
+        for (index, database) in databases.enumerated() {
+            for table in database.tables {
+                tableByName[store.entryName(forKey: TableKey(databaseAlias: database.database.alias, table: table).cachalotKey)] = (index, table)
+            }
+        }
+        var invalidations = databases.map { _ in [String: Double]() }
+        var seen = 0
+        try store.scan { entry in
+            seen += 1
+            if seen % 10_000 == 0 { progress?(stats.alias, seen) }
+            if entry.expired { stats.expiredFiles += 1 }
+            let value = try? store.decode(entry)
+            let group: EntryGroup
+            if let owner = tableByName[entry.name] {
+                group = .tableKeys
+                if let time = value?.number, !entry.expired { invalidations[owner.database][owner.table] = time }
+            } else if case .tuple(let items)? = value, items.count == 2, case .float(let time) = items[0] {
+                group = .queryEntries
+                stats.oldestQuery = min(stats.oldestQuery ?? time, time)
+                stats.newestQuery = max(stats.newestQuery ?? time, time)
+            } else {
+                group = .otherKeys
+            }
+            stats.groups[group, default: GroupStats()].add(entry)
+        }
+        progress?(stats.alias, -1)
+        stats.databases = databases.enumerated().map { index, database in
+            let modelByTable = Dictionary(database.catalog.models.map { ($0.table, $0.label) }, uniquingKeysWith: { a, _ in a })
+            let rows = invalidations[index].map { TableInvalidation(table: $0.key, label: modelByTable[$0.key], timestamp: $0.value) }
+                .sorted { ($0.timestamp, $1.table) > ($1.timestamp, $0.table) }
+            return DatabaseStats(alias: database.database.alias, tableCount: database.tables.count, invalidations: rows)
+        }
+    }
+}
+
+/// The three kinds of entries a cachalot cache holds.
+public enum EntryGroup: String, CaseIterable, Sendable {
+    case tableKeys = "table"
+    case queryEntries = "query"
+    case otherKeys = "other"
+}
+
+/// Count and size of one group of entries.
+public struct GroupStats: Equatable, Sendable {
+    public var count = 0
+    public var bytes = 0
+    public var persistent = 0
+    public var expiring = 0
+
+    public init() {}
+
+    mutating func add(_ entry: CacheEntry) {
+        count += 1
+        bytes += entry.size
+        if entry.expiresAt == nil { persistent += 1 } else { expiring += 1 }
+    }
+}
+
+/// One table's stored invalidation time.
+public struct TableInvalidation: Equatable, Sendable {
+    public var table: String
+    /// "app.Model" from MODELS or content types, when known.
+    public var label: String?
+    public var timestamp: Double
+}
+
+/// One database as one cache sees it.
+public struct DatabaseStats: Equatable, Sendable {
+    public var alias: String
+    public var tableCount: Int
+    /// Stored table timestamps, newest first.
+    public var invalidations: [TableInvalidation]
+}
+
+/// One cache's contents.
+public struct CacheStats {
+    public var alias: String
+    public var backend: CacheBackend
+    public var location: String
+    public var error: String?
+    public var server = ServerFacts()
+    public var groups: [EntryGroup: GroupStats] = [:]
+    /// File cache only: files past their expiry that Django has not deleted yet.
+    public var expiredFiles = 0
+    public var oldestQuery: Double?
+    public var newestQuery: Double?
+    public var databases: [DatabaseStats] = []
+
+    public var reachable: Bool { error == nil }
+
+    public func stats(of group: EntryGroup) -> GroupStats { groups[group] ?? GroupStats() }
+}
+
+/// What `stats` found, for every output format.
+public struct StatsReport {
+    public var caches: [CacheStats] = []
+    public var skippedCaches: [(alias: String, reason: String)]
+    public var failedDatabases: [(alias: String, error: String)]
+
+    public var succeeded: Bool { failedDatabases.isEmpty && caches.allSatisfy(\.reachable) }
+}

@@ -1,0 +1,161 @@
+import CachalotKit
+import Foundation
+
+/// The three renderings of a `StatsReport`.
+enum StatsOutput {
+    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?) -> String {
+        var lines: [String] = []
+        for cache in report.caches {
+            lines.append("[cache \(cache.alias)]")
+            lines.append("backend: \(cache.backend.shortName)")
+            lines.append("location: \(cache.location)")
+            lines.append("reachable: \(cache.reachable ? "yes" : "no")")
+            guard cache.reachable else { lines.append(""); continue }
+            for (name, value) in cache.server.info {
+                let serverWide = ["evicted_keys", "keyspace_hits", "keyspace_misses"].contains(name) ? " (server-wide)" : ""
+                let unit = ["used_memory", "maxmemory"].contains(name) ? "_bytes" : ""
+                lines.append("server_\(name)\(unit)\(serverWide): \(value)")
+            }
+            if let serverTime = cache.server.serverTime {
+                lines.append("server_clock_offset_seconds: \(String(format: "%.3f", serverTime - now))")
+            }
+            for group in EntryGroup.allCases {
+                let stats = cache.stats(of: group)
+                let name = groupName(group)
+                lines += ["\(name): \(stats.count)", "\(name)_bytes: \(stats.bytes)",
+                          "\(name)_persistent: \(stats.persistent)", "\(name)_expiring: \(stats.expiring)"]
+            }
+            if cache.backend == .fileBased { lines.append("expired_files: \(cache.expiredFiles)") }
+            lines.append("oldest_query_entry_age_seconds: \(cache.oldestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
+            lines.append("newest_query_entry_age_seconds: \(cache.newestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
+            for database in cache.databases {
+                lines.append("")
+                lines.append("[cache \(cache.alias) database \(database.alias)]")
+                lines.append("tables: \(database.tableCount)")
+                lines.append("tables_with_key: \(database.invalidations.count)")
+                if let newest = database.invalidations.first {
+                    lines.append("newest_invalidation: \(newest.table) \(TimeFormat.iso(newest.timestamp)) (\(TimeFormat.age(newest.timestamp, now: now)) s ago)")
+                } else {
+                    lines.append("newest_invalidation: none")
+                }
+                if perTable {
+                    for row in database.invalidations.prefix(top ?? Int.max) {
+                        lines.append([TimeFormat.iso(row.timestamp), TimeFormat.age(row.timestamp, now: now) + " s ago",
+                                      row.table, row.label ?? "-"].joined(separator: "\t"))
+                    }
+                }
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func groupName(_ group: EntryGroup) -> String {
+        switch group {
+        case .tableKeys: return "table_keys"
+        case .queryEntries: return "query_entries"
+        case .otherKeys: return "other_keys"
+        }
+    }
+
+    static func json(_ report: StatsReport, now: Double, perTable: Bool, top: Int?) -> JSONValue {
+        .object([
+            ("generated_at", .number(now)),
+            ("caches", .array(report.caches.map { json($0, perTable: perTable, top: top) })),
+            ("skipped_caches", .array(report.skippedCaches.map {
+                .object([("cache", .string($0.alias)), ("reason", .string($0.reason))])
+            })),
+            ("failed_databases", .array(report.failedDatabases.map {
+                .object([("database", .string($0.alias)), ("error", .string($0.error))])
+            })),
+        ])
+    }
+
+    private static func json(_ cache: CacheStats, perTable: Bool, top: Int?) -> JSONValue {
+        let groups: [(String, JSONValue)] = EntryGroup.allCases.map { group in
+            let stats = cache.stats(of: group)
+            return (group.rawValue, .object([("count", .int(stats.count)), ("bytes", .int(stats.bytes)),
+                                             ("persistent", .int(stats.persistent)), ("expiring", .int(stats.expiring))]))
+        }
+        let server: [(String, JSONValue)] = cache.server.info.map { ($0.name, .string($0.value)) }
+        return .object([
+            ("cache", .string(cache.alias)),
+            ("backend", .string(cache.backend.shortName)),
+            ("location", .string(cache.location)),
+            ("reachable", .bool(cache.reachable)),
+            ("error", .optional(cache.error)),
+            ("server", .object(server)),
+            ("server_time", .optional(cache.server.serverTime)),
+            ("groups", .object(groups)),
+            ("expired_files", .int(cache.expiredFiles)),
+            ("oldest_query_timestamp", .optional(cache.oldestQuery)),
+            ("newest_query_timestamp", .optional(cache.newestQuery)),
+            ("databases", .array(cache.databases.map { json($0, perTable: perTable, top: top) })),
+        ])
+    }
+
+    private static func json(_ database: DatabaseStats, perTable: Bool, top: Int?) -> JSONValue {
+        func row(_ row: TableInvalidation) -> JSONValue {
+            .object([("table", .string(row.table)), ("label", .optional(row.label)), ("timestamp", .number(row.timestamp))])
+        }
+        var members: [(String, JSONValue)] = [
+            ("database", .string(database.alias)),
+            ("tables", .int(database.tableCount)),
+            ("tables_with_key", .int(database.invalidations.count)),
+            ("newest_invalidation", database.invalidations.first.map(row) ?? .null),
+        ]
+        if perTable { members.append(("invalidations", .array(database.invalidations.prefix(top ?? Int.max).map(row)))) }
+        return .object(members)
+    }
+
+    static func prometheus(_ report: StatsReport, perTable: Bool, top: Int?) -> String {
+        var out = PrometheusText()
+        for cache in report.caches {
+            let labels = [("cache", cache.alias)]
+            out.add("cache_up", help: "Whether cachalot could read the cache (1) or not (0).", labels: labels, value: cache.reachable ? 1 : 0)
+            guard cache.reachable else { continue }
+            for group in EntryGroup.allCases {
+                let stats = cache.stats(of: group)
+                let groupLabels = labels + [("group", group.rawValue)]
+                out.add("cache_entries", help: "Entries under the cache's key prefix, by group (table keys, query entries, other).", labels: groupLabels, value: Double(stats.count))
+                out.add("cache_entry_bytes", help: "Bytes of those entries' values (files: whole files).", labels: groupLabels, value: Double(stats.bytes))
+                out.add("cache_persistent_entries", help: "Entries that never expire, by group.", labels: groupLabels, value: Double(stats.persistent))
+            }
+            if cache.backend == .fileBased {
+                out.add("cache_expired_files", help: "Cache files past their expiry, not yet deleted by Django.", labels: labels, value: Double(cache.expiredFiles))
+            }
+            if let oldest = cache.oldestQuery {
+                out.add("query_entry_oldest_timestamp_seconds", help: "When the oldest cached query was stored (unix time).", labels: labels, value: oldest)
+            }
+            if let newest = cache.newestQuery {
+                out.add("query_entry_newest_timestamp_seconds", help: "When the newest cached query was stored (unix time).", labels: labels, value: newest)
+            }
+            let redisMetrics: [(String, String, String, String)] = [
+                ("used_memory", "redis_used_memory_bytes", "gauge", "Redis used_memory (server-wide)."),
+                ("maxmemory", "redis_maxmemory_bytes", "gauge", "Redis maxmemory, 0 for none (server-wide)."),
+                ("evicted_keys", "redis_evicted_keys_total", "counter", "Keys Redis evicted (server-wide)."),
+                ("keyspace_hits", "redis_keyspace_hits_total", "counter", "Redis keyspace hits (server-wide)."),
+                ("keyspace_misses", "redis_keyspace_misses_total", "counter", "Redis keyspace misses (server-wide)."),
+            ]
+            for (field, name, type, help) in redisMetrics {
+                if let value = cache.server.value(field).flatMap(Double.init) {
+                    out.add(name, help: help, type: type, labels: labels, value: value)
+                }
+            }
+            for database in cache.databases {
+                let dbLabels = labels + [("db", database.alias)]
+                out.add("database_tables", help: "Tables of the database.", labels: dbLabels, value: Double(database.tableCount))
+                out.add("database_tables_with_key", help: "Tables with a cachalot table key in this cache.", labels: dbLabels, value: Double(database.invalidations.count))
+                if let newest = database.invalidations.first {
+                    out.add("last_invalidation_timestamp_seconds", help: "Newest table invalidation of the database in this cache (unix time).", labels: dbLabels, value: newest.timestamp)
+                }
+                if perTable {
+                    for row in database.invalidations.prefix(top ?? Int.max) {
+                        out.add("table_last_invalidation_timestamp_seconds", help: "A table's last invalidation (unix time).", labels: dbLabels + [("table", row.table)], value: row.timestamp)
+                    }
+                }
+            }
+        }
+        return out.text
+    }
+}
