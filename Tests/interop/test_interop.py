@@ -13,6 +13,7 @@ from cachalot.api import get_last_invalidation, invalidate
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from library.models import Author, Book
+from store import BACKEND, redis_client, snapshot_cache, stored_bytes, table_key
 
 
 def titles():
@@ -22,36 +23,6 @@ def titles():
 def stale_then(raw_db, sql, params=()):
     raw_db.execute(sql, params)
     raw_db.commit()
-
-
-BACKEND = os.environ["INTEROP_CACHE"]
-
-
-def table_key(table, db="default"):
-    return hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
-
-
-def redis_client():
-    import redis
-
-    return redis.Redis.from_url(os.environ["INTEROP_REDIS_URL"])
-
-
-def stored_bytes(table):
-    """The raw bytes the backend keeps for a table key, or None."""
-    made = cache.make_key(table_key(table))
-    if BACKEND == "filebased":
-        path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
-        return path.read_bytes() if path.exists() else None
-    return redis_client().get(made)
-
-
-def snapshot_cache():
-    if BACKEND == "filebased":
-        root = Path(os.environ["INTEROP_CACHE_DIR"])
-        return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
-    client = redis_client()
-    return {key: (client.get(key), client.pttl(key)) for key in client.keys("*")}
 
 
 def test_invalidate_app_label_makes_django_read_fresh_rows(cachalot, raw_db):

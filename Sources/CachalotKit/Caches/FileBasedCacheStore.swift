@@ -92,8 +92,15 @@ public struct FileBasedCacheStore: CacheStore {
         try PickleReader.read(try Zlib.decompress(entry.value))
     }
 
+    /// No server; checks instead that LOCATION is a readable directory, or
+    /// absent (Django creates it on its first write).
     public func serverFacts() throws -> ServerFacts {
-        ServerFacts()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return ServerFacts() }
+        guard isDirectory.boolValue, FileManager.default.isReadableFile(atPath: directory) else {
+            throw CachalotError.runtime("cache '\(settings.alias)': \(directory) is not a readable directory")
+        }
+        return ServerFacts()
     }
 
     private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?) throws {

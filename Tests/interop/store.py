@@ -1,0 +1,60 @@
+"""The cache under test, read directly (not through cachalot): raw bytes,
+snapshots, and every stored entry decoded the way Django decodes it."""
+import hashlib
+import os
+import pickle
+import zlib
+from pathlib import Path
+
+from django.core.cache import cache
+
+BACKEND = os.environ["INTEROP_CACHE"]
+
+
+def table_key(table, db="default"):
+    return hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(os.environ["INTEROP_REDIS_URL"])
+
+
+def stored_bytes(table):
+    """The raw bytes the backend keeps for a table key, or None."""
+    made = cache.make_key(table_key(table))
+    if BACKEND == "filebased":
+        path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
+        return path.read_bytes() if path.exists() else None
+    return redis_client().get(made)
+
+
+def snapshot_cache():
+    if BACKEND == "filebased":
+        root = Path(os.environ["INTEROP_CACHE_DIR"])
+        return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
+    client = redis_client()
+    return {key: (client.get(key), client.pttl(key)) for key in client.keys("*")}
+
+
+def stored_entries():
+    """(name, value) for every entry of the cache, decoded as Django does."""
+    if BACKEND == "filebased":
+        for path in Path(os.environ["INTEROP_CACHE_DIR"]).glob("*.djcache"):
+            with open(path, "rb") as handle:
+                pickle.load(handle)
+                yield path.name, pickle.loads(zlib.decompress(handle.read()))
+        return
+    prefix = cache.make_key("")
+    for made in redis_client().scan_iter(match=prefix + "*", count=1000):
+        key = made.decode()[len(prefix):]
+        yield made.decode(), cache.get(key)
+
+
+def entry_name(key):
+    """How stored_entries names the entry of a key."""
+    made = cache.make_key(key)
+    if BACKEND == "filebased":
+        return hashlib.md5(made.encode()).hexdigest() + ".djcache"
+    return made

@@ -1,0 +1,148 @@
+"""`cachalot stats` and `cachalot doctor` on what the real Django site wrote:
+queries cached through the ORM, invalidations from ORM writes, other keys
+set with Django's cache API."""
+import json
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection
+from library.models import Author, Book
+from prometheus_client.parser import text_string_to_metric_families
+from store import BACKEND, entry_name, redis_client, stored_entries, table_key
+
+SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
+
+
+def populate():
+    """Queries and invalidations through the ORM, plus one foreign key."""
+    Author.objects.create(name="Ann")
+    Book.objects.create(title="One")
+    list(Book.objects.all())
+    list(Book.objects.filter(title="One"))
+    list(Author.objects.order_by("name"))
+    User.objects.filter(username="nobody").exists()
+    cache.set("not-cachalot", {"a": 1}, None)
+
+
+def expected_groups():
+    """The three groups, counted in Python from the raw store."""
+    table_names = {entry_name(table_key(t)) for t in connection.introspection.table_names()}
+    counts = {"table": 0, "query": 0, "other": 0}
+    for name, value in stored_entries():
+        if name in table_names:
+            counts["table"] += 1
+        elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], float):
+            counts["query"] += 1
+        else:
+            counts["other"] += 1
+    return counts
+
+
+def stats_json(cachalot, *args):
+    result = cachalot("stats", "--json", *args)
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    return report
+
+
+def test_stats_groups_match_what_django_stored(cachalot):
+    populate()
+    report = stats_json(cachalot, "--tables")
+    (only,) = report["caches"]
+    assert only["reachable"] is True
+    counts = {group: only["groups"][group]["count"] for group in ("table", "query", "other")}
+    assert counts == expected_groups()
+    assert counts["query"] >= 4 and counts["table"] >= 2 and counts["other"] >= 1
+    database = only["databases"][0]
+    assert database["tables_with_key"] == counts["table"]
+    labels = {row["table"]: row["label"] for row in database["invalidations"]}
+    assert labels["catalogue_books"] == "library.Book"
+    assert only["newest_query_timestamp"] >= only["oldest_query_timestamp"] > time.time() - 600
+    Book.objects.all().delete()
+    Author.objects.all().delete()
+
+
+def test_prometheus_output_parses_with_the_real_parser(cachalot):
+    populate()
+    counts = expected_groups()
+    text = cachalot("stats", "--prometheus").stdout
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    assert families["cachalot_cache_up"].samples[0].value == 1
+    entries = {sample.labels["group"]: sample.value for sample in families["cachalot_cache_entries"].samples}
+    assert entries == {group: float(count) for group, count in counts.items()}
+    tables = families["cachalot_database_tables_with_key"].samples[0]
+    assert tables.labels == {"cache": "default", "db": "default"}
+    Book.objects.all().delete()
+    Author.objects.all().delete()
+
+
+@pytest.mark.skipif(BACKEND == "filebased", reason="200,000 entries are scanned on the Redis backends")
+def test_stats_scans_200000_entries(cachalot):
+    before = expected_groups()["query"]
+    now = time.time()
+    for start in range(0, 200_000, 20_000):
+        cache.set_many({f"bulk-{i}": (now, [[(i, "row")]]) for i in range(start, start + 20_000)}, 3600)
+    report = stats_json(cachalot)
+    query = report["caches"][0]["groups"]["query"]
+    assert query["count"] == before + 200_000
+    assert query["expiring"] >= 200_000
+    redis_client().flushdb()
+
+
+def test_doctor_is_all_ok_on_a_healthy_site(cachalot):
+    result = cachalot("doctor")
+    assert result.returncode == 0
+    assert "WARN" not in result.stdout and "FAIL" not in result.stdout, result.stdout
+
+
+def test_doctor_warns_about_a_table_key_stamped_120_s_ahead(cachalot):
+    cache.set(table_key("library_author"), time.time() + 120, None)
+    result = cachalot("doctor")
+    assert result.returncode == 0
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WARN  future table key"))
+    assert "library_author" in line and "in the future" in line
+    seconds = float(line.split(" is stamped ")[1].split(" s ")[0])
+    assert 100 < seconds <= 120
+
+
+@pytest.mark.skipif(BACKEND == "filebased", reason="a Redis memory setting")
+def test_doctor_warns_about_an_oom_prone_redis(cachalot):
+    client = redis_client()
+    client.config_set("maxmemory", "1gb")
+    client.config_set("maxmemory-policy", "volatile-lru")
+    try:
+        result = cachalot("doctor", "--json")
+    finally:
+        client.config_set("maxmemory", "0")
+        client.config_set("maxmemory-policy", "noeviction")
+    checks = json.loads(result.stdout)["checks"]
+    memory = [check for check in checks if check["check"] == "redis memory default"]
+    assert memory and memory[0]["status"] == "warn" and "CACHALOT_TIMEOUT" in memory[0]["fix"]
+
+
+def test_doctor_fails_when_a_cache_is_down(cachalot, settings_file):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    original = settings_file.read_text()
+    settings = json.loads(original)
+    settings["CACHES"]["down"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                  "LOCATION": f"redis://127.0.0.1:{dead_port}/0"}
+    settings_file.write_text(json.dumps(settings))
+    try:
+        result = cachalot("doctor", "--timeout", "2", check=False)
+        stats = cachalot("stats", "--json", "--timeout", "2", check=False)
+    finally:
+        settings_file.write_text(original)
+    assert result.returncode == 1
+    assert any(line.startswith("FAIL  cache down") for line in result.stdout.splitlines())
+    assert stats.returncode == 1
+    report = json.loads(stats.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert [c["reachable"] for c in report["caches"]] == [True, False]
