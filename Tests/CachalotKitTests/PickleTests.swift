@@ -81,3 +81,28 @@ struct PickleTests {
         }
     }
 }
+
+/// Vectors from CPython 3.11: `pickle.dumps((1795775931.5, [[(1, 'a')]]), 5)` and friends.
+struct QueryEntryProbeTests {
+    @Test(arguments: [
+        ("8005951a000000000000004741dac2576ee000005d945d944b018c0161948694616186942e", true),
+        ("80024741dac2576ee000005d71005d71014b01580100000061710286710361618671042e", true),
+        ("80059512000000000000004741dac2576ee000008c0178944b0187942e", false),
+        ("80059510000000000000005d94284741dac2576ee000004b01652e", false),
+    ])
+    func probeAgreesWithTheFullReader(hex: String, isEntry: Bool) throws {
+        let bytes = PickleTests.bytes(hex)
+        let verdict = QueryEntryProbe.probe(bytes)
+        #expect(verdict == (isEntry ? .queryEntry(1795775931.5) : .notQueryEntry))
+        let value = try PickleReader.read(bytes)
+        if case .tuple(let items) = value, items.count == 2, items[0] == .float(1795775931.5) {
+            #expect(isEntry)
+        } else {
+            #expect(!isEntry)
+        }
+    }
+
+    @Test func protocol0IsLeftToTheFullReader() {
+        #expect(QueryEntryProbe.probe(Array("(F1.5\nI1\ntp0\n.".utf8)) == .unknown)
+    }
+}

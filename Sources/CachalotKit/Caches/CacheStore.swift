@@ -1,3 +1,5 @@
+import Foundation
+
 /// What cachalot needs from a cache, whatever the backend: read and write
 /// table timestamps under Django's key names. Keys given here are cachalot
 /// keys (before `make_key`); each backend applies its cache's key maker.
@@ -23,8 +25,9 @@ public protocol CacheStore {
     /// batches, without holding them all in memory.
     func scan(_ visit: (CacheEntry) throws -> Void) throws
 
-    /// Decodes an entry's value bytes as this backend stores them.
-    func decode(_ entry: CacheEntry) throws -> PickleValue
+    /// The pickle inside an entry's value (decompressed), or nil for a value
+    /// the backend stores as plain text (Redis integers).
+    func pickleBytes(of entry: CacheEntry) throws -> [UInt8]?
 
     /// Facts about the server behind the cache (Redis INFO and TIME); empty
     /// for caches without a server.
@@ -66,6 +69,14 @@ public struct ServerFacts: Equatable {
 }
 
 extension CacheStore {
+    /// Decodes an entry's value as Django would.
+    public func decode(_ entry: CacheEntry) throws -> PickleValue {
+        guard let bytes = try pickleBytes(of: entry) else {
+            return .int(Int(String(decoding: entry.value, as: UTF8.self).trimmingCharacters(in: .whitespaces)) ?? 0)
+        }
+        return try PickleReader.read(bytes)
+    }
+
     /// Decodes a stored table timestamp, naming the key when it is not one.
     func timestamp(from value: PickleValue, key: String) throws -> Double {
         guard let number = value.number else {

@@ -88,8 +88,8 @@ public struct FileBasedCacheStore: CacheStore {
         }
     }
 
-    public func decode(_ entry: CacheEntry) throws -> PickleValue {
-        try PickleReader.read(try Zlib.decompress(entry.value))
+    public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
+        try Zlib.decompress(entry.value)
     }
 
     /// No server; checks instead that LOCATION is a readable directory, or

@@ -37,6 +37,20 @@ public struct StatsOperation {
         return report
     }
 
+    /// The timestamp of a cachalot query entry, `(float, result)`, or nil
+    /// for anything else (including values that do not decode).
+    static func queryTimestamp(_ entry: CacheEntry, store: CacheStore) -> Double? {
+        guard let bytes = try? store.pickleBytes(of: entry) else { return nil }
+        switch QueryEntryProbe.probe(bytes) {
+        case .queryEntry(let time): return time
+        case .notQueryEntry: return nil
+        case .unknown:
+            guard case .tuple(let items)? = try? PickleReader.read(bytes), items.count == 2,
+                  case .float(let time) = items[0] else { return nil }
+            return time
+        }
+    }
+
     private func collect(into stats: inout CacheStats, store: CacheStore, databases: [DatabaseTables]) throws {
         stats.server = try store.serverFacts()
         var tableByName: [String: (database: Int, table: String)] = [:]
@@ -51,12 +65,11 @@ public struct StatsOperation {
             seen += 1
             if seen % 10_000 == 0 { progress?(stats.alias, seen) }
             if entry.expired { stats.expiredFiles += 1 }
-            let value = try? store.decode(entry)
             let group: EntryGroup
             if let owner = tableByName[entry.name] {
                 group = .tableKeys
-                if let time = value?.number, !entry.expired { invalidations[owner.database][owner.table] = time }
-            } else if case .tuple(let items)? = value, items.count == 2, case .float(let time) = items[0] {
+                if let time = (try? store.decode(entry))?.number, !entry.expired { invalidations[owner.database][owner.table] = time }
+            } else if let time = Self.queryTimestamp(entry, store: store) {
                 group = .queryEntries
                 stats.oldestQuery = min(stats.oldestQuery ?? time, time)
                 stats.newestQuery = max(stats.newestQuery ?? time, time)

@@ -28,8 +28,8 @@ extension RedisCacheStore {
         } while cursor != "0"
     }
 
-    public func decode(_ entry: CacheEntry) throws -> PickleValue {
-        try options.codec.decode(entry.value)
+    public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
+        try options.codec.pickleBytes(entry.value)
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.

@@ -62,19 +62,17 @@ final class RedisConnection {
     }
 
     private func append(_ arguments: [[UInt8]]) throws {
-        var pointers: [UnsafePointer<CChar>?] = []
-        var lengths: [Int] = []
-        var buffers: [UnsafeMutableBufferPointer<CChar>] = []
-        defer { buffers.forEach { $0.deallocate() } }
-        for argument in arguments {
-            let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(argument.count, 1))
+        // hiredis copies the arguments into its output buffer before returning.
+        let buffers = arguments.map { argument -> UnsafeMutablePointer<CChar> in
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
             argument.withUnsafeBytes { raw in
-                raw.bindMemory(to: CChar.self).enumerated().forEach { buffer[$0.offset] = $0.element }
+                if let base = raw.baseAddress { memcpy(buffer, base, raw.count) }
             }
-            buffers.append(buffer)
-            pointers.append(UnsafePointer(buffer.baseAddress))
-            lengths.append(argument.count)
+            return buffer
         }
+        defer { buffers.forEach { $0.deallocate() } }
+        var pointers = buffers.map { UnsafePointer<CChar>?(UnsafePointer($0)) }
+        var lengths = arguments.map(\.count)
         guard redisAppendCommandArgv(context, Int32(arguments.count), &pointers, &lengths) == REDIS_OK else {
             throw Failure(description: Self.errorText(context))
         }

@@ -17,13 +17,19 @@ public struct RedisValueCodec: Equatable, Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws -> PickleValue {
-        if let text = String(validating: bytes, as: UTF8.self),
-           let number = Int(text.trimmingCharacters(in: .whitespaces)) {
-            return .int(number)
+        guard let pickle = pickleBytes(bytes) else {
+            return .int(Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) ?? 0)
         }
-        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes) {
-            return try PickleReader.read(inflated)
+        return try PickleReader.read(pickle)
+    }
+
+    /// The pickle inside a stored value, or nil for an int stored as text.
+    public func pickleBytes(_ bytes: [UInt8]) -> [UInt8]? {
+        if bytes.first != PickleOpcode.proto.rawValue, let text = String(validating: bytes, as: UTF8.self),
+           Int(text.trimmingCharacters(in: .whitespaces)) != nil {
+            return nil
         }
-        return try PickleReader.read(bytes)
+        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes) { return inflated }
+        return bytes
     }
 }

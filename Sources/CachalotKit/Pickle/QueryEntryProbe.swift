@@ -1,0 +1,33 @@
+/// Recognises django-cachalot's query entries, `(timestamp, result)`, from
+/// the pickle's outline alone, without building the result: CPython's
+/// pickler (protocol 2 and later) writes a 2-tuple as its two items, then
+/// TUPLE2, then a memo opcode, then STOP. `stats` runs this on every entry.
+public enum QueryEntryProbe {
+    public enum Verdict: Equatable {
+        /// A `(float, …)` pair: the timestamp.
+        case queryEntry(Double)
+        case notQueryEntry
+        /// Not written by a protocol ≥ 2 pickler: decode it fully to know.
+        case unknown
+    }
+
+    public static func probe(_ bytes: [UInt8]) -> Verdict {
+        guard bytes.count >= 12, bytes[0] == PickleOpcode.proto.rawValue, bytes[1] >= 2 else { return .unknown }
+        var start = 2
+        if bytes[start] == PickleOpcode.frame.rawValue { start += 9 }
+        guard start + 9 < bytes.count, bytes[start] == PickleOpcode.binFloat.rawValue,
+              bytes.last == PickleOpcode.stop.rawValue, endsWithTuple2(bytes) else { return .notQueryEntry }
+        let timestamp = bytes[(start + 1)...(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return .queryEntry(Double(bitPattern: timestamp))
+    }
+
+    /// TUPLE2 followed by MEMOIZE, BINPUT n or LONG_BINPUT nnnn, then STOP.
+    private static func endsWithTuple2(_ bytes: [UInt8]) -> Bool {
+        let count = bytes.count
+        let tuple2 = PickleOpcode.tuple2.rawValue
+        if count >= 3, bytes[count - 2] == PickleOpcode.memoize.rawValue, bytes[count - 3] == tuple2 { return true }
+        if count >= 4, bytes[count - 3] == PickleOpcode.binPut.rawValue, bytes[count - 4] == tuple2 { return true }
+        if count >= 7, bytes[count - 6] == PickleOpcode.longBinPut.rawValue, bytes[count - 7] == tuple2 { return true }
+        return false
+    }
+}

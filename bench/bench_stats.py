@@ -1,0 +1,96 @@
+"""Benchmark: `cachalot stats` over 1,000,000 entries in Redis vs
+`redis-cli --scan --pattern ':1:*' | wc -l` on the same server.
+
+The entries are what django-cachalot stores for a query, `(time, rows)`
+pickled with protocol 5, written with an expiry as Django's RedisCache
+writes them. The two commands run alternately ROUNDS times; the script
+prints median wall time, the ratio, and peak resident memory (GNU time).
+Not a test. Run with `make bench`."""
+import os
+import pickle
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+ENTRIES = int(os.environ.get("ENTRIES", "1000000"))
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def timed(argv, cwd):
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_kib(argv, cwd):
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], cwd=cwd, check=True, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(result.stderr.strip().splitlines()[-1])
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="cachalot-bench-stats-"))
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(work)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        now = time.time()
+        for start in range(0, ENTRIES, 10_000):
+            pipe = client.pipeline(transaction=False)
+            for i in range(start, min(start + 10_000, ENTRIES)):
+                pipe.set(f":1:query-{i:07d}", pickle.dumps((now, [[(i, "title", None)]]), 5), ex=3600)
+            pipe.execute()
+        subprocess.run(["sqlite3", str(work / "db.sqlite3"), "CREATE TABLE library_book (id integer PRIMARY KEY);"], check=True)
+        (work / "cachalot.toml").write_text(f"""
+[CACHES.default]
+BACKEND = "django.core.cache.backends.redis.RedisCache"
+LOCATION = "redis://127.0.0.1:{port}/0"
+[DATABASES.default]
+ENGINE = "django.db.backends.sqlite3"
+NAME = "db.sqlite3"
+""")
+        contenders = {
+            "cachalot stats": [BINARY, "--settings", "cachalot.toml", "stats"],
+            "redis-cli --scan --pattern ':1:*' | wc -l": ["sh", "-c", f"redis-cli -p {port} --scan --pattern ':1:*' | wc -l"],
+        }
+        samples = {name: [] for name in contenders}
+        for _ in range(ROUNDS):
+            for name, argv in contenders.items():
+                samples[name].append(timed(argv, work))
+        print(f"\nscan {ENTRIES:,} query entries in Redis ({ROUNDS} alternating runs each)")
+        medians = {name: statistics.median(runs) for name, runs in samples.items()}
+        first = medians["cachalot stats"]
+        for name, argv in contenders.items():
+            print(f"  {name:44s} median {medians[name]:7.3f} s  {medians[name] / first:5.2f}x of cachalot"
+                  f"  peak RSS {peak_kib(argv, work) / 1024:6.1f} MiB")
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
