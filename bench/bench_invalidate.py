@@ -13,7 +13,6 @@ Run with `make bench` (release binary, interop virtualenv)."""
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -22,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from servers import peak_memory_kib, start_redis
+
 ROUNDS = int(os.environ.get("ROUNDS", "15"))
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "Tests" / "interop"
@@ -29,24 +30,13 @@ BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "
 
 
 def run(argv, env, cwd):
-    """Runs argv once; returns (seconds, peak RSS in KiB).
-
-    Wall time is measured here; peak memory comes from a separate run under
-    GNU time, because a child forked from Python carries Python's own pages
-    in its rusage."""
+    """Runs argv once; returns its wall time in seconds."""
     start = time.perf_counter()
     result = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"{' '.join(argv[:6])} ... failed: {result.stderr.decode()}")
     return elapsed
-
-
-def peak_memory(argv, env, cwd):
-    """Peak resident set size in KiB, as GNU time reports it (%M)."""
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
-    return int(result.stderr.strip().splitlines()[-1])
 
 
 def compare(title, contenders, env, cwd):
@@ -59,28 +49,9 @@ def compare(title, contenders, env, cwd):
     medians = {name: statistics.median(runs) for name, runs in samples.items()}
     first = next(iter(contenders))
     for name, runs in samples.items():
-        peak = peak_memory(contenders[name], env, cwd) / 1024
+        peak = peak_memory_kib(contenders[name], env, cwd) / 1024
         ratio = medians[name] / medians[first]
         print(f"  {name:44s} median {medians[name] * 1000:8.2f} ms  {ratio:6.2f}x of cachalot  peak RSS {peak:6.1f} MiB")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_redis(work):
-    port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(work)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
-        time.sleep(0.05)
-    sys.exit("redis-server did not start")
 
 
 def site(work, cache, env):

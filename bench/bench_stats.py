@@ -9,7 +9,6 @@ Not a test. Run with `make bench`."""
 import os
 import pickle
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,17 +17,12 @@ import time
 from pathlib import Path
 
 import redis
+from servers import peak_memory_kib, start_redis
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 ENTRIES = int(os.environ.get("ENTRIES", "1000000"))
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def timed(argv, cwd):
@@ -37,26 +31,11 @@ def timed(argv, cwd):
     return time.perf_counter() - start
 
 
-def peak_kib(argv, cwd):
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], cwd=cwd, check=True, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return int(result.stderr.strip().splitlines()[-1])
-
-
 def main():
     work = Path(tempfile.mkdtemp(prefix="cachalot-bench-stats-"))
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(work)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_redis(work)
     try:
         client = redis.Redis(port=port)
-        for _ in range(200):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
         now = time.time()
         for start in range(0, ENTRIES, 10_000):
             pipe = client.pipeline(transaction=False)
@@ -85,7 +64,7 @@ NAME = "db.sqlite3"
         first = medians["cachalot stats"]
         for name, argv in contenders.items():
             print(f"  {name:44s} median {medians[name]:7.3f} s  {medians[name] / first:5.2f}x of cachalot"
-                  f"  peak RSS {peak_kib(argv, work) / 1024:6.1f} MiB")
+                  f"  peak RSS {peak_memory_kib(argv, cwd=work) / 1024:6.1f} MiB")
     finally:
         server.kill()
         server.wait()

@@ -1,6 +1,7 @@
 """Fixtures for the interop tests: a real Django site with django-cachalot
 2.9.1 on a fresh SQLite file and file-based cache, plus the cachalot binary
 under test, configured by the README's export command."""
+import json
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,23 @@ def clean_cache(site):
 @pytest.fixture
 def settings_file(site) -> Path:
     return site / "cachalot.json"
+
+
+@pytest.fixture
+def edited_settings(settings_file):
+    """`with edited_settings(change):` runs `change(settings_dict)` on the
+    exported cachalot.json for the block, then restores the file."""
+    @contextmanager
+    def edit(change):
+        original = settings_file.read_text()
+        settings = json.loads(original)
+        change(settings)
+        settings_file.write_text(json.dumps(settings))
+        try:
+            yield
+        finally:
+            settings_file.write_text(original)
+    return edit
 
 
 @pytest.fixture

@@ -58,3 +58,15 @@ def entry_name(key):
     if BACKEND == "filebased":
         return hashlib.md5(made.encode()).hexdigest() + ".djcache"
     return made
+
+
+def add_dead_redis_cache(settings, alias="down"):
+    """Adds a Redis cache on a loopback port nobody listens on; returns its URL."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    settings["CACHES"][alias] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return url

@@ -13,7 +13,7 @@ from cachalot.api import get_last_invalidation, invalidate
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from library.models import Author, Book
-from store import BACKEND, redis_client, snapshot_cache, stored_bytes, table_key
+from store import BACKEND, add_dead_redis_cache, redis_client, snapshot_cache, stored_bytes, table_key
 
 
 def titles():
@@ -151,18 +151,10 @@ def test_table_key_values_are_what_django_writes(cachalot):
         assert data == pickle.dumps(value, 4)
 
 
-def test_timeout_follows_cachalot_timeout(cachalot, settings_file):
+def test_timeout_follows_cachalot_timeout(cachalot, edited_settings):
     """CACHALOT_TIMEOUT from the settings file becomes the key's expiry."""
-    import json
-
-    original = settings_file.read_text()
-    settings = json.loads(original)
-    settings["CACHALOT_TIMEOUT"] = 300
-    settings_file.write_text(json.dumps(settings))
-    try:
+    with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=300)):
         cachalot("invalidate", "auth.Permission")
-    finally:
-        settings_file.write_text(original)
     made = cache.make_key(table_key("auth_permission"))
     if BACKEND == "filebased":
         import pickle
@@ -174,62 +166,37 @@ def test_timeout_follows_cachalot_timeout(cachalot, settings_file):
     assert cache.get(table_key("auth_permission")) is not None
 
 
-def test_a_cache_that_is_down_fails_alone_with_exit_1(cachalot, settings_file, raw_db):
+def test_a_cache_that_is_down_fails_alone_with_exit_1(cachalot, edited_settings, raw_db):
     """Two caches: the site's, and a Redis nobody listens on. The site's is
     still invalidated; the run says which failed and exits 1, quickly."""
-    import json
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]
-    original = settings_file.read_text()
-    settings = json.loads(original)
-    settings["CACHES"]["down"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                  "LOCATION": f"redis://127.0.0.1:{dead_port}/0"}
-    settings_file.write_text(json.dumps(settings))
     Book.objects.create(title="Up")
     assert titles() == ["Up"]
     stale_then(raw_db, "UPDATE catalogue_books SET title = 'Down'")
-    try:
+    urls = []
+    with edited_settings(lambda settings: urls.append(add_dead_redis_cache(settings))):
         started = time.time()
         result = cachalot("invalidate", "library", "--timeout", "2", check=False)
-    finally:
-        settings_file.write_text(original)
     assert result.returncode == 1
     assert time.time() - started < 10
-    assert f"cache 'down' (redis://127.0.0.1:{dead_port}/0)" in result.stderr
+    assert f"cache 'down' ({urls[0]})" in result.stderr
     assert "successfully" not in result.stdout
     assert titles() == ["Down"]
     Book.objects.all().delete()
 
 
 @pytest.mark.skipif(BACKEND == "filebased", reason="Redis backends only")
-def test_a_wrong_redis_password_is_exit_1(cachalot, settings_file):
-    import json
+def test_a_wrong_redis_password_is_exit_1(cachalot, edited_settings):
+    def wrong_password(settings):
+        settings["CACHES"]["default"]["LOCATION"] = os.environ["INTEROP_REDIS_URL"].replace("redis://", "redis://:wrong@")
 
-    original = settings_file.read_text()
-    settings = json.loads(original)
-    settings["CACHES"]["default"]["LOCATION"] = os.environ["INTEROP_REDIS_URL"].replace("redis://", "redis://:wrong@")
-    settings_file.write_text(json.dumps(settings))
-    try:
+    with edited_settings(wrong_password):
         result = cachalot("last-invalidation", check=False)
-    finally:
-        settings_file.write_text(original)
     assert result.returncode == 1
-    assert "authentication failed" in result.stderr or "AUTH" in result.stderr
+    assert "authentication failed" in result.stderr
 
 
-def test_missing_database_is_exit_1(cachalot, settings_file):
-    import json
-
-    original = settings_file.read_text()
-    settings = json.loads(original)
-    settings["DATABASES"]["default"]["NAME"] = "/nonexistent/db.sqlite3"
-    settings_file.write_text(json.dumps(settings))
-    try:
+def test_missing_database_is_exit_1(cachalot, edited_settings):
+    with edited_settings(lambda settings: settings["DATABASES"]["default"].update(NAME="/nonexistent/db.sqlite3")):
         result = cachalot("invalidate", check=False)
-    finally:
-        settings_file.write_text(original)
     assert result.returncode == 1
     assert "no such database file" in result.stderr

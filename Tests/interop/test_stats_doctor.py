@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import BACKEND, entry_name, redis_client, stored_entries, table_key
+from store import BACKEND, add_dead_redis_cache, entry_name, redis_client, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -124,22 +124,10 @@ def test_doctor_warns_about_an_oom_prone_redis(cachalot):
     assert memory and memory[0]["status"] == "warn" and "CACHALOT_TIMEOUT" in memory[0]["fix"]
 
 
-def test_doctor_fails_when_a_cache_is_down(cachalot, settings_file):
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]
-    original = settings_file.read_text()
-    settings = json.loads(original)
-    settings["CACHES"]["down"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                  "LOCATION": f"redis://127.0.0.1:{dead_port}/0"}
-    settings_file.write_text(json.dumps(settings))
-    try:
+def test_doctor_fails_when_a_cache_is_down(cachalot, edited_settings):
+    with edited_settings(add_dead_redis_cache):
         result = cachalot("doctor", "--timeout", "2", check=False)
         stats = cachalot("stats", "--json", "--timeout", "2", check=False)
-    finally:
-        settings_file.write_text(original)
     assert result.returncode == 1
     assert any(line.startswith("FAIL  cache down") for line in result.stdout.splitlines())
     assert stats.returncode == 1

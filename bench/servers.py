@@ -1,0 +1,34 @@
+"""What both benchmarks need: a throwaway redis-server and GNU time's peak memory."""
+import socket
+import subprocess
+import sys
+import time
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(work):
+    """A redis-server on a free loopback port without persistence: (process, port)."""
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(work)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.05)
+    process.kill()
+    sys.exit("redis-server did not start")
+
+
+def peak_memory_kib(argv, env=None, cwd=None):
+    """Peak resident set size of one run, as GNU time reports it (%M). A child
+    forked from Python would carry Python's pages in its own rusage."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd, check=True, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(result.stderr.strip().splitlines()[-1])
