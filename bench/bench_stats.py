@@ -11,7 +11,6 @@ import pickle
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
