@@ -9,22 +9,24 @@ _cachalot() {
         -d|-p|--db) COMPREPLY=(); return ;;
         -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
         --timeout) COMPREPLY=(); return ;;
-        --format) COMPREPLY=($(compgen -W "float iso age json" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "float iso age json table csv tsv" -- "$cur")); return ;;
+        --param) COMPREPLY=(); return ;;
         --top) COMPREPLY=(); return ;;
     esac
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            invalidate|last-invalidation|stats|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
+            invalidate|last-invalidation|query|stats|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$cmd" in
         invalidate) opts="-c --cache -d -p --db -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
         last-invalidation) opts="-c --cache -d -p --db --format --per-table --json --timeout --settings -h --help --version" ;;
+        query) opts="-d -p --db -c --cache --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
         stats) opts="-c --cache -d -p --db --tables --top --json --prometheus --timeout --settings -h --help --version" ;;
         doctor) opts="-c --cache -d -p --db --json --timeout --settings -h --help --version" ;;
         completions) opts="--settings -h --help --version bash zsh fish" ;;
-        *) opts="--settings -h --help --version invalidate last-invalidation stats doctor completions" ;;
+        *) opts="--settings -h --help --version invalidate last-invalidation query stats doctor completions" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

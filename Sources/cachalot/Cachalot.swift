@@ -38,6 +38,7 @@ enum Cachalot {
             case "invalidate": return try InvalidateCommand.run(context)
             case "last-invalidation": return try LastInvalidationCommand.run(context)
             case "stats": return try StatsCommand.run(context)
+            case "query": return try QueryCommand.run(context)
             case "doctor": return try DoctorCommand.run(context)
             default: return try CompletionsCommand.run(context)
             }

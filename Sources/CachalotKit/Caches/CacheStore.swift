@@ -17,6 +17,13 @@ public protocol CacheStore {
     /// moved backwards. Returns those kept keys with their stored value.
     func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double]
 
+    /// The decoded values stored under cachalot keys (present, not expired).
+    func readValues(_ keys: [String]) throws -> [String: PickleValue]
+
+    /// Stores values as Django's `set_many` does, with `timeout` (nil: never
+    /// expires; 0: deleted, as Django does).
+    func writeValues(_ values: [String: PickleValue], timeout: Double?) throws
+
     /// How `scan` names the entry stored under a cachalot key: the made key
     /// (Redis) or the file name (file cache).
     func entryName(forKey key: String) -> String

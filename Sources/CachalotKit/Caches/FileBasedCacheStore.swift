@@ -49,6 +49,20 @@ public struct FileBasedCacheStore: CacheStore {
         return kept
     }
 
+    public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
+        let now = SystemClock.now()
+        var result: [String: PickleValue] = [:]
+        for key in keys { result[key] = try read(key, now: now) }
+        return result
+    }
+
+    public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
+        guard !values.isEmpty else { return }
+        try createDirectory()
+        let now = SystemClock.now()
+        for (key, value) in values { try write(key, value: value, now: now, timeout: timeout) }
+    }
+
     // MARK: file format
 
     /// The value stored under `key`, or nil when there is no file or it has expired.

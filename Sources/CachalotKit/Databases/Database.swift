@@ -9,6 +9,16 @@ public protocol Database {
 
     /// Rows of `django_content_type`, or nil when the table does not exist.
     func contentTypes() throws -> [ContentType]?
+
+    /// Prepares `sql` without running it: tables read and written, columns.
+    func analyze(_ sql: String) throws -> StatementAnalysis
+
+    /// Runs a read statement with its parameters bound by the database.
+    func read(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]]
+
+    /// Runs a statement that changes data in a transaction on a writable
+    /// connection; a failure rolls back. Returns the rows changed.
+    func write(_ sql: String, parameters: [SQLValue]) throws -> Int
 }
 
 /// One row of Django's `django_content_type`.

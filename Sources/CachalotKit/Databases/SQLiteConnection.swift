@@ -13,16 +13,17 @@ final class SQLiteConnection {
         }
     }
 
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
-    /// Opens `path` read-only. A missing file is an error: SQLite would
-    /// otherwise create an empty database in its place.
-    init(readOnlyPath path: String) throws {
+    /// Opens `path`, read-only unless `writable`. A missing file is an
+    /// error: SQLite would otherwise create an empty database in its place.
+    init(path: String, writable: Bool = false) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw Failure(code: SQLITE_CANTOPEN, message: "no such database file: \(path)")
         }
         var handle: OpaquePointer?
-        let status = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        let mode = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY
+        let status = sqlite3_open_v2(path, &handle, mode | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open \(path)"
             sqlite3_close(handle)
@@ -35,8 +36,11 @@ final class SQLiteConnection {
 
     deinit { sqlite3_close(handle) }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
     /// Runs `sql` and returns every row as text columns (NULL as nil).
-    func rows(_ sql: String) throws -> [[String?]] {
+    func textRows(_ sql: String) throws -> [[String?]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw failure(sql)
@@ -57,7 +61,7 @@ final class SQLiteConnection {
         }
     }
 
-    private func failure(_ sql: String) -> Failure {
+    func failure(_ sql: String) -> Failure {
         Failure(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 }

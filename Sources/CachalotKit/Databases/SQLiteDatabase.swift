@@ -7,7 +7,7 @@ public struct SQLiteDatabase: Database {
     public init(settings: DatabaseSettings) throws {
         self.settings = settings
         do {
-            connection = try SQLiteConnection(readOnlyPath: settings.name)
+            connection = try SQLiteConnection(path: settings.name)
         } catch {
             throw CachalotError.runtime("database '\(settings.alias)': \(error)")
         }
@@ -29,9 +29,59 @@ public struct SQLiteDatabase: Database {
         }
     }
 
+    public func analyze(_ sql: String) throws -> StatementAnalysis {
+        try wrapped { try connection.analyze(Self.qmark(sql)) }
+    }
+
+    public func read(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]] {
+        try wrapped { try connection.run(Self.qmark(sql), parameters: parameters) }
+    }
+
+    /// Django's SQLite backend turns DB-API `%s` placeholders into `?` and
+    /// `%%` into `%` (SQLiteCursorWrapper.convert_query); so does this.
+    static func qmark(_ sql: String) -> String {
+        var result = ""
+        var index = sql.startIndex
+        while index < sql.endIndex {
+            let next = sql.index(after: index)
+            if sql[index] == "%", next < sql.endIndex, sql[next] == "s" || sql[next] == "%" {
+                result.append(sql[next] == "s" ? "?" : "%")
+                index = sql.index(after: next)
+            } else {
+                result.append(sql[index])
+                index = next
+            }
+        }
+        return result
+    }
+
+    public func write(_ sql: String, parameters: [SQLValue]) throws -> Int {
+        try wrapped {
+            let writable = try SQLiteConnection(path: settings.name, writable: true)
+            try writable.execute("BEGIN IMMEDIATE")
+            do {
+                _ = try writable.run(Self.qmark(sql), parameters: parameters)
+                let changed = writable.changes
+                try writable.execute("COMMIT")
+                return changed
+            } catch {
+                try? writable.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    private func wrapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CachalotError.runtime("database '\(settings.alias)' (\(settings.name)): \(error)")
+        }
+    }
+
     private func query(_ sql: String) throws -> [[String?]] {
         do {
-            return try connection.rows(sql)
+            return try connection.textRows(sql)
         } catch {
             throw CachalotError.runtime("database '\(settings.alias)' (\(settings.name)): \(error)")
         }

@@ -84,6 +84,13 @@ public struct PickleReader {
         return String(decoding: bytes[position..<end], as: UTF8.self)
     }
 
+    /// A protocol 0 text line, whose bytes are Latin-1 characters.
+    private mutating func latin1Line() throws -> String {
+        guard let end = bytes[position...].firstIndex(of: 0x0a) else { throw fail("truncated: missing newline") }
+        defer { position = end + 1 }
+        return String(String.UnicodeScalarView(bytes[position..<end].map { Unicode.Scalar($0) }))
+    }
+
     private mutating func littleEndian(_ count: Int) throws -> UInt64 {
         try take(count).reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
@@ -161,7 +168,7 @@ public struct PickleReader {
         case .string: push(.bytes(try quotedString(try line())))
         case .binString: push(.bytes(Array(try take(try length(4)))))
         case .shortBinString: push(.bytes(Array(try take(try length(1)))))
-        case .unicode: push(.string(try rawUnicodeEscape(try line())))
+        case .unicode: push(.string(try rawUnicodeEscape(try latin1Line())))
         case .binUnicode: try pushUTF8(try length(4))
         case .shortBinUnicode: try pushUTF8(try length(1))
         case .binUnicode8: try pushUTF8(try length(8))

@@ -5,10 +5,13 @@ struct ParsedArguments: Equatable {
     var command: String?
     /// Option values by long name; flags map to "".
     var values: [String: String] = [:]
+    /// Every value of a repeatable option, in order.
+    var repeated: [String: [String]] = [:]
     var positionals: [String] = []
 
     func flag(_ option: OptionSpec) -> Bool { values[option.long] != nil }
     func value(_ option: OptionSpec) -> String? { values[option.long] }
+    func all(_ option: OptionSpec) -> [String] { repeated[option.long] ?? [] }
 }
 
 /// A hand-written GNU-style parser: `-c X`, `-cX`, `--cache X`,
@@ -96,5 +99,6 @@ struct ArgumentParser {
             throw CachalotError.usage("invalid value '\(value)' for --\(option.long); accepted: \(choices.joined(separator: ", "))")
         }
         parsed.values[option.long] = value
+        if option.repeatable { parsed.repeated[option.long, default: []].append(value) }
     }
 }

@@ -32,6 +32,16 @@ enum CommandTable {
         long: "top", valueName: "N", valueKind: .number, help: "Only the N most recently invalidated tables (implies --tables).")
     static let prometheus = OptionSpec(
         long: "prometheus", help: "Print the Prometheus text format (for node_exporter's textfile collector).")
+    static let parameter = OptionSpec(
+        long: "param", valueName: "VALUE", help: "A value for the next %s placeholder, as Python's str() prints it; repeat in order.",
+        repeatable: true)
+    static let rowFormat = OptionSpec(
+        long: "format", valueName: "FORMAT", valueKind: .choice(["table", "csv", "tsv", "json"]),
+        help: "table (default on a terminal), tsv (default otherwise), csv (RFC 4180) or json.")
+    static let noCache = OptionSpec(long: "no-cache", help: "Run on the database without reading or writing the cache.")
+    static let peek = OptionSpec(long: "peek", help: "Only look in the cache: is this query cached, since when, is it fresh, its rows.")
+    static let write = OptionSpec(long: "write", help: "Allow a statement that changes data; its tables are invalidated after it commits.")
+    static let verbose = OptionSpec(long: "verbose", shorts: ["v"], help: "One line on stderr: hit, miss or uncachable (why), age, tables.")
     static let perTable = OptionSpec(
         long: "per-table", help: "Every stored table timestamp, newest first.")
 
@@ -60,6 +70,21 @@ enum CommandTable {
             Prints the newest stored table timestamp over the chosen caches and databases, \
             0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \
             As in django-cachalot, app_label.ModelName means that model's own table.
+            """),
+        CommandSpec(
+            name: "query",
+            summary: "Run SQL through django-cachalot's cache, or peek at what Django cached.",
+            positionals: "SQL|-",
+            positionalHelp: "one SQL statement with %s placeholders, as Django writes it; - reads it from standard input.",
+            options: [database, cache, parameter, rowFormat, noCache, peek, write, verbose, timeout],
+            details: """
+            A read statement follows django-cachalot's read rule: the query key is computed from \
+            the database alias, the SQL and the parameters' str() values, as Django computes it; \
+            a fresh entry is printed from the cache, otherwise the statement runs on the database \
+            and (now, rows) is stored with the missing table keys. The tables come from SQLite's \
+            authorizer (views resolve to their base tables) plus CACHALOT_ADDITIONAL_TABLES. A \
+            statement that changes data is refused (exit 2) unless --write. -d defaults to \
+            'default', -c to CACHALOT_CACHE.
             """),
         CommandSpec(
             name: "stats",

@@ -24,17 +24,23 @@ enum Completions {
     }
 
     static func bash() -> String {
-        var valueCases: [String] = []
+        // One case per option name; the choices of same-named options of different commands merge.
+        var names: [String] = []
+        var actions: [String: String] = [:]
+        var choiceLists: [String: [String]] = [:]
         for option in (CommandTable.globalOptions + CommandTable.commands.flatMap(\.options)) where option.takesValue {
-            let names = (option.shorts.map { "-\($0)" } + ["--\(option.long)"]).joined(separator: "|")
-            let action: String
+            let pattern = (option.shorts.map { "-\($0)" } + ["--\(option.long)"]).joined(separator: "|")
+            if !names.contains(pattern) { names.append(pattern) }
             switch option.valueKind {
-            case .file: action = "COMPREPLY=($(compgen -f -- \"$cur\"))"
-            case .choice(let values): action = "COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\"))"
-            default: action = "COMPREPLY=()"
+            case .file: actions[pattern] = "COMPREPLY=($(compgen -f -- \"$cur\"))"
+            case .choice(let values): choiceLists[pattern, default: []] += values.filter { !(choiceLists[pattern] ?? []).contains($0) }
+            default: actions[pattern] = actions[pattern] ?? "COMPREPLY=()"
             }
-            let line = "        \(names)) \(action); return ;;"
-            if !valueCases.contains(line) { valueCases.append(line) }
+        }
+        let valueCases = names.map { pattern -> String in
+            let action = choiceLists[pattern].map { "COMPREPLY=($(compgen -W \"\($0.joined(separator: " "))\" -- \"$cur\"))" }
+                ?? actions[pattern] ?? "COMPREPLY=()"
+            return "        \(pattern)) \(action); return ;;"
         }
         let commandCases = CommandTable.commands.map { spec in
             let positional = choices(spec.positionalKind).map { " \($0.joined(separator: " "))" } ?? ""

@@ -17,6 +17,8 @@ struct OptionSpec: Equatable {
     var valueName: String?
     var valueKind: ValueKind = .none
     var help: String
+    /// Given several times, every value is kept (`--param a --param b`).
+    var repeatable = false
 
     var takesValue: Bool { valueName != nil }
 

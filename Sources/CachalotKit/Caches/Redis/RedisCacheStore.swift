@@ -32,7 +32,7 @@ public final class RedisCacheStore: CacheStore {
         guard !keys.isEmpty else { return [:] }
         let cachalotKeyByMadeKey = Dictionary(uniqueKeysWithValues: keys.map { (keyMaker.makeKey($0), $0) })
         let made = keys.map(keyMaker.makeKey)
-        let value = try options.codec.encode(now)
+        let value = try options.codec.encode(.float(now))
         let expiry = options.expiry(timeout)
         let reply = try eval(RedisScripts.stamp, keys: made,
                              arguments: [Array(PythonFloatRepr.repr(now).utf8), value, Array(expiry.mode.utf8), Array(expiry.amount.utf8)])
@@ -58,6 +58,30 @@ public final class RedisCacheStore: CacheStore {
                          arguments: [value, Array(expiry.mode.utf8), Array(expiry.amount.utf8)] + toSet.map(\.stored))
         }
         return result
+    }
+
+    public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
+        guard !keys.isEmpty else { return [:] }
+        let reply = try send([Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) })
+        guard case .array(let values) = reply, values.count == keys.count else { throw unexpected(reply) }
+        var result: [String: PickleValue] = [:]
+        for (key, value) in zip(keys, values) {
+            if let bytes = value.bytes { result[key] = try decode(bytes, key: key) }
+        }
+        return result
+    }
+
+    /// One pipeline: SET with the backend's expiry, or DEL for timeout 0.
+    public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
+        guard !values.isEmpty else { return }
+        let expiry = options.expiry(timeout)
+        let commands = try values.map { key, value -> [[UInt8]] in
+            let made = Array(keyMaker.makeKey(key).utf8)
+            if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
+            let set = [Array("SET".utf8), made, try options.codec.encode(value)]
+            return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
+        }
+        _ = try pipeline(commands)
     }
 
     // MARK: wire

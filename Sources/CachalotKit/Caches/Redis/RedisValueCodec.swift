@@ -12,8 +12,10 @@ public struct RedisValueCodec: Equatable, Sendable {
     /// True when the cache's compressor may have compressed stored values.
     public var mayBeCompressed: Bool
 
-    public func encode(_ timestamp: Double) throws -> [UInt8] {
-        try PickleWriter.dumps(.float(timestamp), protocol: pickleProtocol)
+    /// Ints as decimal text (both backends skip pickling them), else a pickle.
+    public func encode(_ value: PickleValue) throws -> [UInt8] {
+        if case .int(let number) = value { return Array(String(number).utf8) }
+        return try PickleWriter.dumps(value, protocol: pickleProtocol)
     }
 
     public func decode(_ bytes: [UInt8]) throws -> PickleValue {

@@ -1,0 +1,140 @@
+import CSQLite
+import Foundation
+
+/// A value as SQLite returns it, and as a DB-API driver hands it to Django.
+public enum SQLValue: Equatable, Sendable {
+    case null
+    case integer(Int)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    /// The Python value sqlite3 returns for it.
+    public var pickleValue: PickleValue {
+        switch self {
+        case .null: return .none
+        case .integer(let value): return .int(value)
+        case .real(let value): return .float(value)
+        case .text(let value): return .string(value)
+        case .blob(let value): return .bytes(value)
+        }
+    }
+}
+
+/// What preparing a statement tells about it, before it runs: the tables it
+/// reads and writes (SQLite's authorizer sees through views to their base
+/// tables), its result columns, and whether it only reads.
+public struct StatementAnalysis: Equatable, Sendable {
+    public var readTables: [String]
+    public var writtenTables: [String]
+    public var columns: [String]
+    public var isReadOnly: Bool
+}
+
+extension SQLiteConnection {
+    /// Collects table names from the authorizer callback while preparing.
+    private final class TableCollector {
+        var reads: [String] = []
+        var writes: [String] = []
+
+        func add(_ name: String, to list: inout [String]) {
+            if !list.contains(name) { list.append(name) }
+        }
+    }
+
+    func analyze(_ sql: String) throws -> StatementAnalysis {
+        let collector = TableCollector()
+        let box = Unmanaged.passRetained(collector)
+        defer { box.release() }
+        sqlite3_set_authorizer(handle, { userData, action, first, _, _, _ in
+            guard let userData, let first else { return SQLITE_OK }
+            let collector = Unmanaged<TableCollector>.fromOpaque(userData).takeUnretainedValue()
+            let table = String(cString: first)
+            switch action {
+            case SQLITE_READ where !table.hasPrefix("sqlite_"): collector.add(table, to: &collector.reads)
+            case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE: collector.add(table, to: &collector.writes)
+            default: break
+            }
+            return SQLITE_OK
+        }, box.toOpaque())
+        defer { sqlite3_set_authorizer(handle, nil, nil) }
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        let columns = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+        return StatementAnalysis(readTables: collector.reads, writtenTables: collector.writes, columns: columns,
+                                 isReadOnly: sqlite3_stmt_readonly(statement) != 0)
+    }
+
+    /// Runs one statement with its parameters bound, returning every row.
+    func run(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]] {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == parameters.count else {
+            throw Failure(code: SQLITE_RANGE, message: "the statement has \(expected) placeholders, \(parameters.count) parameters were given", sql: sql)
+        }
+        for (index, parameter) in parameters.enumerated() {
+            let position = Int32(index + 1)
+            let status: Int32
+            switch parameter {
+            case .null: status = sqlite3_bind_null(statement, position)
+            case .integer(let value): status = sqlite3_bind_int64(statement, position, Int64(value))
+            case .real(let value): status = sqlite3_bind_double(statement, position, value)
+            case .text(let value): status = sqlite3_bind_text(statement, position, value, -1, SQLITE_TRANSIENT)
+            case .blob(let value): status = sqlite3_bind_blob(statement, position, value, Int32(value.count), SQLITE_TRANSIENT)
+            }
+            guard status == SQLITE_OK else { throw failure(sql) }
+        }
+        var rows: [[SQLValue]] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                rows.append((0..<sqlite3_column_count(statement)).map { column(statement, $0) })
+            case SQLITE_DONE:
+                return rows
+            default:
+                throw failure(sql)
+            }
+        }
+    }
+
+    func execute(_ sql: String) throws {
+        _ = try run(sql, parameters: [])
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let status = sql.withCString { text in
+            let result = sqlite3_prepare_v2(handle, text, -1, &statement, &tail)
+            if result == SQLITE_OK, let tail, String(cString: tail).trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: ";"))) != "" {
+                return SQLITE_MISUSE
+            }
+            return result
+        }
+        guard status == SQLITE_OK, let statement else {
+            if let statement { sqlite3_finalize(statement) }
+            if status == SQLITE_MISUSE {
+                throw Failure(code: status, message: "give one SQL statement at a time", sql: sql)
+            }
+            throw failure(sql)
+        }
+        return statement
+    }
+
+    private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT: return .text(sqlite3_column_text(statement, index).map { String(cString: $0) } ?? "")
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard count > 0, let pointer = sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+        default: return .null
+        }
+    }
+}
+
+/// SQLite's "copy the bound value now" destructor, which Swift cannot import as a macro.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,0 +1,171 @@
+import Foundation
+
+/// `cachalot query`: runs SQL through django-cachalot's cache with its read
+/// rule (FORMATS.md §2), or peeks at what Django cached, or runs a write and
+/// invalidates the tables it wrote.
+public struct QueryOperation {
+    public enum Mode: Sendable { case cached, noCache, peek }
+
+    public var sql: String
+    /// Parameters as text: each is Python's `str(p)` of the value Django
+    /// would pass; canonical integers are bound as integers, the rest as text.
+    public var parameters: [String]
+    public var selection: Selection
+    public var mode: Mode
+    public var allowWrite: Bool
+
+    public init(sql: String, parameters: [String], selection: Selection, mode: Mode = .cached, allowWrite: Bool = false) {
+        self.sql = sql
+        self.parameters = parameters
+        self.selection = selection
+        self.mode = mode
+        self.allowWrite = allowWrite
+    }
+
+    /// django-cachalot's test for SQL that changes data (CACHALOT_INVALIDATE_RAW).
+    static let changesData = try? NSRegularExpression(pattern: #"(\W|\A)(update|insert|delete|alter|create|drop)(\W|\Z)"#,
+                                                       options: [.caseInsensitive])
+    static let ordersByRandom = try? NSRegularExpression(pattern: #"order\s+by\s+random\s*\("#, options: [.caseInsensitive])
+
+    public func run(settings: Settings, backends: Backends = Backends()) throws -> QueryOutcome {
+        let databaseAlias = selection.databaseAlias ?? "default"
+        let cacheAlias = selection.cacheAlias ?? settings.cachalot.cache
+        guard let databaseSettings = settings.databases[databaseAlias] else {
+            throw CachalotError.usage("unknown database alias '\(databaseAlias)'\(Suggestion.phrase(for: databaseAlias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
+        }
+        guard let cacheSettings = settings.caches[cacheAlias] else {
+            throw CachalotError.usage("unknown cache alias '\(cacheAlias)'\(Suggestion.phrase(for: cacheAlias, in: settings.cacheAliases)); aliases: \(settings.cacheAliases.joined(separator: ", "))")
+        }
+        let database = try backends.openDatabase(databaseSettings)
+        let analysis = try database.analyze(sql)
+        let bound = parameters.map(Self.bind)
+        if Self.matches(Self.changesData, sql) || !analysis.isReadOnly {
+            guard allowWrite else {
+                throw CachalotError.usage("this statement changes data; nothing was run",
+                                          hint: "add --write to run it in a transaction and invalidate the tables it writes")
+            }
+            return try write(database: database, analysis: analysis, parameters: bound, cache: cacheSettings,
+                             settings: settings, backends: backends)
+        }
+        var outcome = QueryOutcome(columns: analysis.columns, tables: analysis.readTables)
+        let catalog = try Catalog.load(settings: settings, database: database)
+        if let reason = uncachableReason(analysis, settings: settings, catalog: catalog, database: databaseAlias,
+                                         cache: cacheSettings) {
+            guard mode != .peek else { throw CachalotError.usage("not cachable (\(reason)): there is nothing to peek at") }
+            outcome.status = .uncachable(reason)
+            outcome.rows = try database.read(sql, parameters: bound).map { $0.map(\.pickleValue) }
+            return outcome
+        }
+        let store = try backends.openCache(cacheSettings)
+        let tables = analysis.readTables + settings.cachalot.additionalTables.filter { !analysis.readTables.contains($0) }
+        outcome.tables = tables
+        let tableKeys = tables.map { TableKey(databaseAlias: databaseAlias, table: $0).cachalotKey }
+        let queryKey = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters).cachalotKey
+        let stored = try store.readValues(tableKeys + [queryKey])
+        outcome.tableTimestamps = zip(tables, tableKeys).map { ($0, stored[$1]?.number) }
+        if case .tuple(let pair)? = stored[queryKey], pair.count == 2, case .float(let time) = pair[0] {
+            outcome.entryTimestamp = time
+            let newest = tableKeys.compactMap { stored[$0]?.number }.max()
+            let allPresent = tableKeys.allSatisfy { stored[$0] != nil }
+            // cachalot: fresh when every table key exists and timestamp >= max(table timestamps).
+            if allPresent, let newest, time >= newest, let rows = Self.rows(of: pair[1]) {
+                outcome.status = .hit
+                outcome.rows = rows
+                return outcome
+            }
+            outcome.status = .stale
+            if mode == .peek { outcome.rows = Self.rows(of: pair[1]) ?? [] }
+        }
+        if mode == .peek { return outcome }
+        let rows = try database.read(sql, parameters: bound).map { $0.map(\.pickleValue) }
+        outcome.rows = rows
+        if outcome.status != .stale { outcome.status = .miss }
+        let now = backends.now()
+        var toSet: [String: PickleValue] = [queryKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
+        for key in tableKeys where stored[key] == nil { toSet[key] = .float(now) }
+        try store.writeValues(toSet, timeout: settings.cachalot.timeout)
+        return outcome
+    }
+
+    private func uncachableReason(_ analysis: StatementAnalysis, settings: Settings, catalog: Catalog,
+                                  database: String, cache: CacheSettings) -> String? {
+        if mode == .noCache { return "--no-cache" }
+        if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
+        if let databases = settings.cachalot.databases, !databases.contains(database) {
+            return "database '\(database)' is not in CACHALOT_DATABASES"
+        }
+        if cache.backend.livesInsideDjango { return "cache '\(cache.alias)' lives inside each Django process" }
+        if analysis.readTables.isEmpty { return "it reads no table" }
+        let filter = CachableFilter(settings: settings.cachalot, catalog: catalog)
+        if let table = analysis.readTables.first(where: { !filter.isCachable($0) }) { return "table \(table) is uncachable" }
+        if !settings.cachalot.cacheRandom && Self.matches(Self.ordersByRandom, sql) {
+            return "it orders by random and CACHALOT_CACHE_RANDOM is false"
+        }
+        return nil
+    }
+
+    private func write(database: Database, analysis: StatementAnalysis, parameters: [SQLValue], cache: CacheSettings,
+                       settings: Settings, backends: Backends) throws -> QueryOutcome {
+        var outcome = QueryOutcome(columns: [], tables: analysis.writtenTables)
+        outcome.changedRows = try database.write(sql, parameters: parameters)
+        outcome.status = .written
+        guard settings.cachalot.invalidateRaw, !analysis.writtenTables.isEmpty else { return outcome }
+        let report = try InvalidateOperation(Selection(labels: analysis.writtenTables, cacheAlias: selection.cacheAlias,
+                                                       databaseAlias: database.settings.alias))
+            .run(settings: settings, backends: backends)
+        outcome.invalidation = report
+        return outcome
+    }
+
+    /// Rows of a cached result: Django's list of chunks of row tuples, one
+    /// row tuple (single-row queries), or cachalot's own list of tuples.
+    static func rows(of result: PickleValue) -> [[PickleValue]]? {
+        switch result {
+        case .tuple(let row): return [row]
+        case .list(let items):
+            var rows: [[PickleValue]] = []
+            for item in items {
+                switch item {
+                case .tuple(let row): rows.append(row)
+                case .list(let chunk):
+                    for row in chunk {
+                        guard case .tuple(let values) = row else { return nil }
+                        rows.append(values)
+                    }
+                default: return nil
+                }
+            }
+            return rows
+        default: return nil
+        }
+    }
+
+    /// Canonical integers ("5", "-12") are bound as integers, as Django
+    /// passes ints; anything else as text.
+    static func bind(_ text: String) -> SQLValue {
+        if let number = Int(text), String(number) == text { return .integer(number) }
+        return .text(text)
+    }
+
+    static func matches(_ expression: NSRegularExpression?, _ text: String) -> Bool {
+        expression?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}
+
+/// What `query` did and found.
+public struct QueryOutcome {
+    public enum Status: Equatable {
+        case hit, miss, stale, uncachable(String), written, notCached
+    }
+
+    public var columns: [String]
+    public var tables: [String]
+    public var status: Status = .notCached
+    public var rows: [[PickleValue]] = []
+    /// When the cached entry was stored, if there is one.
+    public var entryTimestamp: Double?
+    /// Each table's stored invalidation time (nil: no key, the entry is stale).
+    public var tableTimestamps: [(table: String, timestamp: Double?)] = []
+    public var changedRows: Int?
+    public var invalidation: InvalidationReport?
+}
