@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotIntegrationTests",
-            dependencies: ["CachalotKit"]
+            dependencies: ["CachalotKit", "CSQLite"]
         ),
     ]
 )

@@ -29,8 +29,13 @@ public struct SQLiteDatabase: Database {
         }
     }
 
+    /// The authorizer also reports a view's own columns as reads: only base
+    /// tables are kept, since only they have cachalot table keys.
     public func analyze(_ sql: String) throws -> StatementAnalysis {
-        try wrapped { try connection.analyze(Self.qmark(sql)) }
+        var analysis = try wrapped { try connection.analyze(Self.qmark(sql)) }
+        let tables = Set(try tableNames())
+        analysis.readTables = analysis.readTables.filter(tables.contains)
+        return analysis
     }
 
     public func read(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]] {
