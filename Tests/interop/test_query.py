@@ -1,0 +1,101 @@
+"""`cachalot query` against what the real Django site caches and writes."""
+import hashlib
+import json
+
+from django.core.cache import cache
+from library.models import Author, Book
+
+
+def peek(cachalot, sql, params):
+    args = ["query", "--peek", "--format", "json", sql]
+    for param in params:
+        args += ["--param", str(param)]
+    return json.loads(cachalot(*args).stdout)
+
+
+def test_peek_sees_what_django_cached_with_and_without_parameters(cachalot):
+    Book.objects.create(title="One")
+    Book.objects.create(title="It's two")
+    for queryset in (Book.objects.order_by("id"), Book.objects.filter(title="It's two"),
+                     Book.objects.filter(id__gt=0).values_list("title", flat=True)):
+        expected = [list(row) for row in queryset.values_list()] if not queryset.query.values_select else None
+        list(queryset)  # Django caches it
+        sql, params = queryset.query.sql_with_params()
+        seen = peek(cachalot, sql, params)
+        assert seen["cached"] is True and seen["fresh"] is True, (sql, params, seen)
+        rows = [list(row.values()) for row in seen["rows"]]
+        if expected is not None:
+            assert rows == expected
+        else:
+            assert [row[0] for row in rows] == list(queryset)
+    Book.objects.all().delete()
+
+
+def test_peek_of_an_uncached_query_says_so(cachalot):
+    seen = peek(cachalot, "SELECT name FROM library_author WHERE id = %s", [12345])
+    assert seen["cached"] is False and seen["rows"] == []
+
+
+def test_cli_cached_query_is_invalidated_by_a_django_write(cachalot):
+    Author.objects.create(name="Ann")
+    sql = "SELECT name FROM library_author ORDER BY name"
+    first = cachalot("query", "-v", "--format", "json", sql)
+    assert "miss" in first.stderr and json.loads(first.stdout) == [{"name": "Ann"}]
+    second = cachalot("query", "-v", "--format", "json", sql)
+    assert "hit" in second.stderr
+
+    # What the CLI stored loads in Python as (float, list of tuples).
+    key = hashlib.sha1(f"default:{sql}:[]".encode()).hexdigest()
+    stored = cache.get(key)
+    assert isinstance(stored, tuple) and isinstance(stored[0], float) and stored[1] == [("Ann",)]
+
+    Author.objects.create(name="Bob")  # cachalot in Django invalidates library_author
+    third = cachalot("query", "-v", "--format", "json", sql)
+    assert "miss" in third.stderr
+    assert json.loads(third.stdout) == [{"name": "Ann"}, {"name": "Bob"}]
+    Author.objects.all().delete()
+
+
+def test_write_is_refused_without_write_and_invalidates_with_it(cachalot):
+    Book.objects.create(title="Before")
+    assert list(Book.objects.values_list("title", flat=True)) == ["Before"]
+    refused = cachalot("query", "UPDATE catalogue_books SET title = 'After'", check=False)
+    assert refused.returncode == 2
+    assert list(Book.objects.values_list("title", flat=True)) == ["Before"]
+
+    done = cachalot("query", "--write", "UPDATE catalogue_books SET title = %s", "--param", "After")
+    assert done.stdout.startswith("1 rows changed; invalidated catalogue_books")
+    assert list(Book.objects.values_list("title", flat=True)) == ["After"]
+    Book.objects.all().delete()
+
+
+def test_a_failed_write_rolls_back_and_invalidates_nothing(cachalot):
+    from cachalot.api import get_last_invalidation
+
+    book = Book.objects.create(title="Only")
+    before = get_last_invalidation("library.Book")
+    failed = cachalot("query", "--write", "INSERT INTO catalogue_books (id, title) VALUES (%s, %s)",
+                      "--param", str(book.pk), "--param", "dup", check=False)
+    assert failed.returncode == 1
+    assert "UNIQUE" in failed.stderr
+    assert get_last_invalidation("library.Book") == before
+    Book.objects.all().delete()
+
+
+def test_corrupt_entry_is_reported_with_exit_1(cachalot):
+    sql = "SELECT id FROM library_author"
+    key = hashlib.sha1(f"default:{sql}:[]".encode()).hexdigest()
+    from store import BACKEND, redis_client
+
+    if BACKEND == "filebased":
+        import os
+        from pathlib import Path
+
+        path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(cache.make_key(key).encode()).hexdigest() + ".djcache")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x80\x05N.not zlib at all")
+    else:
+        redis_client().set(cache.make_key(key), b"\x80\x05\x95garbage")
+    result = cachalot("query", "--peek", sql, check=False)
+    assert result.returncode == 1
+    assert "cachalot: error:" in result.stderr and "Traceback" not in result.stderr
