@@ -59,6 +59,7 @@ completions:
 bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_invalidate.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_stats.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_query.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot
