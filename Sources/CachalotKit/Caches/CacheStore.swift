@@ -9,9 +9,6 @@ public protocol CacheStore {
     /// Where the cache lives, for messages ("/var/cache/django", "redis://…").
     var address: String { get }
 
-    /// The stored timestamp of each key that is present and not expired.
-    func readTimestamps(_ keys: [String]) throws -> [String: Double]
-
     /// Sets every key to `now` with `timeout` (nil: never expires), except
     /// keys whose stored timestamp is already newer: a table key is never
     /// moved backwards. Returns those kept keys with their stored value.
@@ -76,6 +73,13 @@ public struct ServerFacts: Equatable {
 }
 
 extension CacheStore {
+    /// The stored timestamp of each key that is present and not expired.
+    public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
+        try readValues(keys).reduce(into: [:]) { result, entry in
+            result[entry.key] = try timestamp(from: entry.value, key: entry.key)
+        }
+    }
+
     /// Decodes an entry's value as Django would.
     public func decode(_ entry: CacheEntry) throws -> PickleValue {
         guard let bytes = try pickleBytes(of: entry) else {

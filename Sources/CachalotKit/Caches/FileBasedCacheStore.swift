@@ -26,15 +26,6 @@ public struct FileBasedCacheStore: CacheStore {
         directory + "/" + entryName(forKey: key)
     }
 
-    public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
-        let now = SystemClock.now()
-        var result: [String: Double] = [:]
-        for key in keys {
-            if let value = try read(key, now: now) { result[key] = try timestamp(from: value, key: key) }
-        }
-        return result
-    }
-
     public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
         guard !keys.isEmpty else { return [:] }
         try createDirectory()

@@ -16,18 +16,6 @@ public final class RedisCacheStore: CacheStore {
 
     public var address: String { options.endpoint.description }
 
-    public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
-        guard !keys.isEmpty else { return [:] }
-        let reply = try send([Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) })
-        guard case .array(let values) = reply, values.count == keys.count else { throw unexpected(reply) }
-        var result: [String: Double] = [:]
-        for (key, value) in zip(keys, values) {
-            guard let bytes = value.bytes else { continue }
-            result[key] = try timestamp(from: try decode(bytes, key: key), key: key)
-        }
-        return result
-    }
-
     public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
         guard !keys.isEmpty else { return [:] }
         let cachalotKeyByMadeKey = Dictionary(uniqueKeysWithValues: keys.map { (keyMaker.makeKey($0), $0) })

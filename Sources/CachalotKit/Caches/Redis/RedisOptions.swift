@@ -20,25 +20,14 @@ struct RedisOptions {
     ]
 
     init(_ cache: CacheSettings, timeoutOverride: Double?) throws {
-        func fail(_ option: String, _ problem: String) -> CachalotError {
-            .usage("cache '\(cache.alias)': OPTIONS.\(option): \(problem)")
+        do {
+            try self.init(cache, options: try SettingsTable(.table(cache.options), path: ["OPTIONS"]), timeoutOverride: timeoutOverride)
+        } catch let problem as SettingsPathError {
+            throw CachalotError.usage("cache '\(cache.alias)': \(problem.path.joined(separator: ".")): \(problem.problem)")
         }
-        let options = cache.options
-        func string(_ key: String) throws -> String? {
-            switch options[key] {
-            case nil, .null?: return nil
-            case .string(let value)?: return value
-            case let other?: throw fail(key, "expected a string, found \(other.kindDescription)")
-            }
-        }
-        func number(_ key: String) throws -> Double? {
-            switch options[key] {
-            case nil, .null?: return nil
-            case .int(let value)?: return Double(value)
-            case .double(let value)?: return value
-            case let other?: throw fail(key, "expected a number of seconds, found \(other.kindDescription)")
-            }
-        }
+    }
+
+    private init(_ cache: CacheSettings, options: SettingsTable, timeoutOverride: Double?) throws {
         guard let location = cache.locations.first else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
         do {
             endpoint = try RedisEndpoint(url: location)
@@ -48,33 +37,33 @@ struct RedisOptions {
         switch cache.backend {
         case .djangoRedis:
             for (key, accepted) in Self.djangoRedisDefaults {
-                if let value = try string(key), value != accepted {
-                    throw fail(key, "\"\(value)\" is not supported yet; supported: \(accepted)")
+                if let value = try options.string(key), value != accepted {
+                    throw options.fail(key, "\"\(value)\" is not supported yet; supported: \(accepted)")
                 }
             }
-            let compressor = try string("COMPRESSOR") ?? "django_redis.compressors.identity.IdentityCompressor"
+            let compressor = try options.string("COMPRESSOR") ?? "django_redis.compressors.identity.IdentityCompressor"
             guard let compresses = Self.djangoRedisCompressors[compressor] else {
-                throw fail("COMPRESSOR", "\"\(compressor)\" is not supported yet; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
+                throw options.fail("COMPRESSOR", "\"\(compressor)\" is not supported yet; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
             }
-            var protocolVersion = 4
-            switch options["PICKLE_VERSION"] {
-            case nil, .null?: break
-            case .int(let value)? where value <= PickleWriter.highestProtocol: protocolVersion = value < 0 ? PickleWriter.highestProtocol : value
-            case let other?: throw fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(other)")
+            let protocolVersion = try options.int("PICKLE_VERSION") ?? 4
+            guard protocolVersion <= PickleWriter.highestProtocol else {
+                throw options.fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(protocolVersion)")
             }
-            codec = RedisValueCodec(pickleProtocol: protocolVersion, mayBeCompressed: compresses)
-            if endpoint.password == nil { endpoint.password = try string("PASSWORD") }
-            connectTimeout = try timeoutOverride ?? number("SOCKET_CONNECT_TIMEOUT") ?? 5
-            replyTimeout = try timeoutOverride ?? number("SOCKET_TIMEOUT") ?? 5
+            // pickle.dumps(v, -1) means the highest protocol.
+            codec = RedisValueCodec(pickleProtocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion,
+                                    mayBeCompressed: compresses)
+            if endpoint.password == nil { endpoint.password = try options.string("PASSWORD") }
+            connectTimeout = try timeoutOverride ?? options.seconds("SOCKET_CONNECT_TIMEOUT") ?? 5
+            replyTimeout = try timeoutOverride ?? options.seconds("SOCKET_TIMEOUT") ?? 5
             expiresInMilliseconds = true
         default:
-            if let serializer = try string("serializer") {
-                throw fail("serializer", "custom serializer \"\(serializer)\" is Python code that cachalot cannot run")
+            if let serializer = try options.string("serializer") {
+                throw options.fail("serializer", "custom serializer \"\(serializer)\" is Python code that cachalot cannot run")
             }
             codec = RedisValueCodec(pickleProtocol: PickleWriter.highestProtocol, mayBeCompressed: false)
-            if endpoint.password == nil { endpoint.password = try string("password") }
-            if endpoint.username == nil { endpoint.username = try string("username") }
-            if case .int(let db)? = options["db"], endpoint.database == 0 { endpoint.database = db }
+            if endpoint.password == nil { endpoint.password = try options.string("password") }
+            if endpoint.username == nil { endpoint.username = try options.string("username") }
+            if let db = try options.int("db"), endpoint.database == 0 { endpoint.database = db }
             connectTimeout = timeoutOverride ?? 5
             replyTimeout = timeoutOverride ?? 5
             expiresInMilliseconds = false
