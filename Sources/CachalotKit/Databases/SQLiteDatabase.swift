@@ -1,3 +1,5 @@
+import CSQLite
+
 /// A Django SQLite database (sqlite3, spatialite and wrapper engines),
 /// opened read-only: cachalot never writes to it for invalidation.
 public struct SQLiteDatabase: Database {
@@ -79,6 +81,8 @@ public struct SQLiteDatabase: Database {
     private func wrapped<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let failure as SQLiteConnection.Failure where failure.code == SQLITE_MISUSE {
+            throw CachalotError.usage("\(failure.message): \(failure.sql ?? "")")
         } catch {
             throw CachalotError.runtime("database '\(settings.alias)' (\(settings.name)): \(error)")
         }

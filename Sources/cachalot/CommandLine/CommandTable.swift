@@ -15,6 +15,13 @@ enum CommandTable {
     static let database = OptionSpec(
         long: "db", shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
         help: "Only this alias from DATABASES (default: every database).")
+    /// query reads one database and one cache, not all of them.
+    static let queryDatabase = OptionSpec(
+        long: "db", shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
+        help: "The alias from DATABASES to query (default: default).")
+    static let queryCache = OptionSpec(
+        long: "cache", shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
+        help: "The alias from CACHES to use (default: CACHALOT_CACHE).")
     static let verbosity = OptionSpec(
         long: "verbosity", shorts: ["v"], valueName: "LEVEL", valueKind: .choice(["0", "1", "2", "3"]),
         help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.")
@@ -76,7 +83,7 @@ enum CommandTable {
             summary: "Run SQL through django-cachalot's cache, or peek at what Django cached.",
             positionals: "SQL|-",
             positionalHelp: "one SQL statement with %s placeholders, as Django writes it; - reads it from standard input.",
-            options: [database, cache, parameter, rowFormat, noCache, peek, write, verbose, timeout],
+            options: [queryDatabase, queryCache, parameter, rowFormat, noCache, peek, write, verbose, timeout],
             details: """
             A read statement follows django-cachalot's read rule: the query key is computed from \
             the database alias, the SQL and the parameters' str() values, as Django computes it; \
@@ -90,7 +97,7 @@ enum CommandTable {
             name: "stats",
             summary: "Show what each cache holds and which tables were invalidated when.",
             positionals: "",
-            positionalHelp: "none.",
+            positionalHelp: "",
             options: [cache, database, tables, top, json, prometheus, timeout],
             details: """
             For every cache (or -c): backend, location, whether it is reachable, Redis server \
@@ -103,7 +110,7 @@ enum CommandTable {
             name: "doctor",
             summary: "Check settings, caches, databases and clocks for causes of stale data.",
             positionals: "",
-            positionalHelp: "none.",
+            positionalHelp: "",
             options: [cache, database, json, timeout],
             details: """
             One OK, WARN or FAIL line per check, each with its fix: the settings load; every \

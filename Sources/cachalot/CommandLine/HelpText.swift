@@ -20,16 +20,11 @@ enum HelpText {
     }
 
     static func command(_ spec: CommandSpec) -> String {
-        var lines = [
-            "Usage: cachalot \(spec.name) [OPTIONS] \(spec.positionals)",
-            "",
-            spec.summary,
-            "",
-            "Arguments:",
-            "  \(spec.positionals)  \(spec.positionalHelp)",
-            "",
-            "Options:",
-        ]
+        var lines = ["Usage: cachalot \(spec.name) [OPTIONS]" + (spec.positionals.isEmpty ? "" : " " + spec.positionals), "", spec.summary, ""]
+        if !spec.positionals.isEmpty {
+            lines += ["Arguments:", "  \(spec.positionals)  \(spec.positionalHelp)", ""]
+        }
+        lines.append("Options:")
         lines += optionLines(spec.options + CommandTable.globalOptions)
         lines += [""] + wrap(spec.details, width: 78)
         return lines.joined(separator: "\n") + "\n"
