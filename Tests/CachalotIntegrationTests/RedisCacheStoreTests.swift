@@ -109,6 +109,14 @@ struct RedisCacheStoreTests {
         #expect(error.contains("refused"))
     }
 
+    @Test func wrongDatabaseIndexAndUnknownHostAreRuntimeErrors() throws {
+        let server = try RedisServer()
+        let wrongIndex = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://127.0.0.1:\(server.port)/99"), timeout: 2)
+        #expect(try #require(runtimeError { try wrongIndex.readTimestamps([key]) }).contains("SELECT failed"))
+        let unknownHost = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://no-such-host.invalid:6379/0"), timeout: 2)
+        #expect(try #require(runtimeError { try unknownHost.readTimestamps([key]) }).contains("cache 'default' (redis://no-such-host.invalid:6379/0)"))
+    }
+
     @Test func aServerThatStopsAnsweringTimesOut() throws {
         let server = try RedisServer()
         let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: 1)
