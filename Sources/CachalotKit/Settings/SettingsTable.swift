@@ -23,11 +23,6 @@ struct SettingsTable {
         }
     }
 
-    func isPresent(_ key: String) -> Bool {
-        if case .some(.null) = entries[key] { return false }
-        return entries[key] != nil
-    }
-
     func string(_ key: String) throws -> String? {
         switch entries[key] {
         case nil, .null?: return nil
