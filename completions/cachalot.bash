@@ -3,29 +3,58 @@ _cachalot() {
     local cur prev cmd opts i
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    case "$prev" in
-        --settings) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        -c|--cache) COMPREPLY=(); return ;;
-        -d|-p|--db) COMPREPLY=(); return ;;
-        -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
-        --timeout) COMPREPLY=(); return ;;
-        --format) COMPREPLY=($(compgen -W "float iso age json table csv tsv" -- "$cur")); return ;;
-        --param) COMPREPLY=(); return ;;
-        --top) COMPREPLY=(); return ;;
-    esac
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
             invalidate|last-invalidation|query|stats|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
+    case "$prev" in
+        --settings) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
     case "$cmd" in
-        invalidate) opts="-c --cache -d -p --db -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
-        last-invalidation) opts="-c --cache -d -p --db --format --per-table --json --timeout --settings -h --help --version" ;;
-        query) opts="-d -p --db -c --cache --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
-        stats) opts="-c --cache -d -p --db --tables --top --json --prometheus --timeout --settings -h --help --version" ;;
-        doctor) opts="-c --cache -d -p --db --json --timeout --settings -h --help --version" ;;
-        completions) opts="--settings -h --help --version bash zsh fish" ;;
+        invalidate)
+            case "$prev" in
+                -c|--cache) COMPREPLY=(); return ;;
+                -d|-p|--db) COMPREPLY=(); return ;;
+                -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
+        last-invalidation)
+            case "$prev" in
+                -c|--cache) COMPREPLY=(); return ;;
+                -d|-p|--db) COMPREPLY=(); return ;;
+                --format) COMPREPLY=($(compgen -W "float iso age json" -- "$cur")); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db --format --per-table --json --timeout --settings -h --help --version" ;;
+        query)
+            case "$prev" in
+                -d|-p|--db) COMPREPLY=(); return ;;
+                -c|--cache) COMPREPLY=(); return ;;
+                --param) COMPREPLY=(); return ;;
+                --format) COMPREPLY=($(compgen -W "table csv tsv json" -- "$cur")); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-d -p --db -c --cache --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
+        stats)
+            case "$prev" in
+                -c|--cache) COMPREPLY=(); return ;;
+                -d|-p|--db) COMPREPLY=(); return ;;
+                --top) COMPREPLY=(); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db --tables --top --json --prometheus --timeout --settings -h --help --version" ;;
+        doctor)
+            case "$prev" in
+                -c|--cache) COMPREPLY=(); return ;;
+                -d|-p|--db) COMPREPLY=(); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db --json --timeout --settings -h --help --version" ;;
+        completions)
+            opts="--settings -h --help --version bash zsh fish" ;;
         *) opts="--settings -h --help --version invalidate last-invalidation query stats doctor completions" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
