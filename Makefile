@@ -38,12 +38,16 @@ demo: build
 INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib
 
 # Unit, CLI and integration tests (swift test, with real redis-server), the
-# man page lint, then the interop tests against real Django + django-cachalot
+# man page lint, the completion scripts' syntax in their own shells, then the interop tests against real Django + django-cachalot
 # with the debug binary, once per cache backend.
 test: deps venv
 	swift build --build-tests
 	swift test --skip-build
 	mandoc -T lint -W warning man/cachalot.1
+	groff -man -ww -z man/cachalot.1
+	bash -n completions/cachalot.bash
+	zsh -n completions/_cachalot
+	fish -n completions/cachalot.fish
 	@for cache in $(INTEROP_CACHES); do \
 		echo "interop with the $$cache cache"; \
 		INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
