@@ -17,4 +17,19 @@ public struct Backends {
         self.openDatabase = openDatabase
         self.now = now
     }
+
+    /// Opens every store before anything is written, so a cache whose
+    /// settings cachalot cannot honour (a usage error) stops the run whole;
+    /// runtime failures stay per cache.
+    public func openStores(_ caches: [CacheSettings]) throws -> [(cache: CacheSettings, store: Result<CacheStore, Error>)] {
+        try caches.map { cache in
+            do {
+                return (cache, .success(try openCache(cache)))
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                return (cache, .failure(error))
+            }
+        }
+    }
 }

@@ -29,7 +29,7 @@ public struct DoctorOperation {
         for failure in failures {
             checks.append(DoctorCheck(.fail, "database \(failure.alias)", failure.error, fix: "check DATABASES.\(failure.alias) (NAME, permissions)"))
         }
-        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+        for opened in try backends.openStores(targets.caches) {
             switch opened.store {
             case .failure(let error):
                 checks.append(DoctorCheck(.fail, "cache \(opened.cache.alias)", "\(error)", fix: "check CACHES.\(opened.cache.alias) and that its server runs"))

@@ -21,7 +21,7 @@ public struct InvalidateOperation {
                                         skippedCaches: targets.skippedCaches,
                                         failedDatabases: databaseFailures)
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
-        for opened in try Self.openStores(targets.caches, backends: backends) {
+        for opened in try backends.openStores(targets.caches) {
             guard case .success(let store) = opened.store else {
                 if case .failure(let error) = opened.store { report.failedCaches.append((opened.cache.alias, "\(error)")) }
                 continue
@@ -29,22 +29,6 @@ public struct InvalidateOperation {
             report.results += invalidate(resolved, in: store, settings: settings, now: now)
         }
         return report
-    }
-
-    /// Opens every store before anything is written, so a cache whose
-    /// settings cachalot cannot honour (a usage error) stops the run whole;
-    /// runtime failures stay per cache.
-    static func openStores(_ caches: [CacheSettings], backends: Backends)
-        throws -> [(cache: CacheSettings, store: Result<CacheStore, Error>)] {
-        try caches.map { cache in
-            do {
-                return (cache, .success(try backends.openCache(cache)))
-            } catch let error as CachalotError where error.exitCode == .usage {
-                throw error
-            } catch {
-                return (cache, .failure(error))
-            }
-        }
     }
 
     /// Every database's table keys go to the store in one call: one round

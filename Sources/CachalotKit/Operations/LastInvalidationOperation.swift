@@ -15,7 +15,7 @@ public struct LastInvalidationOperation {
             labels: selection.labels, databases: targets.databases, settings: settings,
             includingAutoCreated: false, backends: backends)
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
-        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+        for opened in try backends.openStores(targets.caches) {
             guard case .success(let store) = opened.store else {
                 if case .failure(let error) = opened.store { report.failures.append((opened.cache.alias, "\(error)")) }
                 continue

@@ -19,7 +19,7 @@ public struct StatsOperation {
         let (databases, databaseFailures) = try DatabaseTables.resolve(
             labels: [], databases: targets.databases, settings: settings, includingAutoCreated: true, backends: backends)
         var report = StatsReport(skippedCaches: targets.skippedCaches, failedDatabases: databaseFailures)
-        for opened in try InvalidateOperation.openStores(targets.caches, backends: backends) {
+        for opened in try backends.openStores(targets.caches) {
             var stats = CacheStats(alias: opened.cache.alias, backend: opened.cache.backend, location: "")
             switch opened.store {
             case .failure(let error):
