@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from servers import peak_memory_kib, start_redis
+from servers import peak_memory_kib, start_redis, write_redis_settings
 
 ROUNDS = int(os.environ.get("ROUNDS", "15"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,14 +90,7 @@ def main():
             for index in range(2000):
                 connection.execute(f"CREATE TABLE t{index:04d} (id integer PRIMARY KEY)")
         wide_settings = work / "wide.toml"
-        wide_settings.write_text(f"""
-[CACHES.default]
-BACKEND = "django.core.cache.backends.redis.RedisCache"
-LOCATION = "redis://127.0.0.1:{port}/1"
-[DATABASES.default]
-ENGINE = "django.db.backends.sqlite3"
-NAME = "{wide}"
-""")
+        write_redis_settings(wide_settings, port, wide, redis_db=1)
         mset = ["redis-cli", "-p", str(port), "-n", "1", "MSET"]
         for index in range(2000):
             mset += [f"bench:t{index:04d}", "1795775931.053213"]

@@ -9,14 +9,12 @@ Contenders run alternately ROUNDS times; medians and ratios are printed.
 Run with `make bench`."""
 import hashlib
 import os
-import shutil
 import statistics
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
-from servers import start_redis
+from servers import redis_workspace, write_redis_settings
 
 ROUNDS = int(os.environ.get("ROUNDS", "15"))
 ROWS = int(os.environ.get("ROWS", "1000000"))
@@ -46,22 +44,13 @@ def compare(title, contenders, cwd):
 
 
 def main():
-    work = Path(tempfile.mkdtemp(prefix="cachalot-bench-query-"))
-    server, port = start_redis(work)
-    try:
+    with redis_workspace("cachalot-bench-query-") as (work, port):
         subprocess.run(["sqlite3", "db.sqlite3"], cwd=work, check=True, input=f"""
 CREATE TABLE item (id integer PRIMARY KEY, grp integer, val real, name text);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
 INSERT INTO item SELECT i, i % 100, i * 0.5, 'item ' || i FROM n;
 """, text=True)
-        (work / "cachalot.toml").write_text(f"""
-[CACHES.default]
-BACKEND = "django.core.cache.backends.redis.RedisCache"
-LOCATION = "redis://127.0.0.1:{port}/0"
-[DATABASES.default]
-ENGINE = "django.db.backends.sqlite3"
-NAME = "db.sqlite3"
-""")
+        write_redis_settings(work / "cachalot.toml", port, "db.sqlite3")
         query = [BINARY, "--settings", "cachalot.toml", "query", "--format", "tsv"]
         invalidate = [BINARY, "--settings", "cachalot.toml", "invalidate", "item", "-v", "0"]
 
@@ -81,10 +70,6 @@ NAME = "db.sqlite3"
             "cachalot query, first run (miss)": (query + [heavy], invalidate),
             "cachalot query, cached run (hit)": (query + [heavy], None),
         }, work)
-    finally:
-        server.kill()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

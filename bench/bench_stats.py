@@ -8,15 +8,13 @@ prints median wall time, the ratio, and peak resident memory (GNU time).
 Not a test. Run with `make bench`."""
 import os
 import pickle
-import shutil
 import statistics
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import redis
-from servers import peak_memory_kib, start_redis
+from servers import peak_memory_kib, redis_workspace, write_redis_settings
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 ENTRIES = int(os.environ.get("ENTRIES", "1000000"))
@@ -31,9 +29,7 @@ def timed(argv, cwd):
 
 
 def main():
-    work = Path(tempfile.mkdtemp(prefix="cachalot-bench-stats-"))
-    server, port = start_redis(work)
-    try:
+    with redis_workspace("cachalot-bench-stats-") as (work, port):
         client = redis.Redis(port=port)
         now = time.time()
         for start in range(0, ENTRIES, 10_000):
@@ -42,14 +38,7 @@ def main():
                 pipe.set(f":1:query-{i:07d}", pickle.dumps((now, [[(i, "title", None)]]), 5), ex=3600)
             pipe.execute()
         subprocess.run(["sqlite3", str(work / "db.sqlite3"), "CREATE TABLE library_book (id integer PRIMARY KEY);"], check=True)
-        (work / "cachalot.toml").write_text(f"""
-[CACHES.default]
-BACKEND = "django.core.cache.backends.redis.RedisCache"
-LOCATION = "redis://127.0.0.1:{port}/0"
-[DATABASES.default]
-ENGINE = "django.db.backends.sqlite3"
-NAME = "db.sqlite3"
-""")
+        write_redis_settings(work / "cachalot.toml", port, "db.sqlite3")
         contenders = {
             "cachalot stats": [BINARY, "--settings", "cachalot.toml", "stats"],
             "redis-cli --scan --pattern ':1:*' | wc -l": ["sh", "-c", f"redis-cli -p {port} --scan --pattern ':1:*' | wc -l"],
@@ -64,10 +53,6 @@ NAME = "db.sqlite3"
         for name, argv in contenders.items():
             print(f"  {name:44s} median {medians[name]:7.3f} s  {medians[name] / first:5.2f}x of cachalot"
                   f"  peak RSS {peak_memory_kib(argv, cwd=work) / 1024:6.1f} MiB")
-    finally:
-        server.kill()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,13 @@
-"""What both benchmarks need: a throwaway redis-server and GNU time's peak memory."""
+"""What the benchmarks share: a throwaway folder with its own redis-server,
+the cachalot settings that point at it, and GNU time's peak memory."""
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port():
@@ -32,3 +37,29 @@ def peak_memory_kib(argv, env=None, cwd=None):
     result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd, check=True, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return int(result.stderr.strip().splitlines()[-1])
+
+
+@contextmanager
+def redis_workspace(prefix):
+    """A temporary folder and a redis-server started in it: (folder, port).
+    Both are gone when the block ends."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    server, port = start_redis(work)
+    try:
+        yield work, port
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_redis_settings(path, port, database_name, redis_db=0):
+    """A cachalot.toml for Django's RedisCache on `port` and one SQLite file."""
+    Path(path).write_text(f"""
+[CACHES.default]
+BACKEND = "django.core.cache.backends.redis.RedisCache"
+LOCATION = "redis://127.0.0.1:{port}/{redis_db}"
+[DATABASES.default]
+ENGINE = "django.db.backends.sqlite3"
+NAME = "{database_name}"
+""")
