@@ -1,5 +1,8 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.1
 import PackageDescription
+
+/// Every Swift target: a file may only use what its own imports name.
+let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "cachalot",
@@ -8,7 +11,7 @@ let package = Package(
         .library(name: "CachalotKit", targets: ["CachalotKit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
@@ -34,23 +37,36 @@ let package = Package(
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
         .executableTarget(
             name: "cachalot",
-            dependencies: ["CachalotKit"]
+            dependencies: ["CachalotKit"],
+            swiftSettings: strictImports
+        ),
+        // Temporary folders, child processes and real servers for the tests.
+        .target(
+            name: "CachalotTestSupport",
+            dependencies: ["CachalotKit"],
+            path: "Tests/CachalotTestSupport",
+            swiftSettings: strictImports
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit"]
+            dependencies: ["CachalotKit"],
+            swiftSettings: strictImports
         ),
         .testTarget(
             name: "CachalotCLITests",
-            dependencies: ["cachalot"]
+            dependencies: ["cachalot", "CachalotKit", "CachalotTestSupport"],
+            swiftSettings: strictImports
         ),
         .testTarget(
             name: "CachalotIntegrationTests",
-            dependencies: ["CachalotKit", "CSQLite"]
+            dependencies: ["CachalotKit", "CachalotTestSupport", "CSQLite"],
+            swiftSettings: strictImports
         ),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -23,7 +23,7 @@ complete -c cachalot -n '__fish_seen_subcommand_from last-invalidation' -l json 
 complete -c cachalot -n '__fish_seen_subcommand_from last-invalidation' -l timeout -x -d 'Network timeout for connecting and for each reply (default 5, or the cache\'s OPTIONS).'
 complete -c cachalot -n '__fish_seen_subcommand_from query' -s d -s p -l db -x -d 'The alias from DATABASES to query (default: default).'
 complete -c cachalot -n '__fish_seen_subcommand_from query' -s c -l cache -x -d 'The alias from CACHES to use (default: CACHALOT_CACHE).'
-complete -c cachalot -n '__fish_seen_subcommand_from query' -l param -d 'A value for the next %s placeholder, as Python\'s str() prints it; repeat in order.'
+complete -c cachalot -n '__fish_seen_subcommand_from query' -l param -x -d 'A value for the next %s placeholder, as Python\'s str() prints it; repeat in order.'
 complete -c cachalot -n '__fish_seen_subcommand_from query' -l format -x -a 'table csv tsv json' -d 'table (default on a terminal), tsv (default otherwise), csv (RFC 4180) or json.'
 complete -c cachalot -n '__fish_seen_subcommand_from query' -l no-cache -d 'Run on the database without reading or writing the cache.'
 complete -c cachalot -n '__fish_seen_subcommand_from query' -l peek -d 'Only look in the cache: is this query cached, since when, is it fresh, its rows.'

@@ -1,5 +1,5 @@
 import CachalotKit
-import Foundation
+import Glibc
 
 /// The executable: argv → parser → one command → exit code.
 @main
@@ -7,7 +7,10 @@ enum Cachalot {
     static let version = "0.1.0"
 
     static func main() {
-        exit(run(Array(CommandLine.arguments.dropFirst())))
+        // A closed stdout is an EPIPE error to handle, not a signal that kills.
+        signal(SIGPIPE, SIG_IGN)
+        let code = run(Array(CommandLine.arguments.dropFirst()))
+        exit(Console.finish(code))
     }
 
     static func run(_ argv: [String]) -> Int32 {
@@ -17,7 +20,7 @@ enum Cachalot {
                 Console.out("cachalot \(version)")
                 return 0
             }
-            guard let name = arguments.command, let spec = CommandTable.command(named: name) else {
+            guard let command = arguments.command else {
                 if arguments.flag(CommandTable.help) {
                     Console.out(HelpText.general(version: version))
                     return 0
@@ -27,27 +30,17 @@ enum Cachalot {
                 return CachalotError.ExitCode.usage.rawValue
             }
             if arguments.flag(CommandTable.help) {
-                Console.out(HelpText.command(spec))
+                Console.out(HelpText.command(command))
                 return 0
             }
-            if spec.positionals.isEmpty, let extra = arguments.positionals.first {
-                throw CachalotError.usage("'\(name)' takes no arguments, got '\(extra)'", hint: "cachalot \(name) --help")
+            if command.positionals.isEmpty, let extra = arguments.positionals.first {
+                throw CachalotError.usage("'\(command.name)' takes no arguments, got '\(extra.prefix(40))'", hint: "cachalot \(command.name) --help")
             }
-            let context = CommandContext(arguments: arguments)
-            switch name {
-            case "invalidate": return try InvalidateCommand.run(context)
-            case "last-invalidation": return try LastInvalidationCommand.run(context)
-            case "stats": return try StatsCommand.run(context)
-            case "query": return try QueryCommand.run(context)
-            case "doctor": return try DoctorCommand.run(context)
-            default: return try CompletionsCommand.run(context)
-            }
-        } catch let error as CachalotError {
+            return try command.run(CommandContext(arguments: arguments))
+        } catch {
+            let error = CachalotError(error)
             Console.error(error)
             return error.exitCode.rawValue
-        } catch {
-            Console.error(.runtime("\(error)"))
-            return CachalotError.ExitCode.runtime.rawValue
         }
     }
 }

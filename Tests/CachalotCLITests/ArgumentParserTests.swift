@@ -12,40 +12,83 @@ struct ArgumentParserTests {
     ])
     func everyOptionForm(argv: [String]) throws {
         let parsed = try ArgumentParser.parse(argv)
-        #expect(parsed.command == "invalidate")
-        #expect(parsed.value(CommandTable.cache) == "default")
+        #expect(parsed.command?.name == "invalidate")
+        #expect(parsed.text(CommandTable.cache) == "default")
         #expect(parsed.positionals == ["auth"])
     }
 
     @Test func dbHasDjangosAndPgStyleShorts() throws {
-        #expect(try ArgumentParser.parse(["invalidate", "-d", "x"]).value(CommandTable.database) == "x")
-        #expect(try ArgumentParser.parse(["invalidate", "-p", "x"]).value(CommandTable.database) == "x")
+        #expect(try ArgumentParser.parse(["invalidate", "-d", "x"]).text(CommandTable.database) == "x")
+        #expect(try ArgumentParser.parse(["invalidate", "-p", "x"]).text(CommandTable.database) == "x")
     }
 
     @Test func settingsBeforeOrAfterTheCommand() throws {
-        #expect(try ArgumentParser.parse(["--settings", "a.toml", "invalidate"]).value(CommandTable.settings) == "a.toml")
-        #expect(try ArgumentParser.parse(["invalidate", "--settings=a.toml"]).value(CommandTable.settings) == "a.toml")
+        #expect(try ArgumentParser.parse(["--settings", "a.toml", "invalidate"]).text(CommandTable.settings) == "a.toml")
+        #expect(try ArgumentParser.parse(["invalidate", "--settings=a.toml"]).text(CommandTable.settings) == "a.toml")
     }
 
     @Test func flagClusterAndDoubleDash() throws {
         let parsed = try ArgumentParser.parse(["invalidate", "-v2", "--dry-run", "--", "-weird-table"])
-        #expect(parsed.value(CommandTable.verbosity) == "2")
+        #expect(parsed.choice(CommandTable.verbosity) == .perTable)
         #expect(parsed.flag(CommandTable.dryRun))
         #expect(parsed.positionals == ["-weird-table"])
     }
 
-    @Test func errorsAreUsageErrorsWithSuggestions() {
-        func message(_ argv: [String]) -> String? {
-            do { _ = try ArgumentParser.parse(argv); return nil } catch let error as CachalotError {
-                #expect(error.exitCode == .usage)
-                return error.message
-            } catch { return nil }
+    @Test func valuesArriveTyped() throws {
+        let stats = try ArgumentParser.parse(["stats", "--top", "7", "--timeout", "0.25"])
+        #expect(stats.count(CommandTable.top) == 7)
+        #expect(stats.seconds(CommandTable.timeout) == 0.25)
+        let last = try ArgumentParser.parse(["last-invalidation", "--format", "iso"])
+        #expect(last.choice(CommandTable.format) == .iso)
+        let query = try ArgumentParser.parse(["query", "--format=csv", "--param", "1", "--param", "it's", "SELECT 1"])
+        #expect(query.choice(CommandTable.rowFormat) == .csv)
+        #expect(query.all(CommandTable.parameter) == ["1", "it's"])
+        #expect(query.choice(CommandTable.format) == nil, "last-invalidation's --format is another option")
+    }
+
+    @Test(arguments: ["0", "-1", "nan", "inf", "-inf", "1e300", "86401", "5s", ""])
+    func outOfRangeTimeoutsAreUsageErrors(text: String) {
+        #expect(message(["invalidate", "--timeout", text])?.contains("accepted: a number of seconds above 0") == true)
+    }
+
+    @Test(arguments: ["0", "-3", "1.5", "ten", "99999999999999999999"])
+    func topMustBeAWholeNumberAboveZero(text: String) {
+        #expect(message(["stats", "--top", text])?.contains("accepted: a whole number above 0") == true)
+    }
+
+    @Test func everyCommandIsDispatchedToItsOwnRunFunction() throws {
+        for command in CommandTable.commands {
+            #expect(try ArgumentParser.parse([command.name]).command?.name == command.name)
         }
+        #expect(Cachalot.run(["completions", "fish"]) == 0)
+        #expect(Cachalot.run(["completions", "tcsh"]) == CachalotError.ExitCode.usage.rawValue)
+        #expect(Cachalot.run([]) == CachalotError.ExitCode.usage.rawValue)
+    }
+
+    @Test func errorsAreUsageErrorsWithSuggestions() {
         #expect(message(["invalidate", "--cahce", "x"])?.contains("did you mean '--cache'") == true)
         #expect(message(["invaldate"])?.contains("did you mean 'invalidate'") == true)
         #expect(message(["invalidate", "-v", "7"])?.contains("accepted: 0, 1, 2, 3") == true)
         #expect(message(["invalidate", "--cache"])?.contains("needs a value") == true)
         #expect(message(["invalidate", "--format", "iso"])?.contains("unknown option --format") == true)
         #expect(message(["invalidate", "--dry-run=yes"])?.contains("takes no value") == true)
+        #expect(message(["query", "--format", "xml", "SELECT 1"])?.contains("accepted: table, csv, tsv, json") == true)
+    }
+
+    @Test func aLongBadValueIsQuotedShort() {
+        let text = message(["invalidate", "--timeout", String(repeating: "9", count: 10_000)]) ?? ""
+        #expect(!text.isEmpty && text.count < 200)
+    }
+
+    private func message(_ argv: [String]) -> String? {
+        do {
+            _ = try ArgumentParser.parse(argv)
+            return nil
+        } catch let error as CachalotError {
+            #expect(error.exitCode == .usage)
+            return error.message
+        } catch {
+            return nil
+        }
     }
 }

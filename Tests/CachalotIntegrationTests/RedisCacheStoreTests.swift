@@ -1,4 +1,4 @@
-import Foundation
+import CachalotTestSupport
 import Testing
 @testable import CachalotKit
 
@@ -18,7 +18,7 @@ struct RedisCacheStoreTests {
 
     @Test func builtinBackendWritesProtocol5PicklesWithSecondsExpiry() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url, prefix: "site", version: 3), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url, prefix: "site", version: 3), timeout: nil, clock: SystemClock.now)
         #expect(try store.stampTables([key], at: 1_800_000_000.25, timeout: 600).isEmpty)
         #expect(try server.rawValue("site:3:" + key) == PickleWriter.dumps(.float(1_800_000_000.25), protocol: 5))
         let ttl = try server.run("TTL", "site:3:" + key)
@@ -28,12 +28,12 @@ struct RedisCacheStoreTests {
 
     @Test func djangoRedisWritesPickleVersionWithMillisecondExpiry() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url), timeout: nil, clock: SystemClock.now)
         _ = try store.stampTables([key], at: 1_800_000_000.5, timeout: 1.5)
         #expect(try server.rawValue(":1:" + key) == PickleWriter.dumps(.float(1_800_000_000.5), protocol: 4))
         guard case .integer(let pttl) = try server.run("PTTL", ":1:" + key) else { Issue.record("no PTTL"); return }
         #expect(pttl > 1000 && pttl <= 1500)
-        let versioned = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: ["PICKLE_VERSION": .int(2)]), timeout: nil)
+        let versioned = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: ["PICKLE_VERSION": .int(2)]), timeout: nil, clock: SystemClock.now)
         _ = try versioned.stampTables([key], at: 1_800_000_001, timeout: nil)
         #expect(try server.rawValue(":1:" + key) == PickleWriter.dumps(.float(1_800_000_001), protocol: 2))
         #expect(try server.run("TTL", ":1:" + key) == .integer(-1))
@@ -41,7 +41,7 @@ struct RedisCacheStoreTests {
 
     @Test func timeoutZeroDeletesLikeDjango() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil, clock: SystemClock.now)
         _ = try store.stampTables([key], at: 100, timeout: nil)
         _ = try store.stampTables([key], at: 200, timeout: 0)
         #expect(try server.rawValue(":1:" + key) == nil)
@@ -50,7 +50,7 @@ struct RedisCacheStoreTests {
     @Test func neverMovesAKeyBackwardsIncludingCompressedAndIntegerValues() throws {
         let server = try RedisServer()
         let zlib: [String: SettingsValue] = ["COMPRESSOR": .string("django_redis.compressors.zlib.ZlibCompressor")]
-        let store = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: zlib), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: zlib), timeout: nil, clock: SystemClock.now)
         let future = TableKey(databaseAlias: "default", table: "future").cachalotKey
         let compressedFuture = TableKey(databaseAlias: "default", table: "compressed_future").cachalotKey
         let compressedPast = TableKey(databaseAlias: "default", table: "compressed_past").cachalotKey
@@ -69,7 +69,7 @@ struct RedisCacheStoreTests {
 
     @Test func wholeInvalidationIsOneScriptPerServer() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil, clock: SystemClock.now)
         let keys = (0..<2000).map { TableKey(databaseAlias: "default", table: "t\($0)").cachalotKey }
         _ = try server.run("CONFIG", "RESETSTAT")
         _ = try store.stampTables(keys, at: 1_800_000_000, timeout: nil)
@@ -80,7 +80,7 @@ struct RedisCacheStoreTests {
 
     @Test func unixSocketAndDatabaseIndex() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: "unix://\(server.socketPath)?db=3"), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: "unix://\(server.socketPath)?db=3"), timeout: nil, clock: SystemClock.now)
         _ = try store.stampTables([key], at: 1_800_000_000, timeout: nil)
         let reply = try RedisConnection(RedisEndpoint(url: "unix://\(server.socketPath)?db=3"), timeout: 2).command([Array("DBSIZE".utf8)])
         #expect(reply == .integer(1))
@@ -90,48 +90,49 @@ struct RedisCacheStoreTests {
     @Test func passwordAndACLUser() throws {
         let server = try RedisServer(extraArguments: ["--requirepass", "s3cret"])
         try server.run("ACL", "SETUSER", "app", "on", ">app-pass", "~*", "+@all", password: "s3cret")
-        let asUser = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://app:app-pass@127.0.0.1:\(server.port)/0"), timeout: nil)
+        let asUser = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://app:app-pass@127.0.0.1:\(server.port)/0"), timeout: nil, clock: SystemClock.now)
         _ = try asUser.stampTables([key], at: 1_800_000_000, timeout: nil)
-        let viaOption = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: ["PASSWORD": .string("s3cret")]), timeout: nil)
+        let viaOption = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: server.url, options: ["PASSWORD": .string("s3cret")]), timeout: nil, clock: SystemClock.now)
         // Same key space: django-redis reads what Django's backend wrote.
         #expect(try viaOption.readTimestamps([key]) == [key: 1_800_000_000])
-        let wrong = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://:nope@127.0.0.1:\(server.port)/0"), timeout: nil)
-        let error = try #require(runtimeError { try wrong.readTimestamps([key]) })
+        let wrong = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://:nope@127.0.0.1:\(server.port)/0"), timeout: nil, clock: SystemClock.now)
+        let error = try #require(runtimeError(wrong) { try wrong.readTimestamps([key]) })
         #expect(error.contains("authentication failed"))
         #expect(error.contains("cache 'default' (redis://:***@127.0.0.1:\(server.port)/0)"))
+        #expect(!error.contains("nope"))
     }
 
     @Test func refusedConnectionNamesTheCacheAndAddress() throws {
-        let port = try RedisServer.freePort()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://127.0.0.1:\(port)/0"), timeout: 1)
-        let error = try #require(runtimeError { try store.readTimestamps([key]) })
+        let port = try freeLoopbackPort()
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://127.0.0.1:\(port)/0"), timeout: 1, clock: SystemClock.now)
+        let error = try #require(runtimeError(store) { try store.readTimestamps([key]) })
         #expect(error.contains("cache 'default' (redis://127.0.0.1:\(port)/0)"))
         #expect(error.contains("refused"))
     }
 
     @Test func wrongDatabaseIndexAndUnknownHostAreRuntimeErrors() throws {
         let server = try RedisServer()
-        let wrongIndex = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://127.0.0.1:\(server.port)/99"), timeout: 2)
+        let wrongIndex = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://127.0.0.1:\(server.port)/99"), timeout: 2, clock: SystemClock.now)
         #expect(try #require(runtimeError { try wrongIndex.readTimestamps([key]) }).contains("SELECT failed"))
-        let unknownHost = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://no-such-host.invalid:6379/0"), timeout: 2)
-        #expect(try #require(runtimeError { try unknownHost.readTimestamps([key]) }).contains("cache 'default' (redis://no-such-host.invalid:6379/0)"))
+        let unknownHost = try RedisCacheStore(settings: Self.cache(.redis, location: "redis://no-such-host.invalid:6379/0"), timeout: 2, clock: SystemClock.now)
+        #expect(try #require(runtimeError(unknownHost) { try unknownHost.readTimestamps([key]) }).contains("cache 'default' (redis://no-such-host.invalid:6379/0)"))
     }
 
     @Test func aServerThatStopsAnsweringTimesOut() throws {
         let server = try RedisServer()
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: 1)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: 1, clock: SystemClock.now)
         _ = try store.readTimestamps([key])
         server.pause()
         defer { server.resume() }
-        let started = Date()
+        let started = monotonicSeconds()
         let error = try #require(runtimeError { try store.stampTables([key], at: 1, timeout: nil) })
-        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(monotonicSeconds() - started < 4)
         #expect(error.contains("no reply within 1.0 s"))
     }
 
     @Test func fullRedisIsReportedAsOutOfMemory() throws {
         let server = try RedisServer(extraArguments: ["--maxmemory", "1", "--maxmemory-policy", "noeviction"])
-        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil)
+        let store = try RedisCacheStore(settings: Self.cache(.redis, location: server.url), timeout: nil, clock: SystemClock.now)
         let error = try #require(runtimeError { try store.stampTables([key], at: 1, timeout: nil) })
         #expect(error.contains("out of memory"))
     }
@@ -145,7 +146,7 @@ struct RedisCacheStoreTests {
             ("127.0.0.1:6379", [:]),
         ] as [(String, [String: SettingsValue])] {
             do {
-                _ = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: location, options: options), timeout: nil)
+                _ = try RedisCacheStore(settings: Self.cache(.djangoRedis, location: location, options: options), timeout: nil, clock: SystemClock.now)
                 Issue.record("\(location) \(options) should be refused")
             } catch let error as CachalotError {
                 #expect(error.exitCode == .usage)
@@ -155,15 +156,15 @@ struct RedisCacheStoreTests {
         }
     }
 
-    func runtimeError(_ body: () throws -> Any) -> String? {
+    /// The message a run prints when `body` fails on `store`'s cache.
+    func runtimeError(_ store: CacheStore? = nil, _ body: () throws -> Any) -> String? {
         do {
             _ = try body()
             return nil
-        } catch let error as CachalotError {
-            #expect(error.exitCode == .runtime)
-            return error.message
         } catch {
-            return "unexpected \(error)"
+            let failure = store.map { TargetFailure(.cache($0.settings.alias, at: $0.address), error) }
+            #expect(CachalotError(error).exitCode == .runtime)
+            return failure?.description ?? CachalotError(error).message
         }
     }
 }

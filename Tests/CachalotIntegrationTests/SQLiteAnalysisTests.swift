@@ -1,19 +1,21 @@
-import Foundation
+import CachalotTestSupport
 import Testing
 @testable import CachalotKit
 
 /// SQLite's authorizer finds the tables a statement reads, through joins,
 /// subqueries, CTEs and views, on a real database file.
 struct SQLiteAnalysisTests {
-    let path: String
+    let directory: TemporaryDirectory
     let database: SQLiteDatabase
 
     init() throws {
-        path = NSTemporaryDirectory() + "cachalot-analysis-" + UUID().uuidString + ".sqlite3"
-        var handle: OpaquePointer?
-        _ = path.withCString { sqlite3_shim_open($0, &handle) }
+        directory = try TemporaryDirectory("cachalot-analysis")
+        let path = directory.file("db.sqlite3")
+        let failure = TestDatabase.create(at: path)
+        try #require(failure == nil, "the test schema did not load: \(failure ?? "")")
         database = try SQLiteDatabase(settings: DatabaseSettings(alias: "default", engine: .sqlite,
                                                                  engineName: "django.db.backends.sqlite3", name: path))
+        try #require(try database.tableNames() == ["author", "book", "loan"])
     }
 
     @Test(arguments: [
@@ -21,6 +23,7 @@ struct SQLiteAnalysisTests {
         ("SELECT title FROM book WHERE author_id IN (SELECT id FROM author WHERE name = %s)", ["book", "author"]),
         ("WITH recent AS (SELECT * FROM loan) SELECT count(*) FROM recent", ["loan"]),
         ("SELECT * FROM book_titles", ["book"]),
+        ("SELECT 1", []),
     ] as [(String, [String])])
     func readTables(sql: String, tables: [String]) throws {
         #expect(Set(try database.analyze(sql).readTables) == Set(tables))
@@ -36,5 +39,6 @@ struct SQLiteAnalysisTests {
             try database.write("INSERT INTO book (id, title) VALUES (%s, %s)", parameters: [.integer(1), .text("duplicate id")])
         }
         #expect(try database.read("SELECT count(*) FROM book", parameters: []) == [[.integer(2)]])
+        #expect(try database.read("SELECT title FROM book WHERE id = 1", parameters: []) == [[.text("New")]])
     }
 }

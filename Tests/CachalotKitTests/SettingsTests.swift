@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import CachalotKit
 
@@ -15,7 +14,7 @@ struct SettingsTests {
 
     func load(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) throws -> Settings {
         try SettingsLoader.load(SettingsFile(path: "/etc/site/cachalot.\(format.rawValue)", format: format, text: text),
-                                environment: environment)
+                                environment: environment, currentDirectory: "/home/ops")
     }
 
     func loadError(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) -> CachalotError? {
@@ -41,10 +40,18 @@ struct SettingsTests {
 
     @Test func relativePathsAreTakenFromTheSettingsFolder() throws {
         let settings = try load(Self.minimalTOML
-            .replacingOccurrences(of: "/var/tmp/cache", with: "cache")
-            .replacingOccurrences(of: "/srv/db.sqlite3", with: "../db.sqlite3"))
+            .replacing("/var/tmp/cache", with: "cache")
+            .replacing("/srv/db.sqlite3", with: "../db.sqlite3"))
         #expect(settings.caches["default"]?.locations == ["/etc/site/cache"])
         #expect(settings.databases["default"]?.name == "/etc/db.sqlite3")
+    }
+
+    @Test func aRelativeSettingsPathIsTakenFromTheCallersDirectory() throws {
+        let text = Self.minimalTOML.replacing("/var/tmp/cache", with: "cache").replacing("/srv/db.sqlite3", with: "~/db.sqlite3")
+        let settings = try SettingsLoader.load(SettingsFile(path: "conf/./cachalot.toml", format: .toml, text: text),
+                                               environment: ["HOME": "/home/site"], currentDirectory: "/home/ops")
+        #expect(settings.caches["default"]?.locations == ["/home/ops/conf/cache"])
+        #expect(settings.databases["default"]?.name == "/home/site/db.sqlite3")
     }
 
     @Test func jsonIgnoresDjangoExtrasAndReadsNull() throws {
@@ -69,12 +76,12 @@ struct SettingsTests {
     }
 
     @Test func wrongTypeNamesTheKeyAndLine() throws {
-        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "[CACHES.default]", with: "[CACHES.default]\nVERSION = \"2\"")))
+        let error = try #require(loadError(Self.minimalTOML.replacing("[CACHES.default]", with: "[CACHES.default]\nVERSION = \"2\"")))
         #expect(error.message.contains(":2:1: CACHES.default.VERSION: expected an integer, found a string"))
     }
 
     @Test func customKeyFunctionIsRefused() throws {
-        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "[CACHES.default]", with: "[CACHES.default]\nKEY_FUNCTION = \"mysite.keys.make\"")))
+        let error = try #require(loadError(Self.minimalTOML.replacing("[CACHES.default]", with: "[CACHES.default]\nKEY_FUNCTION = \"mysite.keys.make\"")))
         #expect(error.message.contains("KEY_FUNCTION"))
         #expect(error.message.contains("Python code"))
         let keygen = try #require(loadError("CACHALOT_TABLE_KEYGEN = \"mysite.k\"\n" + Self.minimalTOML))
@@ -82,13 +89,13 @@ struct SettingsTests {
     }
 
     @Test func unknownBackendListsWhatIsAccepted() throws {
-        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "filebased.FileBasedCache", with: "filebased.FileBaseCache")))
+        let error = try #require(loadError(Self.minimalTOML.replacing("filebased.FileBasedCache", with: "filebased.FileBaseCache")))
         #expect(error.message.contains("did you mean 'django.core.cache.backends.filebased.FileBasedCache'"))
         #expect(error.message.contains("accepted:"))
     }
 
     @Test func unknownEngineIsRefused() throws {
-        let error = try #require(loadError(Self.minimalTOML.replacingOccurrences(of: "backends.sqlite3", with: "backends.oracle")))
+        let error = try #require(loadError(Self.minimalTOML.replacing("backends.sqlite3", with: "backends.oracle")))
         #expect(error.message.contains("DATABASES.default.ENGINE"))
     }
 
@@ -98,7 +105,7 @@ struct SettingsTests {
     }
 
     @Test func environmentVariablesExpand() throws {
-        let text = Self.minimalTOML.replacingOccurrences(of: "/srv/db.sqlite3", with: "${DB_DIR}/${DB_NAME:-db.sqlite3}")
+        let text = Self.minimalTOML.replacing("/srv/db.sqlite3", with: "${DB_DIR}/${DB_NAME:-db.sqlite3}")
         let settings = try load(text, environment: ["DB_DIR": "/data"])
         #expect(settings.databases["default"]?.name == "/data/db.sqlite3")
         let error = try #require(loadError(text))

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What cachalot needs from a cache, whatever the backend: read and write
 /// table timestamps under Django's key names. Keys given here are cachalot
 /// keys (before `make_key`); each backend applies its cache's key maker.
@@ -82,16 +80,14 @@ extension CacheStore {
 
     /// Decodes an entry's value as Django would.
     public func decode(_ entry: CacheEntry) throws -> PickleValue {
-        guard let bytes = try pickleBytes(of: entry) else {
-            return .int(Int(String(decoding: entry.value, as: UTF8.self).trimmingCharacters(in: .whitespaces)) ?? 0)
-        }
+        guard let bytes = try pickleBytes(of: entry) else { return .int(PlainInteger.parse(entry.value) ?? 0) }
         return try PickleReader.read(bytes)
     }
 
     /// Decodes a stored table timestamp, naming the key when it is not one.
     func timestamp(from value: PickleValue, key: String) throws -> Double {
         guard let number = value.number else {
-            throw CachalotError.runtime("cache '\(settings.alias)' (\(address)): key \(key) holds \(value), not a cachalot timestamp")
+            throw CachalotError.runtime("key \(key) holds \(PythonObjectRepr.excerpt(value)), not a cachalot timestamp")
         }
         return number
     }

@@ -26,8 +26,7 @@ public struct Catalog {
         self.models = models
         self.unmappedModels = unmappedModels
         self.settingsPath = settingsPath
-        var seen = Set<String>()
-        appLabels = (models.map(\.appLabel) + unmappedModels.map(\.appLabel)).filter { seen.insert($0).inserted }
+        appLabels = (models.map(\.appLabel) + unmappedModels.map(\.appLabel)).uniqued()
     }
 
     /// Builds the catalog from MODELS when the settings have it, else from
@@ -103,7 +102,7 @@ public struct Catalog {
     /// an unknown app label.
     public func tables(ofApp app: String) -> [String]? {
         guard appLabels.contains(app) else { return nil }
-        return unique(models.filter { $0.appLabel == app }.map(\.table))
+        return models.filter { $0.appLabel == app }.map(\.table).uniqued()
     }
 
     /// Resolves `app`, `app.Model` (model name case-insensitive, as Django)
@@ -126,7 +125,7 @@ public struct Catalog {
                 let related = includingAutoCreated
                     ? models.filter { $0.appLabel == app && $0.autoCreatedBy?.lowercased() == name }.map(\.table)
                     : []
-                return Match(tables: unique([model.table] + related), modelCount: 1)
+                return Match(tables: ([model.table] + related).uniqued(), modelCount: 1)
             }
         }
         if tables.contains(label) { return Match(tables: [label], modelCount: 1) }
@@ -135,9 +134,4 @@ public struct Catalog {
 
     /// Everything a label could have been, for "did you mean".
     public var labelCandidates: [String] { appLabels + models.map(\.label) + tables }
-
-    private func unique(_ items: [String]) -> [String] {
-        var seen = Set<String>()
-        return items.filter { seen.insert($0).inserted }
-    }
 }

@@ -1,5 +1,4 @@
 import CSQLite
-import Foundation
 
 /// A read-only SQLite connection. Errors carry the SQLite message and the
 /// SQL that failed, as GRDB's do.
@@ -18,7 +17,7 @@ final class SQLiteConnection {
     /// Opens `path`, read-only unless `writable`. A missing file is an
     /// error: SQLite would otherwise create an empty database in its place.
     init(path: String, writable: Bool = false) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard FileSystem.exists(path) else {
             throw Failure(code: SQLITE_CANTOPEN, message: "no such database file: \(path)")
         }
         var handle: OpaquePointer?

@@ -1,5 +1,4 @@
 import CSQLite
-import Foundation
 
 /// A value as SQLite returns it, and as a DB-API driver hands it to Django.
 public enum SQLValue: Equatable, Sendable {
@@ -36,10 +35,6 @@ extension SQLiteConnection {
     private final class TableCollector {
         var reads: [String] = []
         var writes: [String] = []
-
-        func add(_ name: String, to list: inout [String]) {
-            if !list.contains(name) { list.append(name) }
-        }
     }
 
     func analyze(_ sql: String) throws -> StatementAnalysis {
@@ -51,8 +46,8 @@ extension SQLiteConnection {
             let collector = Unmanaged<TableCollector>.fromOpaque(userData).takeUnretainedValue()
             let table = String(cString: first)
             switch action {
-            case SQLITE_READ where !table.hasPrefix("sqlite_"): collector.add(table, to: &collector.reads)
-            case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE: collector.add(table, to: &collector.writes)
+            case SQLITE_READ where !table.hasPrefix("sqlite_"): collector.reads.append(table)
+            case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE: collector.writes.append(table)
             default: break
             }
             return SQLITE_OK
@@ -61,7 +56,7 @@ extension SQLiteConnection {
         let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         let columns = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
-        return StatementAnalysis(readTables: collector.reads, writtenTables: collector.writes, columns: columns,
+        return StatementAnalysis(readTables: collector.reads.uniqued(), writtenTables: collector.writes.uniqued(), columns: columns,
                                  isReadOnly: sqlite3_stmt_readonly(statement) != 0)
     }
 
@@ -107,7 +102,7 @@ extension SQLiteConnection {
         var tail: UnsafePointer<CChar>?
         let status = sql.withCString { text in
             let result = sqlite3_prepare_v2(handle, text, -1, &statement, &tail)
-            if result == SQLITE_OK, let tail, String(cString: tail).trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: ";"))) != "" {
+            if result == SQLITE_OK, let tail, String(cString: tail).contains(where: { !$0.isWhitespace && $0 != ";" }) {
                 return SQLITE_MISUSE
             }
             return result

@@ -1,5 +1,3 @@
-import Foundation
-
 /// `repr(float)` exactly as CPython prints it, so that `cachalot
 /// last-invalidation` is byte-identical to `print(get_last_invalidation())`.
 ///
@@ -39,7 +37,7 @@ public enum PythonFloatRepr {
         let exponent = parts.count == 2 ? Int(parts[1]) ?? 0 : 0
         let mantissa = parts[0]
         let integerPart = mantissa.split(separator: ".", omittingEmptySubsequences: false)[0]
-        var digits = mantissa.replacingOccurrences(of: ".", with: "")
+        var digits = String(mantissa.filter { $0 != "." })
         var pointPosition = integerPart.count + exponent
         while digits.hasPrefix("0") {
             digits.removeFirst()

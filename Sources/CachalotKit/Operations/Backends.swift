@@ -1,16 +1,18 @@
 /// How operations reach caches, databases and the clock. The defaults open
-/// the real backends; tests substitute their own.
+/// the real backends; tests substitute their own. Every part of cachalot
+/// that needs the time asks `now`.
 public struct Backends {
     public var openCache: (CacheSettings) throws -> CacheStore
     public var openDatabase: (DatabaseSettings) throws -> Database
     public var now: () -> Double
 
     /// The real backends; `timeout` overrides each cache's network timeouts.
-    public init(timeout: Double?) {
-        self.init(openCache: { try CacheStoreFactory.open($0, timeout: timeout) })
+    public init(timeout: Double? = nil, now: @escaping () -> Double = SystemClock.now) {
+        self.init(openCache: { try CacheStoreFactory.open($0, timeout: timeout, clock: now) },
+                  openDatabase: DatabaseFactory.open, now: now)
     }
 
-    public init(openCache: @escaping (CacheSettings) throws -> CacheStore = { try CacheStoreFactory.open($0) },
+    public init(openCache: @escaping (CacheSettings) throws -> CacheStore,
                 openDatabase: @escaping (DatabaseSettings) throws -> Database = DatabaseFactory.open,
                 now: @escaping () -> Double = SystemClock.now) {
         self.openCache = openCache
@@ -21,14 +23,14 @@ public struct Backends {
     /// Opens every store before anything is written, so a cache whose
     /// settings cachalot cannot honour (a usage error) stops the run whole;
     /// runtime failures stay per cache.
-    public func openStores(_ caches: [CacheSettings]) throws -> [(cache: CacheSettings, store: Result<CacheStore, Error>)] {
+    public func openStores(_ caches: [CacheSettings]) throws -> [Result<CacheStore, TargetFailure>] {
         try caches.map { cache in
             do {
-                return (cache, .success(try openCache(cache)))
+                return .success(try openCache(cache))
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
-                return (cache, .failure(error))
+                return .failure(TargetFailure(.cache(cache.alias), error))
             }
         }
     }

@@ -11,9 +11,9 @@ public struct DatabaseTables {
     /// readable database knows is a usage error, raised before any write.
     public static func resolve(labels: [String], databases: [DatabaseSettings], settings: Settings,
                                includingAutoCreated: Bool, backends: Backends)
-        throws -> (resolved: [DatabaseTables], failures: [(alias: String, error: String)]) {
+        throws -> (resolved: [DatabaseTables], failures: [TargetFailure]) {
         var resolved: [DatabaseTables] = []
-        var failures: [(alias: String, error: String)] = []
+        var failures: [TargetFailure] = []
         var unknown = Set(labels)
         var candidates: [String] = []
         for database in databases {
@@ -23,7 +23,7 @@ public struct DatabaseTables {
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
-                failures.append((database.alias, "\(error)"))
+                failures.append(TargetFailure(.database(database.alias, at: database.address), error))
                 continue
             }
             candidates += catalog.labelCandidates
@@ -32,11 +32,11 @@ public struct DatabaseTables {
             for label in labels {
                 guard let match = try catalog.resolve(label, includingAutoCreated: includingAutoCreated) else { continue }
                 unknown.remove(label)
-                tables += match.tables.filter { !tables.contains($0) }
+                tables += match.tables
                 models += match.modelCount
             }
             if labels.isEmpty { tables = catalog.tables }
-            resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables, modelCount: models))
+            resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables.uniqued(), modelCount: models))
         }
         if let label = labels.first(where: unknown.contains), !resolved.isEmpty {
             let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
@@ -46,4 +46,7 @@ public struct DatabaseTables {
         }
         return (resolved, failures)
     }
+
+    /// The table keys of every table, in order.
+    public var tableKeys: [TableKey] { tables.map { TableKey(databaseAlias: database.alias, table: $0) } }
 }

@@ -13,7 +13,7 @@ public struct DoctorOperation {
         "noeviction", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
     ]
 
-    public func run(settings: Settings, backends: Backends = Backends()) throws -> [DoctorCheck] {
+    public func run(settings: Settings, backends: Backends) throws -> [DoctorCheck] {
         var checks = [DoctorCheck(.ok, "settings", "\(settings.path): \(settings.caches.count) caches, \(settings.databases.count) databases")]
         checks += settingsSanity(settings)
         let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
@@ -27,12 +27,13 @@ public struct DoctorOperation {
             checks.append(DoctorCheck(.ok, "database \(database.database.alias)", "readable, \(database.tables.count) tables"))
         }
         for failure in failures {
-            checks.append(DoctorCheck(.fail, "database \(failure.alias)", failure.error, fix: "check DATABASES.\(failure.alias) (NAME, permissions)"))
+            checks.append(DoctorCheck(.fail, "database \(failure.target.alias)", failure.description,
+                                      fix: "check DATABASES.\(failure.target.alias) (NAME, permissions)"))
         }
         for opened in try backends.openStores(targets.caches) {
-            switch opened.store {
-            case .failure(let error):
-                checks.append(DoctorCheck(.fail, "cache \(opened.cache.alias)", "\(error)", fix: "check CACHES.\(opened.cache.alias) and that its server runs"))
+            switch opened {
+            case .failure(let failure):
+                checks.append(Self.unreachable(failure))
             case .success(let store):
                 checks += cacheChecks(store, databases: databases, settings: settings, now: backends.now())
             }
@@ -64,13 +65,11 @@ public struct DoctorOperation {
         var tableKeys: [(database: String, table: String, timestamp: Double)] = []
         do {
             facts = try store.serverFacts()
-            for database in databases {
-                let keys = database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
-                let stored = try store.readTimestamps(keys.map(\.cachalotKey))
-                tableKeys += keys.compactMap { key in stored[key.cachalotKey].map { (key.databaseAlias, key.table, $0) } }
-            }
+            let keys = databases.flatMap(\.tableKeys)
+            let stored = try store.readTimestamps(keys.map(\.cachalotKey))
+            tableKeys = keys.compactMap { key in stored[key.cachalotKey].map { (key.databaseAlias, key.table, $0) } }
         } catch {
-            return [DoctorCheck(.fail, "cache \(alias)", "\(error)", fix: "check CACHES.\(alias) and that its server runs")]
+            return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
         var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
         if let serverTime = facts.serverTime {
@@ -97,6 +96,11 @@ public struct DoctorOperation {
                                       fix: "set CACHALOT_TIMEOUT (e.g. 86400), or maxmemory-policy allkeys-lru"))
         }
         return checks
+    }
+
+    private static func unreachable(_ failure: TargetFailure) -> DoctorCheck {
+        DoctorCheck(.fail, "cache \(failure.target.alias)", failure.description,
+                    fix: "check CACHES.\(failure.target.alias) and that its server runs")
     }
 
     static func seconds(_ value: Double) -> String {

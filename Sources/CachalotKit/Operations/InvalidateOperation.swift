@@ -10,7 +10,7 @@ public struct InvalidateOperation {
         self.dryRun = dryRun
     }
 
-    public func run(settings: Settings, backends: Backends = Backends()) throws -> InvalidationReport {
+    public func run(settings: Settings, backends: Backends) throws -> InvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
         let labels = selection.labels
         let (resolved, databaseFailures) = try DatabaseTables.resolve(
@@ -18,15 +18,13 @@ public struct InvalidateOperation {
             includingAutoCreated: true, backends: backends)
         let now = backends.now()
         var report = InvalidationReport(labels: labels, timestamp: now, dryRun: dryRun,
-                                        skippedCaches: targets.skippedCaches,
-                                        failedDatabases: databaseFailures)
+                                        skippedCaches: targets.skippedCaches, failures: databaseFailures)
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
         for opened in try backends.openStores(targets.caches) {
-            guard case .success(let store) = opened.store else {
-                if case .failure(let error) = opened.store { report.failedCaches.append((opened.cache.alias, "\(error)")) }
-                continue
+            switch opened {
+            case .failure(let failure): report.failures.append(failure)
+            case .success(let store): invalidate(resolved, in: store, settings: settings, now: now, into: &report)
             }
-            report.results += invalidate(resolved, in: store, settings: settings, now: now)
         }
         return report
     }
@@ -34,7 +32,7 @@ public struct InvalidateOperation {
     /// Every database's table keys go to the store in one call: one round
     /// trip per server for the whole invalidation.
     private func invalidate(_ databases: [DatabaseTables], in store: CacheStore, settings: Settings,
-                            now: Double) -> [InvalidationReport.CacheResult] {
+                            now: Double, into report: inout InvalidationReport) {
         var results = databases.map { database -> InvalidationReport.CacheResult in
             let filter = CachableFilter(settings: settings.cachalot, catalog: database.catalog)
             let tables = database.tables.filter(filter.isCachable)
@@ -44,19 +42,21 @@ public struct InvalidateOperation {
                 keys: tables.map { TableKey(databaseAlias: database.database.alias, table: $0).cachalotKey })
         }
         let keys = results.flatMap(\.keys)
-        guard !keys.isEmpty else { return results }
-        do {
-            let kept = dryRun
-                ? try store.readTimestamps(keys).filter { $0.value > now }
-                : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
-            for index in results.indices {
-                results[index].keptNewer = zip(results[index].tables, results[index].keys)
-                    .compactMap { table, key in kept[key].map { (table, $0) } }
+        if !keys.isEmpty {
+            do {
+                let kept = dryRun
+                    ? try store.readTimestamps(keys).filter { $0.value > now }
+                    : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
+                for index in results.indices {
+                    results[index].keptNewer = zip(results[index].tables, results[index].keys)
+                        .compactMap { table, key in kept[key].map { (table, $0) } }
+                }
+            } catch {
+                report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
+                return
             }
-        } catch {
-            for index in results.indices { results[index].error = "\(error)" }
         }
-        return results
+        report.results += results
     }
 }
 
@@ -73,7 +73,6 @@ public struct InvalidationReport {
         public var keys: [String]
         /// Tables whose stored timestamp was newer than this host's clock.
         public var keptNewer: [(table: String, stored: Double)] = []
-        public var error: String?
     }
 
     public var labels: [String]
@@ -81,13 +80,12 @@ public struct InvalidationReport {
     public var modelCount: Int?
     public var timestamp: Double
     public var dryRun: Bool
+    /// One per cache × database that was written (or read, for a dry run).
     public var results: [CacheResult] = []
-    public var skippedCaches: [(alias: String, reason: String)]
-    public var failedDatabases: [(alias: String, error: String)]
-    public var failedCaches: [(alias: String, error: String)] = []
+    public var skippedCaches: [SkippedCache]
+    /// Caches and databases that failed; the others were still processed.
+    public var failures: [TargetFailure]
 
     /// True when every cache and database was reached.
-    public var succeeded: Bool {
-        failedDatabases.isEmpty && failedCaches.isEmpty && results.allSatisfy { $0.error == nil }
-    }
+    public var succeeded: Bool { failures.isEmpty }
 }

@@ -9,29 +9,28 @@ public struct LastInvalidationOperation {
         self.selection = selection
     }
 
-    public func run(settings: Settings, backends: Backends = Backends()) throws -> LastInvalidationReport {
+    public func run(settings: Settings, backends: Backends) throws -> LastInvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
         let (resolved, databaseFailures) = try DatabaseTables.resolve(
             labels: selection.labels, databases: targets.databases, settings: settings,
             includingAutoCreated: false, backends: backends)
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
+        let keys = resolved.flatMap(\.tableKeys)
         for opened in try backends.openStores(targets.caches) {
-            guard case .success(let store) = opened.store else {
-                if case .failure(let error) = opened.store { report.failures.append((opened.cache.alias, "\(error)")) }
-                continue
-            }
-            let keys = resolved.flatMap { database in
-                database.tables.map { TableKey(databaseAlias: database.database.alias, table: $0) }
+            let store: CacheStore
+            switch opened {
+            case .failure(let failure): report.failures.append(failure); continue
+            case .success(let opened): store = opened
             }
             do {
                 let stored = try store.readTimestamps(keys.map(\.cachalotKey))
                 for key in keys {
                     guard let timestamp = stored[key.cachalotKey] else { continue }
-                    report.tables.append(.init(cacheAlias: opened.cache.alias, databaseAlias: key.databaseAlias,
+                    report.tables.append(.init(cacheAlias: store.settings.alias, databaseAlias: key.databaseAlias,
                                                table: key.table, timestamp: timestamp))
                 }
             } catch {
-                report.failures.append((opened.cache.alias, "\(error)"))
+                report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
             }
         }
         report.tables.sort { ($0.timestamp, $1.table) > ($1.timestamp, $0.table) }
@@ -49,8 +48,8 @@ public struct LastInvalidationReport {
     }
 
     public var tables: [TableTimestamp] = []
-    public var skippedCaches: [(alias: String, reason: String)]
-    public var failures: [(alias: String, error: String)]
+    public var skippedCaches: [SkippedCache]
+    public var failures: [TargetFailure]
 
     /// `get_last_invalidation()`'s value: the newest timestamp, or 0.0.
     public var lastInvalidation: Double { tables.first?.timestamp ?? 0.0 }

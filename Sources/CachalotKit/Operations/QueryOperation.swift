@@ -1,5 +1,3 @@
-import Foundation
-
 /// `cachalot query`: runs SQL through django-cachalot's cache with its read
 /// rule (FORMATS.md §2), or peeks at what Django cached, or runs a write and
 /// invalidates the tables it wrote.
@@ -22,24 +20,14 @@ public struct QueryOperation {
         self.allowWrite = allowWrite
     }
 
-    /// django-cachalot's test for SQL that changes data (CACHALOT_INVALIDATE_RAW).
-    static let changesData = try? NSRegularExpression(pattern: #"(\W|\A)(update|insert|delete|alter|create|drop)(\W|\Z)"#,
-                                                       options: [.caseInsensitive])
-    static let ordersByRandom = try? NSRegularExpression(pattern: #"order\s+by\s+random\s*\("#, options: [.caseInsensitive])
-
-    public func run(settings: Settings, backends: Backends = Backends()) throws -> QueryOutcome {
+    public func run(settings: Settings, backends: Backends) throws -> QueryOutcome {
         let databaseAlias = selection.databaseAlias ?? "default"
-        let cacheAlias = selection.cacheAlias ?? settings.cachalot.cache
-        guard let databaseSettings = settings.databases[databaseAlias] else {
-            throw CachalotError.usage("unknown database alias '\(databaseAlias)'\(Suggestion.phrase(for: databaseAlias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
-        }
-        guard let cacheSettings = settings.caches[cacheAlias] else {
-            throw CachalotError.usage("unknown cache alias '\(cacheAlias)'\(Suggestion.phrase(for: cacheAlias, in: settings.cacheAliases)); aliases: \(settings.cacheAliases.joined(separator: ", "))")
-        }
+        let databaseSettings = try settings.database(databaseAlias)
+        let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
         let database = try backends.openDatabase(databaseSettings)
         let analysis = try database.analyze(sql)
         let bound = parameters.map(Self.bind)
-        if Self.matches(Self.changesData, sql) || !analysis.isReadOnly {
+        if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
                                           hint: "add --write to run it in a transaction and invalidate the tables it writes")
@@ -94,11 +82,11 @@ public struct QueryOperation {
         if let databases = settings.cachalot.databases, !databases.contains(database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"
         }
-        if cache.backend.livesInsideDjango { return "cache '\(cache.alias)' lives inside each Django process" }
+        if cache.backend.livesInsideDjango { return "cache '\(cache.alias)': " + CachalotError.skipReason(cache) }
         if analysis.readTables.isEmpty { return "it reads no table" }
         let filter = CachableFilter(settings: settings.cachalot, catalog: catalog)
         if let table = analysis.readTables.first(where: { !filter.isCachable($0) }) { return "table \(table) is uncachable" }
-        if !settings.cachalot.cacheRandom && Self.matches(Self.ordersByRandom, sql) {
+        if !settings.cachalot.cacheRandom && RawSQLRules.ordersByRandom(sql) {
             return "it orders by random and CACHALOT_CACHE_RANDOM is false"
         }
         return nil
@@ -145,10 +133,6 @@ public struct QueryOperation {
     static func bind(_ text: String) -> SQLValue {
         if let number = Int(text), String(number) == text { return .integer(number) }
         return .text(text)
-    }
-
-    static func matches(_ expression: NSRegularExpression?, _ text: String) -> Bool {
-        expression?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
 

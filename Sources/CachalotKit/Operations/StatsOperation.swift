@@ -13,23 +13,23 @@ public struct StatsOperation {
         self.progress = progress
     }
 
-    public func run(settings: Settings, backends: Backends = Backends()) throws -> StatsReport {
+    public func run(settings: Settings, backends: Backends) throws -> StatsReport {
         let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
                                                                            databaseAlias: selection.databaseAlias))
         let (databases, databaseFailures) = try DatabaseTables.resolve(
             labels: [], databases: targets.databases, settings: settings, includingAutoCreated: true, backends: backends)
         var report = StatsReport(skippedCaches: targets.skippedCaches, failedDatabases: databaseFailures)
-        for opened in try backends.openStores(targets.caches) {
-            var stats = CacheStats(alias: opened.cache.alias, backend: opened.cache.backend, location: "")
-            switch opened.store {
-            case .failure(let error):
-                stats.error = "\(error)"
+        for (cache, opened) in zip(targets.caches, try backends.openStores(targets.caches)) {
+            var stats = CacheStats(alias: cache.alias, backend: cache.backend, location: "")
+            switch opened {
+            case .failure(let failure):
+                stats.failure = failure
             case .success(let store):
                 stats.location = store.address
                 do {
                     try collect(into: &stats, store: store, databases: databases)
                 } catch {
-                    stats.error = "\(error)"
+                    stats.failure = TargetFailure(.cache(cache.alias, at: store.address), error)
                 }
             }
             report.caches.append(stats)
@@ -132,7 +132,7 @@ public struct CacheStats {
     public var alias: String
     public var backend: CacheBackend
     public var location: String
-    public var error: String?
+    public var failure: TargetFailure?
     public var server = ServerFacts()
     public var groups: [EntryGroup: GroupStats] = [:]
     /// File cache only: files past their expiry that Django has not deleted yet.
@@ -141,7 +141,7 @@ public struct CacheStats {
     public var newestQuery: Double?
     public var databases: [DatabaseStats] = []
 
-    public var reachable: Bool { error == nil }
+    public var reachable: Bool { failure == nil }
 
     public func stats(of group: EntryGroup) -> GroupStats { groups[group] ?? GroupStats() }
 }
@@ -149,8 +149,8 @@ public struct CacheStats {
 /// What `stats` found, for every output format.
 public struct StatsReport {
     public var caches: [CacheStats] = []
-    public var skippedCaches: [(alias: String, reason: String)]
-    public var failedDatabases: [(alias: String, error: String)]
+    public var skippedCaches: [SkippedCache]
+    public var failedDatabases: [TargetFailure]
 
     public var succeeded: Bool { failedDatabases.isEmpty && caches.allSatisfy(\.reachable) }
 }

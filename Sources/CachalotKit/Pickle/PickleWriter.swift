@@ -1,5 +1,3 @@
-import Foundation
-
 /// Writes pickles that CPython's `pickle.loads` reads back as the same
 /// values: None, bools, ints, floats, str, bytes, tuples and lists — what
 /// cachalot stores (table timestamps, `(timestamp, rows)` query entries).
@@ -138,10 +136,10 @@ public enum PickleWriter {
         var result: [UInt8] = []
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x5c, 0x00, 0x0a, 0x0d, 0x1a: result += Array(String(format: "\\u%04x", scalar.value).utf8)
+            case 0x5c, 0x00, 0x0a, 0x0d, 0x1a: result += Array(("\\u" + TextFormatting.hex(scalar.value, width: 4)).utf8)
             case 0..<0x100: result.append(UInt8(scalar.value))
-            case 0x100..<0x10000: result += Array(String(format: "\\u%04x", scalar.value).utf8)
-            default: result += Array(String(format: "\\U%08x", scalar.value).utf8)
+            case 0x100..<0x10000: result += Array(("\\u" + TextFormatting.hex(scalar.value, width: 4)).utf8)
+            default: result += Array(("\\U" + TextFormatting.hex(scalar.value, width: 8)).utf8)
             }
         }
         return result

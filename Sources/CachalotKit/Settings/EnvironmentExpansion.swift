@@ -1,5 +1,3 @@
-import Foundation
-
 /// `${VAR}` and `${VAR:-default}` in settings strings, so that secrets stay
 /// in the environment and out of the file.
 enum EnvironmentExpansion {
@@ -10,11 +8,11 @@ enum EnvironmentExpansion {
         guard text.contains("${") else { return text }
         var result = ""
         var rest = Substring(text)
-        while let start = rest.range(of: "${") {
+        while let start = rest.firstRange(of: "${") {
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else { throw Malformed() }
             let body = rest[start.upperBound..<end]
-            if let separator = body.range(of: ":-") {
+            if let separator = body.firstRange(of: ":-") {
                 let name = String(body[..<separator.lowerBound])
                 let fallback = String(body[separator.upperBound...])
                 let value = environment[name] ?? ""

@@ -68,4 +68,25 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var user = ""
     public var password = ""
     public var options: [String: SettingsValue] = [:]
+
+    /// Where the database is, for messages: the SQLite file, or
+    /// host:port/name for a server (never the password).
+    public var address: String {
+        guard engine != .sqlite else { return name }
+        return "\(host.isEmpty ? "localhost" : host)\(port.isEmpty ? "" : ":" + port)/\(name)"
+    }
+}
+
+extension Settings {
+    /// The cache with this alias, or a usage error listing the aliases.
+    public func cache(_ alias: String) throws -> CacheSettings {
+        guard let cache = caches[alias] else { throw CachalotError.unknownCacheAlias(alias, in: self) }
+        return cache
+    }
+
+    /// The database with this alias, or a usage error listing the aliases.
+    public func database(_ alias: String) throws -> DatabaseSettings {
+        guard let database = databases[alias] else { throw CachalotError.unknownDatabaseAlias(alias, in: self) }
+        return database
+    }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 import TOMLKit
 
 /// Finds the settings file and turns its text into a `SettingsValue`
@@ -19,7 +20,7 @@ public struct SettingsFile {
             return fromEnvironment
         }
         let candidates = ["cachalot.toml", "cachalot.json"].map { currentDirectory + "/" + $0 }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+        if let found = candidates.first(where: FileSystem.exists) {
             return found
         }
         throw CachalotError.usage(
@@ -27,18 +28,23 @@ public struct SettingsFile {
             hint: "write cachalot.toml by hand or export cachalot.json from the Django project (see README or man cachalot)")
     }
 
+    /// A settings file is small: anything larger is not one.
+    static let sizeLimit = 16 << 20
+
     public init(path: String) throws {
-        let format: Format
-        switch (path as NSString).pathExtension.lowercased() {
-        case "toml": format = .toml
-        case "json": format = .json
-        default:
+        guard let format = Format(rawValue: PathText.fileExtension(path)) else {
             throw CachalotError.usage("\(path): unknown settings format; accepted: a .toml or .json file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CachalotError.usage("\(path): cannot read the settings file (missing or not readable)")
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileSystem.read(path, limit: Self.sizeLimit) else {
+                throw CachalotError.usage("\(path): no such settings file")
+            }
+            bytes = read
+        } catch let failure as FileSystem.Failure {
+            throw CachalotError.usage("\(path): cannot read the settings file: \(failure.code == EFBIG ? "larger than 16 MiB" : failure.reason)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw CachalotError.usage("\(path): the settings file is not UTF-8 text")
         }
         self.init(path: path, format: format, text: text)
@@ -102,8 +108,7 @@ public struct SettingsFile {
     private static func describe(_ error: Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
+            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
         default:
             return "\(error)"
         }

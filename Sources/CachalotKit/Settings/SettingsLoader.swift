@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns a settings document into typed `Settings`, applying Django's and
 /// django-cachalot's defaults and refusing what cachalot cannot honour.
 public enum SettingsLoader {
@@ -26,20 +24,24 @@ public enum SettingsLoader {
                             currentDirectory: String) throws -> Settings {
         let path = try SettingsFile.locate(explicit: explicitPath, environment: environment,
                                            currentDirectory: currentDirectory)
-        return try load(SettingsFile(path: path), environment: environment)
+        return try load(SettingsFile(path: path), environment: environment, currentDirectory: currentDirectory)
     }
 
-    public static func load(_ file: SettingsFile, environment: [String: String]) throws -> Settings {
+    /// Types a settings document; relative paths in it are taken from the
+    /// folder of the file, itself relative to `currentDirectory`.
+    public static func load(_ file: SettingsFile, environment: [String: String],
+                            currentDirectory: String) throws -> Settings {
         do {
             let root = try SettingsTable(try file.document(environment: environment), path: [])
             if file.format == .toml { try root.rejectUnknownKeys(topLevelKeys) }
-            let base = absolute((file.path as NSString).deletingLastPathComponent,
-                                base: FileManager.default.currentDirectoryPath)
+            let home = environment["HOME"]
+            let base = PathText.absolute(PathText.directory(of: file.path), base: currentDirectory, home: home)
+            func absolute(_ path: String) -> String { PathText.absolute(path, base: base, home: home) }
             var settings = Settings(
                 path: file.path,
                 cachalot: try cachalotSettings(root),
-                caches: try caches(root, strict: file.format == .toml, base: base),
-                databases: try databases(root, strict: file.format == .toml, base: base),
+                caches: try caches(root, strict: file.format == .toml, absolute: absolute),
+                databases: try databases(root, strict: file.format == .toml, absolute: absolute),
                 models: try models(root))
             try validate(&settings, root)
             return settings
@@ -79,7 +81,7 @@ public enum SettingsLoader {
         return options
     }
 
-    private static func caches(_ root: SettingsTable, strict: Bool, base: String) throws -> [String: CacheSettings] {
+    private static func caches(_ root: SettingsTable, strict: Bool, absolute: (String) -> String) throws -> [String: CacheSettings] {
         guard let table = try root.table("CACHES"), !table.entries.isEmpty else {
             throw root.fail("CACHES", "missing; name at least one cache, as in Django's CACHES setting")
         }
@@ -97,7 +99,7 @@ public enum SettingsLoader {
             }
             _ = try entry.seconds("TIMEOUT")
             var cache = CacheSettings(alias: alias, backend: backend,
-                                      locations: try locations(entry, backend: backend, base: base))
+                                      locations: try locations(entry, backend: backend, absolute: absolute))
             cache.keyPrefix = try entry.string("KEY_PREFIX") ?? ""
             cache.version = try entry.int("VERSION") ?? 1
             cache.options = try entry.tableEntries("OPTIONS")
@@ -109,7 +111,7 @@ public enum SettingsLoader {
     /// LOCATION as Django reads it: a directory for the file cache (relative
     /// paths are taken from the settings file's folder), else servers split
     /// on `,` and `;` or given as a list.
-    private static func locations(_ entry: SettingsTable, backend: CacheBackend, base: String) throws -> [String] {
+    private static func locations(_ entry: SettingsTable, backend: CacheBackend, absolute: (String) -> String) throws -> [String] {
         let raw = try entry.stringOrList("LOCATION") ?? []
         switch backend {
         case .locMem, .dummy:
@@ -118,10 +120,10 @@ public enum SettingsLoader {
             guard raw.count == 1, let directory = raw.first, !directory.isEmpty else {
                 throw entry.fail("LOCATION", "the file-based cache needs LOCATION, one directory")
             }
-            return [absolute(directory, base: base)]
+            return [absolute(directory)]
         default:
             let servers = raw.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == ";" }) }
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { $0.trimmed() }.filter { !$0.isEmpty }
             guard !servers.isEmpty else {
                 throw entry.fail("LOCATION", "missing; this backend needs at least one server address")
             }
@@ -129,7 +131,7 @@ public enum SettingsLoader {
         }
     }
 
-    private static func databases(_ root: SettingsTable, strict: Bool, base: String) throws -> [String: DatabaseSettings] {
+    private static func databases(_ root: SettingsTable, strict: Bool, absolute: (String) -> String) throws -> [String: DatabaseSettings] {
         guard let table = try root.table("DATABASES"), !table.entries.isEmpty else {
             throw root.fail("DATABASES", "missing; name at least one database, as in Django's DATABASES setting")
         }
@@ -147,7 +149,7 @@ public enum SettingsLoader {
                 guard name != ":memory:", !name.hasPrefix("file:") else {
                     throw entry.fail("NAME", "\"\(name)\" is not a database file another process can open; give the SQLite file's path")
                 }
-                name = absolute(name, base: base)
+                name = absolute(name)
             }
             var database = DatabaseSettings(alias: alias, engine: engine, engineName: engineName, name: name)
             database.host = try entry.string("HOST") ?? ""
@@ -184,11 +186,5 @@ public enum SettingsLoader {
         for alias in settings.cachalot.databases ?? [] where settings.databases[alias] == nil {
             throw root.fail("CACHALOT_DATABASES", "\"\(alias)\" is not an alias in DATABASES\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
         }
-    }
-
-    private static func absolute(_ path: String, base: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return expanded }
-        return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
     }
 }

@@ -1,23 +1,42 @@
 import CachalotKit
 
-/// The result of parsing argv against `CommandTable`.
-struct ParsedArguments: Equatable {
-    var command: String?
-    /// Option values by long name; flags map to "".
-    var values: [String: String] = [:]
+/// The result of parsing argv against `CommandTable`: values already typed.
+struct ParsedArguments {
+    var command: CommandSpec?
+    /// Option values by long name.
+    var values: [String: OptionValue] = [:]
     /// Every value of a repeatable option, in order.
     var repeated: [String: [String]] = [:]
     var positionals: [String] = []
 
     func flag(_ option: OptionSpec) -> Bool { values[option.long] != nil }
-    func value(_ option: OptionSpec) -> String? { values[option.long] }
+
+    func text(_ option: OptionSpec) -> String? {
+        if case .text(let text)? = values[option.long] { return text }
+        return nil
+    }
+
+    func seconds(_ option: OptionSpec) -> Double? {
+        if case .seconds(let seconds)? = values[option.long] { return seconds }
+        return nil
+    }
+
+    func count(_ option: OptionSpec) -> Int? {
+        if case .count(let count)? = values[option.long] { return count }
+        return nil
+    }
+
+    func choice<Choice>(_ option: ChoiceOption<Choice>) -> Choice? {
+        text(option.spec).flatMap(Choice.init(rawValue:))
+    }
+
     func all(_ option: OptionSpec) -> [String] { repeated[option.long] ?? [] }
 }
 
 /// A hand-written GNU-style parser: `-c X`, `-cX`, `--cache X`,
 /// `--cache=X`, flag clusters (`-hv2`), `--` to end options. Global options
 /// go before or after the subcommand. Every error is a usage error (exit 2).
-struct ArgumentParser {
+enum ArgumentParser {
     static func parse(_ arguments: [String]) throws -> ParsedArguments {
         var parsed = ParsedArguments()
         var remaining = arguments[...]
@@ -25,12 +44,12 @@ struct ArgumentParser {
         while let argument = remaining.popFirst() {
             if optionsEnded || argument == "-" || !argument.hasPrefix("-") {
                 if parsed.command == nil && !optionsEnded {
-                    guard CommandTable.command(named: argument) != nil else {
+                    guard let command = CommandTable.command(named: argument) else {
                         let names = CommandTable.commands.map(\.name)
-                        throw CachalotError.usage("unknown command '\(argument)'\(Suggestion.phrase(for: argument, in: names)); commands: \(names.joined(separator: ", "))",
+                        throw CachalotError.usage("unknown command '\(argument.prefix(40))'\(Suggestion.phrase(for: argument, in: names)); commands: \(names.joined(separator: ", "))",
                                                   hint: "cachalot --help lists them")
                     }
-                    parsed.command = argument
+                    parsed.command = command
                 } else {
                     parsed.positionals.append(argument)
                 }
@@ -46,7 +65,7 @@ struct ArgumentParser {
                     try store(option, value, in: &parsed)
                 } else {
                     guard inline == nil else { throw CachalotError.usage("option --\(name) takes no value") }
-                    parsed.values[option.long] = ""
+                    parsed.values[option.long] = .flag
                 }
             } else {
                 var cluster = argument.dropFirst()
@@ -58,36 +77,37 @@ struct ArgumentParser {
                         try store(option, value, in: &parsed)
                         break
                     }
-                    parsed.values[option.long] = ""
+                    parsed.values[option.long] = .flag
                 }
             }
         }
         return parsed
     }
 
-    static func options(for command: String?) -> [OptionSpec] {
-        CommandTable.globalOptions + (command.flatMap(CommandTable.command(named:))?.options ?? [])
+    static func options(for command: CommandSpec?) -> [OptionSpec] {
+        CommandTable.globalOptions + (command?.options ?? [])
     }
 
-    private static func lookup(long name: String, command: String?) throws -> OptionSpec {
+    private static func lookup(long name: String, command: CommandSpec?) throws -> OptionSpec {
         if let option = options(for: command).first(where: { $0.long == name }) { return option }
         throw unknown("--\(name)", command: command, candidates: options(for: command).map { "--\($0.long)" })
     }
 
-    private static func lookup(short: Character, command: String?) throws -> OptionSpec {
+    private static func lookup(short: Character, command: CommandSpec?) throws -> OptionSpec {
         if let option = options(for: command).first(where: { $0.shorts.contains(short) }) { return option }
         throw unknown("-\(short)", command: command, candidates: options(for: command).flatMap { $0.shorts.map { "-\($0)" } })
     }
 
-    private static func unknown(_ name: String, command: String?, candidates: [String]) -> CachalotError {
+    private static func unknown(_ name: String, command: CommandSpec?, candidates: [String]) -> CachalotError {
+        let shown = String(name.prefix(40))
         let elsewhere = CommandTable.commands.filter { spec in
             spec.options.contains { "--\($0.long)" == name || $0.shorts.contains { "-\($0)" == name } }
         }.map(\.name)
-        let context = command.map { " for '\($0)'" } ?? ""
+        let context = command.map { " for '\($0.name)'" } ?? ""
         let hint = command == nil && !elsewhere.isEmpty
-            ? "\(name) belongs after a command: \(elsewhere.joined(separator: ", "))"
-            : "cachalot \(command.map { $0 + " " } ?? "")--help lists the options"
-        return .usage("unknown option \(name)\(context)\(Suggestion.phrase(for: name, in: candidates))", hint: hint)
+            ? "\(shown) belongs after a command: \(elsewhere.joined(separator: ", "))"
+            : "cachalot \(command.map { $0.name + " " } ?? "")--help lists the options"
+        return .usage("unknown option \(shown)\(context)\(Suggestion.phrase(for: name, in: candidates))", hint: hint)
     }
 
     private static func missingValue(_ option: OptionSpec) -> CachalotError {
@@ -95,10 +115,7 @@ struct ArgumentParser {
     }
 
     private static func store(_ option: OptionSpec, _ value: String, in parsed: inout ParsedArguments) throws {
-        if case .choice(let choices) = option.valueKind, !choices.contains(value) {
-            throw CachalotError.usage("invalid value '\(value)' for --\(option.long); accepted: \(choices.joined(separator: ", "))")
-        }
-        parsed.values[option.long] = value
+        parsed.values[option.long] = try option.parse(value)
         if option.repeatable { parsed.repeated[option.long, default: []].append(value) }
     }
 }

@@ -22,28 +22,28 @@ enum CommandTable {
     static let queryCache = OptionSpec(
         long: "cache", shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
         help: "The alias from CACHES to use (default: CACHALOT_CACHE).")
-    static let verbosity = OptionSpec(
-        long: "verbosity", shorts: ["v"], valueName: "LEVEL", valueKind: .choice(["0", "1", "2", "3"]),
+    static let verbosity = ChoiceOption<Verbosity>(
+        long: "verbosity", shorts: ["v"], valueName: "LEVEL",
         help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.")
     static let dryRun = OptionSpec(long: "dry-run", help: "Write nothing; say what would be written.")
     static let json = OptionSpec(long: "json", help: "Print one JSON object for scripts.")
-    static let format = OptionSpec(
-        long: "format", valueName: "FORMAT", valueKind: .choice(["float", "iso", "age", "json"]),
+    static let format = ChoiceOption<TimestampFormat>(
+        long: "format", valueName: "FORMAT",
         help: "float (Python's repr, default), iso (UTC ISO 8601), age (seconds ago) or json.")
     static let timeout = OptionSpec(
-        long: "timeout", valueName: "SECONDS", valueKind: .number,
+        long: "timeout", valueName: "SECONDS", valueKind: .seconds,
         help: "Network timeout for connecting and for each reply (default 5, or the cache's OPTIONS).")
     static let tables = OptionSpec(
         long: "tables", help: "Every table's last invalidation, newest first, with its app.Model.")
     static let top = OptionSpec(
-        long: "top", valueName: "N", valueKind: .number, help: "Only the N most recently invalidated tables (implies --tables).")
+        long: "top", valueName: "N", valueKind: .count, help: "Only the N most recently invalidated tables (implies --tables).")
     static let prometheus = OptionSpec(
         long: "prometheus", help: "Print the Prometheus text format (for node_exporter's textfile collector).")
     static let parameter = OptionSpec(
-        long: "param", valueName: "VALUE", help: "A value for the next %s placeholder, as Python's str() prints it; repeat in order.",
+        long: "param", valueName: "VALUE", valueKind: .text, help: "A value for the next %s placeholder, as Python's str() prints it; repeat in order.",
         repeatable: true)
-    static let rowFormat = OptionSpec(
-        long: "format", valueName: "FORMAT", valueKind: .choice(["table", "csv", "tsv", "json"]),
+    static let rowFormat = ChoiceOption<RowFormat>(
+        long: "format", valueName: "FORMAT",
         help: "table (default on a terminal), tsv (default otherwise), csv (RFC 4180) or json.")
     static let noCache = OptionSpec(long: "no-cache", help: "Run on the database without reading or writing the cache.")
     static let peek = OptionSpec(long: "peek", help: "Only look in the cache: is this query cached, since when, is it fresh, its rows.")
@@ -58,32 +58,33 @@ enum CommandTable {
             summary: "Invalidate django-cachalot's cached queries for tables, models or apps.",
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
-            positionalKind: .none,
-            options: [cache, database, verbosity, dryRun, json, timeout],
+            options: [cache, database, verbosity.spec, dryRun, json, timeout],
             details: """
             Sets the invalidation timestamp of every cachable table named by the labels, \
             in every cache (or -c) and for every database (or -d), as django-cachalot's \
             invalidate() does. A model brings its auto-created many-to-many tables along. \
             Uncachable tables (CACHALOT_UNCACHABLE_TABLES, CACHALOT_ONLY_CACHABLE_TABLES) are \
             skipped. A stored timestamp newer than this host's clock is kept, with a warning.
-            """),
+            """,
+            run: InvalidateCommand.run),
         CommandSpec(
             name: "last-invalidation",
             summary: "Print the time of the latest invalidation, as get_last_invalidation().",
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
-            options: [cache, database, format, perTable, json, timeout],
+            options: [cache, database, format.spec, perTable, json, timeout],
             details: """
             Prints the newest stored table timestamp over the chosen caches and databases, \
             0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \
             As in django-cachalot, app_label.ModelName means that model's own table.
-            """),
+            """,
+            run: LastInvalidationCommand.run),
         CommandSpec(
             name: "query",
             summary: "Run SQL through django-cachalot's cache, or peek at what Django cached.",
             positionals: "SQL|-",
             positionalHelp: "one SQL statement with %s placeholders, as Django writes it; - reads it from standard input.",
-            options: [queryDatabase, queryCache, parameter, rowFormat, noCache, peek, write, verbose, timeout],
+            options: [queryDatabase, queryCache, parameter, rowFormat.spec, noCache, peek, write, verbose, timeout],
             details: """
             A read statement follows django-cachalot's read rule: the query key is computed from \
             the database alias, the SQL and the parameters' str() values, as Django computes it; \
@@ -92,7 +93,8 @@ enum CommandTable {
             authorizer (views resolve to their base tables) plus CACHALOT_ADDITIONAL_TABLES. A \
             statement that changes data is refused (exit 2) unless --write. -d defaults to \
             'default', -c to CACHALOT_CACHE.
-            """),
+            """,
+            run: QueryCommand.run),
         CommandSpec(
             name: "stats",
             summary: "Show what each cache holds and which tables were invalidated when.",
@@ -105,7 +107,8 @@ enum CommandTable {
             query entries and other keys, with counts, bytes, persistent and expiring. For every \
             database (or -d): tables, tables with a table key, the newest invalidation. Entries \
             are streamed (Redis SCAN with pipelined reads).
-            """),
+            """,
+            run: StatsCommand.run),
         CommandSpec(
             name: "doctor",
             summary: "Check settings, caches, databases and clocks for causes of stale data.",
@@ -119,15 +122,17 @@ enum CommandTable {
             is ahead); Redis maxmemory with a policy that cannot evict cachalot's persistent \
             keys; CACHALOT_ENABLED, CACHALOT_UNCACHABLE_TABLES and CACHALOT_CACHE pitfalls. \
             Exit 1 on any FAIL.
-            """),
+            """,
+            run: DoctorCommand.run),
         CommandSpec(
             name: "completions",
             summary: "Print the shell completion script for bash, zsh or fish.",
             positionals: "SHELL",
             positionalHelp: "bash, zsh or fish.",
-            positionalKind: .choice(["bash", "zsh", "fish"]),
+            positionalKind: .choice(Shell.names),
             options: [],
-            details: "The scripts in the completions/ folder of the source are this command's output."),
+            details: "The scripts in the completions/ folder of the source are this command's output.",
+            run: CompletionsCommand.run),
     ]
 
     static func command(named name: String) -> CommandSpec? {

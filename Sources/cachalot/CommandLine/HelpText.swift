@@ -1,3 +1,5 @@
+import CachalotKit
+
 /// `--help` output, generated from `CommandTable`.
 enum HelpText {
     static func general(version: String) -> String {
@@ -9,7 +11,7 @@ enum HelpText {
             "Commands:",
         ]
         let width = CommandTable.commands.map(\.name.count).max() ?? 0
-        lines += CommandTable.commands.map { "  " + pad($0.name, width) + "  " + $0.summary }
+        lines += CommandTable.commands.map { "  " + TextFormatting.padded($0.name, to: width) + "  " + $0.summary }
         lines += ["", "Options:"] + optionLines(CommandTable.globalOptions)
         lines += [
             "",
@@ -32,11 +34,7 @@ enum HelpText {
 
     private static func optionLines(_ options: [OptionSpec]) -> [String] {
         let width = options.map(\.synopsis.count).max() ?? 0
-        return options.map { "  " + pad($0.synopsis, width) + "  " + $0.help }
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(0, width - text.count))
+        return options.map { "  " + TextFormatting.padded($0.synopsis, to: width) + "  " + $0.help }
     }
 
     static func wrap(_ text: String, width: Int) -> [String] {

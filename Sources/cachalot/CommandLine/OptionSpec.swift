@@ -1,13 +1,20 @@
+import CachalotKit
+
 /// One command-line option, defined once: the parser, `--help`, the
-/// completions and the man-page test all read this.
+/// completions and the man-page test all read this, and its value is
+/// parsed here, once, into the type the command uses.
 struct OptionSpec: Equatable {
-    /// What a shell may complete for the option's value.
+    /// What the value is: how it is parsed and what a shell may complete.
     enum ValueKind: Equatable {
-        case none
+        case flag
+        case text
         case file
         case cacheAlias
         case databaseAlias
-        case number
+        /// A finite number of seconds above 0.
+        case seconds
+        /// A whole number above 0.
+        case count
         case choice([String])
     }
 
@@ -15,29 +22,83 @@ struct OptionSpec: Equatable {
     var shorts: [Character] = []
     /// The value's placeholder in help ("ALIAS"); nil for a flag.
     var valueName: String?
-    var valueKind: ValueKind = .none
+    var valueKind: ValueKind = .flag
     var help: String
     /// Given several times, every value is kept (`--param a --param b`).
     var repeatable = false
 
-    var takesValue: Bool { valueName != nil }
+    var takesValue: Bool { valueKind != .flag }
 
     /// "-c, --cache ALIAS"
     var synopsis: String {
         let names = shorts.map { "-\($0)" } + ["--\(long)"]
         return names.joined(separator: ", ") + (valueName.map { " \($0)" } ?? "")
     }
+
+    /// The typed value of `text`, or a usage error saying what is accepted.
+    func parse(_ text: String) throws -> OptionValue {
+        func invalid(_ accepted: String) -> CachalotError {
+            .usage("invalid value '\(text.prefix(40))' for --\(long); accepted: \(accepted)")
+        }
+        switch valueKind {
+        case .flag:
+            throw CachalotError.usage("option --\(long) takes no value")
+        case .text, .file, .cacheAlias, .databaseAlias:
+            return .text(text)
+        case .seconds:
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= Self.maximumSeconds else {
+                throw invalid("a number of seconds above 0, at most \(Int(Self.maximumSeconds))")
+            }
+            return .seconds(seconds)
+        case .count:
+            guard let count = Int(text), count > 0 else { throw invalid("a whole number above 0") }
+            return .count(count)
+        case .choice(let choices):
+            guard choices.contains(text) else { throw invalid(choices.joined(separator: ", ")) }
+            return .text(text)
+        }
+    }
+
+    /// A day: longer than any network wait a person means.
+    static let maximumSeconds = 86_400.0
 }
 
-/// One subcommand: its name, what it does, its positional arguments and options.
+/// An option's value after parsing.
+enum OptionValue: Equatable {
+    case flag
+    case text(String)
+    case seconds(Double)
+    case count(Int)
+}
+
+/// The values of a choice option, as an enum: the parser accepts exactly
+/// its cases, so a command switches over them without a default.
+protocol OptionChoice: RawRepresentable, CaseIterable where RawValue == String {}
+
+extension OptionChoice {
+    static var names: [String] { allCases.map(\.rawValue) }
+}
+
+/// A choice option tied to its enum, so a command reads back that type.
+struct ChoiceOption<Choice: OptionChoice> {
+    let spec: OptionSpec
+
+    init(long: String, shorts: [Character] = [], valueName: String, help: String) {
+        spec = OptionSpec(long: long, shorts: shorts, valueName: valueName, valueKind: .choice(Choice.names), help: help)
+    }
+}
+
+/// One subcommand: its name, what it does, its positional arguments and
+/// options, and the function that runs it.
 struct CommandSpec {
     var name: String
     var summary: String
     /// Positional arguments as shown in usage ("[LABEL...]"), and their help.
     var positionals: String
     var positionalHelp: String
-    var positionalKind: OptionSpec.ValueKind = .none
+    var positionalKind: OptionSpec.ValueKind = .text
     var options: [OptionSpec]
     /// Paragraphs shown by `--help` after the options.
     var details: String
+    var run: (CommandContext) throws -> Int32
 }

@@ -1,21 +1,20 @@
 import CachalotKit
-import Foundation
 
 /// `cachalot doctor`: one OK / WARN / FAIL line per check, with the fix.
 /// Exit 1 on any FAIL, including settings that do not load.
 enum DoctorCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
-        let backends = try context.backends()
+        let json = context.arguments.flag(CommandTable.json)
         let settings: Settings
         do {
             settings = try context.loadSettings()
         } catch let error as CachalotError {
             // Settings that do not load are the first thing doctor reports.
             return report([DoctorCheck(.fail, "settings", error.message, fix: error.hint ?? "fix the settings file (man cachalot, SETTINGS)")],
-                          json: context.arguments.flag(CommandTable.json))
+                          json: json)
         }
-        let checks = try DoctorOperation(context.selection).run(settings: settings, backends: backends)
-        return report(checks, json: context.arguments.flag(CommandTable.json))
+        let checks = try DoctorOperation(context.selection).run(settings: settings, backends: context.backends)
+        return report(checks, json: json)
     }
 
     private static func report(_ checks: [DoctorCheck], json: Bool) -> Int32 {
@@ -29,7 +28,7 @@ enum DoctorCommand {
             ]).serialized)
         } else {
             for check in checks {
-                Console.out("\(check.status.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(check.name): \(check.message)"
+                Console.out("\(TextFormatting.padded(check.status.rawValue, to: 5)) \(check.name): \(check.message)"
                             + (check.fix.map { "\n      fix: \($0)" } ?? ""))
             }
         }

@@ -5,16 +5,18 @@ import CachalotKit
 enum InvalidateCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
-        let verbosity = Int(arguments.value(CommandTable.verbosity) ?? "1") ?? 1
+        let verbosity = arguments.choice(CommandTable.verbosity) ?? .djangos
         let json = arguments.flag(CommandTable.json)
         let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(CommandTable.dryRun))
-        let settings = try context.loadSettings()
-        let report = try operation.run(settings: settings, backends: try context.backends())
-        if verbosity >= 1 && !json { Console.out(announcement(operation, report)) }
+        let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
+        if verbosity >= .djangos && !json { Console.out(announcement(operation, report)) }
 
-        if verbosity >= 1 || json { CommandContext.noteSkipped(report.skippedCaches) }
+        if verbosity >= .djangos || json { CommandContext.noteSkipped(report.skippedCaches) }
         warnAboutClocks(report)
-        reportFailures(report)
+        FailureOutput.report(report.failures)
+        if !report.succeeded {
+            Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above); the others were invalidated")
+        }
         if json {
             Console.out(self.json(report).serialized)
         } else {
@@ -32,20 +34,20 @@ enum InvalidateCommand {
         return words.joined(separator: " ") + "..."
     }
 
-    private static func printText(_ report: InvalidationReport, verbosity: Int) {
-        if verbosity >= 2 {
-            for result in report.results where result.error == nil {
+    private static func printText(_ report: InvalidationReport, verbosity: Verbosity) {
+        if verbosity >= .perTable {
+            for result in report.results {
                 let verb = report.dryRun ? "would invalidate" : "invalidated"
                 Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(result.tables.count) tables")
                 let kept = Dictionary(uniqueKeysWithValues: result.keptNewer.map { ($0.table, $0.stored) })
                 for (table, key) in zip(result.tables, result.keys) {
                     let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" } ?? "\(verb) \(PythonFloatRepr.repr(report.timestamp))"
-                    Console.out("  \(table): \(state)" + (verbosity >= 3 ? " key \(key)" : ""))
+                    Console.out("  \(table): \(state)" + (verbosity >= .withKeys ? " key \(key)" : ""))
                 }
                 for table in result.skippedUncachable { Console.out("  \(table): skipped (uncachable)") }
             }
         }
-        guard verbosity >= 1 else { return }
+        guard verbosity >= .djangos else { return }
         if report.dryRun {
             Console.out("Dry run: nothing was written.")
         } else if report.succeeded {
@@ -56,20 +58,9 @@ enum InvalidateCommand {
     private static func warnAboutClocks(_ report: InvalidationReport) {
         for result in report.results {
             for (table, stored) in result.keptNewer {
-                let ahead = String(format: "%.3f", stored - report.timestamp)
+                let ahead = TextFormatting.fixed(stored - report.timestamp, digits: 3)
                 Console.warning("cache '\(result.cacheAlias)' database '\(result.databaseAlias)' table \(table): stored timestamp \(PythonFloatRepr.repr(stored)) is \(ahead) s ahead of this host's clock; kept it. A server writing to this cache has its clock ahead; cached queries on this table may be served stale until then.")
             }
-        }
-    }
-
-    private static func reportFailures(_ report: InvalidationReport) {
-        for failure in report.failedDatabases { Console.err("cachalot: error: \(failure.error)") }
-        for failure in report.failedCaches { Console.err("cachalot: error: \(failure.error)") }
-        for result in report.results {
-            if let error = result.error { Console.err("cachalot: error: \(error)") }
-        }
-        if !report.succeeded {
-            Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above); the others were invalidated")
         }
     }
 
@@ -90,18 +81,9 @@ enum InvalidateCommand {
                     ("kept_newer", .array(result.keptNewer.map {
                         .object([("table", .string($0.table)), ("stored", .number($0.stored))])
                     })),
-                    ("error", .optional(result.error)),
                 ])
             })),
-            ("skipped_caches", .array(report.skippedCaches.map {
-                .object([("cache", .string($0.alias)), ("reason", .string($0.reason))])
-            })),
-            ("failed_databases", .array(report.failedDatabases.map {
-                .object([("database", .string($0.alias)), ("error", .string($0.error))])
-            })),
-            ("failed_caches", .array(report.failedCaches.map {
-                .object([("cache", .string($0.alias)), ("error", .string($0.error))])
-            })),
-        ])
+            ("skipped_caches", FailureOutput.skippedJSON(report.skippedCaches)),
+        ] + FailureOutput.jsonMembers(report.failures))
     }
 }

@@ -38,8 +38,7 @@ indirect enum JSONValue {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                result += "\\u" + TextFormatting.hex(scalar.value, width: 4)
             default: result.unicodeScalars.append(scalar)
             }
         }

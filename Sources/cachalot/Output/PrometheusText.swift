@@ -1,5 +1,4 @@
 import CachalotKit
-import Foundation
 
 /// The Prometheus text exposition format (version 0.0.4), as node_exporter's
 /// textfile collector reads it: one HELP and TYPE line per metric family,
@@ -26,7 +25,6 @@ struct PrometheusText {
     }
 
     private static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
     }
 }

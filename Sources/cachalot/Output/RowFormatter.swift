@@ -1,14 +1,14 @@
 import CachalotKit
-import Foundation
+import FoundationEssentials
 
 /// Query results as an aligned table, CSV (RFC 4180), TSV or JSON.
 enum RowFormatter {
-    static func render(columns: [String], rows: [[PickleValue]], format: String) -> String {
+    static func render(columns: [String], rows: [[PickleValue]], format: RowFormat) -> String {
         switch format {
-        case "csv": return csv(columns: columns, rows: rows)
-        case "tsv": return tsv(columns: columns, rows: rows)
-        case "json": return json(columns: columns, rows: rows).serialized + "\n"
-        default: return table(columns: columns, rows: rows)
+        case .csv: return csv(columns: columns, rows: rows)
+        case .tsv: return tsv(columns: columns, rows: rows)
+        case .json: return json(columns: columns, rows: rows).serialized + "\n"
+        case .table: return table(columns: columns, rows: rows)
         }
     }
 
@@ -22,8 +22,8 @@ enum RowFormatter {
             ([columns[index]] + cells.compactMap { index < $0.count ? $0[index] : nil }).map(\.count).max() ?? 0
         }
         func line(_ values: [String]) -> String {
-            zip(values, widths).map { $0 + String(repeating: " ", count: max(0, $1 - $0.count)) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            String(zip(values, widths).map { TextFormatting.padded($0, to: $1) }.joined(separator: "  ")
+                .reversed().drop { $0 == " " }.reversed())
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(columns), rule] + cells.map(line)).joined(separator: "\n") + "\n"
@@ -34,7 +34,7 @@ enum RowFormatter {
     static func csv(columns: [String], rows: [[PickleValue]]) -> String {
         func field(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + text.replacing("\"", with: "\"\"") + "\""
         }
         let lines = [columns.map(field)] + rows.map { $0.map { $0 == .none ? "" : field(PythonObjectRepr.str($0)) } }
         return lines.map { $0.joined(separator: ",") + "\r\n" }.joined()
@@ -43,8 +43,8 @@ enum RowFormatter {
     /// Tab-separated, with \\, tab, LF and CR escaped and NULL as \N.
     static func tsv(columns: [String], rows: [[PickleValue]]) -> String {
         func field(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+            text.replacing("\\", with: "\\\\").replacing("\t", with: "\\t")
+                .replacing("\n", with: "\\n").replacing("\r", with: "\\r")
         }
         let lines = [columns.map(field)] + rows.map { $0.map { $0 == .none ? "\\N" : field(PythonObjectRepr.str($0)) } }
         return lines.map { $0.joined(separator: "\t") + "\n" }.joined()

@@ -1,5 +1,4 @@
 import CachalotKit
-import Foundation
 
 /// The three renderings of a `StatsReport`.
 enum StatsOutput {
@@ -17,7 +16,7 @@ enum StatsOutput {
                 lines.append("server_\(name)\(unit)\(serverWide): \(value)")
             }
             if let serverTime = cache.server.serverTime {
-                lines.append("server_clock_offset_seconds: \(String(format: "%.3f", serverTime - now))")
+                lines.append("server_clock_offset_seconds: \(TextFormatting.fixed(serverTime - now, digits: 3))")
             }
             for group in EntryGroup.allCases {
                 let stats = cache.stats(of: group)
@@ -62,12 +61,8 @@ enum StatsOutput {
         .object([
             ("generated_at", .number(now)),
             ("caches", .array(report.caches.map { json($0, perTable: perTable, top: top) })),
-            ("skipped_caches", .array(report.skippedCaches.map {
-                .object([("cache", .string($0.alias)), ("reason", .string($0.reason))])
-            })),
-            ("failed_databases", .array(report.failedDatabases.map {
-                .object([("database", .string($0.alias)), ("error", .string($0.error))])
-            })),
+            ("skipped_caches", FailureOutput.skippedJSON(report.skippedCaches)),
+            ("failed_databases", FailureOutput.json(report.failedDatabases, kind: .database)),
         ])
     }
 
@@ -83,7 +78,7 @@ enum StatsOutput {
             ("backend", .string(cache.backend.shortName)),
             ("location", .string(cache.location)),
             ("reachable", .bool(cache.reachable)),
-            ("error", .optional(cache.error)),
+            ("error", .optional(cache.failure?.description)),
             ("server", .object(server)),
             ("server_time", .optional(cache.server.serverTime)),
             ("groups", .object(groups)),

@@ -1,4 +1,5 @@
-import Foundation
+import CachalotKit
+import Glibc
 
 /// Timestamps as people and scripts read them.
 enum TimeFormat {
@@ -12,13 +13,16 @@ enum TimeFormat {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1,
-                          parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
-        return base + (micros == 0 ? "" : String(format: ".%06d", micros)) + "+00:00"
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let year = String(parts.tm_year + 1900)
+        let base = String(repeating: "0", count: max(0, 4 - year.count)) + year
+            + "-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        let fraction = String(micros)
+        return base + (micros == 0 ? "" : "." + String(repeating: "0", count: 6 - fraction.count) + fraction) + "+00:00"
     }
 
     /// Seconds elapsed, three decimals ("12.345").
     static func age(_ timestamp: Double, now: Double) -> String {
-        String(format: "%.3f", now - timestamp)
+        TextFormatting.fixed(now - timestamp, digits: 3)
     }
 }

@@ -16,7 +16,7 @@ extension RedisCacheStore {
             cursor = String(decoding: next, as: UTF8.self)
             let keys = names.compactMap(\.bytes)
             guard !keys.isEmpty else { continue }
-            let now = SystemClock.now()
+            let now = self.now()
             let replies = try pipeline([[Array("MGET".utf8)] + keys] + keys.map { [Array("PTTL".utf8), $0] })
             guard case .array(let values) = replies[0], values.count == keys.count else { throw unexpected(replies[0]) }
             for (index, key) in keys.enumerated() {
@@ -29,7 +29,7 @@ extension RedisCacheStore {
     }
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
-        try options.codec.pickleBytes(entry.value)
+        options.codec.pickleBytes(entry.value)
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.

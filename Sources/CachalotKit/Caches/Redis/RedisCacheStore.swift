@@ -5,13 +5,15 @@ public final class RedisCacheStore: CacheStore {
     public let settings: CacheSettings
     let options: RedisOptions
     let keyMaker: DjangoKeyMaker
+    let now: () -> Double
     private var connection: RedisConnection?
 
     /// Checks the settings; connects on first use.
-    public init(settings: CacheSettings, timeout: Double?) throws {
+    public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {
         self.settings = settings
         self.options = try RedisOptions(settings, timeoutOverride: timeout)
         self.keyMaker = DjangoKeyMaker(settings)
+        self.now = clock
     }
 
     public var address: String { options.endpoint.description }
@@ -90,11 +92,11 @@ public final class RedisCacheStore: CacheStore {
             let connection = try self.connection ?? RedisConnection(options.endpoint, timeout: options.connectTimeout)
             self.connection = connection
             let replies = try connection.pipeline(commands)
-            for case .error(let message) in replies { throw RedisConnection.Failure(description: Self.explain(message)) }
+            for case .error(let message) in replies { throw Self.explain(message) }
             return replies
         } catch let failure as RedisConnection.Failure {
             connection = nil
-            throw CachalotError.runtime("cache '\(settings.alias)' (\(address)): \(failure.description)")
+            throw CachalotError.runtime(failure.description)
         }
     }
 
@@ -102,7 +104,7 @@ public final class RedisCacheStore: CacheStore {
         do {
             return try options.codec.decode(bytes)
         } catch {
-            throw CachalotError.runtime("cache '\(settings.alias)' (\(address)): key \(keyMaker.makeKey(key)) holds a value that is not a cachalot timestamp: \(error)")
+            throw CachalotError.runtime("key \(keyMaker.makeKey(key)) holds a value that is not a cachalot timestamp: \(error)")
         }
     }
 
@@ -114,15 +116,14 @@ public final class RedisCacheStore: CacheStore {
     }
 
     func unexpected(_ reply: RedisReply) -> CachalotError {
-        .runtime("cache '\(settings.alias)' (\(address)): unexpected reply \(reply)")
+        .runtime("unexpected reply from Redis: \(String(describing: reply).prefix(80))")
     }
 
-    /// Turns Redis's error replies into what to do about them.
-    static func explain(_ message: String) -> String {
-        if message.contains("OOM") {
-            return "Redis is out of memory (\(message)); with maxmemory set and a policy that cannot evict persistent keys, django-cachalot's table keys fill Redis: set CACHALOT_TIMEOUT or an allkeys-* maxmemory-policy"
-        }
-        if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") { return "authentication failed: \(message)" }
-        return "Redis error: \(message)"
+    /// Names the Redis error replies that have a known cause.
+    static func explain(_ message: String) -> CachalotError {
+        if message.hasPrefix("OOM") { return .outOfMemory(serverSaid: message) }
+        if message.hasPrefix("NOAUTH") { return .authenticationRequired(serverSaid: message) }
+        if message.hasPrefix("WRONGPASS") { return .authenticationFailed(serverSaid: message) }
+        return .runtime("Redis error: \(message)")
     }
 }

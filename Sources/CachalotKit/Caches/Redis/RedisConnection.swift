@@ -1,5 +1,5 @@
 import CHiredis
-import Foundation
+import Glibc
 
 /// A blocking connection to one Redis server through hiredis. Commands are
 /// argument vectors, never formatted strings. Logging in (AUTH, SELECT) is

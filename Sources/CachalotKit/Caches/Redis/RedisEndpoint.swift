@@ -1,5 +1,3 @@
-import Foundation
-
 /// Where a Redis server is and how to log in, parsed from a LOCATION URL the
 /// way redis-py's `from_url` reads it: `redis://[[user]:password@]host[:port][/db]`,
 /// `unix://[[user]:password@]/path`, `?db=N` and `?password=` in the query.
@@ -33,7 +31,7 @@ public struct RedisEndpoint: Equatable, Sendable {
     }
 
     public init(url: String) throws {
-        guard let schemeEnd = url.range(of: "://") else {
+        guard let schemeEnd = url.firstRange(of: "://") else {
             throw Invalid(reason: "\"\(url)\" is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
@@ -77,7 +75,7 @@ public struct RedisEndpoint: Equatable, Sendable {
                 port = number
                 host = String(hostPort[..<colon])
             }
-            host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             address = .tcp(host: host.isEmpty ? "localhost" : host, port: port)
         case "unix":
             guard rest.hasPrefix("/") else { throw Invalid(reason: "unix socket path in \(url) must be absolute") }
@@ -93,5 +91,32 @@ public struct RedisEndpoint: Equatable, Sendable {
         }
     }
 
-    private static func unquote(_ text: String) -> String { text.removingPercentEncoding ?? text }
+    /// `urllib.parse.unquote`: %XX escapes decoded as UTF-8; a malformed
+    /// escape is kept as written.
+    private static func unquote(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var bytes: [UInt8] = []
+        let input = Array(text.utf8)
+        var index = 0
+        while index < input.count {
+            if input[index] == UInt8(ascii: "%"), index + 2 < input.count,
+               let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(input[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
 }

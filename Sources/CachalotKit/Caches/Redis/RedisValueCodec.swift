@@ -1,5 +1,3 @@
-import Foundation
-
 /// How one Redis backend turns Python values into bytes and back.
 ///
 /// Django's `RedisCache`: ints as decimal text, everything else pickled with
@@ -19,18 +17,13 @@ public struct RedisValueCodec: Equatable, Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws -> PickleValue {
-        guard let pickle = pickleBytes(bytes) else {
-            return .int(Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)) ?? 0)
-        }
+        guard let pickle = pickleBytes(bytes) else { return .int(PlainInteger.parse(bytes) ?? 0) }
         return try PickleReader.read(pickle)
     }
 
     /// The pickle inside a stored value, or nil for an int stored as text.
     public func pickleBytes(_ bytes: [UInt8]) -> [UInt8]? {
-        if bytes.first != PickleOpcode.proto.rawValue, let text = String(validating: bytes, as: UTF8.self),
-           Int(text.trimmingCharacters(in: .whitespaces)) != nil {
-            return nil
-        }
+        if bytes.first != PickleOpcode.proto.rawValue, PlainInteger.parse(bytes) != nil { return nil }
         if mayBeCompressed, let inflated = try? Zlib.decompress(bytes) { return inflated }
         return bytes
     }

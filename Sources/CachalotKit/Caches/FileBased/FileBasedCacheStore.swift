@@ -1,5 +1,4 @@
-import CZlib
-import Foundation
+import Glibc
 
 /// `django.core.cache.backends.filebased.FileBasedCache`: one file per key,
 /// named `md5(made key).hexdigest() + ".djcache"`, holding `pickle(expiry)`
@@ -12,11 +11,13 @@ public struct FileBasedCacheStore: CacheStore {
     public let settings: CacheSettings
     private let keyMaker: DjangoKeyMaker
     private let directory: String
+    private let now: () -> Double
 
-    public init(settings: CacheSettings) {
+    public init(settings: CacheSettings, clock: @escaping () -> Double) {
         self.settings = settings
         self.keyMaker = DjangoKeyMaker(settings)
         self.directory = settings.locations.first ?? ""
+        self.now = clock
     }
 
     public var address: String { directory }
@@ -41,7 +42,7 @@ public struct FileBasedCacheStore: CacheStore {
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
-        let now = SystemClock.now()
+        let now = self.now()
         var result: [String: PickleValue] = [:]
         for key in keys { result[key] = try read(key, now: now) }
         return result
@@ -50,7 +51,7 @@ public struct FileBasedCacheStore: CacheStore {
     public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
         guard !values.isEmpty else { return }
         try createDirectory()
-        let now = SystemClock.now()
+        let now = self.now()
         for (key, value) in values { try write(key, value: value, now: now, timeout: timeout) }
     }
 
@@ -66,15 +67,14 @@ public struct FileBasedCacheStore: CacheStore {
     /// Reads one cache file: `pickle(expiry)` then the compressed value.
     private func entry(named name: String, now: Double) throws -> CacheEntry? {
         let file = directory + "/" + name
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        let bytes = Array(data)
+        guard let bytes = try FileSystem.read(file) else { return nil }
         do {
             let (expiry, valueStart) = try PickleReader.readPrefix(bytes)
             let expiresAt = expiry.number
             return CacheEntry(name: name, value: Array(bytes[valueStart...]), size: bytes.count,
                               expiresAt: expiresAt, expired: expiresAt.map { $0 < now } ?? false)
         } catch {
-            throw CachalotError.runtime("cache '\(settings.alias)': \(file) is not a Django cache file: \(error)")
+            throw CachalotError.runtime("\(file) is not a Django cache file: \(error)")
         }
     }
 
@@ -85,8 +85,8 @@ public struct FileBasedCacheStore: CacheStore {
     /// Every `.djcache` file of the directory. Django's file cache keeps no
     /// key names, so files of every KEY_PREFIX sharing the folder are seen.
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        let now = SystemClock.now()
+        guard let names = try FileSystem.list(directory) else { return }
+        let now = self.now()
         for name in names where name.hasSuffix(".djcache") {
             // A file Django deleted or culled meanwhile is simply gone.
             if let entry = try? self.entry(named: name, now: now) { try visit(entry) }
@@ -100,10 +100,9 @@ public struct FileBasedCacheStore: CacheStore {
     /// No server; checks instead that LOCATION is a readable directory, or
     /// absent (Django creates it on its first write).
     public func serverFacts() throws -> ServerFacts {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return ServerFacts() }
-        guard isDirectory.boolValue, FileManager.default.isReadableFile(atPath: directory) else {
-            throw CachalotError.runtime("cache '\(settings.alias)': \(directory) is not a readable directory")
+        guard FileSystem.exists(directory) else { return ServerFacts() }
+        guard FileSystem.isDirectory(directory), access(directory, R_OK | X_OK) == 0 else {
+            throw CachalotError.runtime("\(directory) is not a readable directory")
         }
         return ServerFacts()
     }
@@ -120,11 +119,6 @@ public struct FileBasedCacheStore: CacheStore {
     private func createDirectory() throws {
         let previous = umask(0o077)
         defer { umask(previous) }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw CachalotError.runtime("cache '\(settings.alias)': cannot create the cache directory \(directory): \(error.localizedDescription)")
-        }
+        try FileSystem.createDirectories(directory, mode: 0o700)
     }
 }

@@ -1,0 +1,52 @@
+/// django-cachalot's tests on the text of raw SQL (cachalot/monkey_patch.py
+/// and utils.py), for statements that come from the command line.
+public enum RawSQLRules {
+    static let writeKeywords: Set<String> = ["update", "insert", "delete", "alter", "create", "drop"]
+
+    /// `(\W|\A)(update|insert|delete|alter|create|drop)(\W|\Z)`, case-insensitive:
+    /// cachalot's test for SQL that changes data (CACHALOT_INVALIDATE_RAW).
+    public static func changesData(_ sql: String) -> Bool {
+        words(of: sql).contains { writeKeywords.contains($0) }
+    }
+
+    /// `order\s+by\s+random\s*\(`, case-insensitive: a random order, which
+    /// cachalot caches only with CACHALOT_CACHE_RANDOM.
+    public static func ordersByRandom(_ sql: String) -> Bool {
+        let text = Array(sql.lowercased().unicodeScalars)
+        var index = 0
+        func word(_ expected: String) -> Bool {
+            let scalars = Array(expected.unicodeScalars)
+            guard index + scalars.count <= text.count, Array(text[index..<index + scalars.count]) == scalars else { return false }
+            index += scalars.count
+            return true
+        }
+        func spaces(atLeast minimum: Int) -> Bool {
+            let start = index
+            while index < text.count, text[index].properties.isWhitespace { index += 1 }
+            return index - start >= minimum
+        }
+        for start in text.indices where text[start] == "o" {
+            index = start
+            if word("order"), spaces(atLeast: 1), word("by"), spaces(atLeast: 1), word("random"), spaces(atLeast: 0), word("(") {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The runs of word characters (Python's `\w`: letters, digits, `_`), lower-cased.
+    static func words(of sql: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in sql.lowercased() {
+            if character.isLetter || character.isNumber || character == "_" {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+}

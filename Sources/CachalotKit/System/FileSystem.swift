@@ -1,0 +1,111 @@
+import Glibc
+
+/// The POSIX file calls cachalot makes, with errors that name the path and
+/// say what the system said.
+public enum FileSystem {
+    /// A failed call: which path, what the system said (errno).
+    public struct Failure: Error, CustomStringConvertible, Equatable {
+        public var path: String
+        public var code: Int32
+        public var action: String
+
+        public init(path: String, code: Int32, action: String) {
+            self.path = path
+            self.code = code
+            self.action = action
+        }
+
+        public var reason: String { String(cString: strerror(code)) }
+        public var description: String { "cannot \(action) \(path): \(reason)" }
+    }
+
+    /// The file's bytes, or nil when it does not exist. A file larger than
+    /// `limit` bytes is not read: it throws with EFBIG.
+    public static func read(_ path: String, limit: Int = Int.max) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw Failure(path: path, code: errno, action: "read")
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno, action: "read") }
+        guard Int(info.st_size) <= limit else { throw Failure(path: path, code: EFBIG, action: "read") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(4096, min(Int(info.st_size) + 1, 1 << 20)))
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, code: errno, action: "read")
+            }
+            if count == 0 { return bytes }
+            guard bytes.count + count <= limit else { throw Failure(path: path, code: EFBIG, action: "read") }
+            bytes += chunk[..<count]
+        }
+    }
+
+    /// Everything readable from an open descriptor (standard input), at
+    /// most `limit` bytes.
+    public static func readAll(descriptor: Int32, limit: Int, name: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: name, code: errno, action: "read")
+            }
+            if count == 0 { return bytes }
+            guard bytes.count + count <= limit else { throw Failure(path: name, code: EFBIG, action: "read") }
+            bytes += chunk[..<count]
+        }
+    }
+
+    /// What `stat` says of a path, or nil when nothing is there.
+    public static func status(_ path: String) -> stat? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info : nil
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        status(path).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false
+    }
+
+    public static func exists(_ path: String) -> Bool { status(path) != nil }
+
+    /// The names in a folder (without `.` and `..`); nil when it does not exist.
+    public static func list(_ directory: String) throws -> [String]? {
+        guard let handle = opendir(directory) else {
+            if errno == ENOENT { return nil }
+            throw Failure(path: directory, code: errno, action: "list")
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Creates `directory` and its missing parents with `mode`, as Python's
+    /// `os.makedirs(path, mode, exist_ok=True)`.
+    public static func createDirectories(_ directory: String, mode: mode_t) throws {
+        if isDirectory(directory) { return }
+        let parent = PathText.directory(of: directory)
+        if parent != directory && parent != "/" && parent != "." { try createDirectories(parent, mode: mode) }
+        if mkdir(directory, mode) != 0 && errno != EEXIST {
+            throw Failure(path: directory, code: errno, action: "create the folder")
+        }
+    }
+
+    /// The process's working directory.
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(cString: buffer)
+    }
+}

@@ -1,0 +1,36 @@
+/// File paths as text, the few operations settings and caches need.
+public enum PathText {
+    /// `path` made absolute against `base`, with `.` and `..` resolved and
+    /// a leading `~/` taken from `home`.
+    public static func absolute(_ path: String, base: String, home: String? = nil) -> String {
+        var path = path
+        if path == "~" || path.hasPrefix("~/"), let home, !home.isEmpty { path = home + path.dropFirst() }
+        return normalized(path.hasPrefix("/") ? path : base + "/" + path)
+    }
+
+    /// Resolves `.`, `..` and repeated slashes of an absolute path.
+    public static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The folder holding `path` ("." for a bare name).
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The extension after the last dot of the last component, lower-cased.
+    public static func fileExtension(_ path: String) -> String {
+        let name = path.split(separator: "/").last ?? ""
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return name[name.index(after: dot)...].lowercased()
+    }
+}

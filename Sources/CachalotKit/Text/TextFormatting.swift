@@ -1,0 +1,43 @@
+/// The few formatting helpers cachalot needs without Foundation's
+/// `String(format:)`: fixed decimals, zero-padded hex, column padding.
+public enum TextFormatting {
+    /// `value` with exactly `digits` decimals, as C's "%.*f" prints it
+    /// ("12.345", "-0.500"). Values too large for that print as Swift does.
+    public static func fixed(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * Double(scale)).rounded()
+        guard scaled < 9e18 else { return "\(value)" }
+        let units = UInt64(scaled)
+        let sign = value < 0 && units != 0 ? "-" : ""
+        let whole = String(units / scale)
+        guard digits > 0 else { return sign + whole }
+        return sign + whole + "." + zeroPadded(String(units % scale), to: digits)
+    }
+
+    /// Lower-case hex digits of `value`, at least `width` of them.
+    public static func hex<T: BinaryInteger>(_ value: T, width: Int) -> String {
+        zeroPadded(String(value, radix: 16), to: width)
+    }
+
+    /// Lower-case hex of bytes, two digits each, as Python's `bytes.hex()`.
+    public static func hex<S: Sequence>(bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `text` followed by spaces up to `width` characters (never cut).
+    public static func padded(_ text: String, to width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+
+    private static func zeroPadded(_ digits: String, to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

@@ -1,0 +1,8 @@
+extension StringProtocol {
+    /// The text without leading and trailing whitespace (newlines included).
+    public func trimmed() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }),
+              let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}
