@@ -1,107 +1,115 @@
 """Benchmarks for `cachalot invalidate`. Not a test: it prints figures.
 
-1. One app on the interop site with the file cache: cachalot vs
-   `python manage.py invalidate_cachalot`.
-2. One app with Django's Redis cache: cachalot vs one `redis-cli SET` vs
-   `manage.py invalidate_cachalot`, on the same redis-server.
-3. 2,000 tables (generated SQLite schema): cachalot vs one `redis-cli MSET`
-   of 2,000 keys.
+1. The stripped release binary's size.
+2. `invalidate library` on the bundled example (SQLite + file cache, and
+   the same with Django's RedisCache) against `cachalot --version` (start-up
+   alone) and a one-shot `redis-cli SET` of one key.
+3. 10,000 tables, no label, Redis: against what cannot be avoided, the
+   `sqlite3` shell listing the table names plus one `redis-cli MSET` of
+   10,000 keys.
+4. The interop Django site: cachalot against `manage.py invalidate_cachalot`.
 
-Every contender runs alternately with the others, ROUNDS times; the script
-prints median wall time, ratios, and each one's peak resident memory.
-Run with `make bench` (release binary, interop virtualenv)."""
+Contenders run alternately (measure.py); medians, ratios, peak memory, and
+the bars the lean-core issue sets. Run with `make bench`."""
 import os
 import re
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from servers import peak_memory_kib, start_redis, write_redis_settings
+from measure import bar, compare, summary
+from servers import redis_workspace, write_redis_settings
 
-ROUNDS = int(os.environ.get("ROUNDS", "15"))
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "Tests" / "interop"
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
+WIDE = int(os.environ.get("WIDE_TABLES", "10000"))
 
 
-def run(argv, env, cwd):
-    """Runs argv once; returns its wall time in seconds."""
-    start = time.perf_counter()
-    result = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(argv[:6])} ... failed: {result.stderr.decode()}")
-    return elapsed
+def binary_size(work):
+    stripped = work / "cachalot-stripped"
+    subprocess.run(["strip", "-o", str(stripped), BINARY], check=True)
+    size = stripped.stat().st_size / 1e6
+    print(f"\nrelease binary: {Path(BINARY).stat().st_size / 1e6:.1f} MB, stripped {size:.1f} MB")
+    bar("stripped release binary, MB", size, 20)
 
 
-def compare(title, contenders, env, cwd):
-    """Runs the contenders alternately and prints medians, ratios, peak memory."""
-    samples = {name: [] for name in contenders}
-    for _ in range(ROUNDS):
-        for name, argv in contenders.items():
-            samples[name].append(run(argv, env, cwd))
-    print(f"\n{title} ({ROUNDS} alternating runs each)")
-    medians = {name: statistics.median(runs) for name, runs in samples.items()}
-    first = next(iter(contenders))
-    for name, runs in samples.items():
-        peak = peak_memory_kib(contenders[name], env, cwd) / 1024
-        ratio = medians[name] / medians[first]
-        print(f"  {name:44s} median {medians[name] * 1000:8.2f} ms  {ratio:6.2f}x of cachalot  peak RSS {peak:6.1f} MiB")
+def example(work):
+    """The bundled example: its database, its file cache, and a Redis twin of its settings."""
+    database = work / "db.sqlite3"
+    subprocess.run(["sqlite3", str(database)], input=(ROOT / "example" / "schema.sql").read_text(), text=True, check=True)
+    text = (ROOT / "example" / "cachalot.toml").read_text()
+    (work / "file.toml").write_text(text)
+    return work / "file.toml"
 
 
-def site(work, cache, env):
-    """Migrates a fresh interop site with `cache` and exports its settings with the README command."""
-    env = {**env, "INTEROP_DB": str(work / f"{cache}.sqlite3"), "INTEROP_CACHE_DIR": str(work / "cache"),
-           "INTEROP_CACHE": cache, "DJANGO_SETTINGS_MODULE": "interopsite.settings"}
+def one_app(work, port):
+    file_settings = example(work)
+    redis_text = file_settings.read_text().replace(
+        'BACKEND = "django.core.cache.backends.filebased.FileBasedCache"\nLOCATION = "cache"',
+        f'BACKEND = "django.core.cache.backends.redis.RedisCache"\nLOCATION = "redis://127.0.0.1:{port}/0"')
+    (work / "redis.toml").write_text(redis_text)
+    medians = compare("invalidate one app of the example (7 tables)", {
+        "cachalot --version": [BINARY, "--version"],
+        "cachalot invalidate library (file cache)": [BINARY, "--settings", "file.toml", "invalidate", "library"],
+        "cachalot invalidate library (Redis)": [BINARY, "--settings", "redis.toml", "invalidate", "library"],
+        "redis-cli SET of one key": ["redis-cli", "-p", str(port), "SET", "bench:one", "1795775931.053213"],
+    }, cwd=work)
+    version = medians["cachalot --version"]
+    cli = medians["redis-cli SET of one key"]
+    for cache in ("file cache", "Redis"):
+        invalidate = medians[f"cachalot invalidate library ({cache})"]
+        bar(f"invalidate library ({cache}) / cachalot --version", invalidate / version, 1.5)
+        bar(f"invalidate library ({cache}) / redis-cli SET", invalidate / cli, 1.0)
+
+
+def wide(work, port):
+    path = work / "wide.sqlite3"
+    with sqlite3.connect(path) as connection:
+        for index in range(WIDE):
+            connection.execute(f"CREATE TABLE t{index:05d} (id integer PRIMARY KEY)")
+    write_redis_settings(work / "wide.toml", port, path, redis_db=1)
+    mset = ["redis-cli", "-p", str(port), "-n", "2", "MSET"]
+    for index in range(WIDE):
+        mset += [f"bench:t{index:05d}", "1795775931.053213"]
+    listing = ["sqlite3", str(path), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"]
+    medians = compare(f"invalidate {WIDE:,} tables, no label, Django's RedisCache", {
+        f"cachalot invalidate ({WIDE:,} tables)": [BINARY, "--settings", "wide.toml", "invalidate"],
+        f"sqlite3 listing the {WIDE:,} table names": listing,
+        f"redis-cli MSET of {WIDE:,} keys": mset,
+    }, cwd=work, rounds=15)
+    floor = medians[f"sqlite3 listing the {WIDE:,} table names"] + medians[f"redis-cli MSET of {WIDE:,} keys"]
+    bar(f"invalidate {WIDE:,} tables / (sqlite3 listing + redis-cli MSET)",
+        medians[f"cachalot invalidate ({WIDE:,} tables)"] / floor, 1.3)
+
+
+def django_site(work):
+    """The interop site migrated, its settings exported with the README's command."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "INTEROP_DB": str(work / "site.sqlite3"), "INTEROP_CACHE_DIR": str(work / "site-cache"),
+           "INTEROP_CACHE": "filebased", "DJANGO_SETTINGS_MODULE": "interopsite.settings"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=SITE, env=env, check=True)
     readme = (ROOT / "README.md").read_text()
     export = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", readme, re.S).group(1)
     subprocess.run(["sh", "-c", export], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
-    settings = work / f"{cache}.json"
+    settings = work / "site.json"
     shutil.move(SITE / "cachalot.json", settings)
-    return env, settings
+    compare("invalidate one app of the interop Django site (file cache)", {
+        "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
+        "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
+    }, cwd=SITE, env=env, rounds=7)
 
 
 def main():
-    work = Path(tempfile.mkdtemp(prefix="cachalot-bench-"))
-    base = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    redis, port = start_redis(work)
-    try:
-        env, settings = site(work, "filebased", base)
-        compare("invalidate one app, SQLite + file-based cache", {
-            "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
-            "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
-        }, env, SITE)
-
-        env, settings = site(work, "redis", {**base, "INTEROP_REDIS_URL": f"redis://127.0.0.1:{port}/0"})
-        compare("invalidate one app, SQLite + Django's RedisCache", {
-            "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
-            "redis-cli SET of one key": ["redis-cli", "-p", str(port), "SET", "bench:one", "1"],
-            "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
-        }, env, SITE)
-
-        wide = work / "wide.sqlite3"
-        with sqlite3.connect(wide) as connection:
-            for index in range(2000):
-                connection.execute(f"CREATE TABLE t{index:04d} (id integer PRIMARY KEY)")
-        wide_settings = work / "wide.toml"
-        write_redis_settings(wide_settings, port, wide, redis_db=1)
-        mset = ["redis-cli", "-p", str(port), "-n", "1", "MSET"]
-        for index in range(2000):
-            mset += [f"bench:t{index:04d}", "1795775931.053213"]
-        compare("invalidate 2,000 tables, Django's RedisCache", {
-            "cachalot invalidate (2,000 tables)": [BINARY, "--settings", str(wide_settings), "invalidate"],
-            "redis-cli MSET of 2,000 keys": mset,
-        }, base, work)
-    finally:
-        redis.kill()
-        redis.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    with redis_workspace("cachalot-bench-") as (work, port):
+        binary_size(work)
+        one_app(work, port)
+        wide(work, port)
+        django_site(work)
+    summary()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """What the benchmarks share: a throwaway folder with its own redis-server,
-the cachalot settings that point at it, and GNU time's peak memory."""
+and the cachalot settings that point at it."""
 import shutil
 import socket
 import subprocess
@@ -29,14 +29,6 @@ def start_redis(work):
         time.sleep(0.05)
     process.kill()
     sys.exit("redis-server did not start")
-
-
-def peak_memory_kib(argv, env=None, cwd=None):
-    """Peak resident set size of one run, as GNU time reports it (%M). A child
-    forked from Python would carry Python's pages in its own rusage."""
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd, check=True, text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return int(result.stderr.strip().splitlines()[-1])
 
 
 @contextmanager

@@ -12,12 +12,12 @@ struct SettingsTests {
     NAME = "/srv/db.sqlite3"
     """
 
-    func load(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) throws -> Settings {
+    func load(_ text: String, format: SettingsFile.Format = .toml, environment: Environment = [:]) throws -> Settings {
         try SettingsLoader.load(SettingsFile(path: "/etc/site/cachalot.\(format.rawValue)", format: format, text: text),
                                 environment: environment, currentDirectory: "/home/ops")
     }
 
-    func loadError(_ text: String, format: SettingsFile.Format = .toml, environment: [String: String] = [:]) -> CachalotError? {
+    func loadError(_ text: String, format: SettingsFile.Format = .toml, environment: Environment = [:]) -> CachalotError? {
         do {
             _ = try load(text, format: format, environment: environment)
             return nil

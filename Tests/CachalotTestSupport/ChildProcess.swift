@@ -56,7 +56,7 @@ public enum ChildProcess {
 
     /// The absolute path of `program` on PATH or in the usual system folders.
     public static func locate(_ program: String) -> String? {
-        let path = ProcessEnvironment.current()["PATH"] ?? ""
+        let path = Environment.process["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
         return folders.map { $0 + "/" + program }.first { access($0, X_OK) == 0 }
     }

@@ -110,7 +110,7 @@ public struct Catalog {
     /// model brings its auto-created M2M tables along.
     public func resolve(_ label: String, includingAutoCreated: Bool) throws -> Match? {
         let app = label.split(separator: ".", maxSplits: 1).first.map(String.init) ?? label
-        let modelName = label.contains(".") ? label.split(separator: ".").last?.lowercased() : nil
+        let modelName = label.contains("." as Character) ? label.split(separator: ".").last?.lowercased() : nil
         if let missing = unmappedModels.first(where: { $0.appLabel == app && (modelName == nil || $0.model == modelName) }) {
             throw CachalotError.usage(
                 "database '\(databaseAlias)': model \(missing.appLabel).\(missing.model) has no table \(missing.appLabel)_\(missing.model); it has a custom db_table or was removed",

@@ -23,15 +23,21 @@ public struct Backends {
     /// Opens every store before anything is written, so a cache whose
     /// settings cachalot cannot honour (a usage error) stops the run whole;
     /// runtime failures stay per cache.
-    public func openStores(_ caches: [CacheSettings]) throws -> [Result<CacheStore, TargetFailure>] {
+    public func openStores(_ caches: [CacheSettings]) throws -> [OpenedCache] {
         try caches.map { cache in
             do {
-                return .success(try openCache(cache))
+                return .opened(try openCache(cache))
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
-                return .failure(TargetFailure(.cache(cache.alias), error))
+                return .failed(TargetFailure(.cache(cache.alias), error))
             }
         }
     }
+}
+
+/// One cache of a run: its store, or why it could not be opened.
+public enum OpenedCache {
+    case opened(CacheStore)
+    case failed(TargetFailure)
 }

@@ -32,9 +32,9 @@ public struct DoctorOperation {
         }
         for opened in try backends.openStores(targets.caches) {
             switch opened {
-            case .failure(let failure):
+            case .failed(let failure):
                 checks.append(Self.unreachable(failure))
-            case .success(let store):
+            case .opened(let store):
                 checks += cacheChecks(store, databases: databases, settings: settings, now: backends.now())
             }
         }

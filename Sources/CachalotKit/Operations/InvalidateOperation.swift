@@ -22,8 +22,8 @@ public struct InvalidateOperation {
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
         for opened in try backends.openStores(targets.caches) {
             switch opened {
-            case .failure(let failure): report.failures.append(failure)
-            case .success(let store): invalidate(resolved, in: store, settings: settings, now: now, into: &report)
+            case .failed(let failure): report.failures.append(failure)
+            case .opened(let store): invalidate(resolved, in: store, settings: settings, now: now, into: &report)
             }
         }
         return report

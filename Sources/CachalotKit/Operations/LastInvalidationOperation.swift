@@ -19,8 +19,8 @@ public struct LastInvalidationOperation {
         for opened in try backends.openStores(targets.caches) {
             let store: CacheStore
             switch opened {
-            case .failure(let failure): report.failures.append(failure); continue
-            case .success(let opened): store = opened
+            case .failed(let failure): report.failures.append(failure); continue
+            case .opened(let opened): store = opened
             }
             do {
                 let stored = try store.readTimestamps(keys.map(\.cachalotKey))

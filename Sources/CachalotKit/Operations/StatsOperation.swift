@@ -22,9 +22,9 @@ public struct StatsOperation {
         for (cache, opened) in zip(targets.caches, try backends.openStores(targets.caches)) {
             var stats = CacheStats(alias: cache.alias, backend: cache.backend, location: "")
             switch opened {
-            case .failure(let failure):
+            case .failed(let failure):
                 stats.failure = failure
-            case .success(let store):
+            case .opened(let store):
                 stats.location = store.address
                 do {
                     try collect(into: &stats, store: store, databases: databases)

@@ -4,25 +4,29 @@ enum EnvironmentExpansion {
     struct UnsetVariable: Error { var name: String }
     struct Malformed: Error {}
 
-    static func expand(_ text: String, environment: [String: String]) throws -> String {
-        guard text.contains("${") else { return text }
+    static func expand(_ text: String, environment: Environment) throws -> String {
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        let characters = Array(text)
         var result = ""
-        var rest = Substring(text)
-        while let start = rest.firstRange(of: "${") {
-            result += rest[..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { throw Malformed() }
-            let body = rest[start.upperBound..<end]
-            if let separator = body.firstRange(of: ":-") {
-                let name = String(body[..<separator.lowerBound])
-                let fallback = String(body[separator.upperBound...])
-                let value = environment[name] ?? ""
-                result += value.isEmpty ? fallback : value
+        var index = 0
+        while index < characters.count {
+            guard characters[index] == "$", index + 1 < characters.count, characters[index + 1] == "{" else {
+                result.append(characters[index])
+                index += 1
+                continue
+            }
+            guard let end = characters[(index + 2)...].firstIndex(of: "}") else { throw Malformed() }
+            let body = Array(characters[(index + 2)..<end])
+            if let dash = body.indices.first(where: { $0 + 1 < body.count && body[$0] == ":" && body[$0 + 1] == "-" }) {
+                let value = environment[String(body[..<dash])] ?? ""
+                result += value.isEmpty ? String(body[(dash + 2)...]) : value
             } else {
-                guard let value = environment[String(body)] else { throw UnsetVariable(name: String(body)) }
+                let name = String(body)
+                guard let value = environment[name] else { throw UnsetVariable(name: name) }
                 result += value
             }
-            rest = rest[rest.index(after: end)...]
+            index = end + 1
         }
-        return result + rest
+        return result
     }
 }

@@ -1,5 +1,4 @@
 import Glibc
-import FoundationEssentials
 import TOMLKit
 
 /// Finds the settings file and turns its text into a `SettingsValue`
@@ -13,7 +12,7 @@ public struct SettingsFile {
 
     /// Where to look, in order: `--settings`, `$CACHALOT_SETTINGS`,
     /// `./cachalot.toml`, `./cachalot.json`.
-    public static func locate(explicit: String?, environment: [String: String],
+    public static func locate(explicit: String?, environment: Environment,
                               currentDirectory: String) throws -> String {
         if let explicit { return explicit }
         if let fromEnvironment = environment["CACHALOT_SETTINGS"], !fromEnvironment.isEmpty {
@@ -57,7 +56,7 @@ public struct SettingsFile {
     }
 
     /// The parsed document with environment variables expanded.
-    func document(environment: [String: String]) throws -> SettingsValue {
+    func document(environment: Environment) throws -> SettingsValue {
         let raw: SettingsValue
         switch format {
         case .toml:
@@ -69,15 +68,17 @@ public struct SettingsFile {
             }
         case .json:
             do {
-                raw = try JSONDecoder().decode(SettingsValue.self, from: Data(text.utf8))
-            } catch {
-                throw CachalotError.usage("\(path): invalid JSON: \(Self.describe(error))")
+                raw = try JSONReader.read(text)
+            } catch let error as JSONReader.Failure {
+                throw CachalotError.usage("\(path):\(error.line):\(error.column): invalid JSON: \(error.reason)")
             }
         }
+        // Most files hold no ${VAR}: then nothing needs to be rebuilt.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return raw }
         return try expand(raw, path: [], environment: environment)
     }
 
-    private func expand(_ value: SettingsValue, path: [String], environment: [String: String]) throws -> SettingsValue {
+    private func expand(_ value: SettingsValue, path: [String], environment: Environment) throws -> SettingsValue {
         switch value {
         case .string(let text):
             do {
@@ -103,14 +104,5 @@ public struct SettingsFile {
         let key = problem.path.joined(separator: ".")
         let position = SourceLocator(text: text).locate(problem.path).map { ":\($0.line):\($0.column)" } ?? ""
         return .usage("\(path)\(position): \(key.isEmpty ? "" : key + ": ")\(problem.problem)")
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.underlyingError.map { "\($0)" } ?? context.debugDescription
-        default:
-            return "\(error)"
-        }
     }
 }

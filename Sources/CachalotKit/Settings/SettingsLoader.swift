@@ -20,7 +20,7 @@ public enum SettingsLoader {
     ]
 
     /// Locates, reads and types the settings file.
-    public static func load(explicitPath: String?, environment: [String: String],
+    public static func load(explicitPath: String?, environment: Environment,
                             currentDirectory: String) throws -> Settings {
         let path = try SettingsFile.locate(explicit: explicitPath, environment: environment,
                                            currentDirectory: currentDirectory)
@@ -29,7 +29,7 @@ public enum SettingsLoader {
 
     /// Types a settings document; relative paths in it are taken from the
     /// folder of the file, itself relative to `currentDirectory`.
-    public static func load(_ file: SettingsFile, environment: [String: String],
+    public static func load(_ file: SettingsFile, environment: Environment,
                             currentDirectory: String) throws -> Settings {
         do {
             let root = try SettingsTable(try file.document(environment: environment), path: [])

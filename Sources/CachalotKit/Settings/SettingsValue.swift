@@ -22,26 +22,3 @@ public indirect enum SettingsValue: Equatable, Sendable {
         }
     }
 }
-
-extension SettingsValue: Decodable {
-    /// Decodes any JSON value; Foundation's decoder keeps booleans and
-    /// numbers apart, which JSONSerialization on Linux does not.
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([SettingsValue].self) {
-            self = .array(value)
-        } else {
-            self = .table(try container.decode([String: SettingsValue].self))
-        }
-    }
-}

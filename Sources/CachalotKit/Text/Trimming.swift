@@ -6,3 +6,16 @@ extension StringProtocol {
         return String(self[first...last])
     }
 }
+
+extension StringProtocol {
+    /// True when `other` occurs in the text (byte-wise on UTF-8).
+    public func includes(_ other: String) -> Bool {
+        let haystack = Array(utf8), needle = Array(other.utf8)
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<start + needle.count].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}

@@ -58,7 +58,7 @@ enum ArgumentParser {
             } else if argument.hasPrefix("--") {
                 let body = argument.dropFirst(2)
                 let name = String(body.prefix { $0 != "=" })
-                let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+                let inline = body.contains("=" as Character) ? String(body.drop { $0 != "=" }.dropFirst()) : nil
                 let option = try lookup(long: name, command: parsed.command)
                 if option.takesValue {
                     guard let value = inline ?? remaining.popFirst() else { throw missingValue(option) }

@@ -13,7 +13,7 @@ struct CommandContext {
 
     func loadSettings() throws -> Settings {
         try SettingsLoader.load(explicitPath: arguments.text(CommandTable.settings),
-                                environment: ProcessEnvironment.current(),
+                                environment: .process,
                                 currentDirectory: FileSystem.currentDirectory())
     }
 

@@ -25,6 +25,6 @@ struct PrometheusText {
     }
 
     private static func escape(_ value: String) -> String {
-        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+        value.escaping { ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"][$0] }
     }
 }

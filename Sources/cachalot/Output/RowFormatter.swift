@@ -1,5 +1,4 @@
 import CachalotKit
-import FoundationEssentials
 
 /// Query results as an aligned table, CSV (RFC 4180), TSV or JSON.
 enum RowFormatter {
@@ -34,7 +33,7 @@ enum RowFormatter {
     static func csv(columns: [String], rows: [[PickleValue]]) -> String {
         func field(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
-            return "\"" + text.replacing("\"", with: "\"\"") + "\""
+            return "\"" + text.escaping { $0 == "\"" ? "\"\"" : nil } + "\""
         }
         let lines = [columns.map(field)] + rows.map { $0.map { $0 == .none ? "" : field(PythonObjectRepr.str($0)) } }
         return lines.map { $0.joined(separator: ",") + "\r\n" }.joined()
@@ -43,8 +42,7 @@ enum RowFormatter {
     /// Tab-separated, with \\, tab, LF and CR escaped and NULL as \N.
     static func tsv(columns: [String], rows: [[PickleValue]]) -> String {
         func field(_ text: String) -> String {
-            text.replacing("\\", with: "\\\\").replacing("\t", with: "\\t")
-                .replacing("\n", with: "\\n").replacing("\r", with: "\\r")
+            text.escaping { ["\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"][$0] }
         }
         let lines = [columns.map(field)] + rows.map { $0.map { $0 == .none ? "\\N" : field(PythonObjectRepr.str($0)) } }
         return lines.map { $0.joined(separator: "\t") + "\n" }.joined()
@@ -64,7 +62,7 @@ enum RowFormatter {
         case .int(let number): return .int(number)
         case .float(let number): return .number(number)
         case .string(let text): return .string(text)
-        case .bytes(let data): return .string(Data(data).base64EncodedString())
+        case .bytes(let data): return .string(Base64.encode(data))
         default: return .string(PythonObjectRepr.str(value))
         }
     }

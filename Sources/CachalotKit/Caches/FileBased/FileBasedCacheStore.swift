@@ -12,6 +12,7 @@ public struct FileBasedCacheStore: CacheStore {
     private let keyMaker: DjangoKeyMaker
     private let directory: String
     private let now: () -> Double
+    private let zlib = ZlibStreams()
 
     public init(settings: CacheSettings, clock: @escaping () -> Double) {
         self.settings = settings
@@ -94,7 +95,7 @@ public struct FileBasedCacheStore: CacheStore {
     }
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
-        try Zlib.decompress(entry.value)
+        try zlib.inflater.decompress(entry.value)
     }
 
     /// No server; checks instead that LOCATION is a readable directory, or
@@ -111,7 +112,7 @@ public struct FileBasedCacheStore: CacheStore {
         // Django: timeout 0 means "expire now" (stored as now - 1).
         let expiry: PickleValue = timeout.map { .float(now + ($0 == 0 ? -1 : $0)) } ?? .none
         let content = try PickleWriter.dumps(expiry, protocol: 5)
-            + Zlib.compress(try PickleWriter.dumps(value, protocol: 5))
+            + zlib.deflater.compress(try PickleWriter.dumps(value, protocol: 5))
         try AtomicFile.write(content, to: path(forKey: key), in: directory)
     }
 
@@ -121,4 +122,11 @@ public struct FileBasedCacheStore: CacheStore {
         defer { umask(previous) }
         try FileSystem.createDirectories(directory, mode: 0o700)
     }
+}
+
+/// One deflate and one inflate stream per store, made on first use: a run
+/// that writes a hundred keys sets zlib up once.
+private final class ZlibStreams {
+    lazy var deflater = Zlib.Deflater()
+    lazy var inflater = Zlib.Inflater()
 }

@@ -24,7 +24,7 @@ final class RedisConnection {
         if context.pointee.err != 0 {
             let reason = Self.errorText(context)
             redisFree(context)
-            throw Failure(description: reason.contains("timed out") || reason.contains("in progress")
+            throw Failure(description: reason.includes("timed out") || reason.includes("in progress")
                           ? "connect timed out after \(timeout) s" : reason)
         }
         redisSetTimeout(context, interval)
@@ -82,7 +82,7 @@ final class RedisConnection {
         var raw: UnsafeMutableRawPointer?
         guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
             let reason = Self.errorText(context)
-            throw Failure(description: reason.contains("Resource temporarily unavailable")
+            throw Failure(description: reason.includes("Resource temporarily unavailable")
                           ? "no reply within \(timeout) s (server stopped answering)" : reason)
         }
         defer { freeReplyObject(raw) }

@@ -31,11 +31,11 @@ public struct RedisEndpoint: Equatable, Sendable {
     }
 
     public init(url: String) throws {
-        guard let schemeEnd = url.firstRange(of: "://") else {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
             throw Invalid(reason: "\"\(url)\" is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        var rest = String(url[schemeEnd.upperBound...])
+        let scheme = url[..<colon].lowercased()
+        var rest = String(url[colon...].dropFirst(3))
         var query: [String: String] = [:]
         if let mark = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: mark)...].split(separator: "&") {
@@ -94,7 +94,7 @@ public struct RedisEndpoint: Equatable, Sendable {
     /// `urllib.parse.unquote`: %XX escapes decoded as UTF-8; a malformed
     /// escape is kept as written.
     private static func unquote(_ text: String) -> String {
-        guard text.contains("%") else { return text }
+        guard text.contains("%" as Character) else { return text }
         var bytes: [UInt8] = []
         let input = Array(text.utf8)
         var index = 0

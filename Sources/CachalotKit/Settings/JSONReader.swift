@@ -1,0 +1,194 @@
+/// Reads a JSON settings document the way Python's `json.loads` reads what
+/// the README's export command wrote: integers without a fraction or
+/// exponent stay integers, `NaN` and `Infinity` are accepted (and refused
+/// later as settings values), a repeated key keeps its last value. Nesting
+/// is bounded, and every error names the line and column.
+struct JSONReader {
+    struct Failure: Error {
+        var line: Int
+        var column: Int
+        var reason: String
+    }
+
+    /// Settings nest a few levels (CACHES.default.OPTIONS.x): deeper is hostile.
+    static let maximumDepth = 64
+
+    private let bytes: [UInt8]
+    private var position = 0
+
+    static func read(_ text: String) throws -> SettingsValue {
+        var reader = JSONReader(bytes: Array(text.utf8))
+        reader.skipSpace()
+        let value = try reader.value(depth: 0)
+        reader.skipSpace()
+        guard reader.position == reader.bytes.count else { throw reader.fail("unexpected text after the document") }
+        return value
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func fail(_ reason: String) -> Failure {
+        var line = 1, column = 1
+        for byte in bytes[..<min(position, bytes.count)] {
+            if byte == 0x0a { line += 1; column = 1 } else if byte & 0xc0 != 0x80 { column += 1 }
+        }
+        return Failure(line: line, column: column, reason: reason)
+    }
+
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipSpace() {
+        while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d { position += 1 }
+    }
+
+    private mutating func expect(_ literal: String) -> Bool {
+        let expected = Array(literal.utf8)
+        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+            return false
+        }
+        position += expected.count
+        return true
+    }
+
+    private mutating func value(depth: Int) throws -> SettingsValue {
+        guard depth < Self.maximumDepth else { throw fail("nested deeper than \(Self.maximumDepth) levels") }
+        switch current {
+        case UInt8(ascii: "{")?: return try object(depth: depth)
+        case UInt8(ascii: "[")?: return try array(depth: depth)
+        case UInt8(ascii: "\"")?: return .string(try string())
+        case UInt8(ascii: "t")? where expect("true"): return .bool(true)
+        case UInt8(ascii: "f")? where expect("false"): return .bool(false)
+        case UInt8(ascii: "n")? where expect("null"): return .null
+        case UInt8(ascii: "N")? where expect("NaN"): return .double(.nan)
+        case UInt8(ascii: "I")? where expect("Infinity"): return .double(.infinity)
+        case UInt8(ascii: "-")? where expect("-Infinity"): return .double(-.infinity)
+        case let byte? where byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte):
+            return try number()
+        case nil: throw fail("unexpected end of the document")
+        default: throw fail("expected a value")
+        }
+    }
+
+    private mutating func object(depth: Int) throws -> SettingsValue {
+        position += 1
+        var entries: [String: SettingsValue] = [:]
+        skipSpace()
+        if current == UInt8(ascii: "}") { position += 1; return .table(entries) }
+        while true {
+            skipSpace()
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a key in double quotes") }
+            let key = try string()
+            skipSpace()
+            guard current == UInt8(ascii: ":") else { throw fail("expected ':' after the key") }
+            position += 1
+            skipSpace()
+            entries[key] = try value(depth: depth + 1)
+            skipSpace()
+            switch current {
+            case UInt8(ascii: ",")?: position += 1
+            case UInt8(ascii: "}")?: position += 1; return .table(entries)
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func array(depth: Int) throws -> SettingsValue {
+        position += 1
+        var items: [SettingsValue] = []
+        skipSpace()
+        if current == UInt8(ascii: "]") { position += 1; return .array(items) }
+        while true {
+            skipSpace()
+            items.append(try value(depth: depth + 1))
+            skipSpace()
+            switch current {
+            case UInt8(ascii: ",")?: position += 1
+            case UInt8(ascii: "]")?: position += 1; return .array(items)
+            default: throw fail("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func number() throws -> SettingsValue {
+        let start = position
+        var isInteger = true
+        while let byte = current {
+            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                isInteger = false
+            } else if !(byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)) {
+                break
+            }
+            position += 1
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if isInteger {
+            guard let value = Int(text) else { position = start; throw fail("integer \(text.prefix(30)) is out of range") }
+            return .int(value)
+        }
+        guard let value = Double(text) else { position = start; throw fail("malformed number \(text.prefix(30))") }
+        return .double(value)
+    }
+
+    private mutating func string() throws -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var run = position
+        func flush() { scalars.append(contentsOf: String(decoding: bytes[run..<position], as: UTF8.self).unicodeScalars) }
+        while true {
+            guard let byte = current else { throw fail("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                flush()
+                position += 1
+                return String(scalars)
+            case UInt8(ascii: "\\"):
+                flush()
+                position += 1
+                scalars.append(try escape())
+                run = position
+            case 0..<0x20:
+                throw fail("control character in a string (write it as \\u00\(TextFormatting.hex(byte, width: 2)))")
+            default:
+                position += 1
+            }
+        }
+    }
+
+    private mutating func escape() throws -> Unicode.Scalar {
+        guard let byte = current else { throw fail("unterminated string") }
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0c}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"):
+            let high = try hex4()
+            if (0xd800..<0xdc00).contains(high), expect("\\u") {
+                let low = try hex4()
+                if (0xdc00..<0xe000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)) {
+                    return scalar
+                }
+            }
+            // A lone surrogate has no Unicode scalar: U+FFFD, as a UTF-8 decoder would.
+            return Unicode.Scalar(high) ?? "\u{fffd}"
+        default:
+            position -= 1
+            throw fail("unknown escape \\\(Unicode.Scalar(byte))")
+        }
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard bytes.count - position >= 4,
+              let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16),
+              bytes[position..<position + 4].allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "-") }) else {
+            throw fail("expected four hex digits after \\u")
+        }
+        position += 4
+        return value
+    }
+}

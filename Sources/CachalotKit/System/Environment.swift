@@ -1,0 +1,19 @@
+import Glibc
+
+/// Environment variables as the settings loader reads them: one name at a
+/// time (the process's with `getenv`, a test's from a dictionary literal).
+public struct Environment: ExpressibleByDictionaryLiteral {
+    private let lookup: (String) -> String?
+
+    public init(_ lookup: @escaping (String) -> String?) { self.lookup = lookup }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        let values = Dictionary(elements, uniquingKeysWith: { _, last in last })
+        lookup = { values[$0] }
+    }
+
+    /// This process's environment.
+    public static let process = Environment { name in getenv(name).map { String(cString: $0) } }
+
+    public subscript(name: String) -> String? { lookup(name) }
+}
