@@ -1,9 +1,11 @@
 """How the benchmarks time commands: each contender started with
 posix_spawn (no shell, no Python in the child), the contenders run in turn
 ROUNDS times so that a slow moment of the machine hits all of them, then
-medians, ratios and peak resident memory (the child's own ru_maxrss)."""
+medians and ratios; peak resident memory comes from one more run under GNU
+time (a vfork'd child's own rusage counts Python's pages too)."""
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -11,7 +13,7 @@ ROUNDS = int(os.environ.get("ROUNDS", "31"))
 
 
 def run_once(argv, cwd=None, env=None):
-    """Runs argv once with stdout and stderr discarded: (seconds, peak RSS KiB)."""
+    """Runs argv once with stdout and stderr discarded; its wall time in seconds."""
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
         actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
@@ -21,7 +23,7 @@ def run_once(argv, cwd=None, env=None):
         try:
             start = time.perf_counter()
             pid = os.posix_spawnp(argv[0], argv, env if env is not None else os.environ, file_actions=actions)
-            _, status, usage = os.wait4(pid, 0)
+            _, status = os.waitpid(pid, 0)
             elapsed = time.perf_counter() - start
         finally:
             os.chdir(previous)
@@ -29,21 +31,26 @@ def run_once(argv, cwd=None, env=None):
         os.close(devnull)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(map(str, argv[:6]))} ... exited {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss
+    return elapsed
+
+
+def peak_memory_kib(argv, cwd=None, env=None):
+    """Peak resident set size of one run, as GNU time reports it (%M)."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, cwd=cwd, check=True, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(result.stderr.strip().splitlines()[-1])
 
 
 def compare(title, contenders, cwd=None, env=None, rounds=ROUNDS, before=None):
     """contenders: name → argv. `before(name)` runs untimed before each run.
     Prints a table and returns the medians in seconds by name."""
     samples = {name: [] for name in contenders}
-    peaks = {name: 0 for name in contenders}
     for _ in range(rounds):
         for name, argv in contenders.items():
             if before:
                 before(name)
-            elapsed, peak = run_once(argv, cwd, env)
-            samples[name].append(elapsed)
-            peaks[name] = max(peaks[name], peak)
+            samples[name].append(run_once(argv, cwd, env))
+    peaks = {name: peak_memory_kib(argv, cwd, env) for name, argv in contenders.items()}
     medians = {name: statistics.median(runs) for name, runs in samples.items()}
     first = next(iter(medians))
     print(f"\n{title} ({rounds} alternating runs each)")

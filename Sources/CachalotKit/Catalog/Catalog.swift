@@ -37,10 +37,10 @@ public struct Catalog {
         if let models = settings.models {
             return Catalog(databaseAlias: alias, tables: tables, models: fromModelsSetting(models))
         }
-        guard let contentTypes = try database.contentTypes() else {
+        guard tables.contains("django_content_type") else {
             return Catalog(databaseAlias: alias, tables: tables, models: [])
         }
-        return fromContentTypes(contentTypes, tables: tables, alias: alias, settingsPath: settings.path)
+        return fromContentTypes(try database.contentTypes(), tables: tables, alias: alias, settingsPath: settings.path)
     }
 
     static func fromModelsSetting(_ models: [String: String]) -> [ModelEntry] {
@@ -68,6 +68,7 @@ public struct Catalog {
     static func fromContentTypes(_ contentTypes: [ContentType], tables: [String], alias: String,
                                  settingsPath: String) -> Catalog {
         let existing = Set(tables)
+        let defaultTables = Set(contentTypes.map { "\($0.appLabel)_\($0.model)" })
         var models: [ModelEntry] = []
         var unmapped: [ContentType] = []
         for type in contentTypes {
@@ -77,9 +78,7 @@ public struct Catalog {
                 continue
             }
             models.append(ModelEntry(appLabel: type.appLabel, name: type.model, table: table))
-            for m2m in tables where m2m.hasPrefix(table + "_") && !contentTypes.contains(where: {
-                "\($0.appLabel)_\($0.model)" == m2m
-            }) {
+            for m2m in tables where m2m.hasPrefix(table + "_") && !defaultTables.contains(m2m) {
                 models.append(ModelEntry(appLabel: type.appLabel, name: String(m2m.dropFirst(type.appLabel.count + 1)),
                                          table: m2m, autoCreatedBy: type.model))
             }

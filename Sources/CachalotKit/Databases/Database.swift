@@ -7,8 +7,8 @@ public protocol Database {
     /// `connection.introspection.table_names()`: base tables, sorted by name.
     func tableNames() throws -> [String]
 
-    /// Rows of `django_content_type`, or nil when the table does not exist.
-    func contentTypes() throws -> [ContentType]?
+    /// Rows of `django_content_type` (called only when `tableNames` lists it).
+    func contentTypes() throws -> [ContentType]
 
     /// Prepares `sql` without running it: tables read and written, columns.
     func analyze(_ sql: String) throws -> StatementAnalysis

@@ -22,10 +22,8 @@ public struct SQLiteDatabase: Database {
             .compactMap { $0.first ?? nil }
     }
 
-    public func contentTypes() throws -> [ContentType]? {
-        let exists = try query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_content_type'")
-        guard !exists.isEmpty else { return nil }
-        return try query("SELECT app_label, model FROM django_content_type ORDER BY app_label, model").compactMap { row in
+    public func contentTypes() throws -> [ContentType] {
+        try query("SELECT app_label, model FROM django_content_type ORDER BY app_label, model").compactMap { row in
             guard row.count == 2, let app = row[0], let model = row[1] else { return nil }
             return ContentType(appLabel: app, model: model)
         }
