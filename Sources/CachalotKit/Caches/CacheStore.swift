@@ -9,8 +9,13 @@ public protocol CacheStore {
 
     /// Sets every key to `now` with `timeout` (nil: never expires), except
     /// keys whose stored timestamp is already newer: a table key is never
-    /// moved backwards. Returns those kept keys with their stored value.
-    func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double]
+    /// moved backwards. A value that cannot be read as a timestamp counts as
+    /// missing and is overwritten. Throws `PartialStampFailure` when the
+    /// store fails after writing some keys.
+    func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome
+
+    /// What each key holds as a table timestamp (absent keys are left out).
+    func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp]
 
     /// The decoded values stored under cachalot keys (present, not expired).
     func readValues(_ keys: [String]) throws -> [String: PickleValue]
@@ -48,6 +53,9 @@ public struct CacheEntry {
     public var expiresAt: Double?
     /// True for a file whose expiry has passed (Django deletes it on read).
     public var expired = false
+    /// True for an entry that could not be read (truncated, corrupt,
+    /// oversized): counted apart, never decoded.
+    public var unreadable = false
 }
 
 /// What a cache server says about itself.
@@ -70,11 +78,41 @@ public struct ServerFacts: Equatable {
     }
 }
 
+/// A table key as stored: a timestamp, or a value that is not one.
+public enum StoredTimestamp: Equatable, Sendable {
+    case time(Double)
+    /// What was found instead, in words ("an empty file", "a list").
+    case unreadable(String)
+}
+
+/// What stamping table keys did, key by key (cachalot keys).
+public struct StampOutcome: Equatable, Sendable {
+    /// Keys set to the new time.
+    public var written: [String] = []
+    /// Keys whose stored time was newer than the new one: kept, with that time.
+    public var keptNewer: [String: Double] = [:]
+    /// Keys among `written` whose old value could not be read as a time
+    /// (empty, corrupt, another type): what was found.
+    public var replacedUnreadable: [String: String] = [:]
+    /// Keys left alone because they could not be read (permissions): why.
+    public var skipped: [String: String] = [:]
+
+    public init() {}
+}
+
+/// A store failed after it had written some keys.
+public struct PartialStampFailure: Error {
+    public var outcome: StampOutcome
+    public var error: CachalotError
+}
+
 extension CacheStore {
-    /// The stored timestamp of each key that is present and not expired.
+    /// The stored timestamp of each key that is present, not expired and
+    /// readable as a time (what Django's get_many would give).
     public func readTimestamps(_ keys: [String]) throws -> [String: Double] {
-        try readValues(keys).reduce(into: [:]) { result, entry in
-            result[entry.key] = try timestamp(from: entry.value, key: entry.key)
+        try inspectTimestamps(keys).compactMapValues { stored in
+            if case .time(let time) = stored { return time }
+            return nil
         }
     }
 
@@ -84,11 +122,11 @@ extension CacheStore {
         return try PickleReader.read(bytes)
     }
 
-    /// Decodes a stored table timestamp, naming the key when it is not one.
-    func timestamp(from value: PickleValue, key: String) throws -> Double {
-        guard let number = value.number else {
-            throw CachalotError.runtime("key \(key) holds \(PythonObjectRepr.excerpt(value)), not a cachalot timestamp")
+    /// A decoded table key: its time, or what it holds instead.
+    static func timestamp(from value: PickleValue) -> StoredTimestamp {
+        guard let number = value.number, number.isFinite else {
+            return .unreadable(PythonObjectRepr.excerpt(value, limit: 40))
         }
-        return number
+        return .time(number)
     }
 }

@@ -79,7 +79,7 @@ public struct SQLiteDatabase: Database {
     private func wrapped<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let failure as SQLiteConnection.Failure where failure.code == SQLITE_MISUSE {
+        } catch let failure as SQLiteConnection.Failure where failure.code == SQLITE_MISUSE || failure.code == SQLITE_RANGE {
             throw CachalotError.usage("\(failure.message): \(failure.sql ?? "")")
         } catch {
             throw CachalotError.runtime("database '\(settings.alias)' (\(settings.name)): \(error)")

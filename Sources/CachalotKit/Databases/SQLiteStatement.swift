@@ -22,12 +22,14 @@ public enum SQLValue: Equatable, Sendable {
 
 /// What preparing a statement tells about it, before it runs: the tables it
 /// reads and writes (SQLite's authorizer sees through views to their base
-/// tables), its result columns, and whether it only reads.
+/// tables; DDL writes the table it changes, a view's DDL the view's name),
+/// its result columns, placeholders, and whether it only reads.
 public struct StatementAnalysis: Equatable, Sendable {
     public var readTables: [String]
     public var writtenTables: [String]
     public var columns: [String]
     public var isReadOnly: Bool
+    public var parameterCount: Int
 }
 
 extension SQLiteConnection {
@@ -41,15 +43,26 @@ extension SQLiteConnection {
         let collector = TableCollector()
         let box = Unmanaged.passRetained(collector)
         defer { box.release() }
-        sqlite3_set_authorizer(handle, { userData, action, first, _, _, _ in
-            guard let userData, let first else { return SQLITE_OK }
+        sqlite3_set_authorizer(handle, { userData, action, first, second, _, _ in
+            guard let userData else { return SQLITE_OK }
             let collector = Unmanaged<TableCollector>.fromOpaque(userData).takeUnretainedValue()
-            let table = String(cString: first)
+            // Which argument names the table depends on the action (sqlite3.h).
+            let argument: UnsafePointer<CChar>?
             switch action {
-            case SQLITE_READ where !table.hasPrefix("sqlite_"): collector.reads.append(table)
-            case SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE: collector.writes.append(table)
-            default: break
+            case SQLITE_READ, SQLITE_INSERT, SQLITE_UPDATE, SQLITE_DELETE,
+                 SQLITE_CREATE_TABLE, SQLITE_CREATE_TEMP_TABLE, SQLITE_DROP_TABLE, SQLITE_DROP_TEMP_TABLE,
+                 SQLITE_CREATE_VIEW, SQLITE_CREATE_TEMP_VIEW, SQLITE_DROP_VIEW, SQLITE_DROP_TEMP_VIEW:
+                argument = first
+            case SQLITE_CREATE_INDEX, SQLITE_CREATE_TEMP_INDEX, SQLITE_DROP_INDEX, SQLITE_DROP_TEMP_INDEX,
+                 SQLITE_CREATE_TRIGGER, SQLITE_CREATE_TEMP_TRIGGER, SQLITE_DROP_TRIGGER, SQLITE_DROP_TEMP_TRIGGER,
+                 SQLITE_ALTER_TABLE:
+                argument = second
+            default:
+                argument = nil
             }
+            // sqlite_master, sqlite_schema, sqlite_sequence…: SQLite's own.
+            guard let argument, case let table = String(cString: argument), !table.hasPrefix("sqlite_") else { return SQLITE_OK }
+            if action == SQLITE_READ { collector.reads.append(table) } else { collector.writes.append(table) }
             return SQLITE_OK
         }, box.toOpaque())
         defer { sqlite3_set_authorizer(handle, nil, nil) }
@@ -57,7 +70,8 @@ extension SQLiteConnection {
         defer { sqlite3_finalize(statement) }
         let columns = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
         return StatementAnalysis(readTables: collector.reads.uniqued(), writtenTables: collector.writes.uniqued(), columns: columns,
-                                 isReadOnly: sqlite3_stmt_readonly(statement) != 0)
+                                 isReadOnly: sqlite3_stmt_readonly(statement) != 0,
+                                 parameterCount: Int(sqlite3_bind_parameter_count(statement)))
     }
 
     /// Runs one statement with its parameters bound, returning every row.
@@ -99,13 +113,11 @@ extension SQLiteConnection {
 
     private func prepare(_ sql: String) throws -> OpaquePointer {
         var statement: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
         let status = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
             let result = sqlite3_prepare_v2(handle, text, -1, &statement, &tail)
-            if result == SQLITE_OK, let tail, String(cString: tail).contains(where: { !$0.isWhitespace && $0 != ";" }) {
-                return SQLITE_MISUSE
-            }
-            return result
+            guard result == SQLITE_OK else { return result }
+            return onlyCommentsFollow(tail) ? SQLITE_OK : SQLITE_MISUSE
         }
         guard status == SQLITE_OK, let statement else {
             if let statement { sqlite3_finalize(statement) }
@@ -115,6 +127,25 @@ extension SQLiteConnection {
             throw failure(sql)
         }
         return statement
+    }
+
+    /// True when what follows the first statement compiles to nothing
+    /// (whitespace, `;`, comments), as GRDB checks: `SELECT 1; -- done` is one
+    /// statement, `SELECT 1; SELECT 2` is two.
+    private func onlyCommentsFollow(_ tail: UnsafePointer<CChar>?) -> Bool {
+        var rest = tail
+        while let current = rest, current.pointee != 0 {
+            var statement: OpaquePointer?
+            var next: UnsafePointer<CChar>?
+            let result = sqlite3_prepare_v2(handle, current, -1, &statement, &next)
+            if let statement {
+                sqlite3_finalize(statement)
+                return false
+            }
+            guard result == SQLITE_OK, let next, next != current else { return result == SQLITE_OK }
+            rest = next
+        }
+        return true
     }
 
     private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {

@@ -14,11 +14,11 @@ extension CachalotError {
     }
 
     public static func unknownCacheAlias(_ alias: String, in settings: Settings) -> CachalotError {
-        .usage("unknown cache alias '\(alias)'\(Suggestion.phrase(for: alias, in: settings.cacheAliases)); aliases in \(settings.path): \(settings.cacheAliases.joined(separator: ", "))")
+        .usage("unknown cache alias \(quoted(alias))\(Suggestion.phrase(for: alias, in: settings.cacheAliases)); aliases in \(settings.path): \(settings.cacheAliases.joined(separator: ", "))")
     }
 
     public static func unknownDatabaseAlias(_ alias: String, in settings: Settings) -> CachalotError {
-        .usage("unknown database alias '\(alias)'\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases in \(settings.path): \(settings.databaseAliases.joined(separator: ", "))")
+        .usage("unknown database alias \(quoted(alias))\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases in \(settings.path): \(settings.databaseAliases.joined(separator: ", "))")
     }
 
     /// A backend or engine django-cachalot supports that this build cannot talk to yet.

@@ -12,7 +12,17 @@ public struct QueryKey: Hashable, Sendable {
         self.parameters = parameters
     }
 
-    public var cachalotKey: String {
-        Hashing.sha1Hex("\(databaseAlias):\(sql):\(PythonStringRepr.listRepr(parameters))")
-    }
+    /// Django's key for the query.
+    public var cachalotKey: String { Hashing.sha1Hex(hashedText) }
+
+    /// Where `cachalot query` keeps its own results: the same text with a
+    /// marker after the parameters. Django's text always ends with the `]`
+    /// of the parameter list, so Django can never compute this key, never
+    /// read what the command line stored, and never be served a result in a
+    /// shape its compiler does not expect (FORMATS.md §2).
+    public var commandLineKey: String { Hashing.sha1Hex(hashedText + Self.commandLineMarker) }
+
+    public static let commandLineMarker = ":cachalot-cli"
+
+    private var hashedText: String { "\(databaseAlias):\(sql):\(PythonStringRepr.listRepr(parameters))" }
 }

@@ -10,7 +10,7 @@ public struct DatabaseTables {
     /// that cannot be read is returned in `failures`; a label that no
     /// readable database knows is a usage error, raised before any write.
     public static func resolve(labels: [String], databases: [DatabaseSettings], settings: Settings,
-                               includingAutoCreated: Bool, backends: Backends)
+                               includingAutoCreated: Bool, backends: Backends, exactTables: [String]? = nil)
         throws -> (resolved: [DatabaseTables], failures: [TargetFailure]) {
         var resolved: [DatabaseTables] = []
         var failures: [TargetFailure] = []
@@ -35,13 +35,17 @@ public struct DatabaseTables {
                 tables += match.tables
                 models += match.modelCount
             }
-            if labels.isEmpty { tables = catalog.tables }
+            if let exactTables {
+                tables = exactTables
+            } else if labels.isEmpty {
+                tables = catalog.tables
+            }
             resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables.uniqued(), modelCount: models))
         }
         if let label = labels.first(where: unknown.contains), !resolved.isEmpty {
             let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
             throw CachalotError.usage(
-                "unknown label '\(label)': not an app label, app_label.ModelName or table of database \(where_)\(Suggestion.phrase(for: label, in: candidates))",
+                "unknown label \(quoted(label)): not an app label, app_label.ModelName or table of database \(where_)\(Suggestion.phrase(for: label, in: candidates))",
                 hint: "labels are app labels (auth), models (auth.User) or table names (auth_user); nothing was written")
         }
         return (resolved, failures)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// `cachalot doctor`: the checks an operator runs when a site serves stale
 /// data — settings, reachability, clocks, keys stamped in the future, and
 /// Redis configurations that fill up with cachalot's persistent keys.
@@ -43,6 +45,10 @@ public struct DoctorOperation {
 
     private func settingsSanity(_ settings: Settings) -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
+        if !settings.literalSecrets.isEmpty, let info = FileSystem.status(settings.path), info.st_mode & 0o044 != 0 {
+            checks.append(DoctorCheck(.warn, "settings file", "\(settings.path) holds a password as it is (\(settings.literalSecrets.joined(separator: ", "))) and other users can read the file",
+                                      fix: "write the password as ${VAR} and set VAR in the environment, or chmod 600 \(settings.path)"))
+        }
         let options = settings.cachalot
         if !options.enabled {
             checks.append(DoctorCheck(.warn, "CACHALOT_ENABLED", "false: django-cachalot caches nothing", fix: "set CACHALOT_ENABLED = true, or remove cachalot"))
@@ -63,11 +69,18 @@ public struct DoctorOperation {
         let alias = store.settings.alias
         let facts: ServerFacts
         var tableKeys: [(database: String, table: String, timestamp: Double)] = []
+        var unreadable: [(database: String, table: String, found: String)] = []
         do {
             facts = try store.serverFacts()
             let keys = databases.flatMap(\.tableKeys)
-            let stored = try store.readTimestamps(keys.map(\.cachalotKey))
-            tableKeys = keys.compactMap { key in stored[key.cachalotKey].map { (key.databaseAlias, key.table, $0) } }
+            let stored = try store.inspectTimestamps(keys.map(\.cachalotKey))
+            for key in keys {
+                switch stored[key.cachalotKey] {
+                case .time(let time)?: tableKeys.append((key.databaseAlias, key.table, time))
+                case .unreadable(let found)?: unreadable.append((key.databaseAlias, key.table, found))
+                case nil: break
+                }
+            }
         } catch {
             return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
@@ -78,6 +91,11 @@ public struct DoctorOperation {
                 ? DoctorCheck(.warn, "clock \(alias)", "the Redis server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
                               fix: "run NTP (chrony, systemd-timesyncd) on every host that writes to this cache")
                 : DoctorCheck(.ok, "clock \(alias)", "Redis TIME within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
+        }
+        for key in unreadable {
+            checks.append(DoctorCheck(.warn, "unreadable table key \(alias)",
+                                      "table \(key.table) (database '\(key.database)') holds \(key.found), not a timestamp: Django treats it as missing or fails to read it",
+                                      fix: "cachalot invalidate \(key.table) -c \(alias) overwrites it"))
         }
         let future = tableKeys.filter { $0.timestamp > now }.sorted { $0.timestamp > $1.timestamp }
         if future.isEmpty {

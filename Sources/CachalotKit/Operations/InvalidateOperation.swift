@@ -4,10 +4,21 @@
 public struct InvalidateOperation {
     public var selection: Selection
     public var dryRun = false
+    /// Table names taken as they are, without label rules (what a raw
+    /// statement wrote, which may no longer exist after a DROP).
+    public var exactTables: [String]?
 
-    public init(_ selection: Selection, dryRun: Bool = false) {
+    public init(_ selection: Selection, dryRun: Bool = false, exactTables: [String]? = nil) {
         self.selection = selection
         self.dryRun = dryRun
+        self.exactTables = exactTables
+    }
+
+    /// Raises now what `run` would refuse as a usage error (an unknown
+    /// alias, cache settings cachalot cannot honour), writing nothing.
+    public func check(settings: Settings, backends: Backends) throws {
+        let targets = try Targets(settings: settings, selection: selection)
+        _ = try backends.openStores(targets.caches)
     }
 
     public func run(settings: Settings, backends: Backends) throws -> InvalidationReport {
@@ -15,7 +26,7 @@ public struct InvalidateOperation {
         let labels = selection.labels
         let (resolved, databaseFailures) = try DatabaseTables.resolve(
             labels: labels, databases: targets.databases, settings: settings,
-            includingAutoCreated: true, backends: backends)
+            includingAutoCreated: true, backends: backends, exactTables: exactTables)
         let now = backends.now()
         var report = InvalidationReport(labels: labels, timestamp: now, dryRun: dryRun,
                                         skippedCaches: targets.skippedCaches, failures: databaseFailures)
@@ -42,21 +53,50 @@ public struct InvalidateOperation {
                 keys: tables.map { TableKey(databaseAlias: database.database.alias, table: $0).cachalotKey })
         }
         let keys = results.flatMap(\.keys)
-        if !keys.isEmpty {
-            do {
-                let kept = dryRun
-                    ? try store.readTimestamps(keys).filter { $0.value > now }
-                    : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
-                for index in results.indices {
-                    results[index].keptNewer = zip(results[index].tables, results[index].keys)
-                        .compactMap { table, key in kept[key].map { (table, $0) } }
-                }
-            } catch {
-                report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
-                return
+        guard !keys.isEmpty else {
+            report.results += results
+            return
+        }
+        let outcome: StampOutcome
+        do {
+            outcome = dryRun ? try Self.wouldStamp(keys, in: store, at: now)
+                             : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
+        } catch let partial as PartialStampFailure {
+            for index in results.indices { results[index].record(partial.outcome) }
+            report.results += results
+            let written = results.flatMap(\.written)
+            report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address),
+                                                 partial.error.at("wrote \(written.count) of \(keys.count) table keys (\(Self.list(written))), then")))
+            return
+        } catch {
+            report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
+            return
+        }
+        for index in results.indices { results[index].record(outcome) }
+        report.results += results
+        if !outcome.skipped.isEmpty {
+            let skipped = results.flatMap { $0.skipped.map(\.table) }
+            report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address),
+                                                 CachalotError.runtime("left \(skipped.count) table keys it cannot read (\(Self.list(skipped)))")))
+        }
+    }
+
+    /// What stamping would do, from a read: --dry-run writes nothing.
+    private static func wouldStamp(_ keys: [String], in store: CacheStore, at now: Double) throws -> StampOutcome {
+        let stored = try store.inspectTimestamps(keys)
+        var outcome = StampOutcome()
+        for key in keys {
+            switch stored[key] {
+            case .time(let time)? where time > now: outcome.keptNewer[key] = time
+            case .unreadable(let found)?: outcome.replacedUnreadable[key] = found; outcome.written.append(key)
+            default: outcome.written.append(key)
             }
         }
-        report.results += results
+        return outcome
+    }
+
+    private static func list(_ tables: [String]) -> String {
+        tables.isEmpty ? "none" : tables.prefix(10).joined(separator: ", ") + (tables.count > 10 ? ", …" : "")
     }
 }
 
@@ -71,8 +111,25 @@ public struct InvalidationReport {
         public var skippedUncachable: [String]
         /// The cachalot key of each table in `tables`, before Django's make_key.
         public var keys: [String]
+        /// Tables whose key was set to the new time.
+        public var written: [String] = []
         /// Tables whose stored timestamp was newer than this host's clock.
         public var keptNewer: [(table: String, stored: Double)] = []
+        /// Tables (among `written`) whose old value was not a timestamp, and what it was.
+        public var replacedUnreadable: [(table: String, found: String)] = []
+        /// Tables whose key could not be read, left alone, and why.
+        public var skipped: [(table: String, reason: String)] = []
+
+        mutating func record(_ outcome: StampOutcome) {
+            let pairs = zip(tables, keys)
+            let written = Set(outcome.written)
+            self.written = pairs.filter { written.contains($0.1) }.map(\.0)
+            keptNewer = pairs.compactMap { table, key in outcome.keptNewer[key].map { (table, $0) } }
+            replacedUnreadable = pairs.compactMap { table, key in
+                written.contains(key) ? outcome.replacedUnreadable[key].map { (table, $0) } : nil
+            }
+            skipped = pairs.compactMap { table, key in outcome.skipped[key].map { (table, $0) } }
+        }
     }
 
     public var labels: [String]

@@ -23,11 +23,17 @@ public struct LastInvalidationOperation {
             case .opened(let opened): store = opened
             }
             do {
-                let stored = try store.readTimestamps(keys.map(\.cachalotKey))
+                let stored = try store.inspectTimestamps(keys.map(\.cachalotKey))
                 for key in keys {
-                    guard let timestamp = stored[key.cachalotKey] else { continue }
-                    report.tables.append(.init(cacheAlias: store.settings.alias, databaseAlias: key.databaseAlias,
-                                               table: key.table, timestamp: timestamp))
+                    switch stored[key.cachalotKey] {
+                    case .time(let timestamp)?:
+                        report.tables.append(.init(cacheAlias: store.settings.alias, databaseAlias: key.databaseAlias,
+                                                   table: key.table, timestamp: timestamp))
+                    case .unreadable(let found)?:
+                        report.unreadable.append((store.settings.alias, key.databaseAlias, key.table, found))
+                    case nil:
+                        break
+                    }
                 }
             } catch {
                 report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
@@ -48,6 +54,8 @@ public struct LastInvalidationReport {
     }
 
     public var tables: [TableTimestamp] = []
+    /// Table keys holding something that is not a timestamp: counted as missing, as Django would.
+    public var unreadable: [(cacheAlias: String, databaseAlias: String, table: String, found: String)] = []
     public var skippedCaches: [SkippedCache]
     public var failures: [TargetFailure]
 

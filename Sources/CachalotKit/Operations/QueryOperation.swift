@@ -26,14 +26,16 @@ public struct QueryOperation {
         let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
         let database = try backends.openDatabase(databaseSettings)
         let analysis = try database.analyze(sql)
+        guard analysis.parameterCount == parameters.count else {
+            throw CachalotError.usage("the statement has \(analysis.parameterCount) placeholders and \(parameters.count) --param values were given; nothing was run")
+        }
         let bound = parameters.map(Self.bind)
         if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
                                           hint: "add --write to run it in a transaction and invalidate the tables it writes")
             }
-            return try write(database: database, analysis: analysis, parameters: bound, cache: cacheSettings,
-                             settings: settings, backends: backends)
+            return try write(database: database, analysis: analysis, parameters: bound, settings: settings, backends: backends)
         }
         var outcome = QueryOutcome(columns: analysis.columns, tables: analysis.readTables)
         let catalog = try Catalog.load(settings: settings, database: database)
@@ -48,15 +50,19 @@ public struct QueryOperation {
         let tables = analysis.readTables + settings.cachalot.additionalTables.filter { !analysis.readTables.contains($0) }
         outcome.tables = tables
         let tableKeys = tables.map { TableKey(databaseAlias: databaseAlias, table: $0).cachalotKey }
-        let queryKey = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters).cachalotKey
-        let stored = try store.readValues(tableKeys + [queryKey])
+        let key = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters)
+        // Django's own entry is read (a hit when fresh); the command line's
+        // own results live under a key Django never reads.
+        let entryKeys = mode == .peek ? [key.cachalotKey] : [key.cachalotKey, key.commandLineKey]
+        let stored = try store.readValues(tableKeys + entryKeys)
         outcome.tableTimestamps = zip(tables, tableKeys).map { ($0, stored[$1]?.number) }
-        if case .tuple(let pair)? = stored[queryKey], pair.count == 2, case .float(let time) = pair[0] {
+        // cachalot's read rule: fresh when every table key exists and the
+        // entry's time is at least the newest of them.
+        let newest = tableKeys.allSatisfy { stored[$0] != nil } ? tableKeys.compactMap { stored[$0]?.number }.max() : nil
+        for entryKey in entryKeys {
+            guard case .tuple(let pair)? = stored[entryKey], pair.count == 2, case .float(let time) = pair[0] else { continue }
             outcome.entryTimestamp = time
-            let newest = tableKeys.compactMap { stored[$0]?.number }.max()
-            let allPresent = tableKeys.allSatisfy { stored[$0] != nil }
-            // cachalot: fresh when every table key exists and timestamp >= max(table timestamps).
-            if allPresent, let newest, time >= newest, let rows = Self.rows(of: pair[1]) {
+            if let newest, time >= newest, let rows = Self.rows(of: pair[1]) {
                 outcome.status = .hit
                 outcome.rows = rows
                 return outcome
@@ -69,8 +75,8 @@ public struct QueryOperation {
         outcome.rows = rows
         if outcome.status != .stale { outcome.status = .miss }
         let now = backends.now()
-        var toSet: [String: PickleValue] = [queryKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
-        for key in tableKeys where stored[key] == nil { toSet[key] = .float(now) }
+        var toSet: [String: PickleValue] = [key.commandLineKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
+        for tableKey in tableKeys where stored[tableKey] == nil { toSet[tableKey] = .float(now) }
         try store.writeValues(toSet, timeout: settings.cachalot.timeout)
         return outcome
     }
@@ -92,16 +98,28 @@ public struct QueryOperation {
         return nil
     }
 
-    private func write(database: Database, analysis: StatementAnalysis, parameters: [SQLValue], cache: CacheSettings,
+    /// Runs the change in a transaction, then invalidates the tables it
+    /// wrote (DML and DDL) in every cache, as django-cachalot does for raw
+    /// SQL with CACHALOT_INVALIDATE_RAW. Everything that can refuse the run
+    /// is checked before the commit; after it, a failure says what was committed.
+    private func write(database: Database, analysis: StatementAnalysis, parameters: [SQLValue],
                        settings: Settings, backends: Backends) throws -> QueryOutcome {
         var outcome = QueryOutcome(columns: [], tables: analysis.writtenTables)
+        let invalidates = settings.cachalot.invalidateRaw && !analysis.writtenTables.isEmpty
+        let invalidation = InvalidateOperation(Selection(cacheAlias: selection.cacheAlias, databaseAlias: database.settings.alias),
+                                               exactTables: analysis.writtenTables)
+        if invalidates { try invalidation.check(settings: settings, backends: backends) }
         outcome.changedRows = try database.write(sql, parameters: parameters)
         outcome.status = .written
-        guard settings.cachalot.invalidateRaw, !analysis.writtenTables.isEmpty else { return outcome }
-        let report = try InvalidateOperation(Selection(labels: analysis.writtenTables, cacheAlias: selection.cacheAlias,
-                                                       databaseAlias: database.settings.alias))
-            .run(settings: settings, backends: backends)
-        outcome.invalidation = report
+        guard invalidates else { return outcome }
+        do {
+            outcome.invalidation = try invalidation.run(settings: settings, backends: backends)
+        } catch {
+            var report = InvalidationReport(labels: [], timestamp: backends.now(), dryRun: false, skippedCaches: [], failures: [])
+            report.failures.append(TargetFailure(.database(database.settings.alias, at: database.settings.address),
+                                                 CachalotError(error).at("the change was committed (\(outcome.changedRows ?? 0) rows), but invalidating \(analysis.writtenTables.joined(separator: ", ")) failed")))
+            outcome.invalidation = report
+        }
         return outcome
     }
 

@@ -37,17 +37,24 @@ public struct StatsOperation {
         return report
     }
 
-    /// The timestamp of a cachalot query entry, `(float, result)`, or nil
-    /// for anything else (including values that do not decode).
-    static func queryTimestamp(_ entry: CacheEntry, store: CacheStore) -> Double? {
-        guard let bytes = try? store.pickleBytes(of: entry) else { return nil }
+    /// Which group an entry that is not a table key belongs to, and a query
+    /// entry's timestamp. Values are decoded fully only when their outline
+    /// does not tell: a value that then fails to decode is unreadable.
+    static func classify(_ entry: CacheEntry, store: CacheStore) -> (EntryGroup, Double?) {
+        guard !entry.unreadable else { return (.unreadable, nil) }
+        let decoded: [UInt8]?
+        do { decoded = try store.pickleBytes(of: entry) } catch { return (.unreadable, nil) }
+        // nil: an integer the backend stores as text.
+        guard let bytes = decoded else { return (.otherKeys, nil) }
         switch QueryEntryProbe.probe(bytes) {
-        case .queryEntry(let time): return time
-        case .notQueryEntry: return nil
-        case .unknown:
-            guard case .tuple(let items)? = try? PickleReader.read(bytes), items.count == 2,
-                  case .float(let time) = items[0] else { return nil }
-            return time
+        case .queryEntry(let time):
+            return (.queryEntries, time)
+        case .notQueryEntry where bytes.first == PickleOpcode.proto.rawValue:
+            return (.otherKeys, nil)
+        case .notQueryEntry, .unknown:
+            guard let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
+            if case .tuple(let items) = value, items.count == 2, case .float(let time) = items[0] { return (.queryEntries, time) }
+            return (.otherKeys, nil)
         }
     }
 
@@ -66,15 +73,20 @@ public struct StatsOperation {
             if seen % 10_000 == 0 { progress?(stats.alias, seen) }
             if entry.expired { stats.expiredFiles += 1 }
             let group: EntryGroup
-            if let owner = tableByName[entry.name] {
-                group = .tableKeys
-                if let time = (try? store.decode(entry))?.number, !entry.expired { invalidations[owner.database][owner.table] = time }
-            } else if let time = Self.queryTimestamp(entry, store: store) {
-                group = .queryEntries
-                stats.oldestQuery = min(stats.oldestQuery ?? time, time)
-                stats.newestQuery = max(stats.newestQuery ?? time, time)
+            if let owner = tableByName[entry.name], !entry.unreadable {
+                if let time = (try? store.decode(entry))?.number, time.isFinite {
+                    group = .tableKeys
+                    if !entry.expired { invalidations[owner.database][owner.table] = time }
+                } else {
+                    group = .unreadable
+                }
             } else {
-                group = .otherKeys
+                let (kind, time) = Self.classify(entry, store: store)
+                group = kind
+                if let time {
+                    stats.oldestQuery = min(stats.oldestQuery ?? time, time)
+                    stats.newestQuery = max(stats.newestQuery ?? time, time)
+                }
             }
             stats.groups[group, default: GroupStats()].add(entry)
         }
@@ -93,6 +105,9 @@ public enum EntryGroup: String, CaseIterable, Sendable {
     case tableKeys = "table"
     case queryEntries = "query"
     case otherKeys = "other"
+    /// Entries that cannot be read: truncated or corrupt files, values that
+    /// do not decompress or unpickle, files over the size limit.
+    case unreadable
 }
 
 /// Count and size of one group of entries.

@@ -1,7 +1,10 @@
 /// Reads pickles of protocols 0–5 the way CPython's unpickler does, except
 /// that classes are never imported or called: objects come back as
-/// `PickleValue.object`. Any malformed or truncated input is an error,
-/// never a crash.
+/// `PickleValue.object`. Any malformed, truncated or hostile input is an
+/// error, never a crash or a hang: the value may nest at most
+/// `maximumDepth` deep and expand to at most `maximumValues` values (memo
+/// references can double a value at every step), and what the reader built
+/// is taken apart without recursion.
 public struct PickleReader {
     public struct Failure: Error, CustomStringConvertible, Equatable {
         public var reason: String
@@ -9,22 +12,28 @@ public struct PickleReader {
         public var description: String { "invalid pickle at byte \(offset): \(reason)" }
     }
 
-    /// Mutable containers are shared between the stack and the memo, as in
-    /// Python, so APPENDS after a BINPUT reach every reference.
+    /// Deeper than any result Django caches (rows of tuples of values).
+    public static let maximumDepth = 200
+    /// More values than a cached result of a million cells.
+    public static let maximumValues = 20_000_000
+
+    /// Every container, shared between the stack and the memo as in Python
+    /// (APPENDS after a BINPUT reach every reference).
     private final class Node {
-        enum Kind { case list, dict, set, object }
+        enum Kind { case list, dict, set, object, tuple, frozenSet }
         let kind: Kind
         var items: [Slot] = []
         var entries: [(Slot, Slot)] = []
         var callable: Slot?
         var state: Slot?
-        init(_ kind: Kind) { self.kind = kind }
+        init(_ kind: Kind, items: [Slot] = []) {
+            self.kind = kind
+            self.items = items
+        }
     }
 
-    private indirect enum Slot {
+    private enum Slot {
         case value(PickleValue)
-        case tuple([Slot])
-        case frozenSet([Slot])
         case node(Node)
         case mark
     }
@@ -33,6 +42,9 @@ public struct PickleReader {
     private var position = 0
     private var stack: [Slot] = []
     private var memo: [Int: Slot] = [:]
+    /// Every node made, so that teardown can unlink them one by one.
+    private var nodes: [Node] = []
+    private var valuesLeft = maximumValues
 
     /// `pickle.loads(bytes)`: bytes after the STOP opcode are ignored, as Python does.
     public static func read(_ bytes: [UInt8]) throws -> PickleValue {
@@ -42,11 +54,33 @@ public struct PickleReader {
     /// `pickle.load(file)`: the first pickle in `bytes` and how many bytes it took.
     public static func readPrefix(_ bytes: [UInt8]) throws -> (value: PickleValue, length: Int) {
         var reader = PickleReader(bytes: bytes)
+        defer { reader.tearDown() }
         let value = try reader.run()
         return (value, reader.position)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Releasing a chain of 50,000 nested nodes one inside the other would
+    /// recurse 50,000 deep: empty every node first, then let them go.
+    private mutating func tearDown() {
+        stack = []
+        memo = [:]
+        for node in nodes {
+            node.items = []
+            node.entries = []
+            node.callable = nil
+            node.state = nil
+        }
+        nodes = []
+    }
+
+    private mutating func make(_ kind: Node.Kind, items: [Slot] = []) throws -> Node {
+        guard nodes.count < Self.maximumValues else { throw fail("more than \(Self.maximumValues) containers") }
+        let node = Node(kind, items: items)
+        nodes.append(node)
+        return node
+    }
 
     private func fail(_ reason: String) -> Failure { Failure(reason: reason, offset: position) }
 
@@ -175,22 +209,22 @@ public struct PickleReader {
         case .binBytes: push(.bytes(Array(try take(try length(4)))))
         case .shortBinBytes: push(.bytes(Array(try take(try length(1)))))
         case .binBytes8, .byteArray8: push(.bytes(Array(try take(try length(8)))))
-        case .emptyTuple: stack.append(.tuple([]))
-        case .tuple: stack.append(.tuple(try popToMark()))
-        case .tuple1: let a = try pop(); stack.append(.tuple([a]))
-        case .tuple2: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
-        case .tuple3: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
-        case .emptyList: stack.append(.node(Node(.list)))
-        case .list: let list = Node(.list); list.items = try popToMark(); stack.append(.node(list))
+        case .emptyTuple: stack.append(.node(try make(.tuple)))
+        case .tuple: stack.append(.node(try make(.tuple, items: try popToMark())))
+        case .tuple1: let a = try pop(); stack.append(.node(try make(.tuple, items: [a])))
+        case .tuple2: let b = try pop(), a = try pop(); stack.append(.node(try make(.tuple, items: [a, b])))
+        case .tuple3: let c = try pop(), b = try pop(), a = try pop(); stack.append(.node(try make(.tuple, items: [a, b, c])))
+        case .emptyList: stack.append(.node(try make(.list)))
+        case .list: stack.append(.node(try make(.list, items: try popToMark())))
         case .append: let item = try pop(); try node(.list).items.append(item)
         case .appends: let items = try popToMark(); try node(.list).items += items
-        case .emptyDict: stack.append(.node(Node(.dict)))
-        case .dict: let dict = Node(.dict); dict.entries = try pairs(try popToMark()); stack.append(.node(dict))
+        case .emptyDict: stack.append(.node(try make(.dict)))
+        case .dict: let dict = try make(.dict); dict.entries = try pairs(try popToMark()); stack.append(.node(dict))
         case .setItem: let value = try pop(), key = try pop(); try node(.dict).entries.append((key, value))
         case .setItems: let items = try pairs(try popToMark()); try node(.dict).entries += items
-        case .emptySet: stack.append(.node(Node(.set)))
+        case .emptySet: stack.append(.node(try make(.set)))
         case .addItems: let items = try popToMark(); try node(.set).items += items
-        case .frozenSet: stack.append(.frozenSet(try popToMark()))
+        case .frozenSet: stack.append(.node(try make(.frozenSet, items: try popToMark())))
         case .put: try store(at: try textIndex(try line()))
         case .binPut: try store(at: Int(try byte()))
         case .longBinPut: try store(at: Int(try littleEndian(4)))
@@ -220,10 +254,10 @@ public struct PickleReader {
             var items = try popToMark()
             guard !items.isEmpty else { throw fail("OBJ without a class") }
             let cls = items.removeFirst()
-            try pushObject(cls, .tuple(items))
+            try pushObject(cls, .node(try make(.tuple, items: items)))
         case .inst:
             let module = try line(), name = try line()
-            try pushObject(.value(.global(module: module, name: name)), .tuple(try popToMark()))
+            try pushObject(.value(.global(module: module, name: name)), .node(try make(.tuple, items: try popToMark())))
         case .build:
             let state = try pop()
             guard case .node(let object) = try top(), object.kind == .object else {
@@ -261,10 +295,9 @@ public struct PickleReader {
     }
 
     private mutating func pushObject(_ callable: Slot, _ arguments: Slot) throws {
-        guard case .tuple = arguments else { throw fail("object arguments must be a tuple") }
-        let object = Node(.object)
+        guard case .node(let tuple) = arguments, tuple.kind == .tuple else { throw fail("object arguments must be a tuple") }
+        let object = try make(.object, items: [arguments])
         object.callable = callable
-        object.items = [arguments]
         stack.append(.node(object))
     }
 
@@ -340,28 +373,36 @@ public struct PickleReader {
 
     // MARK: resolving shared nodes into values
 
-    private func resolve(_ slot: Slot, depth: Int) throws -> PickleValue {
-        guard depth < 500 else { throw fail("nesting deeper than 500 or a self-referencing structure") }
+    private mutating func resolve(_ slot: Slot, depth: Int) throws -> PickleValue {
+        guard depth < Self.maximumDepth else {
+            throw fail("nested deeper than \(Self.maximumDepth) levels, or a self-referencing structure")
+        }
+        valuesLeft -= 1
+        guard valuesLeft >= 0 else { throw fail("expands to more than \(Self.maximumValues) values") }
         let next = depth + 1
         switch slot {
         case .value(let value): return value
         case .mark: throw fail("unexpected MARK")
-        case .tuple(let items): return .tuple(try items.map { try resolve($0, depth: next) })
-        case .frozenSet(let items): return .frozenSet(try items.map { try resolve($0, depth: next) })
         case .node(let node):
+            var items: [PickleValue] = []
+            items.reserveCapacity(node.items.count)
+            for item in node.items { items.append(try resolve(item, depth: next)) }
             switch node.kind {
-            case .list: return .list(try node.items.map { try resolve($0, depth: next) })
-            case .set: return .set(try node.items.map { try resolve($0, depth: next) })
+            case .list: return .list(items)
+            case .tuple: return .tuple(items)
+            case .set: return .set(items)
+            case .frozenSet: return .frozenSet(items)
             case .dict:
-                return .dict(try node.entries.map {
-                    PickleDictEntry(key: try resolve($0.0, depth: next), value: try resolve($0.1, depth: next))
-                })
+                var entries: [PickleDictEntry] = []
+                for (key, value) in node.entries {
+                    entries.append(PickleDictEntry(key: try resolve(key, depth: next), value: try resolve(value, depth: next)))
+                }
+                return .dict(entries)
             case .object:
-                guard let callable = node.callable, case .tuple(let arguments)? = node.items.first else {
+                guard let callable = node.callable, case .tuple(let arguments)? = items.first else {
                     throw fail("incomplete object")
                 }
-                return .object(callable: try resolve(callable, depth: next),
-                               arguments: try arguments.map { try resolve($0, depth: next) },
+                return .object(callable: try resolve(callable, depth: next), arguments: arguments,
                                state: try node.state.map { try resolve($0, depth: next) })
             }
         }

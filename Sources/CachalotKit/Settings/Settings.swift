@@ -8,6 +8,8 @@ public struct Settings: Sendable {
     public var databases: [String: DatabaseSettings]
     /// `MODELS`: "app_label.ModelName" → db_table, auto-created M2M models included.
     public var models: [String: String]?
+    /// Settings that hold a password written as it is, not as ${VAR}.
+    public var literalSecrets: [String] = []
 
     /// Cache aliases in a stable order: "default" first, then by name.
     public var cacheAliases: [String] { Settings.ordered(caches.keys) }

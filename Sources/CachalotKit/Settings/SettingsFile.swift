@@ -57,6 +57,13 @@ public struct SettingsFile {
 
     /// The parsed document with environment variables expanded.
     func document(environment: Environment) throws -> SettingsValue {
+        // TOML's parser stops at a NUL and drops the rest without a word.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let before = text.utf8[..<nul]
+            let line = before.filter { $0 == 0x0a }.count + 1
+            let column = before.count - (before.lastIndex(of: 0x0a).map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+            throw CachalotError.usage("\(path):\(line):\(column): a NUL character; a settings file is text")
+        }
         let raw: SettingsValue
         switch format {
         case .toml:
@@ -73,20 +80,27 @@ public struct SettingsFile {
                 throw CachalotError.usage("\(path):\(error.line):\(error.column): invalid JSON: \(error.reason)")
             }
         }
-        // Most files hold no ${VAR}: then nothing needs to be rebuilt.
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return raw }
+        // Most files hold no ${VAR} and no \u0000: then nothing needs to be rebuilt.
+        guard text.utf8.contains(UInt8(ascii: "$")) || text.utf8.contains(UInt8(ascii: "\\")) else { return raw }
         return try expand(raw, path: [], environment: environment)
     }
 
     private func expand(_ value: SettingsValue, path: [String], environment: Environment) throws -> SettingsValue {
         switch value {
         case .string(let text):
+            guard !text.utf8.contains(0) else {
+                throw SettingsPathError(path: path, problem: "a NUL character (\\u0000) in a string; no path, address or name holds one")
+            }
             do {
-                return .string(try EnvironmentExpansion.expand(text, environment: environment))
+                let expanded = try EnvironmentExpansion.expand(text, environment: environment)
+                guard !expanded.utf8.contains(0) else {
+                    throw SettingsPathError(path: path, problem: "an environment variable put a NUL character in the value")
+                }
+                return .string(expanded)
             } catch let unset as EnvironmentExpansion.UnsetVariable {
-                throw SettingsPathError(path: path, problem: "environment variable \(unset.name) is not set (write ${\(unset.name):-default} for a fallback)")
-            } catch {
-                throw SettingsPathError(path: path, problem: "unterminated ${ in \"\(text)\"; accepted: ${VAR} or ${VAR:-default}")
+                throw SettingsPathError(path: path, problem: "environment variable \(unset.name.prefix(60)) is not set (write ${\(unset.name.prefix(60)):-default} for a fallback)")
+            } catch let malformed as EnvironmentExpansion.Malformed {
+                throw SettingsPathError(path: path, problem: "\(malformed.reason) at character \(malformed.offset + 1) of \"\(text.prefix(60))\"; accepted: ${VAR} or ${VAR:-default}")
             }
         case .array(let items):
             return .array(try items.enumerated().map { try expand($1, path: path + ["\($0)"], environment: environment) })
@@ -101,7 +115,7 @@ public struct SettingsFile {
 
     /// Turns a problem at a key path into an error naming file, line and key.
     func error(_ problem: SettingsPathError) -> CachalotError {
-        let key = problem.path.joined(separator: ".")
+        let key = problem.path.map { $0.count > 60 ? $0.prefix(60) + "…" : $0 }.joined(separator: ".")
         let position = SourceLocator(text: text).locate(problem.path).map { ":\($0.line):\($0.column)" } ?? ""
         return .usage("\(path)\(position): \(key.isEmpty ? "" : key + ": ")\(problem.problem)")
     }

@@ -44,6 +44,7 @@ public enum SettingsLoader {
                 databases: try databases(root, strict: file.format == .toml, absolute: absolute),
                 models: try models(root))
             try validate(&settings, root)
+            settings.literalSecrets = literalSecrets(settings, text: file.text)
             return settings
         } catch let problem as SettingsPathError {
             throw file.error(problem)
@@ -56,7 +57,7 @@ public enum SettingsLoader {
         options.cache = try root.string("CACHALOT_CACHE") ?? options.cache
         if case .string(let value)? = root.entries["CACHALOT_DATABASES"] {
             guard value == "supported_only" else {
-                throw root.fail("CACHALOT_DATABASES", "expected \"supported_only\" or a list of database aliases, found \"\(value)\"")
+                throw root.fail("CACHALOT_DATABASES", "expected \"supported_only\" or a list of database aliases, found \(quoted(value))")
             }
         } else {
             options.databases = try root.stringList("CACHALOT_DATABASES")
@@ -75,7 +76,7 @@ public enum SettingsLoader {
         options.finalSQLCheck = try root.bool("CACHALOT_FINAL_SQL_CHECK") ?? options.finalSQLCheck
         for (key, expected) in defaultKeygens {
             if let value = try root.string(key), value != expected {
-                throw root.fail(key, "custom key generator \"\(value)\" is Python code that cachalot cannot run; only \"\(expected)\" is supported")
+                throw root.fail(key, "custom key generator \(quoted(value)) is Python code that cachalot cannot run; only \"\(expected)\" is supported")
             }
         }
         return options
@@ -92,10 +93,10 @@ public enum SettingsLoader {
             let name = try entry.requiredString("BACKEND")
             guard let backend = CacheBackend(rawValue: name) else {
                 let accepted = CacheBackend.allCases.map(\.rawValue)
-                throw entry.fail("BACKEND", "\"\(name)\" is not a cache backend django-cachalot supports\(Suggestion.phrase(for: name, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
+                throw entry.fail("BACKEND", "\(quoted(name)) is not a cache backend django-cachalot supports\(Suggestion.phrase(for: name, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
             }
             if let function = try entry.string("KEY_FUNCTION"), function != defaultKeyFunction {
-                throw entry.fail("KEY_FUNCTION", "custom key function \"\(function)\" is Python code that cachalot cannot run; remove it or use \"\(defaultKeyFunction)\"")
+                throw entry.fail("KEY_FUNCTION", "custom key function \(quoted(function)) is Python code that cachalot cannot run; remove it or use \"\(defaultKeyFunction)\"")
             }
             _ = try entry.seconds("TIMEOUT")
             var cache = CacheSettings(alias: alias, backend: backend,
@@ -142,12 +143,12 @@ public enum SettingsLoader {
             let engineName = try entry.requiredString("ENGINE")
             guard let engine = DatabaseEngine.byEngineName[engineName] else {
                 let accepted = DatabaseEngine.byEngineName.keys.sorted()
-                throw entry.fail("ENGINE", "\"\(engineName)\" is not a database engine django-cachalot supports\(Suggestion.phrase(for: engineName, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
+                throw entry.fail("ENGINE", "\(quoted(engineName)) is not a database engine django-cachalot supports\(Suggestion.phrase(for: engineName, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
             }
             var name = try entry.requiredString("NAME")
             if engine == .sqlite {
                 guard name != ":memory:", !name.hasPrefix("file:") else {
-                    throw entry.fail("NAME", "\"\(name)\" is not a database file another process can open; give the SQLite file's path")
+                    throw entry.fail("NAME", "\(quoted(name)) is not a database file another process can open; give the SQLite file's path")
                 }
                 name = absolute(name)
             }
@@ -179,12 +180,38 @@ public enum SettingsLoader {
         return result
     }
 
+    /// Passwords written in the file as they are (not as ${VAR}): the
+    /// settings path of each, for doctor's warning about readable files.
+    private static func literalSecrets(_ settings: Settings, text: String) -> [String] {
+        var found: [String] = []
+        for alias in settings.databaseAliases {
+            if let password = settings.databases[alias]?.password, !password.isEmpty, text.includes(password) {
+                found.append("DATABASES.\(alias).PASSWORD")
+            }
+        }
+        for alias in settings.cacheAliases {
+            guard let cache = settings.caches[alias] else { continue }
+            let passwords = cache.locations.compactMap(urlPassword)
+                + ["PASSWORD", "password"].compactMap { if case .string(let value)? = cache.options[$0] { return value } else { return nil } }
+            if passwords.contains(where: { !$0.isEmpty && text.includes($0) }) { found.append("CACHES.\(alias)") }
+        }
+        return found
+    }
+
+    /// The password of `scheme://user:password@host…`, as written.
+    private static func urlPassword(_ location: String) -> String? {
+        guard let scheme = location.firstIndex(of: ":"), location[scheme...].hasPrefix("://") else { return nil }
+        let authority = location[location.index(scheme, offsetBy: 3)...].prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return nil }
+        return String(authority[authority.index(after: colon)..<at])
+    }
+
     private static func validate(_ settings: inout Settings, _ root: SettingsTable) throws {
         guard settings.caches[settings.cachalot.cache] != nil else {
-            throw root.fail("CACHALOT_CACHE", "\"\(settings.cachalot.cache)\" is not an alias in CACHES\(Suggestion.phrase(for: settings.cachalot.cache, in: settings.cacheAliases)); aliases: \(settings.cacheAliases.joined(separator: ", "))")
+            throw root.fail("CACHALOT_CACHE", "\(quoted(settings.cachalot.cache)) is not an alias in CACHES\(Suggestion.phrase(for: settings.cachalot.cache, in: settings.cacheAliases)); aliases: \(settings.cacheAliases.joined(separator: ", "))")
         }
         for alias in settings.cachalot.databases ?? [] where settings.databases[alias] == nil {
-            throw root.fail("CACHALOT_DATABASES", "\"\(alias)\" is not an alias in DATABASES\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
+            throw root.fail("CACHALOT_DATABASES", "\(quoted(alias)) is not an alias in DATABASES\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases: \(settings.databaseAliases.joined(separator: ", "))")
         }
     }
 }

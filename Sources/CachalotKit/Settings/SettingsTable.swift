@@ -52,14 +52,29 @@ struct SettingsTable {
         }
     }
 
-    /// A number of seconds; absent or null means None.
+    /// A cache timeout: finite and within a billion seconds either way
+    /// (negative expires at once, as in Django); absent or null means None.
     func seconds(_ key: String) throws -> Double? {
+        let value: Double
         switch entries[key] {
         case nil, .null?: return nil
-        case .int(let value)?: return Double(value)
-        case .double(let value)?: return value
+        case .int(let number)?: value = Double(number)
+        case .double(let number)?: value = number
         case let other?: throw fail(key, "expected a number of seconds (absent or null for no expiry), found \(other.kindDescription)")
         }
+        guard value.isFinite, abs(value) <= 1e9 else {
+            throw fail(key, "expected a number of seconds up to 1e9 (absent or null for no expiry), found \(PythonFloatRepr.repr(value))")
+        }
+        return value
+    }
+
+    /// A socket timeout in seconds: finite, above 0, at most a day.
+    func socketSeconds(_ key: String) throws -> Double? {
+        guard let value = try seconds(key) else { return nil }
+        guard value > 0, value <= 86_400 else {
+            throw fail(key, "expected a number of seconds above 0, at most 86400, found \(PythonFloatRepr.repr(value))")
+        }
+        return value
     }
 
     /// A list of strings (a Python list, tuple or set in the Django settings).

@@ -1,9 +1,15 @@
 import TOMLKit
 
 extension SettingsValue {
+    /// Settings nest a few levels (CACHES.default.OPTIONS.x): deeper is hostile.
+    static let maximumDepth = JSONReader.maximumDepth
+
     /// Converts a parsed TOML table. TOML dates and times have no counterpart
     /// in Django settings: they are refused with the key that holds them.
     static func fromTOML(_ table: TOMLTable, path: [String] = []) throws -> SettingsValue {
+        guard path.count < maximumDepth else {
+            throw SettingsPathError(path: Array(path.prefix(3)) + ["…"], problem: "tables nested deeper than \(maximumDepth) levels")
+        }
         var result: [String: SettingsValue] = [:]
         for (key, value) in table {
             result[key] = try fromTOML(value, path: path + [key])
@@ -21,6 +27,9 @@ extension SettingsValue {
             guard let table = value.table else { return .table([:]) }
             return try fromTOML(table, path: path)
         case .array:
+            guard path.count < maximumDepth else {
+                throw SettingsPathError(path: Array(path.prefix(3)) + ["…"], problem: "lists nested deeper than \(maximumDepth) levels")
+            }
             guard let array = value.array else { return .array([]) }
             return .array(try array.enumerated().map { index, element in
                 try fromTOML(element, path: path + ["\(index)"])

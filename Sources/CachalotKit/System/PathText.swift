@@ -27,6 +27,11 @@ public enum PathText {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// The last component of a path ("x.djcache" of "/a/x.djcache").
+    public static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
     /// The extension after the last dot of the last component, lower-cased.
     public static func fileExtension(_ path: String) -> String {
         let name = path.split(separator: "/").last ?? ""

@@ -3,9 +3,11 @@ public enum Suggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough
     /// to be a plausible typo (at most a third of the word's length, min 2).
     public static func closest(to word: String, in candidates: [String]) -> String? {
+        // Long words are not typos of names, and the distance costs length².
+        guard word.utf8.count <= 200 else { return nil }
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
-        for candidate in candidates {
+        for candidate in candidates where candidate.utf8.count <= 200 {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
             if distance <= limit, distance < (best?.1 ?? Int.max) {
                 best = (candidate, distance)

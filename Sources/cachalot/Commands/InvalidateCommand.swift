@@ -12,7 +12,7 @@ enum InvalidateCommand {
         if verbosity >= .djangos && !json { Console.out(announcement(operation, report)) }
 
         if verbosity >= .djangos || json { CommandContext.noteSkipped(report.skippedCaches) }
-        warnAboutClocks(report)
+        warnAboutKeys(report)
         FailureOutput.report(report.failures)
         if !report.succeeded {
             Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above); the others were invalidated")
@@ -39,9 +39,13 @@ enum InvalidateCommand {
             for result in report.results {
                 let verb = report.dryRun ? "would invalidate" : "invalidated"
                 Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(result.tables.count) tables")
-                let kept = Dictionary(uniqueKeysWithValues: result.keptNewer.map { ($0.table, $0.stored) })
+                let kept = Dictionary(result.keptNewer.map { ($0.table, $0.stored) }, uniquingKeysWith: { first, _ in first })
+                let skipped = Dictionary(result.skipped.map { ($0.table, $0.reason) }, uniquingKeysWith: { first, _ in first })
+                let replaced = Set(result.replacedUnreadable.map(\.table))
                 for (table, key) in zip(result.tables, result.keys) {
-                    let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" } ?? "\(verb) \(PythonFloatRepr.repr(report.timestamp))"
+                    let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" }
+                        ?? skipped[table].map { "skipped: \($0)" }
+                        ?? "\(verb) \(PythonFloatRepr.repr(report.timestamp))" + (replaced.contains(table) ? " (replaced an unreadable value)" : "")
                     Console.out("  \(table): \(state)" + (verbosity >= .withKeys ? " key \(key)" : ""))
                 }
                 for table in result.skippedUncachable { Console.out("  \(table): skipped (uncachable)") }
@@ -55,11 +59,19 @@ enum InvalidateCommand {
         }
     }
 
-    private static func warnAboutClocks(_ report: InvalidationReport) {
+    /// A stamp newer than ours by less than this was most likely written by
+    /// another run a moment ago, not by a server whose clock is ahead.
+    static let clockTolerance = 1.0
+
+    /// Stamps kept because a writer's clock is ahead, and unreadable values overwritten.
+    private static func warnAboutKeys(_ report: InvalidationReport) {
         for result in report.results {
-            for (table, stored) in result.keptNewer {
+            for (table, stored) in result.keptNewer where stored - report.timestamp > clockTolerance {
                 let ahead = TextFormatting.fixed(stored - report.timestamp, digits: 3)
                 Console.warning("cache '\(result.cacheAlias)' database '\(result.databaseAlias)' table \(table): stored timestamp \(PythonFloatRepr.repr(stored)) is \(ahead) s ahead of this host's clock; kept it. A server writing to this cache has its clock ahead; cached queries on this table may be served stale until then.")
+            }
+            for (table, found) in result.replacedUnreadable {
+                Console.warning("cache '\(result.cacheAlias)' database '\(result.databaseAlias)' table \(table): the stored value was not a timestamp (\(found)); \(report.dryRun ? "would overwrite" : "overwrote") it as a missing key")
             }
         }
     }
@@ -78,8 +90,15 @@ enum InvalidateCommand {
                     ("database", .string(result.databaseAlias)),
                     ("tables", .strings(result.tables)),
                     ("skipped_uncachable", .strings(result.skippedUncachable)),
+                    ("written", .strings(result.written)),
                     ("kept_newer", .array(result.keptNewer.map {
                         .object([("table", .string($0.table)), ("stored", .number($0.stored))])
+                    })),
+                    ("replaced_unreadable", .array(result.replacedUnreadable.map {
+                        .object([("table", .string($0.table)), ("found", .string($0.found))])
+                    })),
+                    ("skipped", .array(result.skipped.map {
+                        .object([("table", .string($0.table)), ("reason", .string($0.reason))])
                     })),
                 ])
             })),

@@ -13,6 +13,9 @@ enum LastInvalidationCommand {
         let now = context.now()
 
         CommandContext.noteSkipped(report.skippedCaches)
+        for key in report.unreadable {
+            Console.warning("cache '\(key.cacheAlias)' database '\(key.databaseAlias)' table \(key.table): the stored value is not a timestamp (\(key.found)); counted as missing")
+        }
         guard report.failures.isEmpty else {
             FailureOutput.report(report.failures)
             return CachalotError.ExitCode.runtime.rawValue

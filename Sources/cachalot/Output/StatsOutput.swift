@@ -54,6 +54,7 @@ enum StatsOutput {
         case .tableKeys: return "table_keys"
         case .queryEntries: return "query_entries"
         case .otherKeys: return "other_keys"
+        case .unreadable: return "unreadable_entries"
         }
     }
 

@@ -6,13 +6,18 @@ import Glibc
 ///
 /// Django culls a full directory (MAX_ENTRIES) by deleting random files;
 /// this store never culls, since deleting table keys would make Django
-/// discard every query cached on those tables.
+/// discard every query cached on those tables. New files get the owner of
+/// Django's own (FileOwner), and cachalot's runs on one folder take turns
+/// (CacheFolderLock), so stamps never move backwards between them.
 public struct FileBasedCacheStore: CacheStore {
     public let settings: CacheSettings
     private let keyMaker: DjangoKeyMaker
     private let directory: String
     private let now: () -> Double
     private let zlib = ZlibStreams()
+
+    /// A cache file larger than this is not one Django wrote for cachalot.
+    static let fileSizeLimit = 128 << 20
 
     public init(settings: CacheSettings, clock: @escaping () -> Double) {
         self.settings = settings
@@ -28,54 +33,101 @@ public struct FileBasedCacheStore: CacheStore {
         directory + "/" + entryName(forKey: key)
     }
 
-    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
-        guard !keys.isEmpty else { return [:] }
-        try createDirectory()
-        var kept: [String: Double] = [:]
+    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        guard !keys.isEmpty else { return StampOutcome() }
+        let owner = try FileOwner.forNewFiles(in: directory)
+        try createDirectory(owner: owner)
+        let lock = try CacheFolderLock(directory)
+        defer { lock.release() }
+        var outcome = StampOutcome()
         for key in keys {
-            if let stored = try read(key, now: now)?.number, stored > now {
-                kept[key] = stored
+            do {
+                switch try storedTimestamp(key, now: now) {
+                case .time(let stored)? where stored > now:
+                    outcome.keptNewer[key] = stored
+                    continue
+                case .unreadable(let found)?:
+                    outcome.replacedUnreadable[key] = found
+                case .time?, nil:
+                    break
+                }
+            } catch let failure as FileSystem.Failure where failure.code == EACCES || failure.code == EPERM {
+                outcome.skipped[key] = "cannot read \(failure.path): \(failure.reason); left as it is"
                 continue
             }
-            try write(key, value: .float(now), now: now, timeout: timeout)
+            do {
+                try write(key, value: .float(now), now: now, timeout: timeout, owner: owner)
+            } catch {
+                outcome.replacedUnreadable[key] = nil
+                throw PartialStampFailure(outcome: outcome, error: CachalotError(error))
+            }
+            outcome.written.append(key)
         }
-        return kept
+        return outcome
+    }
+
+    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+        let now = self.now()
+        var result: [String: StoredTimestamp] = [:]
+        for key in keys { result[key] = try storedTimestamp(key, now: now) }
+        return result
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
         let now = self.now()
         var result: [String: PickleValue] = [:]
-        for key in keys { result[key] = try read(key, now: now) }
+        for key in keys {
+            let file = path(forKey: key)
+            guard let entry = try entry(at: file, now: now), !entry.expired else { continue }
+            do {
+                result[key] = try decode(entry)
+            } catch {
+                throw CachalotError.runtime("\(file): \(CachalotError(error).message)")
+            }
+        }
         return result
     }
 
     public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
         guard !values.isEmpty else { return }
-        try createDirectory()
+        let owner = try FileOwner.forNewFiles(in: directory)
+        try createDirectory(owner: owner)
         let now = self.now()
-        for (key, value) in values { try write(key, value: value, now: now, timeout: timeout) }
+        for (key, value) in values { try write(key, value: value, now: now, timeout: timeout, owner: owner) }
     }
 
     // MARK: file format
 
-    /// The value stored under `key`, or nil when there is no file or it has expired.
-    func read(_ key: String, now: Double) throws -> PickleValue? {
-        let name = entryName(forKey: key)
-        guard let entry = try entry(named: name, now: now), !entry.expired else { return nil }
-        return try decode(entry)
+    /// A table key's file as Django would read it: nil when absent or
+    /// expired; unreadable when empty, truncated or not a pickled number.
+    private func storedTimestamp(_ key: String, now: Double) throws -> StoredTimestamp? {
+        let file = path(forKey: key)
+        let entry: CacheEntry?
+        do {
+            entry = try self.entry(at: file, now: now)
+        } catch let failure as FileSystem.Failure where failure.code == EFBIG {
+            return .unreadable("a file larger than \(Self.fileSizeLimit >> 20) MiB")
+        } catch let failure as FileSystem.Failure {
+            throw failure
+        } catch {
+            return .unreadable(CachalotError(error).message)
+        }
+        guard let entry, !entry.expired else { return nil }
+        guard let value = try? decode(entry) else { return .unreadable("a value that does not decompress and unpickle") }
+        return Self.timestamp(from: value)
     }
 
     /// Reads one cache file: `pickle(expiry)` then the compressed value.
-    private func entry(named name: String, now: Double) throws -> CacheEntry? {
-        let file = directory + "/" + name
-        guard let bytes = try FileSystem.read(file) else { return nil }
+    private func entry(at file: String, now: Double) throws -> CacheEntry? {
+        guard let bytes = try FileSystem.read(file, limit: Self.fileSizeLimit) else { return nil }
+        guard !bytes.isEmpty else { throw CachalotError.runtime("an empty file") }
         do {
             let (expiry, valueStart) = try PickleReader.readPrefix(bytes)
             let expiresAt = expiry.number
-            return CacheEntry(name: name, value: Array(bytes[valueStart...]), size: bytes.count,
+            return CacheEntry(name: PathText.lastComponent(file), value: Array(bytes[valueStart...]), size: bytes.count,
                               expiresAt: expiresAt, expired: expiresAt.map { $0 < now } ?? false)
         } catch {
-            throw CachalotError.runtime("\(file) is not a Django cache file: \(error)")
+            throw CachalotError.runtime("not a Django cache file (\(error))")
         }
     }
 
@@ -85,12 +137,21 @@ public struct FileBasedCacheStore: CacheStore {
 
     /// Every `.djcache` file of the directory. Django's file cache keeps no
     /// key names, so files of every KEY_PREFIX sharing the folder are seen.
+    /// A file that cannot be read is passed on as unreadable.
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         guard let names = try FileSystem.list(directory) else { return }
         let now = self.now()
         for name in names where name.hasSuffix(".djcache") {
-            // A file Django deleted or culled meanwhile is simply gone.
-            if let entry = try? self.entry(named: name, now: now) { try visit(entry) }
+            do {
+                // A file Django deleted or culled meanwhile is simply gone.
+                guard let entry = try entry(at: directory + "/" + name, now: now) else { continue }
+                try visit(entry)
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                let size = FileSystem.status(directory + "/" + name).map { Int($0.st_size) } ?? 0
+                try visit(CacheEntry(name: name, value: [], size: size, expiresAt: nil, unreadable: true))
+            }
         }
     }
 
@@ -108,19 +169,23 @@ public struct FileBasedCacheStore: CacheStore {
         return ServerFacts()
     }
 
-    private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?) throws {
+    private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?, owner: FileOwner?) throws {
         // Django: timeout 0 means "expire now" (stored as now - 1).
         let expiry: PickleValue = timeout.map { .float(now + ($0 == 0 ? -1 : $0)) } ?? .none
         let content = try PickleWriter.dumps(expiry, protocol: 5)
             + zlib.deflater.compress(try PickleWriter.dumps(value, protocol: 5))
-        try AtomicFile.write(content, to: path(forKey: key), in: directory)
+        try AtomicFile.write(content, to: path(forKey: key), in: directory, owner: owner)
     }
 
     /// Like Django's `_createdir`: mode 0700 for every created level.
-    private func createDirectory() throws {
+    private func createDirectory(owner: FileOwner?) throws {
+        guard !FileSystem.isDirectory(directory) else { return }
         let previous = umask(0o077)
         defer { umask(previous) }
         try FileSystem.createDirectories(directory, mode: 0o700)
+        if let owner, chown(directory, owner.user, owner.group) != 0 {
+            throw FileSystem.Failure(path: directory, code: errno, action: "give the new folder to its owner")
+        }
     }
 }
 

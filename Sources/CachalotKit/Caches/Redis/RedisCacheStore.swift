@@ -18,46 +18,85 @@ public final class RedisCacheStore: CacheStore {
 
     public var address: String { options.endpoint.description }
 
-    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> [String: Double] {
-        guard !keys.isEmpty else { return [:] }
-        let cachalotKeyByMadeKey = Dictionary(uniqueKeysWithValues: keys.map { (keyMaker.makeKey($0), $0) })
-        let made = keys.map(keyMaker.makeKey)
+    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        guard !keys.isEmpty else { return StampOutcome() }
+        let cachalotKeyByMadeKey = Dictionary(keys.map { (keyMaker.makeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let value = try options.codec.encode(.float(now))
         let expiry = options.expiry(timeout)
-        let reply = try eval(RedisScripts.stamp, keys: made,
-                             arguments: [Array(PythonFloatRepr.repr(now).utf8), value, Array(expiry.mode.utf8), Array(expiry.amount.utf8)])
-        guard case .array(let lists) = reply, lists.count == 2,
-              case .array(let kept) = lists[0], case .array(let undecided) = lists[1] else { throw unexpected(reply) }
+        let expiryArguments = [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
+        // Every reply is keys and stored table values: a few hundred bytes each.
+        let replyLimit = 64 * 1024 + keys.count * 1024
+        let reply = try eval(RedisScripts.stamp, keys: keys.map(keyMaker.makeKey),
+                             arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, replyLimit: replyLimit)
+        guard case .array(let lists) = reply, lists.count == 4, case .array(let kept) = lists[0],
+              case .array(let undecided) = lists[1], case .array(let written) = lists[2] else { throw unexpected(reply) }
+        var outcome = StampOutcome()
+        outcome.written = written.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        if let error = lists[3].bytes, !error.isEmpty {
+            throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
+        }
+        // Decided here: values the script could not read (compressed by
+        // django-redis, corrupt, another type), and kept ones that do not decode.
+        var toSet: [(made: [UInt8], key: String, kind: [UInt8], stored: [UInt8])] = []
+        for index in stride(from: 0, to: kept.count - 1, by: 2) {
+            guard let made = kept[index].bytes, let stored = kept[index + 1].bytes,
+                  let key = cachalotKeyByMadeKey[String(decoding: made, as: UTF8.self)] else { continue }
+            switch inspect(stored) {
+            case .time(let time) where time > now: outcome.keptNewer[key] = time
+            case .time: toSet.append((made, key, Array("string".utf8), stored))
+            case .unreadable(let found):
+                outcome.replacedUnreadable[key] = found
+                toSet.append((made, key, Array("string".utf8), stored))
+            }
+        }
+        for index in stride(from: 0, to: undecided.count - 2, by: 3) {
+            guard let made = undecided[index].bytes, let kind = undecided[index + 1].bytes, let stored = undecided[index + 2].bytes,
+                  let key = cachalotKeyByMadeKey[String(decoding: made, as: UTF8.self)] else { continue }
+            let state: StoredTimestamp = String(decoding: kind, as: UTF8.self) == "wrongtype" ? .unreadable("a value of another Redis type") : inspect(stored)
+            switch state {
+            case .time(let time) where time > now: outcome.keptNewer[key] = time
+            case .time: toSet.append((made, key, kind, stored))
+            case .unreadable(let found):
+                outcome.replacedUnreadable[key] = found
+                toSet.append((made, key, kind, stored))
+            }
+        }
+        guard !toSet.isEmpty else { return outcome }
+        let casReply = try eval(RedisScripts.compareAndSet, keys: toSet.map { String(decoding: $0.made, as: UTF8.self) },
+                                arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] }, replyLimit: replyLimit)
+        guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
+            throw unexpected(casReply)
+        }
+        outcome.written += casWritten.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        if let error = casLists[1].bytes, !error.isEmpty {
+            throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
+        }
+        return outcome
+    }
 
-        var result: [String: Double] = [:]
-        for (madeKey, stored) in pairs(kept) {
-            guard let key = cachalotKeyByMadeKey[madeKey] else { continue }
-            result[key] = try timestamp(from: try decode(stored, key: key), key: key)
+    /// A stored table value as Django would decode it.
+    private func inspect(_ bytes: [UInt8]) -> StoredTimestamp {
+        guard let value = try? options.codec.decode(bytes) else {
+            return .unreadable(bytes.isEmpty ? "an empty value" : "\(bytes.count) bytes that are not a pickled number")
         }
-        // Values the script could not read (compressed by django-redis): decide here.
-        var toSet: [(madeKey: String, stored: [UInt8])] = []
-        for (madeKey, stored) in pairs(undecided) {
-            guard let key = cachalotKeyByMadeKey[madeKey] else { continue }
-            let storedTime = try timestamp(from: try decode(stored, key: key), key: key)
-            if storedTime > now { result[key] = storedTime } else { toSet.append((madeKey, stored)) }
-        }
-        if !toSet.isEmpty {
-            // A key that changed meanwhile was written by a live writer, which
-            // invalidated it as well: nothing left to do for it.
-            _ = try eval(RedisScripts.compareAndSet, keys: toSet.map(\.madeKey),
-                         arguments: [value, Array(expiry.mode.utf8), Array(expiry.amount.utf8)] + toSet.map(\.stored))
-        }
-        return result
+        return Self.timestamp(from: value)
+    }
+
+    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+        try fetch(keys).mapValues(inspect)
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
+        try fetch(keys).reduce(into: [:]) { result, entry in result[entry.key] = try decode(entry.value, key: entry.key) }
+    }
+
+    /// The raw stored bytes of each present key (one MGET).
+    private func fetch(_ keys: [String]) throws -> [String: [UInt8]] {
         guard !keys.isEmpty else { return [:] }
         let reply = try send([Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) })
         guard case .array(let values) = reply, values.count == keys.count else { throw unexpected(reply) }
-        var result: [String: PickleValue] = [:]
-        for (key, value) in zip(keys, values) {
-            if let bytes = value.bytes { result[key] = try decode(bytes, key: key) }
-        }
+        var result: [String: [UInt8]] = [:]
+        for (key, value) in zip(keys, values) { result[key] = value.bytes }
         return result
     }
 
@@ -76,9 +115,9 @@ public final class RedisCacheStore: CacheStore {
 
     // MARK: wire
 
-    private func eval(_ script: String, keys: [String], arguments: [[UInt8]]) throws -> RedisReply {
-        try send([Array("EVAL".utf8), Array(script.utf8), Array(String(keys.count).utf8)]
-                 + keys.map { Array($0.utf8) } + arguments)
+    private func eval(_ script: String, keys: [String], arguments: [[UInt8]], replyLimit: Int) throws -> RedisReply {
+        try pipeline([[Array("EVAL".utf8), Array(script.utf8), Array(String(keys.count).utf8)]
+                      + keys.map { Array($0.utf8) } + arguments], replyLimit: replyLimit)[0]
     }
 
     func send(_ command: [[UInt8]]) throws -> RedisReply {
@@ -87,16 +126,17 @@ public final class RedisCacheStore: CacheStore {
 
     /// Sends commands in one write; connects on first use and forgets a
     /// connection that failed. Error replies become failures.
-    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisReply] {
+    func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
         do {
-            let connection = try self.connection ?? RedisConnection(options.endpoint, timeout: options.connectTimeout)
+            let connection = try self.connection ?? RedisConnection(options.endpoint, timeouts: options.timeouts)
             self.connection = connection
-            let replies = try connection.pipeline(commands)
+            let replies = try connection.pipeline(commands, replyLimit: replyLimit)
             for case .error(let message) in replies { throw Self.explain(message) }
             return replies
         } catch let failure as RedisConnection.Failure {
             connection = nil
-            throw CachalotError.runtime(failure.description)
+            throw failure.needsAuthentication ? CachalotError.authenticationRequired(serverSaid: failure.description)
+                                              : CachalotError.runtime(failure.description)
         }
     }
 
@@ -104,14 +144,7 @@ public final class RedisCacheStore: CacheStore {
         do {
             return try options.codec.decode(bytes)
         } catch {
-            throw CachalotError.runtime("key \(keyMaker.makeKey(key)) holds a value that is not a cachalot timestamp: \(error)")
-        }
-    }
-
-    private func pairs(_ items: [RedisReply]) -> [(String, [UInt8])] {
-        stride(from: 0, to: items.count - 1, by: 2).compactMap { index in
-            guard let key = items[index].bytes, let value = items[index + 1].bytes else { return nil }
-            return (String(decoding: key, as: UTF8.self), value)
+            throw CachalotError.runtime("key \(keyMaker.makeKey(key).prefix(120)): \(error)")
         }
     }
 

@@ -1,35 +1,44 @@
 import CHiredis
 import Glibc
 
-/// A blocking connection to one Redis server through hiredis. Commands are
-/// argument vectors, never formatted strings. Logging in (AUTH, SELECT) is
-/// pipelined with the first request, so a whole request costs one round trip.
+/// How long a Redis connection may wait: to connect, for each socket
+/// operation (django-redis `SOCKET_TIMEOUT`, redis-py `socket_timeout`), and
+/// for a whole request and its replies (`--timeout`).
+struct RedisTimeouts: Equatable {
+    var connect: Double
+    var operation: Double?
+    var exchange: Double
+}
+
+/// A connection to one Redis server. cachalot owns the socket (so every
+/// wait is bounded and a reply's size is capped) and hands the bytes to
+/// hiredis's reply reader. Commands are argument vectors encoded as RESP,
+/// never formatted strings. Logging in (AUTH, SELECT) is pipelined with the
+/// first request, so a whole request costs one round trip.
 final class RedisConnection {
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The server asked for a password cachalot did not have.
+        var needsAuthentication = false
     }
 
-    private let context: UnsafeMutablePointer<redisContext>
-    private let timeout: Double
+    /// A reply bigger than this is refused unless the request says otherwise.
+    static let defaultReplyLimit = 64 << 20
+
+    private let stream: ByteStream
+    private let timeouts: RedisTimeouts
     private var pendingLogin: [[[UInt8]]]
 
-    init(_ endpoint: RedisEndpoint, timeout: Double) throws {
-        let interval = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        let opened: UnsafeMutablePointer<redisContext>?
-        switch endpoint.address {
-        case .tcp(let host, let port): opened = redisConnectWithTimeout(host, Int32(port), interval)
-        case .unix(let path): opened = redisConnectUnixWithTimeout(path, interval)
+    init(_ endpoint: RedisEndpoint, timeouts: RedisTimeouts) throws {
+        do {
+            let socket = try SocketStream.connect(endpoint.address, timeout: timeouts.connect)
+            socket.operationTimeout = timeouts.operation
+            stream = socket
+        } catch let failure as NetworkFailure {
+            throw Failure(description: failure.kind == .connectTimeout
+                          ? "no connection within \(PythonFloatRepr.repr(timeouts.connect)) s" : failure.description)
         }
-        guard let context = opened else { throw Failure(description: "cannot allocate a Redis connection") }
-        if context.pointee.err != 0 {
-            let reason = Self.errorText(context)
-            redisFree(context)
-            throw Failure(description: reason.includes("timed out") || reason.includes("in progress")
-                          ? "connect timed out after \(timeout) s" : reason)
-        }
-        redisSetTimeout(context, interval)
-        self.context = context
-        self.timeout = timeout
+        self.timeouts = timeouts
         var login: [[[UInt8]]] = []
         if let password = endpoint.password {
             login.append((endpoint.username.map { ["AUTH", $0] } ?? ["AUTH"]).map { Array($0.utf8) } + [Array(password.utf8)])
@@ -38,55 +47,95 @@ final class RedisConnection {
         pendingLogin = login
     }
 
-    deinit { redisFree(context) }
+    convenience init(_ endpoint: RedisEndpoint, timeout: Double) throws {
+        try self.init(endpoint, timeouts: RedisTimeouts(connect: timeout, operation: nil, exchange: timeout))
+    }
 
-    /// Sends every command in one write and reads every reply. Error
-    /// replies to the login commands become failures.
-    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisReply] {
+    /// Sends every command in one write and reads every reply, all within
+    /// the exchange timeout and `replyLimit` bytes. Error replies to the
+    /// login commands become failures.
+    func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
         let login = pendingLogin
         pendingLogin = []
-        for command in login + commands { try append(command) }
-        var replies: [RedisReply] = []
-        for _ in 0..<(login.count + commands.count) { replies.append(try readReply()) }
-        for (command, reply) in zip(login, replies) {
-            if case .error(let message) = reply {
-                let name = String(decoding: command[0], as: UTF8.self)
-                throw Failure(description: name == "AUTH" ? "authentication failed: \(message)" : "SELECT failed: \(message)")
+        let deadline = Deadline.after(timeouts.exchange)
+        var request: [UInt8] = []
+        for command in login + commands { Self.encode(command, into: &request) }
+        do {
+            try stream.send(request, until: deadline)
+            let replies = try read(login.count + commands.count, limit: replyLimit, until: deadline)
+            for (command, reply) in zip(login, replies) {
+                if case .error(let message) = reply {
+                    let name = String(decoding: command[0], as: UTF8.self)
+                    throw Failure(description: name == "AUTH" ? "authentication failed: \(message)" : "SELECT failed: \(message)")
+                }
             }
+            return Array(replies.dropFirst(login.count))
+        } catch let failure as NetworkFailure {
+            throw Failure(description: failure.kind == .replyTimeout
+                          ? "no complete reply within \(PythonFloatRepr.repr(timeouts.exchange)) s (the server stopped answering or answers too slowly)"
+                          : failure.description)
         }
-        return Array(replies.dropFirst(login.count))
     }
 
     func command(_ arguments: [[UInt8]]) throws -> RedisReply {
         try pipeline([arguments])[0]
     }
 
-    private func append(_ arguments: [[UInt8]]) throws {
-        // hiredis copies the arguments into its output buffer before returning.
-        let buffers = arguments.map { argument -> UnsafeMutablePointer<CChar> in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
-            argument.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { memcpy(buffer, base, raw.count) }
-            }
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var pointers = buffers.map { UnsafePointer<CChar>?(UnsafePointer($0)) }
-        var lengths = arguments.map(\.count)
-        guard redisAppendCommandArgv(context, Int32(arguments.count), &pointers, &lengths) == REDIS_OK else {
-            throw Failure(description: Self.errorText(context))
+    /// `*<n>\r\n` then `$<length>\r\n<bytes>\r\n` per argument.
+    static func encode(_ arguments: [[UInt8]], into request: inout [UInt8]) {
+        request += Array("*\(arguments.count)\r\n".utf8)
+        for argument in arguments {
+            request += Array("$\(argument.count)\r\n".utf8)
+            request += argument
+            request += [0x0d, 0x0a]
         }
     }
 
-    private func readReply() throws -> RedisReply {
-        var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
-            let reason = Self.errorText(context)
-            throw Failure(description: reason.includes("Resource temporarily unavailable")
-                          ? "no reply within \(timeout) s (server stopped answering)" : reason)
+    /// Reads `count` replies through hiredis's reader, feeding it at most
+    /// `limit` bytes.
+    private func read(_ count: Int, limit: Int, until deadline: Deadline) throws -> [RedisReply] {
+        guard let reader = redisReaderCreate() else { throw Failure(description: "out of memory") }
+        defer { redisReaderFree(reader) }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(count)
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while replies.count < count {
+            var raw: UnsafeMutableRawPointer?
+            guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
+                throw Failure(description: "malformed reply from the server: \(Self.readerError(reader))")
+            }
+            if let raw {
+                replies.append(Self.convert(raw.assumingMemoryBound(to: redisReply.self)))
+                freeReplyObject(raw)
+                continue
+            }
+            let got = try buffer.withUnsafeMutableBytes { try stream.receive(into: $0, until: deadline) }
+            guard got > 0 else { throw closedFailure(replies: replies) }
+            received += got
+            guard received <= limit else {
+                throw Failure(description: "the reply is larger than \(limit) bytes; refused (a value this large is not django-cachalot's)")
+            }
+            guard buffer.withUnsafeBytes({ redisReaderFeed(reader, $0.baseAddress!.assumingMemoryBound(to: CChar.self), got) }) == REDIS_OK else {
+                throw Failure(description: "malformed reply from the server: \(Self.readerError(reader))")
+            }
         }
-        defer { freeReplyObject(raw) }
-        return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
+        return replies
+    }
+
+    /// Redis closes the connection of a client that sends a large request
+    /// before logging in, after an error reply saying so.
+    private func closedFailure(replies: [RedisReply]) -> Failure {
+        if case .error(let message)? = replies.last, message.includes("unauthenticated") || message.hasPrefix("NOAUTH") {
+            return Failure(description: message, needsAuthentication: true)
+        }
+        return Failure(description: "the server closed the connection")
+    }
+
+    private static func readerError(_ reader: UnsafeMutablePointer<redisReader>) -> String {
+        withUnsafeBytes(of: reader.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
@@ -103,16 +152,6 @@ final class RedisConnection {
         case REDIS_REPLY_ARRAY:
             return .array((0..<Int(value.elements)).compactMap { index in value.element[index].map(convert) })
         default: return .null
-        }
-    }
-
-    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        let text = withUnsafeBytes(of: context.pointee.errstr) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        switch context.pointee.err {
-        case REDIS_ERR_EOF: return "the server closed the connection" + (text.isEmpty ? "" : " (\(text))")
-        default: return text.isEmpty ? "Redis connection error \(context.pointee.err)" : text
         }
     }
 }

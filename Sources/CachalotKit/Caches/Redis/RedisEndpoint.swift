@@ -1,29 +1,30 @@
 /// Where a Redis server is and how to log in, parsed from a LOCATION URL the
-/// way redis-py's `from_url` reads it: `redis://[[user]:password@]host[:port][/db]`,
-/// `unix://[[user]:password@]/path`, `?db=N` and `?password=` in the query.
+/// way redis-py's `parse_url` reads it: `redis://[[user]:password@]host[:port][/db]`,
+/// `unix://[[user]:password@]/path`, `?db=N`, `?password=`, `?username=` in
+/// the query (the user part of the URL wins over the query).
 public struct RedisEndpoint: Equatable, Sendable {
-    public enum Address: Equatable, Sendable {
-        case tcp(host: String, port: Int)
-        case unix(path: String)
-    }
-
-    public var address: Address
+    public var address: NetworkAddress
     public var username: String?
     public var password: String?
     public var database = 0
+    /// Query options redis-py types as seconds (`socket_timeout`, `socket_connect_timeout`).
+    public var socketTimeout: Double?
+    public var socketConnectTimeout: Double?
 
     /// The URL without its password, for messages.
     public var description: String {
-        let user = username.map { "\($0)@" } ?? (password != nil ? ":***@" : "")
+        let user = username.map { "\($0)" + (password != nil ? ":***" : "") + "@" } ?? (password != nil ? ":***@" : "")
         switch address {
-        case .tcp(let host, let port): return "redis://\(user)\(host):\(port)/\(database)"
+        case .tcp(let host, let port):
+            let shown = host.contains(":" as Character) ? "[\(host)]" : host
+            return "redis://\(user)\(shown):\(port)/\(database)"
         case .unix(let path): return "unix://\(user)\(path)?db=\(database)"
         }
     }
 
     public struct Invalid: Error { public var reason: String }
 
-    public init(address: Address, username: String? = nil, password: String? = nil, database: Int = 0) {
+    public init(address: NetworkAddress, username: String? = nil, password: String? = nil, database: Int = 0) {
         self.address = address
         self.username = username
         self.password = password
@@ -31,8 +32,9 @@ public struct RedisEndpoint: Equatable, Sendable {
     }
 
     public init(url: String) throws {
+        let shown = SecretMasking.url(String(url.prefix(200)))
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
-            throw Invalid(reason: "\"\(url)\" is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
+            throw Invalid(reason: "\"\(shown)\" is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
         let scheme = url[..<colon].lowercased()
         var rest = String(url[colon...].dropFirst(3))
@@ -40,60 +42,67 @@ public struct RedisEndpoint: Equatable, Sendable {
         if let mark = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: mark)...].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                query[parts[0]] = parts.count > 1 ? Self.unquote(parts[1]) : ""
+                // parse_qs keeps the first value of each name.
+                if query[parts[0]] == nil { query[parts[0]] = parts.count > 1 ? Self.unquote(parts[1]) : "" }
             }
             rest = String(rest[..<mark])
         }
-        var credentials: Substring?
+        username = query["username"].flatMap { $0.isEmpty ? nil : $0 }
+        password = query["password"].flatMap { $0.isEmpty ? nil : $0 }
         if let at = rest.lastIndex(of: "@") {
-            credentials = rest[..<at]
+            let parts = rest[..<at].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { Self.unquote(String($0)) }
+            if !parts[0].isEmpty { username = parts[0] }
+            if parts.count > 1, !parts[1].isEmpty { password = parts[1] }
             rest = String(rest[rest.index(after: at)...])
         }
-        if let credentials {
-            let parts = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { Self.unquote(String($0)) }
-            username = parts[0].isEmpty ? nil : parts[0]
-            password = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
-        }
-        if let value = query["password"] { password = value }
-        if let value = query["username"] { username = value }
         switch scheme {
         case "redis":
             var hostPort = rest
             if let slash = rest.firstIndex(of: "/") {
                 hostPort = String(rest[..<slash])
-                let path = rest[rest.index(after: slash)...]
-                if !path.isEmpty {
-                    guard let db = Int(path), db >= 0 else { throw Invalid(reason: "database \"\(path)\" in \(url) is not a number") }
-                    database = db
-                }
+                // redis-py: int(path with every "/" removed); a non-number is ignored.
+                let path = Self.unquote(String(rest[rest.index(after: slash)...])).filter { $0 != "/" }
+                if let db = Int(path) { database = db }
             }
             var host = hostPort, port = 6379
             if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasSuffix("]") {
                 guard let number = Int(hostPort[hostPort.index(after: colon)...]), (1...65535).contains(number) else {
-                    throw Invalid(reason: "port in \(url) is not a number from 1 to 65535")
+                    throw Invalid(reason: "the port in \(shown) is not a number from 1 to 65535")
                 }
                 port = number
                 host = String(hostPort[..<colon])
             }
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            address = .tcp(host: host.isEmpty ? "localhost" : host, port: port)
+            address = .tcp(host: host.isEmpty ? "localhost" : Self.unquote(host).lowercased(), port: port)
         case "unix":
-            guard rest.hasPrefix("/") else { throw Invalid(reason: "unix socket path in \(url) must be absolute") }
-            address = .unix(path: rest)
+            let path = Self.unquote(rest)
+            guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(shown) must be absolute") }
+            address = .unix(path: path)
         case "rediss":
-            throw Invalid(reason: "rediss:// (TLS) is not available: the hiredis this cachalot is linked with (Debian's libhiredis 0.14) has no TLS support")
+            throw Invalid(reason: "rediss:// (TLS) is not supported yet by this version of cachalot")
         default:
-            throw Invalid(reason: "unknown scheme \"\(scheme)\" in \(url); accepted: redis://, unix://")
+            throw Invalid(reason: "unknown scheme \"\(scheme.prefix(20))\" in \(shown); accepted: redis://, unix://")
         }
         if let value = query["db"] {
-            guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(value) in \(url) is not a number") }
+            guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(value.prefix(20)) in \(shown) is not a number") }
             database = db
         }
+        guard database >= 0 else { throw Invalid(reason: "the database in \(shown) is negative") }
+        socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown)
+        socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown)
+    }
+
+    private static func seconds(_ text: String?, name: String, in shown: String) throws -> Double? {
+        guard let text else { return nil }
+        guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
+            throw Invalid(reason: "\(name)=\(text.prefix(20)) in \(shown) is not a number of seconds above 0, at most 86400")
+        }
+        return value
     }
 
     /// `urllib.parse.unquote`: %XX escapes decoded as UTF-8; a malformed
     /// escape is kept as written.
-    private static func unquote(_ text: String) -> String {
+    static func unquote(_ text: String) -> String {
         guard text.contains("%" as Character) else { return text }
         var bytes: [UInt8] = []
         let input = Array(text.utf8)

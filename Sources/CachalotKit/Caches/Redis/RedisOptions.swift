@@ -4,8 +4,7 @@
 struct RedisOptions {
     var endpoint: RedisEndpoint
     var codec: RedisValueCodec
-    var connectTimeout: Double
-    var replyTimeout: Double
+    var timeouts: RedisTimeouts
     /// django-redis sets expiry in milliseconds (PX), Django's own backend in seconds (EX).
     var expiresInMilliseconds: Bool
 
@@ -19,6 +18,9 @@ struct RedisOptions {
         "django_redis.compressors.gzip.GzipCompressor": true,
     ]
 
+    /// `--timeout`'s default: connecting, and each request with its replies.
+    static let defaultTimeout = 5.0
+
     init(_ cache: CacheSettings, timeoutOverride: Double?) throws {
         do {
             try self.init(cache, options: try SettingsTable(.table(cache.options), path: ["OPTIONS"]), timeoutOverride: timeoutOverride)
@@ -28,6 +30,7 @@ struct RedisOptions {
     }
 
     private init(_ cache: CacheSettings, options: SettingsTable, timeoutOverride: Double?) throws {
+        let exchange = timeoutOverride ?? Self.defaultTimeout
         guard let location = cache.locations.first else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
         do {
             endpoint = try RedisEndpoint(url: location)
@@ -38,12 +41,12 @@ struct RedisOptions {
         case .djangoRedis:
             for (key, accepted) in Self.djangoRedisDefaults {
                 if let value = try options.string(key), value != accepted {
-                    throw options.fail(key, "\"\(value)\" is not supported yet; supported: \(accepted)")
+                    throw options.fail(key, "\(quoted(value)) is not supported yet; supported: \(accepted)")
                 }
             }
             let compressor = try options.string("COMPRESSOR") ?? "django_redis.compressors.identity.IdentityCompressor"
             guard let compresses = Self.djangoRedisCompressors[compressor] else {
-                throw options.fail("COMPRESSOR", "\"\(compressor)\" is not supported yet; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
+                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not supported yet; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
             }
             let protocolVersion = try options.int("PICKLE_VERSION") ?? 4
             guard protocolVersion <= PickleWriter.highestProtocol else {
@@ -53,19 +56,23 @@ struct RedisOptions {
             codec = RedisValueCodec(pickleProtocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion,
                                     mayBeCompressed: compresses)
             if endpoint.password == nil { endpoint.password = try options.string("PASSWORD") }
-            connectTimeout = try timeoutOverride ?? options.seconds("SOCKET_CONNECT_TIMEOUT") ?? 5
-            replyTimeout = try timeoutOverride ?? options.seconds("SOCKET_TIMEOUT") ?? 5
+            timeouts = RedisTimeouts(
+                connect: min(exchange, try endpoint.socketConnectTimeout ?? options.socketSeconds("SOCKET_CONNECT_TIMEOUT") ?? exchange),
+                operation: try endpoint.socketTimeout ?? options.socketSeconds("SOCKET_TIMEOUT"),
+                exchange: exchange)
             expiresInMilliseconds = true
         default:
             if let serializer = try options.string("serializer") {
-                throw options.fail("serializer", "custom serializer \"\(serializer)\" is Python code that cachalot cannot run")
+                throw options.fail("serializer", "custom serializer \(quoted(serializer)) is Python code that cachalot cannot run")
             }
             codec = RedisValueCodec(pickleProtocol: PickleWriter.highestProtocol, mayBeCompressed: false)
             if endpoint.password == nil { endpoint.password = try options.string("password") }
             if endpoint.username == nil { endpoint.username = try options.string("username") }
             if let db = try options.int("db"), endpoint.database == 0 { endpoint.database = db }
-            connectTimeout = timeoutOverride ?? 5
-            replyTimeout = timeoutOverride ?? 5
+            timeouts = RedisTimeouts(
+                connect: min(exchange, try endpoint.socketConnectTimeout ?? options.socketSeconds("socket_connect_timeout") ?? exchange),
+                operation: try endpoint.socketTimeout ?? options.socketSeconds("socket_timeout"),
+                exchange: exchange)
             expiresInMilliseconds = false
         }
     }

@@ -1,17 +1,23 @@
 /// The Lua scripts that stamp table keys on the server, so that "never move
 /// a key backwards" is one atomic step and one round trip per server.
+/// Writes go through `redis.pcall`: when the server refuses one (OOM), the
+/// script stops there and says exactly which keys it had written.
 enum RedisScripts {
     /// Writes one table key the way the backend's set_many would: "DEL" for
-    /// a timeout of 0, "" for no expiry, else SET with EX or PX.
+    /// a timeout of 0, "" for no expiry, else SET with EX or PX. Returns the
+    /// server's error reply, or nil.
     private static let storeFunction = """
     local function store(key, value, mode, amount)
+      local reply
       if mode == 'DEL' then
-        redis.call('DEL', key)
+        reply = redis.pcall('DEL', key)
       elseif mode == '' then
-        redis.call('SET', key, value)
+        reply = redis.pcall('SET', key, value)
       else
-        redis.call('SET', key, value, mode, amount)
+        reply = redis.pcall('SET', key, value, mode, amount)
       end
+      if type(reply) == 'table' and reply.err then return reply.err end
+      return nil
     end
 
     """
@@ -20,46 +26,67 @@ enum RedisScripts {
     /// mode ("" persistent, "EX"/"PX" with ARGV[4], "DEL" for timeout 0).
     /// A stored value the script can read (decimal text, or a pickled float:
     /// 'G' + 8 bytes + '.') is kept when newer than now. One it cannot read
-    /// (compressed by django-redis) is left alone and returned with its bytes,
-    /// for the client to decide with `compareAndSet`.
-    /// Returns {kept key, stored bytes, ...}, {undecided key, stored bytes, ...}.
+    /// (compressed by django-redis, corrupt, or not a string) is left alone
+    /// and returned for the client to decide with `compareAndSet`.
+    /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype", bytes, …},
+    /// {written keys}, error text or "".
     static let stamp = storeFunction + """
     local now = tonumber(ARGV[1])
-    local kept, undecided = {}, {}
+    local kept, undecided, written = {}, {}, {}
     for _, key in ipairs(KEYS) do
-      local stored = redis.call('GET', key)
+      local stored = redis.pcall('GET', key)
       local t = nil
-      if stored then
-        t = tonumber(stored)
-        if not t and #stored >= 10 and string.sub(stored, -10, -10) == 'G' and string.sub(stored, -1) == '.' then
-          t = struct.unpack('>d', string.sub(stored, -9, -2))
+      if type(stored) == 'table' then
+        table.insert(undecided, key)
+        table.insert(undecided, 'wrongtype')
+        table.insert(undecided, '')
+      else
+        if stored then
+          t = tonumber(stored)
+          if not t and #stored >= 10 and string.sub(stored, -10, -10) == 'G' and string.sub(stored, -1) == '.' then
+            t = struct.unpack('>d', string.sub(stored, -9, -2))
+          end
+        end
+        if stored and not t then
+          table.insert(undecided, key)
+          table.insert(undecided, 'string')
+          table.insert(undecided, stored)
+        elseif t and t > now then
+          table.insert(kept, key)
+          table.insert(kept, stored)
+        else
+          local err = store(key, ARGV[2], ARGV[3], ARGV[4])
+          if err then return {kept, undecided, written, err} end
+          table.insert(written, key)
         end
       end
-      if stored and not t then
-        table.insert(undecided, key)
-        table.insert(undecided, stored)
-      elseif t and t > now then
-        table.insert(kept, key)
-        table.insert(kept, stored)
-      else
-        store(key, ARGV[2], ARGV[3], ARGV[4])
-      end
     end
-    return {kept, undecided}
+    return {kept, undecided, written, ''}
     """
 
-    /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then one
-    /// expected stored value per key. Sets a key only if it still holds what
-    /// the client decoded. Returns the keys that changed meanwhile.
+    /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
+    /// key what the client saw: its kind ("string" or "wrongtype") and the
+    /// stored bytes. Sets a key only if it still holds that (a live writer
+    /// that changed it meanwhile invalidated it too). Returns {written keys},
+    /// error text or "".
     static let compareAndSet = storeFunction + """
-    local changed = {}
+    local written = {}
     for i, key in ipairs(KEYS) do
-      if redis.call('GET', key) ~= ARGV[3 + i] then
-        table.insert(changed, key)
+      local kind, expected = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+      local stored = redis.pcall('GET', key)
+      local same
+      if kind == 'wrongtype' then
+        same = type(stored) == 'table'
+        if same then redis.call('DEL', key) end
       else
-        store(key, ARGV[1], ARGV[2], ARGV[3])
+        same = stored == expected
+      end
+      if same then
+        local err = store(key, ARGV[1], ARGV[2], ARGV[3])
+        if err then return {written, err} end
+        table.insert(written, key)
       end
     end
-    return changed
+    return {written, ''}
     """
 }
