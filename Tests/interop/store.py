@@ -38,18 +38,28 @@ def snapshot_cache():
     return {key: (client.get(key), client.pttl(key)) for key in client.keys("*")}
 
 
+UNREADABLE = object()
+
+
 def stored_entries():
-    """(name, value) for every entry of the cache, decoded as Django does."""
+    """(name, value) for every entry of the cache, decoded as Django does;
+    UNREADABLE for an entry that does not decode."""
     if BACKEND == "filebased":
         for path in Path(os.environ["INTEROP_CACHE_DIR"]).glob("*.djcache"):
-            with open(path, "rb") as handle:
-                pickle.load(handle)
-                yield path.name, pickle.loads(zlib.decompress(handle.read()))
+            try:
+                with open(path, "rb") as handle:
+                    pickle.load(handle)
+                    yield path.name, pickle.loads(zlib.decompress(handle.read()))
+            except Exception:
+                yield path.name, UNREADABLE
         return
     prefix = cache.make_key("")
     for made in redis_client().scan_iter(match=prefix + "*", count=1000):
         key = made.decode()[len(prefix):]
-        yield made.decode(), cache.get(key)
+        try:
+            yield made.decode(), cache.get(key)
+        except Exception:
+            yield made.decode(), UNREADABLE
 
 
 def entry_name(key):

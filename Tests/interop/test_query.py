@@ -44,10 +44,13 @@ def test_cli_cached_query_is_invalidated_by_a_django_write(cachalot):
     second = cachalot("query", "-v", "--format", "json", sql)
     assert "hit" in second.stderr
 
-    # What the CLI stored loads in Python as (float, list of tuples).
-    key = hashlib.sha1(f"default:{sql}:[]".encode()).hexdigest()
-    stored = cache.get(key)
+    # What the CLI stored loads in Python as (float, list of tuples), under
+    # its own key: Django's key for the same SQL stays untouched.
+    django_key = hashlib.sha1(f"default:{sql}:[]".encode()).hexdigest()
+    cli_key = hashlib.sha1(f"default:{sql}:[]:cachalot-cli".encode()).hexdigest()
+    stored = cache.get(cli_key)
     assert isinstance(stored, tuple) and isinstance(stored[0], float) and stored[1] == [("Ann",)]
+    assert cache.get(django_key) is None
 
     Author.objects.create(name="Bob")  # cachalot in Django invalidates library_author
     third = cachalot("query", "-v", "--format", "json", sql)

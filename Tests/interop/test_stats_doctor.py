@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import BACKEND, add_dead_redis_cache, entry_name, redis_client, stored_entries, table_key
+from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, redis_client, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -29,11 +29,13 @@ def populate():
 
 
 def expected_groups():
-    """The three groups, counted in Python from the raw store."""
+    """The four groups, counted in Python from the raw store."""
     table_names = {entry_name(table_key(t)) for t in connection.introspection.table_names()}
-    counts = {"table": 0, "query": 0, "other": 0}
+    counts = {"table": 0, "query": 0, "other": 0, "unreadable": 0}
     for name, value in stored_entries():
-        if name in table_names:
+        if value is UNREADABLE:
+            counts["unreadable"] += 1
+        elif name in table_names:
             counts["table"] += 1
         elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], float):
             counts["query"] += 1
@@ -54,7 +56,7 @@ def test_stats_groups_match_what_django_stored(cachalot):
     report = stats_json(cachalot, "--tables")
     (only,) = report["caches"]
     assert only["reachable"] is True
-    counts = {group: only["groups"][group]["count"] for group in ("table", "query", "other")}
+    counts = {group: only["groups"][group]["count"] for group in ("table", "query", "other", "unreadable")}
     assert counts == expected_groups()
     assert counts["query"] >= 4 and counts["table"] >= 2 and counts["other"] >= 1
     database = only["databases"][0]

@@ -32,14 +32,23 @@ public protocol CacheStore {
     /// batches, without holding them all in memory.
     func scan(_ visit: (CacheEntry) throws -> Void) throws
 
-    /// The pickle inside an entry's value (decompressed), or nil for a value
-    /// the backend stores as plain text (Redis integers).
+    /// The pickle inside an entry's value (decompressed, at most
+    /// `valueLimit` bytes), or nil for a value the backend stores as plain
+    /// text (Redis integers).
     func pickleBytes(of entry: CacheEntry) throws -> [UInt8]?
+
+    /// The start and end of the pickle inside an entry's value, read without
+    /// holding it whole; nil for a plain-text integer.
+    func outline(of entry: CacheEntry) throws -> PickleOutline?
 
     /// Facts about the server behind the cache (Redis INFO and TIME); empty
     /// for caches without a server.
     func serverFacts() throws -> ServerFacts
 }
+
+/// A value that inflates beyond this is not decoded whole (it is counted
+/// as unreadable): 32 MiB, far above what django-cachalot stores per query.
+public let valueLimit = 32 << 20
 
 /// One stored entry, as `scan` sees it.
 public struct CacheEntry {
@@ -56,6 +65,9 @@ public struct CacheEntry {
     /// True for an entry that could not be read (truncated, corrupt,
     /// oversized): counted apart, never decoded.
     public var unreadable = false
+    /// For a large value the scan did not fetch whole (`value` is then
+    /// empty): its start and end.
+    public var partial: PickleOutline?
 }
 
 /// What a cache server says about itself.

@@ -68,9 +68,27 @@ public enum Zlib {
         deinit { if ready { inflateEnd(&stream) } }
 
         public func decompress(_ input: [UInt8], limit: Int = Zlib.defaultLimit) throws -> [UInt8] {
+            var output: [UInt8] = []
+            try inflate(input, limit: limit) { output += $0 }
+            return output
+        }
+
+        /// The start, the end and the length of what `input` inflates to,
+        /// keeping only those in memory however large the value is.
+        public func outline(_ input: [UInt8], limit: Int) throws -> PickleOutline {
+            var outline = PickleOutline(head: [], tail: [], count: 0)
+            try inflate(input, limit: limit) { piece in
+                outline.count += piece.count
+                if outline.head.count < PickleOutline.headCount { outline.head += piece.prefix(PickleOutline.headCount - outline.head.count) }
+                outline.tail = Array((outline.tail + piece.suffix(PickleOutline.tailCount)).suffix(PickleOutline.tailCount))
+            }
+            return outline
+        }
+
+        private func inflate(_ input: [UInt8], limit: Int, into consume: (ArraySlice<UInt8>) -> Void) throws {
             guard ready else { throw Failure(reason: "zlib could not start (out of memory)") }
             inflateReset(&stream)
-            var output: [UInt8] = []
+            var total = 0
             var chunk = [UInt8](repeating: 0, count: min(max(input.count * 4, 256), 64 * 1024))
             var input = input
             let status: Int32 = input.withUnsafeMutableBufferPointer { source in
@@ -80,18 +98,19 @@ public enum Zlib {
                     let result: Int32 = chunk.withUnsafeMutableBufferPointer { buffer in
                         stream.next_out = buffer.baseAddress
                         stream.avail_out = uInt(buffer.count)
-                        return inflate(&stream, Z_NO_FLUSH)
+                        return CZlib.inflate(&stream, Z_NO_FLUSH)
                     }
                     let produced = chunk.count - Int(stream.avail_out)
-                    guard output.count + produced <= limit else { return Zlib.overLimit }
-                    output += chunk[..<produced]
+                    total += produced
+                    guard total <= limit else { return Zlib.overLimit }
+                    consume(chunk[..<produced])
                     if result != Z_OK { return result }
                     if stream.avail_in == 0 && stream.avail_out != 0 { return Z_BUF_ERROR }
                     if chunk.count < 64 * 1024 { chunk = [UInt8](repeating: 0, count: 64 * 1024) }
                 }
             }
             switch status {
-            case Z_STREAM_END: return output
+            case Z_STREAM_END: return
             case Z_BUF_ERROR: throw Failure(reason: "truncated (the stream ends early)")
             case Zlib.overLimit: throw Failure(reason: "inflates to more than \(limit) bytes")
             case Z_MEM_ERROR: throw Failure(reason: "out of memory while inflating")

@@ -42,17 +42,17 @@ public struct StatsOperation {
     /// does not tell: a value that then fails to decode is unreadable.
     static func classify(_ entry: CacheEntry, store: CacheStore) -> (EntryGroup, Double?) {
         guard !entry.unreadable else { return (.unreadable, nil) }
-        let decoded: [UInt8]?
-        do { decoded = try store.pickleBytes(of: entry) } catch { return (.unreadable, nil) }
+        let found: PickleOutline?
+        do { found = try store.outline(of: entry) } catch { return (.unreadable, nil) }
         // nil: an integer the backend stores as text.
-        guard let bytes = decoded else { return (.otherKeys, nil) }
-        switch QueryEntryProbe.probe(bytes) {
+        guard let outline = found else { return (.otherKeys, nil) }
+        switch QueryEntryProbe.probe(outline) {
         case .queryEntry(let time):
             return (.queryEntries, time)
-        case .notQueryEntry where bytes.first == PickleOpcode.proto.rawValue:
+        case .notQueryEntry where outline.head.first == PickleOpcode.proto.rawValue:
             return (.otherKeys, nil)
         case .notQueryEntry, .unknown:
-            guard let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
+            guard let bytes = try? store.pickleBytes(of: entry), let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
             if case .tuple(let items) = value, items.count == 2, case .float(let time) = items[0] { return (.queryEntries, time) }
             return (.otherKeys, nil)
         }

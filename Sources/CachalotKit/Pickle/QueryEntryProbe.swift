@@ -12,12 +12,17 @@ public enum QueryEntryProbe {
     }
 
     public static func probe(_ bytes: [UInt8]) -> Verdict {
-        guard bytes.count >= 12, bytes[0] == PickleOpcode.proto.rawValue, bytes[1] >= 2 else { return .unknown }
+        probe(PickleOutline(bytes))
+    }
+
+    public static func probe(_ outline: PickleOutline) -> Verdict {
+        let head = outline.head
+        guard outline.count >= 12, head.count >= 12, head[0] == PickleOpcode.proto.rawValue, head[1] >= 2 else { return .unknown }
         var start = 2
-        if bytes[start] == PickleOpcode.frame.rawValue { start += 9 }
-        guard start + 9 < bytes.count, bytes[start] == PickleOpcode.binFloat.rawValue,
-              bytes.last == PickleOpcode.stop.rawValue, endsWithTuple2(bytes) else { return .notQueryEntry }
-        let timestamp = bytes[(start + 1)...(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        if head[start] == PickleOpcode.frame.rawValue { start += 9 }
+        guard start + 9 < head.count, start + 9 < outline.count, head[start] == PickleOpcode.binFloat.rawValue,
+              outline.tail.last == PickleOpcode.stop.rawValue, endsWithTuple2(outline.tail) else { return .notQueryEntry }
+        let timestamp = head[(start + 1)...(start + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return .queryEntry(Double(bitPattern: timestamp))
     }
 
@@ -29,5 +34,26 @@ public enum QueryEntryProbe {
         if count >= 4, bytes[count - 3] == PickleOpcode.binPut.rawValue, bytes[count - 4] == tuple2 { return true }
         if count >= 7, bytes[count - 6] == PickleOpcode.longBinPut.rawValue, bytes[count - 7] == tuple2 { return true }
         return false
+    }
+}
+
+/// The start and the end of a pickle and its length: all that `stats`
+/// needs to classify an entry, read without holding a large value whole.
+public struct PickleOutline: Equatable, Sendable {
+    public static let headCount = 64
+    public static let tailCount = 16
+
+    public var head: [UInt8]
+    public var tail: [UInt8]
+    public var count: Int
+
+    public init(head: [UInt8], tail: [UInt8], count: Int) {
+        self.head = head
+        self.tail = tail
+        self.count = count
+    }
+
+    public init(_ bytes: [UInt8]) {
+        self.init(head: Array(bytes.prefix(Self.headCount)), tail: Array(bytes.suffix(Self.tailCount)), count: bytes.count)
     }
 }

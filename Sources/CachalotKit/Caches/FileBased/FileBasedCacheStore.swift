@@ -156,7 +156,11 @@ public struct FileBasedCacheStore: CacheStore {
     }
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
-        try zlib.inflater.decompress(entry.value)
+        try zlib.inflater.decompress(entry.value, limit: valueLimit)
+    }
+
+    public func outline(of entry: CacheEntry) throws -> PickleOutline? {
+        try zlib.inflater.outline(entry.value, limit: Zlib.defaultLimit)
     }
 
     /// No server; checks instead that LOCATION is a readable directory, or

@@ -7,6 +7,8 @@ extension RedisCacheStore {
 
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(keyMaker.makeKey("")) + "*").utf8)
+        // Compressed values are inflated here to be classified: fetch them whole.
+        let wholeLimit = options.codec.mayBeCompressed ? valueLimit : Self.wholeValueLimit
         var cursor = "0"
         repeat {
             let reply = try send([Array("SCAN".utf8), Array(cursor.utf8), Array("MATCH".utf8), pattern,
@@ -17,19 +19,42 @@ extension RedisCacheStore {
             let keys = names.compactMap(\.bytes)
             guard !keys.isEmpty else { continue }
             let now = self.now()
-            let replies = try pipeline([[Array("MGET".utf8)] + keys] + keys.map { [Array("PTTL".utf8), $0] })
-            guard case .array(let values) = replies[0], values.count == keys.count else { throw unexpected(replies[0]) }
+            let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
+                                       + keys + [Array(String(wholeLimit).utf8)]], replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
+            guard case .array(let fields) = sample, fields.count == keys.count * 4 else { throw unexpected(sample) }
             for (index, key) in keys.enumerated() {
-                // A key that expired or was deleted between SCAN and MGET is gone.
-                guard let value = values[index].bytes, case .integer(let ttl) = replies[index + 1], ttl != -2 else { continue }
-                try visit(CacheEntry(name: String(decoding: key, as: UTF8.self), value: value, size: value.count,
-                                     expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000))
+                guard case .integer(let size) = fields[4 * index], case .integer(let ttl) = fields[4 * index + 1],
+                      let head = fields[4 * index + 2].bytes, let tail = fields[4 * index + 3].bytes else { throw unexpected(sample) }
+                // A key that expired or was deleted between SCAN and the script is gone.
+                guard ttl != -2 else { continue }
+                var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
+                                       expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
+                if size < 0 || (size > wholeLimit && options.codec.mayBeCompressed) {
+                    entry.unreadable = true
+                } else if size > wholeLimit {
+                    entry.value = []
+                    entry.partial = PickleOutline(head: head, tail: tail, count: size)
+                }
+                try visit(entry)
             }
         } while cursor != "0"
     }
 
+    /// Values up to this size come back whole from a scan; larger ones as
+    /// their start and end (enough to classify them).
+    static let wholeValueLimit = 4096
+
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
-        options.codec.pickleBytes(entry.value)
+        guard entry.partial != nil else { return options.codec.pickleBytes(entry.value) }
+        let whole = try send([Array("GET".utf8), Array(entry.name.utf8)])
+        guard let bytes = whole.bytes, bytes.count <= valueLimit else {
+            throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
+        }
+        return options.codec.pickleBytes(bytes)
+    }
+
+    public func outline(of entry: CacheEntry) throws -> PickleOutline? {
+        entry.partial ?? options.codec.outline(entry.value)
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.

@@ -64,6 +64,32 @@ enum RedisScripts {
     return {kept, undecided, written, ''}
     """
 
+    /// KEYS: a batch of keys from SCAN. ARGV: the largest value returned
+    /// whole. Per key: its length (-1 for another Redis type), PTTL, then the
+    /// whole value and "", or for a larger one its first 64 and last 16
+    /// bytes: classifying a million entries never moves their whole values.
+    static let sample = """
+    local whole = tonumber(ARGV[1])
+    local out = {}
+    for _, key in ipairs(KEYS) do
+      local size = redis.pcall('STRLEN', key)
+      if type(size) == 'table' then size = -1 end
+      table.insert(out, size)
+      table.insert(out, redis.call('PTTL', key))
+      if size < 0 then
+        table.insert(out, '')
+        table.insert(out, '')
+      elseif size <= whole then
+        table.insert(out, redis.call('GET', key) or '')
+        table.insert(out, '')
+      else
+        table.insert(out, redis.call('GETRANGE', key, 0, 63))
+        table.insert(out, redis.call('GETRANGE', key, -16, -1))
+      end
+    end
+    return out
+    """
+
     /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
     /// key what the client saw: its kind ("string" or "wrongtype") and the
     /// stored bytes. Sets a key only if it still holds that (a live writer

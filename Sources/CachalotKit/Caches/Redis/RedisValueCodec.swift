@@ -24,7 +24,14 @@ public struct RedisValueCodec: Equatable, Sendable {
     /// The pickle inside a stored value, or nil for an int stored as text.
     public func pickleBytes(_ bytes: [UInt8]) -> [UInt8]? {
         if bytes.first != PickleOpcode.proto.rawValue, PlainInteger.parse(bytes) != nil { return nil }
-        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes) { return inflated }
+        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes, limit: valueLimit) { return inflated }
         return bytes
+    }
+
+    /// The outline of the pickle inside a stored value, or nil for an int.
+    public func outline(_ bytes: [UInt8]) -> PickleOutline? {
+        if bytes.first != PickleOpcode.proto.rawValue, PlainInteger.parse(bytes) != nil { return nil }
+        if mayBeCompressed, let outline = try? Zlib.Inflater().outline(bytes, limit: Zlib.defaultLimit) { return outline }
+        return PickleOutline(bytes)
     }
 }
