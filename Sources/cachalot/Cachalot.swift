@@ -9,6 +9,7 @@ enum Cachalot {
     static func main() {
         // A closed stdout is an EPIPE error to handle, not a signal that kills.
         signal(SIGPIPE, SIG_IGN)
+        Console.guardStandardDescriptors()
         let code = run(Array(CommandLine.arguments.dropFirst()))
         exit(Console.finish(code))
     }

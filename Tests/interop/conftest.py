@@ -51,6 +51,23 @@ def start_redis():
     pytest.exit("redis-server did not start", returncode=1)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test for another family of cache is left out of this run (deselected,
+    never counted as skipped or passed): each family has its own runs."""
+    family = "filebased" if BACKEND == "filebased" else "redis"
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        (left_out if marker and family not in marker.args else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 REDIS = None
 if BACKEND != "filebased":
     REDIS, os.environ["INTEROP_REDIS_URL"] = start_redis()

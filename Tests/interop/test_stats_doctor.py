@@ -82,7 +82,7 @@ def test_prometheus_output_parses_with_the_real_parser(cachalot):
     Author.objects.all().delete()
 
 
-@pytest.mark.skipif(BACKEND == "filebased", reason="200,000 entries are scanned on the Redis backends")
+@pytest.mark.backends("redis", reason="200,000 entries are scanned on the Redis backends")
 def test_stats_scans_200000_entries(cachalot):
     before = expected_groups()["query"]
     now = time.time()
@@ -111,7 +111,7 @@ def test_doctor_warns_about_a_table_key_stamped_120_s_ahead(cachalot):
     assert 100 < seconds <= 120
 
 
-@pytest.mark.skipif(BACKEND == "filebased", reason="a Redis memory setting")
+@pytest.mark.backends("redis", reason="a Redis memory setting")
 def test_doctor_warns_about_an_oom_prone_redis(cachalot):
     client = redis_client()
     client.config_set("maxmemory", "1gb")

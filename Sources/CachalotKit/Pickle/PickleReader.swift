@@ -92,6 +92,10 @@ public struct PickleReader {
             }
             if opcode == .stop {
                 guard stack.count == 1, let top = stack.last else { throw fail("STOP with \(stack.count) items on the stack") }
+                var sizes: [ObjectIdentifier: Int] = [:]
+                guard try expandedSize(top, depth: 0, sizes: &sizes) <= Self.maximumValues else {
+                    throw fail("expands to more than \(Self.maximumValues) values (a memo reference bomb)")
+                }
                 return try resolve(top, depth: 0)
             }
             try execute(opcode)
@@ -372,6 +376,25 @@ public struct PickleReader {
     }
 
     // MARK: resolving shared nodes into values
+
+    /// How many values `slot` resolves to, a shared node counted each time
+    /// it appears, computed once per node: a bomb is refused before it is
+    /// built. Saturates just above the budget.
+    private func expandedSize(_ slot: Slot, depth: Int, sizes: inout [ObjectIdentifier: Int]) throws -> Int {
+        guard case .node(let node) = slot else { return 1 }
+        if let known = sizes[ObjectIdentifier(node)] { return known }
+        guard depth < Self.maximumDepth else {
+            throw fail("nested deeper than \(Self.maximumDepth) levels, or a self-referencing structure")
+        }
+        var total = 1
+        let children = node.items + node.entries.flatMap { [$0.0, $0.1] } + [node.callable, node.state].compactMap { $0 }
+        for child in children where total <= Self.maximumValues {
+            total += try expandedSize(child, depth: depth + 1, sizes: &sizes)
+        }
+        total = min(total, Self.maximumValues + 1)
+        sizes[ObjectIdentifier(node)] = total
+        return total
+    }
 
     private mutating func resolve(_ slot: Slot, depth: Int) throws -> PickleValue {
         guard depth < Self.maximumDepth else {

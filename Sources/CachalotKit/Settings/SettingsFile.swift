@@ -57,12 +57,12 @@ public struct SettingsFile {
 
     /// The parsed document with environment variables expanded.
     func document(environment: Environment) throws -> SettingsValue {
-        // TOML's parser stops at a NUL and drops the rest without a word.
-        if let nul = text.utf8.firstIndex(of: 0) {
-            let before = text.utf8[..<nul]
-            let line = before.filter { $0 == 0x0a }.count + 1
-            let column = before.count - (before.lastIndex(of: 0x0a).map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
-            throw CachalotError.usage("\(path):\(line):\(column): a NUL character; a settings file is text")
+        // TOML's parser stops at a NUL and drops the rest without a word, and
+        // TOMLKit cuts a string at an escaped one ("cache\u0000evil" → "cache").
+        let bytes = Array(text.utf8)
+        if let nul = bytes.firstIndex(of: 0) { throw nulError(bytes, at: nul, "a NUL character; a settings file is text") }
+        if format == .toml, let escape = Self.escapedNul(in: bytes) {
+            throw nulError(bytes, at: escape, "an escaped NUL character (\\u0000) in a string; no path, address or name holds one")
         }
         let raw: SettingsValue
         switch format {
@@ -83,6 +83,22 @@ public struct SettingsFile {
         // Most files hold no ${VAR} and no \u0000: then nothing needs to be rebuilt.
         guard text.utf8.contains(UInt8(ascii: "$")) || text.utf8.contains(UInt8(ascii: "\\")) else { return raw }
         return try expand(raw, path: [], environment: environment)
+    }
+
+    private func nulError(_ bytes: [UInt8], at offset: Int, _ problem: String) -> CachalotError {
+        let before = bytes[..<offset]
+        let line = before.filter { $0 == 0x0a }.count + 1
+        let column = offset - (before.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0) + 1
+        return .usage("\(path):\(line):\(column): \(problem)")
+    }
+
+    /// Where `\u0000` or `\U00000000` first appears, if anywhere.
+    private static func escapedNul(in bytes: [UInt8]) -> Int? {
+        let short = Array("\\u0000".utf8), long = Array("\\U00000000".utf8)
+        for start in bytes.indices where bytes[start] == UInt8(ascii: "\\") {
+            for pattern in [short, long] where bytes[start...].starts(with: pattern) { return start }
+        }
+        return nil
     }
 
     private func expand(_ value: SettingsValue, path: [String], environment: Environment) throws -> SettingsValue {

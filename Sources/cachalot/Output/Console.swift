@@ -10,6 +10,21 @@ enum Console {
     private nonisolated(unsafe) static var outputFailure: Int32 = 0
     private nonisolated(unsafe) static var outputClosed = false
 
+    /// Started with stdin, stdout or stderr closed, the next file cachalot
+    /// opens (a database, a cache file) would take that number, and results
+    /// would be written into it. Each closed one is pointed at /dev/null;
+    /// a closed stdout is then reported as the error it is.
+    static func guardStandardDescriptors() {
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
+            let opened = open("/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+            if opened >= 0 && opened != descriptor {
+                dup2(opened, descriptor)
+                close(opened)
+            }
+            if descriptor == STDOUT_FILENO { outputFailure = EBADF }
+        }
+    }
+
     static func out(_ text: String) {
         guard !outputClosed, outputFailure == 0 else { return }
         let status = write(text, to: STDOUT_FILENO)

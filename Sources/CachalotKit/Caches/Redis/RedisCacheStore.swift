@@ -52,7 +52,12 @@ public final class RedisCacheStore: CacheStore {
         for index in stride(from: 0, to: undecided.count - 2, by: 3) {
             guard let made = undecided[index].bytes, let kind = undecided[index + 1].bytes, let stored = undecided[index + 2].bytes,
                   let key = cachalotKeyByMadeKey[String(decoding: made, as: UTF8.self)] else { continue }
-            let state: StoredTimestamp = String(decoding: kind, as: UTF8.self) == "wrongtype" ? .unreadable("a value of another Redis type") : inspect(stored)
+            let state: StoredTimestamp
+            switch String(decoding: kind, as: UTF8.self) {
+            case "wrongtype": state = .unreadable("a value of another Redis type")
+            case "large": state = .unreadable("a value larger than 4 KiB")
+            default: state = inspect(stored)
+            }
             switch state {
             case .time(let time) where time > now: outcome.keptNewer[key] = time
             case .time: toSet.append((made, key, kind, stored))
@@ -83,17 +88,20 @@ public final class RedisCacheStore: CacheStore {
     }
 
     public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
-        try fetch(keys).mapValues(inspect)
+        // A table key is a few dozen bytes.
+        try fetch(keys, replyLimit: 64 * 1024 + keys.count * 1024).mapValues(inspect)
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
-        try fetch(keys).reduce(into: [:]) { result, entry in result[entry.key] = try decode(entry.value, key: entry.key) }
+        try fetch(keys, replyLimit: RedisConnection.defaultReplyLimit).reduce(into: [:]) { result, entry in
+            result[entry.key] = try decode(entry.value, key: entry.key)
+        }
     }
 
     /// The raw stored bytes of each present key (one MGET).
-    private func fetch(_ keys: [String]) throws -> [String: [UInt8]] {
+    private func fetch(_ keys: [String], replyLimit: Int) throws -> [String: [UInt8]] {
         guard !keys.isEmpty else { return [:] }
-        let reply = try send([Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) })
+        let reply = try pipeline([[Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) }], replyLimit: replyLimit)[0]
         guard case .array(let values) = reply, values.count == keys.count else { throw unexpected(reply) }
         var result: [String: [UInt8]] = [:]
         for (key, value) in zip(keys, values) { result[key] = value.bytes }

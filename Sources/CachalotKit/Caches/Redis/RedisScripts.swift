@@ -28,7 +28,9 @@ enum RedisScripts {
     /// 'G' + 8 bytes + '.') is kept when newer than now. One it cannot read
     /// (compressed by django-redis, corrupt, or not a string) is left alone
     /// and returned for the client to decide with `compareAndSet`.
-    /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype", bytes, …},
+    /// A value over 4 KiB (no table timestamp is) comes back as "large" with
+    /// its SHA-1 instead of its bytes.
+    /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype"|"large", bytes, …},
     /// {written keys}, error text or "".
     static let stamp = storeFunction + """
     local now = tonumber(ARGV[1])
@@ -40,6 +42,10 @@ enum RedisScripts {
         table.insert(undecided, key)
         table.insert(undecided, 'wrongtype')
         table.insert(undecided, '')
+      elseif stored and #stored > 4096 then
+        table.insert(undecided, key)
+        table.insert(undecided, 'large')
+        table.insert(undecided, redis.sha1hex(stored))
       else
         if stored then
           t = tonumber(stored)
@@ -91,8 +97,8 @@ enum RedisScripts {
     """
 
     /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
-    /// key what the client saw: its kind ("string" or "wrongtype") and the
-    /// stored bytes. Sets a key only if it still holds that (a live writer
+    /// key what the client saw: its kind ("string", "wrongtype" or "large")
+    /// and the stored bytes (for "large", their SHA-1). Sets a key only if it still holds that (a live writer
     /// that changed it meanwhile invalidated it too). Returns {written keys},
     /// error text or "".
     static let compareAndSet = storeFunction + """
@@ -104,6 +110,8 @@ enum RedisScripts {
       if kind == 'wrongtype' then
         same = type(stored) == 'table'
         if same then redis.call('DEL', key) end
+      elseif kind == 'large' then
+        same = type(stored) == 'string' and redis.sha1hex(stored) == expected
       else
         same = stored == expected
       end
