@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/cachalot
 EXAMPLE     := example
 PREFIX      ?= /usr/local
 
-.PHONY: deps venv build demo test completions bench install clean
+.PHONY: deps venv build demo test fuzz completions bench install clean
 
 deps:
 	@sh scripts/install-deps.sh
@@ -22,7 +22,7 @@ $(VENV)/.installed: Tests/interop/requirements.txt
 	touch $@
 
 # The release binary (README, "Building"): the Swift runtime, libstdc++ and
-# libgcc linked in, glibc and the small C libraries (SQLite, zlib, hiredis)
+# libgcc linked in, glibc and the small C libraries (SQLite, zlib)
 # dynamic, not position-independent. Start-up is most of a one-app
 # invalidation: the shared libstdc++ alone costs 3,000 symbol bindings per
 # run, a PIE 45,000 relocations. swiftc asks for -lstdc++ by name, so a
@@ -60,10 +60,18 @@ test: deps venv
 	bash -n completions/cachalot.bash
 	zsh -n completions/_cachalot
 	fish -n completions/cachalot.fish
+	@for corpus in Fuzz/corpus/*; do .build/debug/Fuzz$$(basename $$corpus) $$corpus || exit 1; done
+	FUZZ_SECONDS=10 sh scripts/fuzz.sh
 	@for cache in $(INTEROP_CACHES); do \
 		echo "interop with the $$cache cache"; \
 		INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+
+# libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),
+# FUZZ_SECONDS each; make test replays the seeds with the plain builds, then
+# fuzzes 10 s each.
+fuzz: deps
+	sh scripts/fuzz.sh
 
 # Regenerates completions/ from the command table.
 completions:
@@ -85,4 +93,4 @@ install: build
 	install -D -m 644 completions/cachalot.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/cachalot.fish
 
 clean:
-	rm -rf .build $(LINK_DIR) $(VENV) $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3
+	rm -rf .build .build-fuzz $(LINK_DIR) $(VENV) $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3

@@ -4,6 +4,9 @@ import PackageDescription
 /// Every Swift target: a file may only use what its own imports name.
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
+/// One libFuzzer target per parser of outside input (Fuzz/<name>/).
+let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion"]
+
 let package = Package(
     name: "cachalot",
     products: [
@@ -12,17 +15,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
-        ),
-        .systemLibrary(
-            name: "CHiredis",
-            providers: [.apt(["libhiredis-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -32,11 +30,9 @@ let package = Package(
         .target(
             name: "CachalotKit",
             dependencies: [
-                "CHiredis",
                 "CSQLite",
                 "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictImports
         ),
@@ -45,6 +41,21 @@ let package = Package(
             dependencies: ["CachalotKit"],
             swiftSettings: strictImports
         ),
+        // libFuzzer targets (make fuzz); built plainly they replay their corpora.
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CachalotKit"],
+            path: "Fuzz/Support",
+            swiftSettings: strictImports
+        ),
+    ] + fuzzTargets.map { name in
+        .executableTarget(
+            name: "Fuzz\(name)",
+            dependencies: ["CachalotKit", "FuzzSupport"],
+            path: "Fuzz/\(name)",
+            swiftSettings: strictImports
+        )
+    } + [
         // Temporary folders, child processes and real servers for the tests.
         .target(
             name: "CachalotTestSupport",

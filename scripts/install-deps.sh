@@ -4,7 +4,7 @@
 # expected on PATH.
 set -eu
 
-packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libhiredis-dev redis-server redis-tools sqlite3 mandoc groff-base zsh fish python3-venv time"
+packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev redis-server redis-tools sqlite3 mandoc groff-base zsh fish python3-venv time"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

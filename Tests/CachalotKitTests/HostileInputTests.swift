@@ -114,7 +114,7 @@ struct HostileSettingsTests {
 
     @Test func anEscapedNulInAStringIsRefused() throws {
         let toml = try #require(error(Self.minimal.replacing("/srv/db.sqlite3", with: "/srv/db\\u0000evil")))
-        #expect(toml.message.hasPrefix("/etc/cachalot.toml:6:16: an escaped NUL character"), "\(toml.message)")
+        #expect(toml.message.contains("DATABASES.default.NAME: a NUL character"), "\(toml.message)")
         let json = try #require(error("""
         {"CACHES": {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "cache\\u0000evil"}},
          "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/d"}}}

@@ -2,7 +2,7 @@
 /// that classes are never imported or called: objects come back as
 /// `PickleValue.object`. Any malformed, truncated or hostile input is an
 /// error, never a crash or a hang: the value may nest at most
-/// `maximumDepth` deep and expand to at most `maximumValues` values (memo
+/// `maximumDepth` deep and expand to at most `valueBudget` values (memo
 /// references can double a value at every step), and what the reader built
 /// is taken apart without recursion.
 public struct PickleReader {
@@ -14,8 +14,10 @@ public struct PickleReader {
 
     /// Deeper than any result Django caches (rows of tuples of values).
     public static let maximumDepth = 200
-    /// More values than a cached result of a million cells.
-    public static let maximumValues = 20_000_000
+    /// A pickle spends a byte or more on each value it holds; only memo
+    /// references (DUP, GET) make more values than that, and a bomb makes
+    /// millions from a few bytes. Allowed: a million, or four per input byte.
+    public static func valueBudget(forLength length: Int) -> Int { max(1_000_000, 4 * length) }
 
     /// Every container, shared between the stack and the memo as in Python
     /// (APPENDS after a BINPUT reach every reference).
@@ -44,7 +46,8 @@ public struct PickleReader {
     private var memo: [Int: Slot] = [:]
     /// Every node made, so that teardown can unlink them one by one.
     private var nodes: [Node] = []
-    private var valuesLeft = maximumValues
+    private let maximumValues: Int
+    private var valuesLeft: Int
 
     /// `pickle.loads(bytes)`: bytes after the STOP opcode are ignored, as Python does.
     public static func read(_ bytes: [UInt8]) throws -> PickleValue {
@@ -59,7 +62,11 @@ public struct PickleReader {
         return (value, reader.position)
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8]) {
+        self.bytes = bytes
+        maximumValues = Self.valueBudget(forLength: bytes.count)
+        valuesLeft = maximumValues
+    }
 
     /// Releasing a chain of 50,000 nested nodes one inside the other would
     /// recurse 50,000 deep: empty every node first, then let them go.
@@ -76,7 +83,7 @@ public struct PickleReader {
     }
 
     private mutating func make(_ kind: Node.Kind, items: [Slot] = []) throws -> Node {
-        guard nodes.count < Self.maximumValues else { throw fail("more than \(Self.maximumValues) containers") }
+        guard nodes.count < maximumValues else { throw fail("more than \(maximumValues) containers") }
         let node = Node(kind, items: items)
         nodes.append(node)
         return node
@@ -93,8 +100,8 @@ public struct PickleReader {
             if opcode == .stop {
                 guard stack.count == 1, let top = stack.last else { throw fail("STOP with \(stack.count) items on the stack") }
                 var sizes: [ObjectIdentifier: Int] = [:]
-                guard try expandedSize(top, depth: 0, sizes: &sizes) <= Self.maximumValues else {
-                    throw fail("expands to more than \(Self.maximumValues) values (a memo reference bomb)")
+                guard try expandedSize(top, depth: 0, sizes: &sizes) <= maximumValues else {
+                    throw fail("expands to more than \(maximumValues) values (a memo reference bomb)")
                 }
                 return try resolve(top, depth: 0)
             }
@@ -388,10 +395,10 @@ public struct PickleReader {
         }
         var total = 1
         let children = node.items + node.entries.flatMap { [$0.0, $0.1] } + [node.callable, node.state].compactMap { $0 }
-        for child in children where total <= Self.maximumValues {
+        for child in children where total <= maximumValues {
             total += try expandedSize(child, depth: depth + 1, sizes: &sizes)
         }
-        total = min(total, Self.maximumValues + 1)
+        total = min(total, maximumValues + 1)
         sizes[ObjectIdentifier(node)] = total
         return total
     }
@@ -401,7 +408,7 @@ public struct PickleReader {
             throw fail("nested deeper than \(Self.maximumDepth) levels, or a self-referencing structure")
         }
         valuesLeft -= 1
-        guard valuesLeft >= 0 else { throw fail("expands to more than \(Self.maximumValues) values") }
+        guard valuesLeft >= 0 else { throw fail("expands to more than \(maximumValues) values") }
         let next = depth + 1
         switch slot {
         case .value(let value): return value

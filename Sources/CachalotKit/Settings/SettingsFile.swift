@@ -1,5 +1,4 @@
 import Glibc
-import TOMLKit
 
 /// Finds the settings file and turns its text into a `SettingsValue`
 /// document, with `${VAR}` expanded: the format-specific half of loading.
@@ -57,21 +56,15 @@ public struct SettingsFile {
 
     /// The parsed document with environment variables expanded.
     func document(environment: Environment) throws -> SettingsValue {
-        // TOML's parser stops at a NUL and drops the rest without a word, and
-        // TOMLKit cuts a string at an escaped one ("cache\u0000evil" → "cache").
         let bytes = Array(text.utf8)
         if let nul = bytes.firstIndex(of: 0) { throw nulError(bytes, at: nul, "a NUL character; a settings file is text") }
-        if format == .toml, let escape = Self.escapedNul(in: bytes) {
-            throw nulError(bytes, at: escape, "an escaped NUL character (\\u0000) in a string; no path, address or name holds one")
-        }
         let raw: SettingsValue
         switch format {
         case .toml:
             do {
-                raw = try SettingsValue.fromTOML(try TOMLTable(string: text))
-            } catch let error as TOMLParseError {
-                let at = error.source.begin
-                throw CachalotError.usage("\(path):\(at.line):\(at.column): invalid TOML: \(error.description)")
+                raw = try TOMLReader.read(text)
+            } catch let error as TOMLReader.Failure {
+                throw CachalotError.usage("\(path):\(error.line):\(error.column): invalid TOML: \(error.reason)")
             }
         case .json:
             do {
@@ -90,15 +83,6 @@ public struct SettingsFile {
         let line = before.filter { $0 == 0x0a }.count + 1
         let column = offset - (before.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0) + 1
         return .usage("\(path):\(line):\(column): \(problem)")
-    }
-
-    /// Where `\u0000` or `\U00000000` first appears, if anywhere.
-    private static func escapedNul(in bytes: [UInt8]) -> Int? {
-        let short = Array("\\u0000".utf8), long = Array("\\U00000000".utf8)
-        for start in bytes.indices where bytes[start] == UInt8(ascii: "\\") {
-            for pattern in [short, long] where bytes[start...].starts(with: pattern) { return start }
-        }
-        return nil
     }
 
     private func expand(_ value: SettingsValue, path: [String], environment: Environment) throws -> SettingsValue {

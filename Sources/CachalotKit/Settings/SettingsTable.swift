@@ -109,3 +109,10 @@ struct SettingsTable {
         try table(key)?.entries ?? [:]
     }
 }
+
+/// A problem found at a key path while reading a settings document; the
+/// loader turns it into a `CachalotError` naming the file and the line.
+struct SettingsPathError: Error {
+    var path: [String]
+    var problem: String
+}

@@ -1,6 +1,6 @@
 /// Finds the line and column of a key path in the settings file's text.
 ///
-/// TOMLKit does not report where a key was
+/// The readers do not report where each key was
 /// written, so this looks for each key of the path in turn, each after the
 /// previous one, as a whole word. It is a best effort: a miss gives no
 /// position, never a wrong file.

@@ -1,18 +1,21 @@
 /// Passwords never reach a message: every LOCATION, URL or connection
-/// string shown to a person goes through here first.
+/// string shown to a person goes through here first. The delimiters are
+/// found in the UTF-8 bytes, as Python finds them in code points: a
+/// combining mark after `@` must not hide it.
 public enum SecretMasking {
     /// `url` with the password of its user part and any `password=` query
     /// value replaced by `***`: `redis://:***@host:6379/0`.
     public static func url(_ url: String) -> String {
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return maskQuery(url) }
-        let authorityStart = url.index(colon, offsetBy: 3)
-        let queryStart = url[authorityStart...].firstIndex(of: "?") ?? url.endIndex
-        var result = String(url[..<authorityStart])
-        let beforeQuery = url[authorityStart..<queryStart]
-        if let at = beforeQuery.lastIndex(of: "@") {
+        let bytes = Array(url.utf8)
+        let scheme = bytes.firstRange(of: Array("://".utf8))
+        let authorityStart = scheme.map { $0.upperBound } ?? 0
+        let queryStart = bytes[authorityStart...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        var result = Array(bytes[..<authorityStart])
+        let beforeQuery = bytes[authorityStart..<queryStart]
+        if scheme != nil, let at = beforeQuery.lastIndex(of: UInt8(ascii: "@")) {
             let userInfo = beforeQuery[..<at]
-            if let separator = userInfo.firstIndex(of: ":") {
-                result += userInfo[..<separator] + ":***"
+            if let separator = userInfo.firstIndex(of: UInt8(ascii: ":")) {
+                result += userInfo[..<separator] + Array(":***".utf8)
             } else {
                 result += userInfo
             }
@@ -20,18 +23,17 @@ public enum SecretMasking {
         } else {
             result += beforeQuery
         }
-        return result + maskQuery(String(url[queryStart...]))
+        return String(decoding: result + maskQuery(Array(bytes[queryStart...])), as: UTF8.self)
     }
 
     /// `?a=1&password=x` → `?a=1&password=***` (any key ending in "password").
-    private static func maskQuery(_ query: String) -> String {
-        guard query.hasPrefix("?") || query.contains("=" as Character) else { return query }
-        let prefix = query.hasPrefix("?") ? "?" : ""
-        let pairs = query.dropFirst(prefix.count).split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].lowercased().hasSuffix("password") else { return String(pair) }
-            return parts[0] + "=***"
+    private static func maskQuery(_ query: [UInt8]) -> [UInt8] {
+        guard query.first == UInt8(ascii: "?") else { return query }
+        let pairs = query.dropFirst().split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).map { pair -> [UInt8] in
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")),
+                  String(decoding: pair[..<equals], as: UTF8.self).lowercased().hasSuffix("password") else { return Array(pair) }
+            return Array(pair[...equals]) + Array("***".utf8)
         }
-        return prefix + pairs.joined(separator: "&")
+        return [UInt8(ascii: "?")] + Array(pairs.joined(separator: [UInt8(ascii: "&")]))
     }
 }

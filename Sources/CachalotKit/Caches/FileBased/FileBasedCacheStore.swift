@@ -120,11 +120,16 @@ public struct FileBasedCacheStore: CacheStore {
     /// Reads one cache file: `pickle(expiry)` then the compressed value.
     private func entry(at file: String, now: Double) throws -> CacheEntry? {
         guard let bytes = try FileSystem.read(file, limit: Self.fileSizeLimit) else { return nil }
+        return try Self.entry(bytes, name: PathText.lastComponent(file), now: now)
+    }
+
+    /// A cache file's bytes as an entry: its expiry pickle, then the value.
+    static func entry(_ bytes: [UInt8], name: String, now: Double) throws -> CacheEntry {
         guard !bytes.isEmpty else { throw CachalotError.runtime("an empty file") }
         do {
             let (expiry, valueStart) = try PickleReader.readPrefix(bytes)
             let expiresAt = expiry.number
-            return CacheEntry(name: PathText.lastComponent(file), value: Array(bytes[valueStart...]), size: bytes.count,
+            return CacheEntry(name: name, value: Array(bytes[valueStart...]), size: bytes.count,
                               expiresAt: expiresAt, expired: expiresAt.map { $0 < now } ?? false)
         } catch {
             throw CachalotError.runtime("not a Django cache file (\(error))")

@@ -1,4 +1,3 @@
-import CHiredis
 import Glibc
 
 /// How long a Redis connection may wait: to connect, for each socket
@@ -10,9 +9,9 @@ struct RedisTimeouts: Equatable {
     var exchange: Double
 }
 
-/// A connection to one Redis server. cachalot owns the socket (so every
-/// wait is bounded and a reply's size is capped) and hands the bytes to
-/// hiredis's reply reader. Commands are argument vectors encoded as RESP,
+/// A connection to one Redis server. cachalot owns the socket, so every
+/// wait is bounded, and reads replies with its own bounded RESP reader
+/// (RedisReplyReader). Commands are argument vectors encoded as RESP,
 /// never formatted strings. Logging in (AUTH, SELECT) is pipelined with the
 /// first request, so a whole request costs one round trip.
 final class RedisConnection {
@@ -45,6 +44,13 @@ final class RedisConnection {
         }
         if endpoint.database != 0 { login.append([Array("SELECT".utf8), Array(String(endpoint.database).utf8)]) }
         pendingLogin = login
+    }
+
+    /// A connection over a stream someone else opened (the fuzzer's bytes).
+    init(stream: ByteStream, timeouts: RedisTimeouts) {
+        self.stream = stream
+        self.timeouts = timeouts
+        pendingLogin = []
     }
 
     convenience init(_ endpoint: RedisEndpoint, timeout: Double) throws {
@@ -91,36 +97,22 @@ final class RedisConnection {
         }
     }
 
-    /// Reads `count` replies through hiredis's reader, feeding it at most
-    /// `limit` bytes.
+    /// Reads `count` replies, taking in at most `limit` bytes.
     private func read(_ count: Int, limit: Int, until deadline: Deadline) throws -> [RedisReply] {
-        guard let reader = redisReaderCreate() else { throw Failure(description: "out of memory") }
-        defer { redisReaderFree(reader) }
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(count)
-        var received = 0
+        var reader = RedisReplyReader(limit: limit)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while replies.count < count {
-            var raw: UnsafeMutableRawPointer?
-            guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
-                throw Failure(description: "malformed reply from the server: \(Self.readerError(reader))")
-            }
-            if let raw {
-                replies.append(Self.convert(raw.assumingMemoryBound(to: redisReply.self)))
-                freeReplyObject(raw)
-                continue
-            }
+        while reader.replies.count < count {
             let got = try buffer.withUnsafeMutableBytes { try stream.receive(into: $0, until: deadline) }
-            guard got > 0 else { throw closedFailure(replies: replies) }
-            received += got
-            guard received <= limit else {
-                throw Failure(description: "the reply is larger than \(limit) bytes; refused (a value this large is not django-cachalot's)")
-            }
-            guard buffer.withUnsafeBytes({ redisReaderFeed(reader, $0.baseAddress!.assumingMemoryBound(to: CChar.self), got) }) == REDIS_OK else {
-                throw Failure(description: "malformed reply from the server: \(Self.readerError(reader))")
+            guard got > 0 else { throw closedFailure(replies: reader.replies) }
+            do {
+                try reader.feed(buffer[..<got])
+            } catch let malformed as RedisReplyReader.Malformed {
+                throw Failure(description: malformed.description == "too large"
+                              ? "the reply is larger than \(limit) bytes; refused (a value this large is not django-cachalot's)"
+                              : "malformed reply from the server: \(malformed.description)")
             }
         }
-        return replies
+        return Array(reader.replies.prefix(count))
     }
 
     /// Redis closes the connection of a client that sends a large request
@@ -130,28 +122,5 @@ final class RedisConnection {
             return Failure(description: message, needsAuthentication: true)
         }
         return Failure(description: "the server closed the connection")
-    }
-
-    private static func readerError(_ reader: UnsafeMutablePointer<redisReader>) -> String {
-        withUnsafeBytes(of: reader.pointee.errstr) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
-
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
-        let value = reply.pointee
-        func text() -> [UInt8] {
-            guard let pointer = value.str else { return [] }
-            return Array(UnsafeRawBufferPointer(start: pointer, count: Int(value.len)))
-        }
-        switch value.type {
-        case REDIS_REPLY_STRING: return .string(text())
-        case REDIS_REPLY_STATUS: return .status(String(decoding: text(), as: UTF8.self))
-        case REDIS_REPLY_ERROR: return .error(String(decoding: text(), as: UTF8.self))
-        case REDIS_REPLY_INTEGER: return .integer(Int(value.integer))
-        case REDIS_REPLY_ARRAY:
-            return .array((0..<Int(value.elements)).compactMap { index in value.element[index].map(convert) })
-        default: return .null
-        }
     }
 }

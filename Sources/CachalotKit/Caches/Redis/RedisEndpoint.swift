@@ -33,61 +33,65 @@ public struct RedisEndpoint: Equatable, Sendable {
 
     public init(url: String) throws {
         let shown = SecretMasking.url(String(url.prefix(200)))
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
-            throw Invalid(reason: "\"\(shown)\" is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
+        // Delimiters are found in the UTF-8 bytes, as Python finds them in
+        // code points (a combining mark after "@" must not hide it).
+        let bytes = Array(url.utf8)
+        func text<C: Collection>(_ part: C) -> String where C.Element == UInt8 { String(decoding: part, as: UTF8.self) }
+        guard let schemeEnd = bytes.firstRange(of: Array("://".utf8)) else {
+            throw Invalid(reason: "\(quoted(shown)) is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
-        let scheme = url[..<colon].lowercased()
-        var rest = String(url[colon...].dropFirst(3))
+        let scheme = text(bytes[..<schemeEnd.lowerBound]).lowercased()
+        var rest = bytes[schemeEnd.upperBound...]
         var query: [String: String] = [:]
-        if let mark = rest.firstIndex(of: "?") {
-            for pair in rest[rest.index(after: mark)...].split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        if let mark = rest.firstIndex(of: UInt8(ascii: "?")) {
+            for pair in rest[(mark + 1)...].split(separator: UInt8(ascii: "&")) {
+                let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).map(text)
                 // parse_qs keeps the first value of each name.
                 if query[parts[0]] == nil { query[parts[0]] = parts.count > 1 ? Self.unquote(parts[1]) : "" }
             }
-            rest = String(rest[..<mark])
+            rest = rest[..<mark]
         }
         username = query["username"].flatMap { $0.isEmpty ? nil : $0 }
         password = query["password"].flatMap { $0.isEmpty ? nil : $0 }
-        if let at = rest.lastIndex(of: "@") {
-            let parts = rest[..<at].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { Self.unquote(String($0)) }
+        if let at = rest.lastIndex(of: UInt8(ascii: "@")) {
+            let parts = rest[..<at].split(separator: UInt8(ascii: ":"), maxSplits: 1, omittingEmptySubsequences: false).map { Self.unquote(text($0)) }
             if !parts[0].isEmpty { username = parts[0] }
             if parts.count > 1, !parts[1].isEmpty { password = parts[1] }
-            rest = String(rest[rest.index(after: at)...])
+            rest = rest[(at + 1)...]
         }
         switch scheme {
         case "redis":
             var hostPort = rest
-            if let slash = rest.firstIndex(of: "/") {
-                hostPort = String(rest[..<slash])
+            if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+                hostPort = rest[..<slash]
                 // redis-py: int(path with every "/" removed); a non-number is ignored.
-                let path = Self.unquote(String(rest[rest.index(after: slash)...])).filter { $0 != "/" }
+                let path = Self.unquote(text(rest[(slash + 1)...])).filter { $0 != "/" }
                 if let db = Int(path) { database = db }
             }
-            var host = hostPort, port = 6379
-            if let colon = hostPort.lastIndex(of: ":"), !hostPort.hasSuffix("]") {
-                guard let number = Int(hostPort[hostPort.index(after: colon)...]), (1...65535).contains(number) else {
-                    throw Invalid(reason: "the port in \(shown) is not a number from 1 to 65535")
+            var host = text(hostPort), port = 6379
+            if let colon = hostPort.lastIndex(of: UInt8(ascii: ":")), hostPort.last != UInt8(ascii: "]") {
+                guard let number = Int(text(hostPort[(colon + 1)...])), (1...65535).contains(number) else {
+                    throw Invalid(reason: "the port in \(quoted(shown)) is not a number from 1 to 65535")
                 }
                 port = number
-                host = String(hostPort[..<colon])
+                host = text(hostPort[..<colon])
             }
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             address = .tcp(host: host.isEmpty ? "localhost" : Self.unquote(host).lowercased(), port: port)
         case "unix":
-            let path = Self.unquote(rest)
-            guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(shown) must be absolute") }
+            let path = Self.unquote(text(rest))
+            guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown)) must be absolute") }
             address = .unix(path: path)
         case "rediss":
             throw Invalid(reason: "rediss:// (TLS) is not supported yet by this version of cachalot")
         default:
-            throw Invalid(reason: "unknown scheme \"\(scheme.prefix(20))\" in \(shown); accepted: redis://, unix://")
+            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: redis://, unix://")
         }
         if let value = query["db"] {
-            guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(value.prefix(20)) in \(shown) is not a number") }
+            guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }
             database = db
         }
-        guard database >= 0 else { throw Invalid(reason: "the database in \(shown) is negative") }
+        guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown)) is negative") }
         socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown)
         socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown)
     }
@@ -95,7 +99,7 @@ public struct RedisEndpoint: Equatable, Sendable {
     private static func seconds(_ text: String?, name: String, in shown: String) throws -> Double? {
         guard let text else { return nil }
         guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
-            throw Invalid(reason: "\(name)=\(text.prefix(20)) in \(shown) is not a number of seconds above 0, at most 86400")
+            throw Invalid(reason: "\(name)=\(quoted(text, limit: 20)) in \(quoted(shown)) is not a number of seconds above 0, at most 86400")
         }
         return value
     }

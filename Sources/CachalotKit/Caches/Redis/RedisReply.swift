@@ -1,4 +1,4 @@
-/// One Redis reply, copied out of hiredis's reply object.
+/// One Redis reply (RESP2), as RedisReplyReader reads it.
 public indirect enum RedisReply: Equatable, Sendable {
     case string([UInt8])
     case status(String)

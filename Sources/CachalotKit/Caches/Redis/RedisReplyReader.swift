@@ -1,0 +1,110 @@
+/// Reads RESP2 replies from bytes as they arrive, resuming where it
+/// stopped. Everything is bounded before it is allocated: an announced
+/// string or array larger than the bytes the exchange may still bring is
+/// refused at its header (hiredis 0.14's reader allocates an array's
+/// element table on its header: `*299999999` cost gigabytes before a single
+/// element came, found by the fuzzer), and replies nest at most 16 deep.
+struct RedisReplyReader {
+    struct Malformed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static let maximumDepth = 16
+
+    /// Replies completed so far.
+    private(set) var replies: [RedisReply] = []
+    private var buffer: [UInt8] = []
+    private var position = 0
+    /// Arrays being filled: how many elements each still needs.
+    private var open: [(remaining: Int, items: [RedisReply])] = []
+    /// A bulk string whose header was read: its length.
+    private var pendingBulk: Int?
+    /// Bytes this reader may still take in.
+    private var budget: Int
+    /// How far the search for the current line's CRLF has got.
+    private var lineScan = 0
+
+    init(limit: Int) { budget = limit }
+
+    /// Takes more bytes from the server and parses what it can.
+    mutating func feed<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        budget -= bytes.count
+        guard budget >= 0 else { throw Malformed(description: "too large") }
+        if position > 0 && position == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            position = 0
+            lineScan = 0
+        }
+        buffer += bytes
+        while let reply = try next() { complete(reply) }
+    }
+
+    private mutating func complete(_ reply: RedisReply) {
+        var reply = reply
+        while !open.isEmpty {
+            open[open.count - 1].items.append(reply)
+            open[open.count - 1].remaining -= 1
+            guard open[open.count - 1].remaining == 0 else { return }
+            reply = .array(open.removeLast().items)
+        }
+        replies.append(reply)
+    }
+
+    /// The next complete value, or nil when more bytes are needed.
+    private mutating func next() throws -> RedisReply? {
+        if let length = pendingBulk {
+            guard buffer.count - position >= length + 2 else { return nil }
+            let value = Array(buffer[position..<position + length])
+            guard buffer[position + length] == 0x0d, buffer[position + length + 1] == 0x0a else {
+                throw Malformed(description: "a bulk string does not end with CRLF")
+            }
+            position += length + 2
+            pendingBulk = nil
+            return .string(value)
+        }
+        guard let line = readLine() else { return nil }
+        guard let kind = line.first else { throw Malformed(description: "an empty line") }
+        let body = String(decoding: line.dropFirst(), as: UTF8.self)
+        switch kind {
+        case UInt8(ascii: "+"): return .status(body)
+        case UInt8(ascii: "-"): return .error(body)
+        case UInt8(ascii: ":"):
+            guard let value = Int(body) else { throw Malformed(description: "an integer that is not one") }
+            return .integer(value)
+        case UInt8(ascii: "$"):
+            guard let length = Int(body), length >= -1 else { throw Malformed(description: "a bad bulk length") }
+            guard length >= 0 else { return .null }
+            // The string and its CRLF must still fit in what may arrive.
+            guard length <= budget + (buffer.count - position) - 2 else { throw Malformed(description: "too large") }
+            pendingBulk = length
+            return try next()
+        case UInt8(ascii: "*"):
+            guard let count = Int(body), count >= -1 else { throw Malformed(description: "a bad array length") }
+            guard count >= 0 else { return .null }
+            guard count > 0 else { return .array([]) }
+            // Every element takes at least three bytes (":0\r\n" is four).
+            guard count <= (budget + (buffer.count - position)) / 3 else { throw Malformed(description: "too large") }
+            guard open.count < Self.maximumDepth else { throw Malformed(description: "arrays nested deeper than \(Self.maximumDepth)") }
+            open.append((count, []))
+            return try next()
+        default:
+            throw Malformed(description: "an unknown reply type \(TextFormatting.hex(kind, width: 2))")
+        }
+    }
+
+    /// The next CRLF-terminated line without its CRLF, or nil for more bytes.
+    private mutating func readLine() -> ArraySlice<UInt8>? {
+        var index = max(position, lineScan)
+        while index + 1 < buffer.count {
+            if buffer[index] == 0x0d && buffer[index + 1] == 0x0a {
+                let line = buffer[position..<index]
+                position = index + 2
+                lineScan = position
+                return line
+            }
+            index += 1
+        }
+        lineScan = index
+        return nil
+    }
+}

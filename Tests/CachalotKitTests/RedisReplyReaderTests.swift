@@ -1,0 +1,38 @@
+import Testing
+@testable import CachalotKit
+
+/// The RESP2 reader on replies Redis sends, fed whole and a byte at a time,
+/// and on announcements larger than what the exchange may still bring.
+struct RedisReplyReaderTests {
+    static let stream = Array("+OK\r\n$5\r\nhello\r\n$-1\r\n:-42\r\n-ERR wrong\r\n*3\r\n$1\r\na\r\n*0\r\n*2\r\n:1\r\n$0\r\n\r\n*-1\r\n".utf8)
+    static let expected: [RedisReply] = [
+        .status("OK"), .string(Array("hello".utf8)), .null, .integer(-42), .error("ERR wrong"),
+        .array([.string([0x61]), .array([]), .array([.integer(1), .string([])])]), .null,
+    ]
+
+    @Test(arguments: [1, 2, 7, 64])
+    func readsWhateverTheChunking(chunk: Int) throws {
+        var reader = RedisReplyReader(limit: 1 << 20)
+        var offset = 0
+        while offset < Self.stream.count {
+            try reader.feed(Self.stream[offset..<min(offset + chunk, Self.stream.count)])
+            offset += chunk
+        }
+        #expect(reader.replies == Self.expected)
+    }
+
+    @Test(arguments: ["$999999999999\r\n", "*299999999\r\n", "*400\r\n"])
+    func refusesAnnouncementsBeyondTheLimit(header: String) {
+        var reader = RedisReplyReader(limit: 1000)
+        #expect(throws: RedisReplyReader.Malformed.self) { try reader.feed(Array(header.utf8)) }
+    }
+
+    @Test func refusesMoreBytesThanTheLimitAndDeepNesting() {
+        var small = RedisReplyReader(limit: 10)
+        #expect(throws: RedisReplyReader.Malformed.self) { try small.feed(Array("+0123456789\r\n".utf8)) }
+        var deep = RedisReplyReader(limit: 1 << 20)
+        #expect(throws: RedisReplyReader.Malformed.self) { try deep.feed(Array(String(repeating: "*1\r\n", count: 17).utf8)) }
+        var garbage = RedisReplyReader(limit: 1 << 20)
+        #expect(throws: RedisReplyReader.Malformed.self) { try garbage.feed(Array("?what\r\n".utf8)) }
+    }
+}

@@ -1,0 +1,107 @@
+import Testing
+@testable import CachalotKit
+
+/// The TOML reader against documents whose meaning Python's tomllib gives
+/// (checked with `python3 -c 'import tomllib, json; print(json.dumps(tomllib.loads(...)))'`).
+struct TOMLReaderTests {
+    @Test func everyFormASettingsFileUses() throws {
+        let document = """
+        # comment
+        CACHALOT_TIMEOUT = 86_400   # seconds
+        CACHALOT_UNCACHABLE_TABLES = [
+          "django_migrations",  # trailing comma next
+          'django_session',
+        ]
+        ratio = -1.5e3
+        flags = [true, false]
+        hex = 0xff
+        oct = 0o17
+        bin = 0b101
+        plus = +7
+        infinite = -inf
+
+        [CACHES.default]
+        BACKEND = "django.core.cache.backends.redis.RedisCache"
+        LOCATION = "redis://:${PW}@h:6379/0"
+        OPTIONS = { socket_timeout = 2.5, "db" = 3, nested.deep = 'x' }
+
+        [CACHES."with.dot"]
+        LOCATION = '''C:\\no\\escapes'''
+
+        [DATABASES.default]
+        NAME = \"\"\"
+        one \\
+           two\"\"\"
+        "quoted key" = "tab\\there \\u00e9 \\U0001F600"
+        dotted.key.path = 1
+
+        [[servers]]
+        name = "a"
+        [[servers]]
+        name = "b"
+        """
+        let value = try TOMLReader.read(document)
+        guard case .table(let root) = value, case .table(let caches)? = root["CACHES"], case .table(let databases)? = root["DATABASES"],
+              case .table(let database)? = databases["default"] else {
+            Issue.record("unexpected shape \(value)")
+            return
+        }
+        #expect(root["CACHALOT_TIMEOUT"] == .int(86_400))
+        #expect(root["CACHALOT_UNCACHABLE_TABLES"] == .array([.string("django_migrations"), .string("django_session")]))
+        #expect(root["ratio"] == .double(-1500))
+        #expect(root["flags"] == .array([.bool(true), .bool(false)]))
+        #expect(root["hex"] == .int(255) && root["oct"] == .int(15) && root["bin"] == .int(5) && root["plus"] == .int(7))
+        #expect(root["infinite"] == .double(-.infinity))
+        #expect(caches["default"] == .table([
+            "BACKEND": .string("django.core.cache.backends.redis.RedisCache"),
+            "LOCATION": .string("redis://:${PW}@h:6379/0"),
+            "OPTIONS": .table(["socket_timeout": .double(2.5), "db": .int(3), "nested": .table(["deep": .string("x")])]),
+        ]))
+        #expect(caches["with.dot"] == .table(["LOCATION": .string("C:\\no\\escapes")]))
+        #expect(database["NAME"] == .string("one two"))
+        #expect(database["quoted key"] == .string("tab\there é 😀"))
+        #expect(database["dotted"] == .table(["key": .table(["path": .int(1)])]))
+        #expect(root["servers"] == .array([.table(["name": .string("a")]), .table(["name": .string("b")])]))
+    }
+
+    @Test func quotesInsideMultilineStrings() throws {
+        // tomllib: {"a": "\"\"b", "c": "x\"\"", "d": "''y"}
+        let value = try TOMLReader.read("a = \"\"\"\"\"b\"\"\"\nc = \"\"\"x\"\"\"\"\"\nd = \'\'\'\'\'y\'\'\'")
+        #expect(value == .table(["a": .string("\"\"b"), "c": .string("x\"\""), "d": .string("''y")]))
+    }
+
+    @Test func theBundledExampleReads() throws {
+        let root = PathText.directory(of: PathText.directory(of: PathText.directory(of: #filePath)))
+        let text = String(decoding: try #require(try FileSystem.read(root + "/example/cachalot.toml")), as: UTF8.self)
+        guard case .table(let settings) = try TOMLReader.read(text), case .table(let models)? = settings["MODELS"] else {
+            Issue.record("the example did not read as a table with MODELS")
+            return
+        }
+        #expect(models["library.Book"] == .string("catalogue_books"))
+    }
+
+    @Test(arguments: [
+        ("[\nx = 1", 1, 2, "expected a key"),
+        ("LOCATION = [ }", 1, 14, "expected a value"),
+        ("a = 1\na = 2", 2, 1, "set twice"),
+        ("[t]\n[t]", 2, 1, "defined twice"),
+        ("a = \"open", 1, 10, "unterminated string"),
+        ("a = 2026-11-28", 1, 5, "dates and times"),
+        ("a = bare", 1, 5, "not a TOML value"),
+        ("a = \"\\q\"", 1, 7, "unknown escape"),
+        ("a = 1 b = 2", 1, 7, "end of the line"),
+        ("a = 01", 1, 5, "not a TOML value"),
+        ("x = { a = 1 }\n[x]", 2, 1, "defined twice"),
+    ] as [(String, Int, Int, String)])
+    func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
+        do {
+            _ = try TOMLReader.read(text)
+            Issue.record("\(text) must be refused")
+        } catch let failure as TOMLReader.Failure {
+            #expect((failure.line, failure.column) == (line, column), "\(failure)")
+            #expect(failure.reason.contains(reason), "\(failure.reason)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
