@@ -11,38 +11,44 @@ enum EnvironmentExpansion {
     }
 
     static func expand(_ text: String, environment: Environment) throws -> String {
-        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
-        let characters = Array(text)
-        var result = ""
+        // The delimiters are ASCII: work on the UTF-8 bytes.
+        let bytes = Array(text.utf8)
+        guard bytes.contains(UInt8(ascii: "$")) else { return text }
+        var result: [UInt8] = []
         var index = 0
-        while index < characters.count {
-            guard characters[index] == "$", index + 1 < characters.count, characters[index + 1] == "{" else {
-                result.append(characters[index])
+        func fail(_ reason: String) -> Malformed {
+            Malformed(reason: reason, offset: String(decoding: bytes[..<index], as: UTF8.self).count)
+        }
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{") else {
+                result.append(bytes[index])
                 index += 1
                 continue
             }
-            guard let end = characters[(index + 2)...].firstIndex(of: "}") else {
-                throw Malformed(reason: "unterminated ${", offset: index)
-            }
-            let body = Array(characters[(index + 2)..<end])
-            let dash = body.indices.first { $0 + 1 < body.count && body[$0] == ":" && body[$0 + 1] == "-" }
-            let name = String(body[..<(dash ?? body.count)])
-            guard !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                throw Malformed(reason: name.isEmpty ? "an empty variable name" : "\"\(name.prefix(30))\" is not a variable name", offset: index)
+            guard let end = bytes[(index + 2)...].firstIndex(of: UInt8(ascii: "}")) else { throw fail("unterminated ${") }
+            let body = bytes[(index + 2)..<end]
+            let dash = body.indices.first { $0 + 1 < end && body[$0] == UInt8(ascii: ":") && body[$0 + 1] == UInt8(ascii: "-") }
+            let nameBytes = body[..<(dash ?? end)]
+            let name = String(decoding: nameBytes, as: UTF8.self)
+            guard !nameBytes.isEmpty, nameBytes.allSatisfy(isNameByte) else {
+                throw fail(name.isEmpty ? "an empty variable name" : "\(quoted(name, limit: 30)) is not a variable name")
             }
             if let dash {
-                let fallback = String(body[(dash + 2)...])
-                guard !fallback.contains("$" as Character) else {
-                    throw Malformed(reason: "a ${ inside a default is not supported", offset: index)
-                }
+                let fallback = body[(dash + 2)...]
+                guard !fallback.contains(UInt8(ascii: "$")) else { throw fail("a ${ inside a default is not supported") }
                 let value = environment[name] ?? ""
-                result += value.isEmpty ? fallback : value
+                result += value.isEmpty ? Array(fallback) : Array(value.utf8)
             } else {
                 guard let value = environment[name] else { throw UnsetVariable(name: name) }
-                result += value
+                result += value.utf8
             }
             index = end + 1
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 }

@@ -10,15 +10,19 @@ public enum PathText {
 
     /// Resolves `.`, `..` and repeated slashes of an absolute path.
     public static func normalized(_ path: String) -> String {
-        var parts: [Substring] = []
+        var parts: [String] = []
         for part in path.split(separator: "/") {
             switch part {
             case ".": continue
             case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
+            default: parts.append(String(part))
             }
         }
-        return "/" + parts.joined(separator: "/")
+        // Appended one by one: Array<String>.joined is a generic call that
+        // costs its first caller a runtime type lookup (measured at start-up).
+        var result = ""
+        for part in parts { result += "/" + part }
+        return result.isEmpty ? "/" : result
     }
 
     /// The folder holding `path` ("." for a bare name).
