@@ -47,7 +47,7 @@ demo: build
 	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation --per-table
 
 # Every cache backend the interop site is run with (Tests/interop/interopsite/settings.py).
-INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib
+INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib django-redis-gzip
 
 # Unit, CLI and integration tests (swift test, with real redis-server), the
 # man page lint, the completion scripts' syntax in their own shells, then the interop tests against real Django + django-cachalot

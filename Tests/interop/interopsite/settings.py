@@ -40,6 +40,11 @@ CACHE_VARIANTS = {
         "LOCATION": REDIS_URL,
         "OPTIONS": {"COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor"},
     },
+    "django-redis-gzip": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"COMPRESSOR": "django_redis.compressors.gzip.GzipCompressor"},
+    },
 }
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
