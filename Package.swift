@@ -27,11 +27,17 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Headers only: libpq is loaded with dlopen (DynamicLibrary.swift).
+        .systemLibrary(
+            name: "CPq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "CachalotKit",
             dependencies: [
                 "CSQLite",
                 "CZlib",
+                "CPq",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictImports

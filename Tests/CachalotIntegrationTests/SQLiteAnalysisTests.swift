@@ -26,19 +26,19 @@ struct SQLiteAnalysisTests {
         ("SELECT 1", []),
     ] as [(String, [String])])
     func readTables(sql: String, tables: [String]) throws {
-        #expect(Set(try database.analyze(sql).readTables) == Set(tables))
+        #expect(Set(try database.analyze(sql, parameters: []).readTables) == Set(tables))
     }
 
     @Test func writesAreSeenAndRolledBackOnFailure() throws {
-        let analysis = try database.analyze("UPDATE book SET title = %s WHERE id = %s")
+        let analysis = try database.analyze("UPDATE book SET title = %s WHERE id = %s", parameters: [])
         #expect(analysis.writtenTables == ["book"])
         #expect(!analysis.isReadOnly)
-        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: [.text("New"), .integer(1)]) == 1)
-        #expect(try database.read("SELECT title FROM book WHERE id = %s", parameters: [.integer(1)]) == [[.text("New")]])
+        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]) == 1)
+        #expect(try database.read("SELECT title FROM book WHERE id = %s", parameters: ["1"]) == [[.string("New")]])
         #expect(throws: CachalotError.self) {
-            try database.write("INSERT INTO book (id, title) VALUES (%s, %s)", parameters: [.integer(1), .text("duplicate id")])
+            try database.write("INSERT INTO book (id, title) VALUES (%s, %s)", parameters: ["1", "duplicate id"])
         }
-        #expect(try database.read("SELECT count(*) FROM book", parameters: []) == [[.integer(2)]])
-        #expect(try database.read("SELECT title FROM book WHERE id = 1", parameters: []) == [[.text("New")]])
+        #expect(try database.read("SELECT count(*) FROM book", parameters: []) == [[.int(2)]])
+        #expect(try database.read("SELECT title FROM book WHERE id = 1", parameters: []) == [[.string("New")]])
     }
 }

@@ -24,10 +24,10 @@ struct QueryKeyTests {
     }
 
     @Test func canonicalIntegersBindAsIntegers() {
-        #expect(QueryOperation.bind("5") == .integer(5))
-        #expect(QueryOperation.bind("-12") == .integer(-12))
-        #expect(QueryOperation.bind("007") == .text("007"))
-        #expect(QueryOperation.bind("1.5") == .text("1.5"))
+        #expect(SQLiteDatabase.bind("5") == .integer(5))
+        #expect(SQLiteDatabase.bind("-12") == .integer(-12))
+        #expect(SQLiteDatabase.bind("007") == .text("007"))
+        #expect(SQLiteDatabase.bind("1.5") == .text("1.5"))
     }
 }
 

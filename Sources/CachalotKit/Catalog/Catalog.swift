@@ -2,12 +2,21 @@
 /// labels a user types (`auth`, `auth.User`, `auth_user`) into tables.
 public struct Catalog {
     public let databaseAlias: String
-    /// Tables that exist in the database (Django's introspection).
+    /// Tables that exist in the database (Django's introspection), or, when
+    /// MODELS answered every label without a connection, MODELS' tables.
     public let tables: [String]
     public let models: [ModelEntry]
-    /// Content types whose default table does not exist (custom db_table):
-    /// labels that need them ask for MODELS instead of guessing.
+    /// Content types whose default table does not exist (custom db_table,
+    /// or a model deleted since): labels of their app get a warning, or a
+    /// request for MODELS when `unclaimedTables` may be that custom table.
     public let unmappedModels: [ContentType]
+    /// Tables no content type and no app prefix accounts for.
+    public let unclaimedTables: [String]
+    /// MODELS tables that introspection cannot list — schema-qualified
+    /// names such as `"public"."t"` — which Django keys literally.
+    public let unlistedModelTables: [String]
+    /// False when MODELS answered and the database was never opened.
+    public let introspected: Bool
     private let settingsPath: String
     private let appLabels: [String]
 
@@ -17,30 +26,67 @@ public struct Catalog {
         /// Django models it names (auto-created ones not counted), as Django's
         /// command counts them; a bare table counts as one.
         public var modelCount: Int
+        /// Something the user should know (a stale content type).
+        public var warnings: [String] = []
     }
 
     public init(databaseAlias: String, tables: [String], models: [ModelEntry],
-                unmappedModels: [ContentType] = [], settingsPath: String = "the settings file") {
+                unmappedModels: [ContentType] = [], unclaimedTables: [String] = [],
+                unlistedModelTables: [String] = [], introspected: Bool = true,
+                settingsPath: String = "the settings file") {
         self.databaseAlias = databaseAlias
         self.tables = tables
         self.models = models
         self.unmappedModels = unmappedModels
+        self.unclaimedTables = unclaimedTables
+        self.unlistedModelTables = unlistedModelTables
+        self.introspected = introspected
         self.settingsPath = settingsPath
         appLabels = (models.map(\.appLabel) + unmappedModels.map(\.appLabel)).uniqued()
     }
 
     /// Builds the catalog from MODELS when the settings have it, else from
-    /// the database's content types with Django's default table names.
+    /// the database's content types with Django's default table names. With
+    /// MODELS, labels it answers on its own never open the database (one
+    /// that is down or being restored must not block `invalidate app`):
+    /// `open` is called only when introspection is needed. `labels` nil:
+    /// the tables are known already, the catalog only maps apps to tables.
+    public static func load(settings: Settings, alias: String, labels: [String]?,
+                            open: () throws -> Database) throws -> (catalog: Catalog, database: Database?) {
+        if let models = settings.models {
+            let entries = fromModelsSetting(models)
+            let modelTables = entries.map(\.table).uniqued()
+            let offline = Catalog(databaseAlias: alias, tables: modelTables, models: entries, introspected: false,
+                                  settingsPath: settings.path)
+            let answered = labels.map { !$0.isEmpty && $0.allSatisfy(offline.answersWithoutTables) } ?? true
+            if answered { return (offline, nil) }
+            let database = try open()
+            let tables = try database.tableNames()
+            let listed = Set(tables)
+            let unlisted = modelTables.filter { !listed.contains($0) && ($0.contains("\"") || $0.contains(".")) }
+            return (Catalog(databaseAlias: alias, tables: tables, models: entries, unlistedModelTables: unlisted,
+                            settingsPath: settings.path), database)
+        }
+        let database = try open()
+        return (try load(settings: settings, database: database), database)
+    }
+
+    /// The catalog of an open database.
     public static func load(settings: Settings, database: Database) throws -> Catalog {
         let alias = database.settings.alias
         let tables = try database.tableNames()
         if let models = settings.models {
-            return Catalog(databaseAlias: alias, tables: tables, models: fromModelsSetting(models))
+            return Catalog(databaseAlias: alias, tables: tables, models: fromModelsSetting(models), settingsPath: settings.path)
         }
         guard tables.contains("django_content_type") else {
-            return Catalog(databaseAlias: alias, tables: tables, models: [])
+            return Catalog(databaseAlias: alias, tables: tables, models: [], settingsPath: settings.path)
         }
         return fromContentTypes(try database.contentTypes(), tables: tables, alias: alias, settingsPath: settings.path)
+    }
+
+    /// An app label or model label of MODELS, or one of its tables.
+    private func answersWithoutTables(_ label: String) -> Bool {
+        appLabels.contains(label) || models.contains { $0.table == label || $0.label.lowercased() == label.lowercased() }
     }
 
     static func fromModelsSetting(_ models: [String: String]) -> [ModelEntry] {
@@ -83,9 +129,17 @@ public struct Catalog {
                                          table: m2m, autoCreatedBy: type.model))
             }
         }
+        let claimed = Set(models.map(\.table)).union(djangoTablesWithoutContentType)
+        let prefixes = Set(contentTypes.map { $0.appLabel + "_" })
+        let unclaimed = tables.filter { table in
+            !claimed.contains(table) && !prefixes.contains { table.hasPrefix($0) }
+        }
         return Catalog(databaseAlias: alias, tables: tables, models: models, unmappedModels: unmapped,
-                       settingsPath: settingsPath)
+                       unclaimedTables: unclaimed, settingsPath: settingsPath)
     }
+
+    /// Django's tables that belong to no model with a content type.
+    static let djangoTablesWithoutContentType: Set<String> = ["django_migrations"]
 
     /// Django's own models whose db_table is not the default name.
     static let djangoContribTables = [
@@ -108,13 +162,25 @@ public struct Catalog {
     /// or a table name of this database. With `includingAutoCreated`, a
     /// model brings its auto-created M2M tables along.
     public func resolve(_ label: String, includingAutoCreated: Bool) throws -> Match? {
+        var match = try resolveKnown(label, includingAutoCreated: includingAutoCreated)
         let app = label.split(separator: ".", maxSplits: 1).first.map(String.init) ?? label
         let modelName = label.contains("." as Character) ? label.split(separator: ".").last?.lowercased() : nil
-        if let missing = unmappedModels.first(where: { $0.appLabel == app && (modelName == nil || $0.model == modelName) }) {
+        let stale = unmappedModels.filter { $0.appLabel == app && (modelName == nil || $0.model == modelName) }
+        guard let first = stale.first else { return match }
+        if !unclaimedTables.isEmpty {
+            // One of those tables may be this model's custom db_table.
             throw CachalotError.usage(
-                "database '\(databaseAlias)': model \(missing.appLabel).\(missing.model) has no table \(missing.appLabel)_\(missing.model); it has a custom db_table or was removed",
+                "database '\(databaseAlias)': model \(first.appLabel).\(first.model) has no table \(first.appLabel)_\(first.model), and tables no model accounts for exist (\(Self.list(unclaimedTables))): one may be its custom db_table",
                 hint: "add MODELS to \(settingsPath) (export it from the Django project: see README) so that labels map to the right tables")
         }
+        let names = stale.map { "\($0.appLabel).\($0.model)" }.joined(separator: ", ")
+        let warning = "database '\(databaseAlias)': content type \(names) has no table (\(stale.map { "\($0.appLabel)_\($0.model)" }.joined(separator: ", "))) and no other table could be it: taken as a deleted model; add MODELS to \(settingsPath) to be exact"
+        if match == nil, modelName == nil { match = Match(tables: [], modelCount: 0) }
+        match?.warnings.append(warning)
+        return match
+    }
+
+    private func resolveKnown(_ label: String, includingAutoCreated: Bool) throws -> Match? {
         if let tables = tables(ofApp: label) {
             return Match(tables: tables, modelCount: models.filter { $0.appLabel == label && $0.autoCreatedBy == nil }.count)
         }
@@ -129,6 +195,10 @@ public struct Catalog {
         }
         if tables.contains(label) { return Match(tables: [label], modelCount: 1) }
         return nil
+    }
+
+    private static func list(_ tables: [String]) -> String {
+        tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
     }
 
     /// Everything a label could have been, for "did you mean".

@@ -50,3 +50,13 @@ public enum RawSQLRules {
         return words
     }
 }
+
+extension RawSQLRules {
+    /// `_get_tables_from_sql`: every candidate table whose name appears in
+    /// the lower-cased SQL, as a plain substring test (so `shop_item` also
+    /// matches `shop_item_view`). Conservative: more tables, never fewer.
+    public static func tablesNamed(in sql: String, among candidates: [String]) -> [String] {
+        let lowered = sql.lowercased()
+        return candidates.filter { !$0.isEmpty && lowered.includes($0) }
+    }
+}

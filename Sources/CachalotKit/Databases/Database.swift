@@ -1,6 +1,8 @@
 /// What cachalot needs from a database: Django's introspection of table
-/// names, and the content types that map app labels to tables when the
-/// settings carry no MODELS.
+/// names, the content types that map app labels to tables when the
+/// settings carry no MODELS, and what `query` and `doctor` ask. SQL comes
+/// with DB-API `%s` placeholders, as Django writes it; parameters are the
+/// text of Python's `str(p)`, bound by the engine (never spliced).
 public protocol Database {
     var settings: DatabaseSettings { get }
 
@@ -10,15 +12,49 @@ public protocol Database {
     /// Rows of `django_content_type` (called only when `tableNames` lists it).
     func contentTypes() throws -> [ContentType]
 
-    /// Prepares `sql` without running it: tables read and written, columns.
-    func analyze(_ sql: String) throws -> StatementAnalysis
+    /// What `sql` reads and writes, its columns and placeholders, without
+    /// changing anything. An engine whose planner needs values uses
+    /// `parameters` when their count matches the placeholders.
+    func analyze(_ sql: String, parameters: [String]) throws -> StatementAnalysis
 
-    /// Runs a read statement with its parameters bound by the database.
-    func read(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]]
+    /// Runs a read statement; rows hold the values Django's driver returns
+    /// for this engine (what django-cachalot caches).
+    func read(_ sql: String, parameters: [String]) throws -> [[PickleValue]]
 
     /// Runs a statement that changes data in a transaction on a writable
     /// connection; a failure rolls back. Returns the rows changed.
-    func write(_ sql: String, parameters: [SQLValue]) throws -> Int
+    func write(_ sql: String, parameters: [String]) throws -> Int
+
+    /// The server's version and clock, for doctor.
+    func serverFacts() throws -> DatabaseFacts
+}
+
+/// What a statement does, found before it runs: the tables it reads and
+/// writes (never fewer than it really reads: views and partitions bring
+/// their base tables), its result columns, its placeholders, and whether
+/// it only reads.
+public struct StatementAnalysis: Equatable, Sendable {
+    public var readTables: [String]
+    public var writtenTables: [String]
+    public var columns: [String]
+    public var isReadOnly: Bool
+    public var parameterCount: Int
+}
+
+/// What doctor reports about a database server.
+public struct DatabaseFacts: Sendable {
+    /// The server's version as it names it ("15.18", "3.45.1").
+    public var version: String
+    /// Why Django would refuse this version, if it would.
+    public var unsupported: String?
+    /// The server's clock (seconds since the epoch), when it has one of its own.
+    public var serverTime: Double?
+
+    public init(version: String, unsupported: String? = nil, serverTime: Double? = nil) {
+        self.version = version
+        self.unsupported = unsupported
+        self.serverTime = serverTime
+    }
 }
 
 /// One row of Django's `django_content_type`.
@@ -35,14 +71,22 @@ public struct ContentType: Equatable, Sendable {
 /// Opens the `Database` for an alias: the one place that maps an ENGINE to
 /// the file that implements it.
 public enum DatabaseFactory {
-    public static func open(_ database: DatabaseSettings) throws -> Database {
+    /// Seconds a database server gets to connect and to answer each
+    /// statement when --timeout is not given.
+    public static let defaultTimeout = 5.0
+
+    /// `timeout` bounds connecting and each statement on a server (default
+    /// `defaultTimeout`); SQLite files need none.
+    public static func open(_ database: DatabaseSettings, timeout: Double? = nil) throws -> Database {
         switch database.engine {
         case .sqlite:
             return try SQLiteDatabase(settings: database)
-        case .postgresql, .mysql:
+        case .postgresql:
+            return try PostgreSQLDatabase(settings: database, timeout: timeout ?? defaultTimeout)
+        case .mysql:
             throw CachalotError.runtime(
                 "database '\(database.alias)': \(database.engineName) is not built yet in this version of cachalot",
-                hint: "supported now: SQLite engines")
+                hint: "supported now: SQLite and PostgreSQL engines")
         }
     }
 }

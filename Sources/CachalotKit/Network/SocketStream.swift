@@ -110,17 +110,8 @@ public final class SocketStream: ByteStream {
             : NetworkFailure(.io, "cannot connect: \(String(cString: strerror(code)))")
     }
 
-    /// Waits until the socket is ready; false when the time ran out.
     private func wait(for events: Int16, until deadline: Deadline, operationTimeout: Double?) throws -> Bool {
-        var entry = pollfd(fd: descriptor, events: events, revents: 0)
-        while true {
-            let milliseconds = deadline.pollMilliseconds(operationTimeout: operationTimeout)
-            guard milliseconds > 0 else { return false }
-            let ready = poll(&entry, 1, milliseconds)
-            if ready > 0 { return true }
-            if ready == 0 { return false }
-            if errno != EINTR { throw NetworkFailure(.io, "poll failed: \(String(cString: strerror(errno)))") }
-        }
+        try deadline.wait(for: descriptor, events: events, operationTimeout: operationTimeout)
     }
 
     public func send(_ bytes: [UInt8], until deadline: Deadline) throws {

@@ -6,14 +6,15 @@ public struct Backends {
     public var openDatabase: (DatabaseSettings) throws -> Database
     public var now: () -> Double
 
-    /// The real backends; `timeout` overrides each cache's network timeouts.
+    /// The real backends; `timeout` overrides each cache's network timeouts
+    /// and bounds each exchange with a database server.
     public init(timeout: Double? = nil, now: @escaping () -> Double = SystemClock.now) {
         self.init(openCache: { try CacheStoreFactory.open($0, timeout: timeout, clock: now) },
-                  openDatabase: DatabaseFactory.open, now: now)
+                  openDatabase: { try DatabaseFactory.open($0, timeout: timeout) }, now: now)
     }
 
     public init(openCache: @escaping (CacheSettings) throws -> CacheStore,
-                openDatabase: @escaping (DatabaseSettings) throws -> Database = DatabaseFactory.open,
+                openDatabase: @escaping (DatabaseSettings) throws -> Database = { try DatabaseFactory.open($0) },
                 now: @escaping () -> Double = SystemClock.now) {
         self.openCache = openCache
         self.openDatabase = openDatabase

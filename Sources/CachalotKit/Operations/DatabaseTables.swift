@@ -5,21 +5,29 @@ public struct DatabaseTables {
     public var catalog: Catalog
     public var tables: [String]
     public var modelCount: Int
+    /// The open database, when resolving needed one (MODELS may answer alone).
+    public var connection: Database?
 
-    /// Opens every database and resolves the labels in each. A database
-    /// that cannot be read is returned in `failures`; a label that no
-    /// readable database knows is a usage error, raised before any write.
+    /// Opens every database whose labels MODELS cannot answer and resolves
+    /// the labels in each. A database that cannot be read is returned in
+    /// `failures`; a label that no readable database knows is a usage
+    /// error, raised before any write. `notices` says what the user should
+    /// know: stale content types (warnings), tables taken from MODELS only.
     public static func resolve(labels: [String], databases: [DatabaseSettings], settings: Settings,
                                includingAutoCreated: Bool, backends: Backends, exactTables: [String]? = nil)
-        throws -> (resolved: [DatabaseTables], failures: [TargetFailure]) {
+        throws -> (resolved: [DatabaseTables], failures: [TargetFailure], notices: [Notice]) {
         var resolved: [DatabaseTables] = []
         var failures: [TargetFailure] = []
+        var notices: [Notice] = []
         var unknown = Set(labels)
         var candidates: [String] = []
         for database in databases {
             let catalog: Catalog
+            let connection: Database?
             do {
-                catalog = try Catalog.load(settings: settings, database: try backends.openDatabase(database))
+                (catalog, connection) = try Catalog.load(settings: settings, alias: database.alias,
+                                                         labels: exactTables == nil ? labels : nil,
+                                                         open: { try backends.openDatabase(database) })
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -34,23 +42,35 @@ public struct DatabaseTables {
                 unknown.remove(label)
                 tables += match.tables
                 models += match.modelCount
+                notices += match.warnings.map(Notice.warning)
             }
             if let exactTables {
                 tables = exactTables
             } else if labels.isEmpty {
-                tables = catalog.tables
+                tables = catalog.tables + catalog.unlistedModelTables
+                if !catalog.unlistedModelTables.isEmpty {
+                    notices.append(.detail("database '\(database.alias)': also \(catalog.unlistedModelTables.count) tables from MODELS that introspection does not list, keyed as Django keys them: \(catalog.unlistedModelTables.joined(separator: ", "))"))
+                }
             }
-            resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables.uniqued(), modelCount: models))
+            resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables.uniqued(),
+                                           modelCount: models, connection: connection))
         }
-        if let label = labels.first(where: unknown.contains), !resolved.isEmpty {
+        if let label = labels.first(where: unknown.contains), !resolved.isEmpty, exactTables == nil {
             let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
             throw CachalotError.usage(
                 "unknown label \(quoted(label)): not an app label, app_label.ModelName or table of database \(where_)\(Suggestion.phrase(for: label, in: candidates))",
                 hint: "labels are app labels (auth), models (auth.User) or table names (auth_user); nothing was written")
         }
-        return (resolved, failures)
+        return (resolved, failures, notices)
     }
 
     /// The table keys of every table, in order.
     public var tableKeys: [TableKey] { tables.map { TableKey(databaseAlias: database.alias, table: $0) } }
+}
+
+/// Something a command tells the user besides its result: a warning always
+/// (stderr), a detail at -v 2 and above.
+public enum Notice: Equatable, Sendable {
+    case warning(String)
+    case detail(String)
 }

@@ -23,10 +23,14 @@ public struct DoctorOperation {
         for skipped in targets.skippedCaches {
             checks.append(DoctorCheck(.ok, "cache \(skipped.alias)", "not checked: \(skipped.reason)"))
         }
-        let (databases, failures) = try DatabaseTables.resolve(labels: [], databases: targets.databases, settings: settings,
+        let (databases, failures, _) = try DatabaseTables.resolve(labels: [], databases: targets.databases, settings: settings,
                                                                includingAutoCreated: true, backends: backends)
+        var databaseOffsets: [(alias: String, offset: Double)] = []
         for database in databases {
             checks.append(DoctorCheck(.ok, "database \(database.database.alias)", "readable, \(database.tables.count) tables"))
+            if let connection = database.connection {
+                checks += serverChecks(connection, now: backends.now(), offsets: &databaseOffsets)
+            }
         }
         for failure in failures {
             checks.append(DoctorCheck(.fail, "database \(failure.target.alias)", failure.description,
@@ -37,8 +41,34 @@ public struct DoctorOperation {
             case .failed(let failure):
                 checks.append(Self.unreachable(failure))
             case .opened(let store):
-                checks += cacheChecks(store, databases: databases, settings: settings, now: backends.now())
+                checks += cacheChecks(store, databases: databases, settings: settings, now: backends.now(),
+                                      databaseOffsets: databaseOffsets)
             }
+        }
+        return checks
+    }
+
+    /// The server's version against what Django supports, and its clock
+    /// against this host's (a skewed database clock skews whatever a site
+    /// stamps from it).
+    private func serverChecks(_ database: Database, now: Double, offsets: inout [(alias: String, offset: Double)]) -> [DoctorCheck] {
+        let alias = database.settings.alias
+        let facts: DatabaseFacts
+        do {
+            facts = try database.serverFacts()
+        } catch {
+            return [DoctorCheck(.fail, "database \(alias)", CachalotError(error).message)]
+        }
+        var checks = [facts.unsupported.map {
+            DoctorCheck(.warn, "version \(alias)", "\(facts.version): \($0)", fix: "upgrade the database server")
+        } ?? DoctorCheck(.ok, "version \(alias)", facts.version)]
+        if let serverTime = facts.serverTime {
+            let offset = serverTime - now
+            offsets.append((alias, offset))
+            checks.append(abs(offset) > Self.clockTolerance
+                ? DoctorCheck(.warn, "clock database \(alias)", "the database server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
+                              fix: "run NTP (chrony, systemd-timesyncd) on the database server and on every Django host")
+                : DoctorCheck(.ok, "clock database \(alias)", "now() within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
         }
         return checks
     }
@@ -65,7 +95,8 @@ public struct DoctorOperation {
         return checks
     }
 
-    private func cacheChecks(_ store: CacheStore, databases: [DatabaseTables], settings: Settings, now: Double) -> [DoctorCheck] {
+    private func cacheChecks(_ store: CacheStore, databases: [DatabaseTables], settings: Settings, now: Double,
+                             databaseOffsets: [(alias: String, offset: Double)]) -> [DoctorCheck] {
         let alias = store.settings.alias
         let facts: ServerFacts
         var tableKeys: [(database: String, table: String, timestamp: Double)] = []
@@ -91,6 +122,11 @@ public struct DoctorOperation {
                 ? DoctorCheck(.warn, "clock \(alias)", "the Redis server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
                               fix: "run NTP (chrony, systemd-timesyncd) on every host that writes to this cache")
                 : DoctorCheck(.ok, "clock \(alias)", "Redis TIME within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
+            for database in databaseOffsets where abs(database.offset - offset) > Self.clockTolerance {
+                checks.append(DoctorCheck(.warn, "clock \(alias) vs database \(database.alias)",
+                                          "the cache server's and the database server's clocks differ by \(Self.seconds(offset - database.offset)) s",
+                                          fix: "run NTP on both servers"))
+            }
         }
         for key in unreadable {
             checks.append(DoctorCheck(.warn, "unreadable table key \(alias)",

@@ -24,12 +24,13 @@ public struct InvalidateOperation {
     public func run(settings: Settings, backends: Backends) throws -> InvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
         let labels = selection.labels
-        let (resolved, databaseFailures) = try DatabaseTables.resolve(
+        let (resolved, databaseFailures, notices) = try DatabaseTables.resolve(
             labels: labels, databases: targets.databases, settings: settings,
             includingAutoCreated: true, backends: backends, exactTables: exactTables)
         let now = backends.now()
         var report = InvalidationReport(labels: labels, timestamp: now, dryRun: dryRun,
                                         skippedCaches: targets.skippedCaches, failures: databaseFailures)
+        report.notices = notices
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
         for opened in try backends.openStores(targets.caches) {
             switch opened {
@@ -142,6 +143,8 @@ public struct InvalidationReport {
     public var skippedCaches: [SkippedCache]
     /// Caches and databases that failed; the others were still processed.
     public var failures: [TargetFailure]
+    /// What label resolution wants the user to know.
+    public var notices: [Notice] = []
 
     /// True when every cache and database was reached.
     public var succeeded: Bool { failures.isEmpty }

@@ -11,10 +11,11 @@ public struct LastInvalidationOperation {
 
     public func run(settings: Settings, backends: Backends) throws -> LastInvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
-        let (resolved, databaseFailures) = try DatabaseTables.resolve(
+        let (resolved, databaseFailures, notices) = try DatabaseTables.resolve(
             labels: selection.labels, databases: targets.databases, settings: settings,
             includingAutoCreated: false, backends: backends)
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
+        report.notices = notices
         let keys = resolved.flatMap(\.tableKeys)
         for opened in try backends.openStores(targets.caches) {
             let store: CacheStore
@@ -58,6 +59,8 @@ public struct LastInvalidationReport {
     public var unreadable: [(cacheAlias: String, databaseAlias: String, table: String, found: String)] = []
     public var skippedCaches: [SkippedCache]
     public var failures: [TargetFailure]
+    /// What label resolution wants the user to know.
+    public var notices: [Notice] = []
 
     /// `get_last_invalidation()`'s value: the newest timestamp, or 0.0.
     public var lastInvalidation: Double { tables.first?.timestamp ?? 0.0 }

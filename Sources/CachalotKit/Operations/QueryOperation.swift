@@ -6,7 +6,7 @@ public struct QueryOperation {
 
     public var sql: String
     /// Parameters as text: each is Python's `str(p)` of the value Django
-    /// would pass; canonical integers are bound as integers, the rest as text.
+    /// would pass; each engine binds them as its driver would.
     public var parameters: [String]
     public var selection: Selection
     public var mode: Mode
@@ -25,17 +25,16 @@ public struct QueryOperation {
         let databaseSettings = try settings.database(databaseAlias)
         let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
         let database = try backends.openDatabase(databaseSettings)
-        let analysis = try database.analyze(sql)
+        let analysis = try database.analyze(sql, parameters: parameters)
         guard analysis.parameterCount == parameters.count else {
             throw CachalotError.usage("the statement has \(analysis.parameterCount) placeholders and \(parameters.count) --param values were given; nothing was run")
         }
-        let bound = parameters.map(Self.bind)
         if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
                                           hint: "add --write to run it in a transaction and invalidate the tables it writes")
             }
-            return try write(database: database, analysis: analysis, parameters: bound, settings: settings, backends: backends)
+            return try write(database: database, analysis: analysis, parameters: parameters, settings: settings, backends: backends)
         }
         var outcome = QueryOutcome(columns: analysis.columns, tables: analysis.readTables)
         let catalog = try Catalog.load(settings: settings, database: database)
@@ -43,7 +42,7 @@ public struct QueryOperation {
                                          cache: cacheSettings) {
             guard mode != .peek else { throw CachalotError.usage("not cachable (\(reason)): there is nothing to peek at") }
             outcome.status = .uncachable(reason)
-            outcome.rows = try database.read(sql, parameters: bound).map { $0.map(\.pickleValue) }
+            outcome.rows = try database.read(sql, parameters: parameters)
             return outcome
         }
         let store = try backends.openCache(cacheSettings)
@@ -71,7 +70,7 @@ public struct QueryOperation {
             if mode == .peek { outcome.rows = Self.rows(of: pair[1]) ?? [] }
         }
         if mode == .peek { return outcome }
-        let rows = try database.read(sql, parameters: bound).map { $0.map(\.pickleValue) }
+        let rows = try database.read(sql, parameters: parameters)
         outcome.rows = rows
         if outcome.status != .stale { outcome.status = .miss }
         let now = backends.now()
@@ -102,7 +101,7 @@ public struct QueryOperation {
     /// wrote (DML and DDL) in every cache, as django-cachalot does for raw
     /// SQL with CACHALOT_INVALIDATE_RAW. Everything that can refuse the run
     /// is checked before the commit; after it, a failure says what was committed.
-    private func write(database: Database, analysis: StatementAnalysis, parameters: [SQLValue],
+    private func write(database: Database, analysis: StatementAnalysis, parameters: [String],
                        settings: Settings, backends: Backends) throws -> QueryOutcome {
         var outcome = QueryOutcome(columns: [], tables: analysis.writtenTables)
         let invalidates = settings.cachalot.invalidateRaw && !analysis.writtenTables.isEmpty
@@ -144,13 +143,6 @@ public struct QueryOperation {
             return rows
         default: return nil
         }
-    }
-
-    /// Canonical integers ("5", "-12") are bound as integers, as Django
-    /// passes ints; anything else as text.
-    static func bind(_ text: String) -> SQLValue {
-        if let number = Int(text), String(number) == text { return .integer(number) }
-        return .text(text)
     }
 }
 

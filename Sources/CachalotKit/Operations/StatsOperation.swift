@@ -16,7 +16,7 @@ public struct StatsOperation {
     public func run(settings: Settings, backends: Backends) throws -> StatsReport {
         let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
                                                                            databaseAlias: selection.databaseAlias))
-        let (databases, databaseFailures) = try DatabaseTables.resolve(
+        let (databases, databaseFailures, _) = try DatabaseTables.resolve(
             labels: [], databases: targets.databases, settings: settings, includingAutoCreated: true, backends: backends)
         var report = StatsReport(skippedCaches: targets.skippedCaches, failedDatabases: databaseFailures)
         for (cache, opened) in zip(targets.caches, try backends.openStores(targets.caches)) {

@@ -1,8 +1,9 @@
 /// Writes pickles that CPython's `pickle.loads` reads back as the same
-/// values: None, bools, ints, floats, str, bytes, tuples and lists — what
-/// cachalot stores (table timestamps, `(timestamp, rows)` query entries).
-/// Floats and None are byte-identical to `pickle.dumps(value, protocol)`;
-/// containers are written without memo opcodes, which loaders do not need.
+/// values: what cachalot stores (table timestamps, `(timestamp, rows)`
+/// query entries), rows holding the objects database drivers return
+/// (PythonValues) included. Floats and None are byte-identical to
+/// `pickle.dumps(value, protocol)`; containers are written without memo
+/// opcodes, which loaders do not need.
 public enum PickleWriter {
     public static let highestProtocol = 5
 
@@ -95,8 +96,54 @@ public enum PickleWriter {
             op(.mark, &body)
             for item in items { try write(item, version: version, into: &body) }
             op(.appends, &body)
-        default:
+        case .bigInt(let bytes):
+            guard version >= 2, bytes.count < 256 else { throw UnsupportedValue(value: value) }
+            op(.long1, &body)
+            body.append(UInt8(bytes.count))
+            body += bytes
+        case .dict(let entries):
+            guard version >= 1 else { throw UnsupportedValue(value: value) }
+            op(.emptyDict, &body)
+            guard !entries.isEmpty else { return }
+            op(.mark, &body)
+            for entry in entries {
+                try write(entry.key, version: version, into: &body)
+                try write(entry.value, version: version, into: &body)
+            }
+            op(.setItems, &body)
+        case .global(let module, let name):
+            if version >= 4 {
+                try write(.string(module), version: version, into: &body)
+                try write(.string(name), version: version, into: &body)
+                op(.stackGlobal, &body)
+            } else {
+                op(.global, &body)
+                body += Array("\(module)\n\(name)\n".utf8)
+            }
+        case .object(let callable, let arguments, let state):
+            try writeObject(callable, arguments, state, version: version, into: &body)
+        case .set, .frozenSet:
             throw UnsupportedValue(value: value)
+        }
+    }
+
+    /// `callable(*arguments)` is REDUCE. An object with no arguments and a
+    /// state is `cls.__new__(cls)` — NEWOBJ, as CPython writes uuid.UUID —
+    /// then BUILD with the state.
+    private static func writeObject(_ callable: PickleValue, _ arguments: [PickleValue], _ state: PickleValue?,
+                                    version: Int, into body: inout [UInt8]) throws {
+        try write(callable, version: version, into: &body)
+        if arguments.isEmpty, state != nil {
+            guard version >= 2 else { throw UnsupportedValue(value: callable) }
+            op(.emptyTuple, &body)
+            op(.newObj, &body)
+        } else {
+            try write(.tuple(arguments), version: version, into: &body)
+            op(.reduce, &body)
+        }
+        if let state {
+            try write(state, version: version, into: &body)
+            op(.build, &body)
         }
     }
 

@@ -123,6 +123,10 @@ public enum PythonObjectRepr {
             if delta.allSatisfy({ $0 == .int(0) }) { return "datetime.timezone.utc" }
             return "datetime.timezone(" + repr(arguments[0]) + ")"
         }
+        if case .object(.object(.global("builtins", "getattr"), let target, _), let arguments, _) = value,
+           target.first == .global(module: "zoneinfo", name: "ZoneInfo"), case .string(let key)? = arguments.first {
+            return "zoneinfo.ZoneInfo(key=\(PythonStringRepr.repr(key)))"
+        }
         return repr(value)
     }
 

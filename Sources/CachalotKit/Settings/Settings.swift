@@ -10,6 +10,10 @@ public struct Settings: Sendable {
     public var models: [String: String]?
     /// Settings that hold a password written as it is, not as ${VAR}.
     public var literalSecrets: [String] = []
+    /// Django's USE_TZ (default True) and TIME_ZONE (default "America/Chicago"):
+    /// they decide the session time zone and the tzinfo of database rows.
+    public var useTZ = true
+    public var timeZone = "America/Chicago"
 
     /// Cache aliases in a stable order: "default" first, then by name.
     public var cacheAliases: [String] { Settings.ordered(caches.keys) }
@@ -70,12 +74,31 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var user = ""
     public var password = ""
     public var options: [String: SettingsValue] = [:]
+    /// `DATABASES[alias]['TIME_ZONE']` (None when absent).
+    public var timeZone: String?
+    /// How Django sets up the connection's time zone (from USE_TZ, TIME_ZONE).
+    public var clock = DatabaseClock.utc
 
     /// Where the database is, for messages: the SQLite file, or
-    /// host:port/name for a server (never the password).
+    /// host:port/name for a server (never the password). OPTIONS fill in
+    /// what HOST, PORT and NAME leave empty, as the client libraries do.
     public var address: String {
         guard engine != .sqlite else { return name }
-        return "\(host.isEmpty ? "localhost" : host)\(port.isEmpty ? "" : ":" + port)/\(name)"
+        let host = self.host.isEmpty ? optionText("host") ?? "local socket" : self.host
+        let port = self.port.isEmpty ? optionText("port") ?? "" : self.port
+        let name = optionText("dbname") ?? (self.name.isEmpty ? optionText("service").map { "service=" + $0 } ?? "" : self.name)
+        return "\(host)\(port.isEmpty ? "" : ":" + port)/\(name)"
+    }
+
+    /// An OPTIONS entry as the text a client library would be given.
+    public func optionText(_ key: String) -> String? {
+        switch options[key] {
+        case .string(let text)?: return text
+        case .int(let number)?: return String(number)
+        case .bool(let flag)?: return flag ? "True" : "False"
+        case .double(let number)?: return PythonFloatRepr.repr(number)
+        default: return nil
+        }
     }
 }
 
@@ -90,5 +113,41 @@ extension Settings {
     public func database(_ alias: String) throws -> DatabaseSettings {
         guard let database = databases[alias] else { throw CachalotError.unknownDatabaseAlias(alias, in: self) }
         return database
+    }
+}
+
+/// The time zone Django gives a database connection and the tzinfo it puts
+/// on aware datetimes read from it (django/db/backends/base/base.py
+/// `timezone` and `timezone_name`).
+public struct DatabaseClock: Sendable, Equatable {
+    /// The session time zone Django sets (`timezone_name`).
+    public var sessionZone: String
+    /// The tzinfo of datetimes read: nil for naive (USE_TZ False), "UTC"
+    /// for `datetime.timezone.utc`, else a `zoneinfo.ZoneInfo` key.
+    public var rowZone: RowZone
+
+    public enum RowZone: Sendable, Equatable {
+        case naive
+        case utc
+        case zoneInfo(String)
+    }
+
+    public static let utc = DatabaseClock(sessionZone: "UTC", rowZone: .utc)
+
+    /// USE_TZ False: naive times in TIME_ZONE; True: UTC unless the
+    /// database has its own TIME_ZONE, then a ZoneInfo even for "UTC".
+    public init(useTZ: Bool, timeZone: String, databaseTimeZone: String?) {
+        if !useTZ {
+            self.init(sessionZone: timeZone, rowZone: .naive)
+        } else if let zone = databaseTimeZone {
+            self.init(sessionZone: zone, rowZone: .zoneInfo(zone))
+        } else {
+            self = .utc
+        }
+    }
+
+    public init(sessionZone: String, rowZone: RowZone) {
+        self.sessionZone = sessionZone
+        self.rowZone = rowZone
     }
 }

@@ -68,7 +68,7 @@ public struct SettingsFile {
             }
         case .json:
             do {
-                raw = try JSONReader.read(text)
+                raw = SettingsValue(try JSONReader.read(text, maximumDepth: TOMLReader.maximumDepth))
             } catch let error as JSONReader.Failure {
                 throw CachalotError.usage("\(path):\(error.line):\(error.column): invalid JSON: \(error.reason)")
             }

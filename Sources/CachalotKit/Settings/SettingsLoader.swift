@@ -9,9 +9,13 @@ public enum SettingsLoader {
         "CACHALOT_QUERY_KEYGEN", "CACHALOT_TABLE_KEYGEN", "CACHALOT_FINAL_SQL_CHECK",
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
-    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS"] + cachalotKeys
+    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "USE_TZ", "TIME_ZONE"] + cachalotKeys
     static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS"]
-    static let databaseKeys = ["ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD", "OPTIONS"]
+    /// BASE_ENGINE is cachalot's own: the Django engine a wrapper ENGINE
+    /// (django-tenants and the like) talks to. The last five are Django's
+    /// and change nothing cachalot does.
+    static let databaseKeys = ["ENGINE", "BASE_ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD", "OPTIONS", "TIME_ZONE",
+                               "ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "TEST"]
     /// The only key functions cachalot can reproduce: Django's and cachalot's defaults.
     static let defaultKeyFunction = "django.core.cache.backends.base.default_key_func"
     static let defaultKeygens = [
@@ -37,12 +41,17 @@ public enum SettingsLoader {
             let home = environment["HOME"]
             let base = PathText.absolute(PathText.directory(of: file.path), base: currentDirectory, home: home)
             func absolute(_ path: String) -> String { PathText.absolute(path, base: base, home: home) }
+            let useTZ = try root.bool("USE_TZ") ?? true
+            let timeZone = try root.string("TIME_ZONE") ?? "America/Chicago"
             var settings = Settings(
                 path: file.path,
                 cachalot: try cachalotSettings(root),
                 caches: try caches(root, strict: file.format == .toml, absolute: absolute),
-                databases: try databases(root, strict: file.format == .toml, absolute: absolute),
+                databases: try databases(root, strict: file.format == .toml, absolute: absolute,
+                                         useTZ: useTZ, timeZone: timeZone),
                 models: try models(root))
+            settings.useTZ = useTZ
+            settings.timeZone = timeZone
             try validate(&settings, root)
             settings.literalSecrets = literalSecrets(settings, text: file.text)
             return settings
@@ -132,7 +141,8 @@ public enum SettingsLoader {
         }
     }
 
-    private static func databases(_ root: SettingsTable, strict: Bool, absolute: (String) -> String) throws -> [String: DatabaseSettings] {
+    private static func databases(_ root: SettingsTable, strict: Bool, absolute: (String) -> String,
+                                  useTZ: Bool, timeZone: String) throws -> [String: DatabaseSettings] {
         guard let table = try root.table("DATABASES"), !table.entries.isEmpty else {
             throw root.fail("DATABASES", "missing; name at least one database, as in Django's DATABASES setting")
         }
@@ -141,26 +151,66 @@ public enum SettingsLoader {
             let entry = try SettingsTable(table.entries[alias]!, path: ["DATABASES", alias])
             if strict { try entry.rejectUnknownKeys(databaseKeys) }
             let engineName = try entry.requiredString("ENGINE")
-            guard let engine = DatabaseEngine.byEngineName[engineName] else {
-                let accepted = DatabaseEngine.byEngineName.keys.sorted()
-                throw entry.fail("ENGINE", "\(quoted(engineName)) is not a database engine django-cachalot supports\(Suggestion.phrase(for: engineName, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
-            }
-            var name = try entry.requiredString("NAME")
-            if engine == .sqlite {
-                guard name != ":memory:", !name.hasPrefix("file:") else {
-                    throw entry.fail("NAME", "\(quoted(name)) is not a database file another process can open; give the SQLite file's path")
-                }
-                name = absolute(name)
-            }
-            var database = DatabaseSettings(alias: alias, engine: engine, engineName: engineName, name: name)
+            let engine = try self.engine(engineName, entry)
+            var database = DatabaseSettings(alias: alias, engine: engine, engineName: engineName, name: try entry.string("NAME") ?? "")
             database.host = try entry.string("HOST") ?? ""
             database.port = try portText(entry)
             database.user = try entry.string("USER") ?? ""
             database.password = try entry.string("PASSWORD") ?? ""
             database.options = try entry.tableEntries("OPTIONS")
+            database.timeZone = try entry.string("TIME_ZONE")
+            if !useTZ, database.timeZone != nil {
+                throw entry.fail("TIME_ZONE", "Django refuses a database TIME_ZONE when USE_TZ is False (ImproperlyConfigured); remove it or set USE_TZ = true")
+            }
+            database.clock = DatabaseClock(useTZ: useTZ, timeZone: timeZone, databaseTimeZone: database.timeZone)
+            switch engine {
+            case .sqlite:
+                guard !database.name.isEmpty else { throw entry.fail("NAME", "missing; give the SQLite file's path") }
+                guard database.name != ":memory:", !database.name.hasPrefix("file:") else {
+                    throw entry.fail("NAME", "\(quoted(database.name)) is not a database file another process can open; give the SQLite file's path")
+                }
+                database.name = absolute(database.name)
+            case .postgresql:
+                try postgreSQLName(&database, entry)
+            case .mysql:
+                break
+            }
             result[alias] = database
         }
         return result
+    }
+
+    /// ENGINE as django-cachalot knows it, or a wrapper engine with the
+    /// BASE_ENGINE it wraps.
+    private static func engine(_ engineName: String, _ entry: SettingsTable) throws -> DatabaseEngine {
+        let accepted = DatabaseEngine.byEngineName.keys.sorted()
+        if let base = try entry.string("BASE_ENGINE") {
+            guard let engine = DatabaseEngine.byEngineName[base] else {
+                throw entry.fail("BASE_ENGINE", "\(quoted(base)) is not a database engine django-cachalot supports\(Suggestion.phrase(for: base, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
+            }
+            return engine
+        }
+        guard let engine = DatabaseEngine.byEngineName[engineName] else {
+            throw entry.fail("ENGINE", "\(quoted(engineName)) is not a database engine django-cachalot supports\(Suggestion.phrase(for: engineName, in: accepted)); accepted: \(accepted.joined(separator: ", ")); an engine that wraps one of them needs BASE_ENGINE naming it")
+        }
+        return engine
+    }
+
+    /// Django's PostgreSQL NAME rules (get_connection_params): None means
+    /// the "postgres" database with OPTIONS service dropped; "" needs
+    /// OPTIONS service; more than 63 characters is refused.
+    private static func postgreSQLName(_ database: inout DatabaseSettings, _ entry: SettingsTable) throws {
+        if case .null? = entry.entries["NAME"] {
+            database.name = "postgres"
+            database.options["service"] = nil
+            return
+        }
+        if database.name.isEmpty, database.options["service"] == nil {
+            throw entry.fail("NAME", "missing; Django needs NAME or OPTIONS service for PostgreSQL")
+        }
+        if database.name.unicodeScalars.count > 63 {
+            throw entry.fail("NAME", "\(quoted(database.name)) is longer than PostgreSQL's limit of 63 characters (Django refuses it)")
+        }
     }
 
     private static func portText(_ entry: SettingsTable) throws -> String {

@@ -22,3 +22,20 @@ public indirect enum SettingsValue: Equatable, Sendable {
         }
     }
 }
+
+extension SettingsValue {
+    /// A JSON settings document: objects become tables (read with 64-bit
+    /// integers only, so every integer converts).
+    init(_ tree: JSONTree) {
+        switch tree {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .integer(let digits): self = .int(Int(digits) ?? 0)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(SettingsValue.init))
+        case .object(let entries):
+            self = .table(Dictionary(entries.map { ($0.key, SettingsValue($0.value)) }, uniquingKeysWith: { _, last in last }))
+        }
+    }
+}

@@ -26,6 +26,17 @@ struct CommandContext {
     /// This host's clock, as the operations read it.
     func now() -> Double { backends.now() }
 
+    /// Warnings always; details from -v 2 up (the only -v some commands have
+    /// is none, then details are left out).
+    static func show(_ notices: [Notice], verbosity: Verbosity = .djangos) {
+        for notice in notices {
+            switch notice {
+            case .warning(let text): Console.warning(text)
+            case .detail(let text): if verbosity >= .perTable { Console.note(text) }
+            }
+        }
+    }
+
     /// Notes for caches left out because they live inside Django.
     static func noteSkipped(_ skipped: [SkippedCache]) {
         for cache in skipped { Console.note("skipping cache '\(cache.alias)': \(cache.reason)") }

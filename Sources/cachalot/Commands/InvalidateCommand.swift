@@ -12,6 +12,7 @@ enum InvalidateCommand {
         if verbosity >= .djangos && !json { Console.out(announcement(operation, report)) }
 
         if verbosity >= .djangos || json { CommandContext.noteSkipped(report.skippedCaches) }
+        CommandContext.show(report.notices, verbosity: verbosity)
         warnAboutKeys(report)
         FailureOutput.report(report.failures)
         if !report.succeeded {

@@ -13,6 +13,7 @@ enum LastInvalidationCommand {
         let now = context.now()
 
         CommandContext.noteSkipped(report.skippedCaches)
+        CommandContext.show(report.notices)
         for key in report.unreadable {
             Console.warning("cache '\(key.cacheAlias)' database '\(key.databaseAlias)' table \(key.table): the stored value is not a timestamp (\(key.found)); counted as missing")
         }

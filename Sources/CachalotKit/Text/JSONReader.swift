@@ -1,8 +1,33 @@
-/// Reads a JSON settings document the way Python's `json.loads` reads what
-/// the README's export command wrote: integers without a fraction or
-/// exponent stay integers, `NaN` and `Infinity` are accepted (and refused
-/// later as settings values), a repeated key keeps its last value. Nesting
-/// is bounded, and every error names the line and column.
+/// A JSON document as Python's `json.loads` sees it: integers without a
+/// fraction or exponent stay integers (as digits, any size), objects keep
+/// their keys in order, a repeated key keeps its first place and last value.
+indirect enum JSONTree: Equatable {
+    case null
+    case bool(Bool)
+    case integer(String)
+    case double(Double)
+    case string(String)
+    case array([JSONTree])
+    case object([(key: String, value: JSONTree)])
+
+    static func == (lhs: JSONTree, rhs: JSONTree) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.integer(a), .integer(b)): return a == b
+        case let (.double(a), .double(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a.elementsEqual(b) { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+}
+
+/// Reads JSON the way Python's `json.loads` does: `NaN` and `Infinity` are
+/// accepted, a repeated key keeps its last value. Used for the settings
+/// file (what the README's export command wrote) and for PostgreSQL json
+/// values. Nesting is bounded, and every error names the line and column.
 struct JSONReader {
     struct Failure: Error {
         var line: Int
@@ -10,14 +35,18 @@ struct JSONReader {
         var reason: String
     }
 
-    /// Settings nest a few levels (CACHES.default.OPTIONS.x): deeper is hostile.
-    static let maximumDepth = 64
-
     private let bytes: [UInt8]
+    private let maximumDepth: Int
+    private let bigIntegers: Bool
     private var position = 0
 
-    static func read(_ text: String) throws -> SettingsValue {
-        var reader = JSONReader(bytes: Array(text.utf8))
+    /// Python refuses to read integers longer than this (sys.int_info.default_max_str_digits).
+    static let pythonIntegerDigits = 4300
+
+    /// The document in `text`; deeper than `maximumDepth` is refused, and so
+    /// is an integer beyond 64 bits unless `bigIntegers`.
+    static func read(_ text: String, maximumDepth: Int, bigIntegers: Bool = false) throws -> JSONTree {
+        var reader = JSONReader(bytes: Array(text.utf8), maximumDepth: maximumDepth, bigIntegers: bigIntegers)
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
@@ -25,7 +54,11 @@ struct JSONReader {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], maximumDepth: Int, bigIntegers: Bool) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+        self.bigIntegers = bigIntegers
+    }
 
     private func fail(_ reason: String) -> Failure {
         var line = 1, column = 1
@@ -50,8 +83,8 @@ struct JSONReader {
         return true
     }
 
-    private mutating func value(depth: Int) throws -> SettingsValue {
-        guard depth < Self.maximumDepth else { throw fail("nested deeper than \(Self.maximumDepth) levels") }
+    private mutating func value(depth: Int) throws -> JSONTree {
+        guard depth < maximumDepth else { throw fail("nested deeper than \(maximumDepth) levels") }
         switch current {
         case UInt8(ascii: "{")?: return try object(depth: depth)
         case UInt8(ascii: "[")?: return try array(depth: depth)
@@ -69,11 +102,12 @@ struct JSONReader {
         }
     }
 
-    private mutating func object(depth: Int) throws -> SettingsValue {
+    private mutating func object(depth: Int) throws -> JSONTree {
         position += 1
-        var entries: [String: SettingsValue] = [:]
+        var entries: [(key: String, value: JSONTree)] = []
+        var places: [String: Int] = [:]
         skipSpace()
-        if current == UInt8(ascii: "}") { position += 1; return .table(entries) }
+        if current == UInt8(ascii: "}") { position += 1; return .object(entries) }
         while true {
             skipSpace()
             guard current == UInt8(ascii: "\"") else { throw fail("expected a key in double quotes") }
@@ -82,19 +116,25 @@ struct JSONReader {
             guard current == UInt8(ascii: ":") else { throw fail("expected ':' after the key") }
             position += 1
             skipSpace()
-            entries[key] = try value(depth: depth + 1)
+            let item = try value(depth: depth + 1)
+            if let place = places[key] {
+                entries[place].value = item
+            } else {
+                places[key] = entries.count
+                entries.append((key, item))
+            }
             skipSpace()
             switch current {
             case UInt8(ascii: ",")?: position += 1
-            case UInt8(ascii: "}")?: position += 1; return .table(entries)
+            case UInt8(ascii: "}")?: position += 1; return .object(entries)
             default: throw fail("expected ',' or '}'")
             }
         }
     }
 
-    private mutating func array(depth: Int) throws -> SettingsValue {
+    private mutating func array(depth: Int) throws -> JSONTree {
         position += 1
-        var items: [SettingsValue] = []
+        var items: [JSONTree] = []
         skipSpace()
         if current == UInt8(ascii: "]") { position += 1; return .array(items) }
         while true {
@@ -109,7 +149,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func number() throws -> SettingsValue {
+    private mutating func number() throws -> JSONTree {
         let start = position
         var isInteger = true
         while let byte = current {
@@ -122,8 +162,16 @@ struct JSONReader {
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger {
-            guard let value = Int(text) else { position = start; throw fail("integer \(text.prefix(30)) is out of range") }
-            return .int(value)
+            let digits = text.utf8.drop { $0 == UInt8(ascii: "-") && text.utf8.count > 1 }
+            guard !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+                position = start
+                throw fail("malformed number \(text.prefix(30))")
+            }
+            guard bigIntegers ? digits.count <= Self.pythonIntegerDigits : Int(text) != nil else {
+                position = start
+                throw fail("integer \(text.prefix(30)) is out of range")
+            }
+            return .integer(text)
         }
         guard let value = Double(text) else { position = start; throw fail("malformed number \(text.prefix(30))") }
         return .double(value)

@@ -20,18 +20,6 @@ public enum SQLValue: Equatable, Sendable {
     }
 }
 
-/// What preparing a statement tells about it, before it runs: the tables it
-/// reads and writes (SQLite's authorizer sees through views to their base
-/// tables; DDL writes the table it changes, a view's DDL the view's name),
-/// its result columns, placeholders, and whether it only reads.
-public struct StatementAnalysis: Equatable, Sendable {
-    public var readTables: [String]
-    public var writtenTables: [String]
-    public var columns: [String]
-    public var isReadOnly: Bool
-    public var parameterCount: Int
-}
-
 extension SQLiteConnection {
     /// Collects table names from the authorizer callback while preparing.
     private final class TableCollector {

@@ -31,15 +31,27 @@ public struct SQLiteDatabase: Database {
 
     /// The authorizer also reports a view's own columns as reads: only base
     /// tables are kept, since only they have cachalot table keys.
-    public func analyze(_ sql: String) throws -> StatementAnalysis {
+    public func analyze(_ sql: String, parameters: [String]) throws -> StatementAnalysis {
         var analysis = try wrapped { try connection.analyze(Self.qmark(sql)) }
         let tables = Set(try tableNames())
         analysis.readTables = analysis.readTables.filter(tables.contains)
         return analysis
     }
 
-    public func read(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]] {
-        try wrapped { try connection.run(Self.qmark(sql), parameters: parameters) }
+    public func read(_ sql: String, parameters: [String]) throws -> [[PickleValue]] {
+        try wrapped { try connection.run(Self.qmark(sql), parameters: parameters.map(Self.bind)) }.map { $0.map(\.pickleValue) }
+    }
+
+    /// Canonical integers ("5", "-12") are bound as integers, as Django
+    /// passes ints; anything else as text.
+    static func bind(_ text: String) -> SQLValue {
+        if let number = Int(text), String(number) == text { return .integer(number) }
+        return .text(text)
+    }
+
+    /// SQLite lives in this process: its version, and no clock of its own.
+    public func serverFacts() throws -> DatabaseFacts {
+        DatabaseFacts(version: "SQLite " + String(cString: sqlite3_libversion()))
     }
 
     /// Django's SQLite backend turns DB-API `%s` placeholders into `?` and
@@ -60,12 +72,12 @@ public struct SQLiteDatabase: Database {
         return result
     }
 
-    public func write(_ sql: String, parameters: [SQLValue]) throws -> Int {
+    public func write(_ sql: String, parameters: [String]) throws -> Int {
         try wrapped {
             let writable = try SQLiteConnection(path: settings.name, writable: true)
             try writable.execute("BEGIN IMMEDIATE")
             do {
-                _ = try writable.run(Self.qmark(sql), parameters: parameters)
+                _ = try writable.run(Self.qmark(sql), parameters: parameters.map(Self.bind))
                 let changed = writable.changes
                 try writable.execute("COMMIT")
                 return changed
