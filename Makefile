@@ -46,10 +46,13 @@ demo: build
 	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation library.Book --format iso
 	$(RELEASE_BIN) --settings $(EXAMPLE)/cachalot.toml last-invalidation --per-table
 
-# Every cache backend the interop site is run with (Tests/interop/interopsite/settings.py).
+# Every cache backend the interop site is run with (Tests/interop/interopsite/settings.py),
+# on SQLite, and those the site also runs with on its own PostgreSQL server.
 INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib django-redis-gzip
+INTEROP_PG_CACHES := filebased redis django-redis
 
-# Unit, CLI and integration tests (swift test, with real redis-server), the
+# Unit, CLI and integration tests (swift test, with real redis-server and
+# PostgreSQL servers), the
 # man page lint, the completion scripts' syntax in their own shells, then the interop tests against real Django + django-cachalot
 # with the debug binary, once per cache backend.
 test: deps venv
@@ -63,8 +66,12 @@ test: deps venv
 	@for corpus in Fuzz/corpus/*; do .build/debug/Fuzz$$(basename $$corpus) $$corpus || exit 1; done
 	FUZZ_SECONDS=10 sh scripts/fuzz.sh
 	@for cache in $(INTEROP_CACHES); do \
-		echo "interop with the $$cache cache"; \
+		echo "interop on SQLite with the $$cache cache"; \
 		INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
+	done
+	@for cache in $(INTEROP_PG_CACHES); do \
+		echo "interop on PostgreSQL with the $$cache cache"; \
+		INTEROP_DATABASE=postgresql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
 
 # libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),

@@ -4,7 +4,7 @@
 # expected on PATH.
 set -eu
 
-packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev redis-server redis-tools sqlite3 mandoc groff-base zsh fish python3-venv time"
+packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libpq-dev redis-server redis-tools sqlite3 postgresql postgresql-client mandoc groff-base zsh fish python3-venv time"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -18,6 +18,9 @@ if [ -n "$missing" ]; then
     echo "installing:$missing"
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    # The tests start their own PostgreSQL servers: no system cluster, no service.
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/cachalot.conf >/dev/null
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi

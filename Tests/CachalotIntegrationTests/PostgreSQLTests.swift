@@ -120,7 +120,7 @@ struct PostgreSQLTests {
         let server = try PostgreSQLServer()
         try server.run("CREATE TABLE book (id int PRIMARY KEY, title text); INSERT INTO book VALUES (1, 'Old'), (2, 'Other'); CREATE SEQUENCE counter;")
         let database = try Self.open(server.settings())
-        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]) == 1)
+        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]).changedRows == 1)
         #expect(Self.failure { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
         #expect(try server.run("SELECT string_agg(title, ',' ORDER BY id) FROM book") == "New,Other")
         // The read session is read-only: a write that slips past the analysis fails there.

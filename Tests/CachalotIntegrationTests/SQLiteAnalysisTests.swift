@@ -33,7 +33,7 @@ struct SQLiteAnalysisTests {
         let analysis = try database.analyze("UPDATE book SET title = %s WHERE id = %s", parameters: [])
         #expect(analysis.writtenTables == ["book"])
         #expect(!analysis.isReadOnly)
-        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]) == 1)
+        #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]).changedRows == 1)
         #expect(try database.read("SELECT title FROM book WHERE id = %s", parameters: ["1"]) == [[.string("New")]])
         #expect(throws: CachalotError.self) {
             try database.write("INSERT INTO book (id, title) VALUES (%s, %s)", parameters: ["1", "duplicate id"])

@@ -1,6 +1,7 @@
 """Fixtures for the interop tests: a real Django site with django-cachalot
-2.9.1 on a fresh SQLite file and file-based cache, plus the cachalot binary
-under test, configured by the README's export command."""
+2.9.1 on a fresh SQLite file or a PostgreSQL server of its own
+(INTEROP_DATABASE), with the cache backend INTEROP_CACHE names, plus the
+cachalot binary under test, configured by the README's export command."""
 import json
 import os
 import re
@@ -24,6 +25,7 @@ os.environ["INTEROP_CACHE_DIR"] = str(SESSION_DIR / "cache")
 os.environ["DJANGO_SETTINGS_MODULE"] = "interopsite.settings"
 sys.path.insert(0, str(HERE))
 BACKEND = os.environ.setdefault("INTEROP_CACHE", "filebased")
+DATABASE = os.environ.setdefault("INTEROP_DATABASE", "sqlite")
 
 
 def free_port() -> int:
@@ -51,18 +53,66 @@ def start_redis():
     pytest.exit("redis-server did not start", returncode=1)
 
 
+def start_postgresql():
+    """A real PostgreSQL server (Debian's package): initdb into the session
+    folder as an unprivileged user, a free loopback port, the socket in the
+    folder. The site logs in over TCP with a password (scram-sha-256)."""
+    versions = sorted((int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), reverse=True) \
+        if os.path.isdir("/usr/lib/postgresql") else []
+    if not versions:
+        pytest.exit("PostgreSQL server binaries are not installed (make test installs postgresql)", returncode=1)
+    binaries = f"/usr/lib/postgresql/{versions[0]}/bin"
+    folder = SESSION_DIR / "postgresql"
+    folder.mkdir()
+    run_as = []
+    if os.geteuid() == 0:
+        shutil.chown(SESSION_DIR, "nobody", "nogroup")
+        shutil.chown(folder, "nobody", "nogroup")
+        run_as = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    subprocess.run(run_as + [f"{binaries}/initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
+                             "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+                   check=True, stdout=subprocess.DEVNULL)
+    (folder / "data" / "pg_hba.conf").write_text(
+        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+    port = free_port()
+    log = open(folder / "postgres.log", "w")
+    process = subprocess.Popen(run_as + [f"{binaries}/postgres", "-D", str(folder / "data"), "-p", str(port), "-k", str(folder),
+                                         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
+                               stdout=log, stderr=log)
+    psql = ["psql", "-X", "-q", "-h", str(folder), "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+    deadline = time.time() + 20
+    while subprocess.run(psql + ["-c", "SELECT 1"], capture_output=True).returncode != 0:
+        if time.time() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.exit(f"postgres did not start: {(folder / 'postgres.log').read_text()}", returncode=1)
+        time.sleep(0.1)
+    subprocess.run(psql + ["-c", "CREATE ROLE site LOGIN CREATEDB PASSWORD 'site-pass'"], check=True)
+    subprocess.run(psql + ["-c", "CREATE DATABASE site OWNER site"], check=True)
+    os.environ["INTEROP_PG_PORT"] = str(port)
+    os.environ["INTEROP_PG_SOCKET"] = str(folder)
+    return process
+
+
+# PostgreSQL-only models cannot even be imported on another database.
+collect_ignore = [] if DATABASE == "postgresql" else ["test_postgresql.py"]
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased)")
+    config.addinivalue_line("markers", "databases(engine, reason): only for sites on this database (sqlite, postgresql)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test for another family of cache is left out of this run (deselected,
-    never counted as skipped or passed): each family has its own runs."""
+    """A test for another family of cache or another database is left out of
+    this run (deselected, never counted as skipped or passed): each has its
+    own runs."""
     family = "filebased" if BACKEND == "filebased" else "redis"
     kept, left_out = [], []
     for item in items:
-        marker = item.get_closest_marker("backends")
-        (left_out if marker and family not in marker.args else kept).append(item)
+        backends = item.get_closest_marker("backends")
+        databases = item.get_closest_marker("databases")
+        wrong = (backends and family not in backends.args) or (databases and DATABASE not in databases.args)
+        (left_out if wrong else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
@@ -71,6 +121,7 @@ def pytest_collection_modifyitems(config, items):
 REDIS = None
 if BACKEND != "filebased":
     REDIS, os.environ["INTEROP_REDIS_URL"] = start_redis()
+POSTGRESQL = start_postgresql() if DATABASE == "postgresql" else None
 
 import django  # noqa: E402
 
@@ -103,10 +154,13 @@ def site():
     path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
     subprocess.run(["sh", "-c", command], cwd=HERE, check=True, env={**os.environ, "PATH": path})
     shutil.move(HERE / "cachalot.json", SESSION_DIR / "cachalot.json")
+    # It may hold the database password: only its owner reads it (doctor checks).
+    os.chmod(SESSION_DIR / "cachalot.json", 0o600)
     yield SESSION_DIR
-    if REDIS is not None:
-        REDIS.kill()
-        REDIS.wait()
+    for server in (REDIS, POSTGRESQL):
+        if server is not None:
+            server.kill()
+            server.wait()
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
@@ -130,6 +184,7 @@ def edited_settings(settings_file):
     @contextmanager
     def edit(change):
         original = settings_file.read_text()
+        mode = settings_file.stat().st_mode
         settings = json.loads(original)
         change(settings)
         settings_file.write_text(json.dumps(settings))
@@ -137,16 +192,48 @@ def edited_settings(settings_file):
             yield
         finally:
             settings_file.write_text(original)
+            settings_file.chmod(mode)
     return edit
+
+
+class RawDatabase:
+    """A connection behind Django's back: writes here are what a restored
+    dump or a cron job does. SQL uses `?` placeholders on every engine."""
+
+    def __init__(self):
+        if DATABASE == "postgresql":
+            import psycopg
+
+            self.connection = psycopg.connect(host="127.0.0.1", port=os.environ["INTEROP_PG_PORT"],
+                                              dbname="site", user="site", password="site-pass")
+        else:
+            self.connection = sqlite3.connect(os.environ["INTEROP_DB"])
+
+    def execute(self, sql, params=()):
+        if DATABASE == "postgresql":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self.connection.execute(sql, params)
+
+    def commit(self):
+        self.connection.commit()
+
+    def close(self):
+        self.connection.close()
 
 
 @pytest.fixture
 def raw_db(site):
-    """A connection behind Django's back: writes here are what a restored
-    dump or a cron job does."""
-    connection = sqlite3.connect(os.environ["INTEROP_DB"])
+    connection = RawDatabase()
     yield connection
     connection.close()
+
+
+def break_database(settings):
+    """Points DATABASES.default at a database that cannot be reached."""
+    if DATABASE == "postgresql":
+        settings["DATABASES"]["default"].update(PORT=str(free_port()))
+    else:
+        settings["DATABASES"]["default"].update(NAME="/nonexistent/db.sqlite3")
 
 
 @pytest.fixture

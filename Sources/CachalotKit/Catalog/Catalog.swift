@@ -63,7 +63,10 @@ public struct Catalog {
             let database = try open()
             let tables = try database.tableNames()
             let listed = Set(tables)
-            let unlisted = modelTables.filter { !listed.contains($0) && ($0.contains("\"") || $0.contains(".")) }
+            let views = Set(try database.tableNames(includingViews: true))
+            // Schema-qualified names and models on views: Django's no-label
+            // invalidate() misses them, a restored dump does not.
+            let unlisted = modelTables.filter { !listed.contains($0) && ($0.contains("\"") || $0.contains(".") || views.contains($0)) }
             return (Catalog(databaseAlias: alias, tables: tables, models: entries, unlistedModelTables: unlisted,
                             settingsPath: settings.path), database)
         }
@@ -81,7 +84,8 @@ public struct Catalog {
         guard tables.contains("django_content_type") else {
             return Catalog(databaseAlias: alias, tables: tables, models: [], settingsPath: settings.path)
         }
-        return fromContentTypes(try database.contentTypes(), tables: tables, alias: alias, settingsPath: settings.path)
+        return fromContentTypes(try database.contentTypes(), tables: tables, relations: try database.tableNames(includingViews: true),
+                                alias: alias, settingsPath: settings.path)
     }
 
     /// An app label or model label of MODELS, or one of its tables.
@@ -110,10 +114,11 @@ public struct Catalog {
     }
 
     /// Django's default naming: content type (app, model) has table
-    /// `<app>_<model>`, and auto-created M2M tables start with it plus `_`.
-    static func fromContentTypes(_ contentTypes: [ContentType], tables: [String], alias: String,
+    /// `<app>_<model>` (a view for an unmanaged model, so `relations` has
+    /// views too), and auto-created M2M tables start with it plus `_`.
+    static func fromContentTypes(_ contentTypes: [ContentType], tables: [String], relations: [String]? = nil, alias: String,
                                  settingsPath: String) -> Catalog {
-        let existing = Set(tables)
+        let existing = Set(relations ?? tables)
         let defaultTables = Set(contentTypes.map { "\($0.appLabel)_\($0.model)" })
         var models: [ModelEntry] = []
         var unmapped: [ContentType] = []

@@ -6,8 +6,10 @@
 public protocol Database {
     var settings: DatabaseSettings { get }
 
-    /// `connection.introspection.table_names()`: base tables, sorted by name.
-    func tableNames() throws -> [String]
+    /// `connection.introspection.table_names(include_views=…)`: base
+    /// tables, sorted by name; with views, every relation a model can sit
+    /// on (views, materialized views, partitions) as well.
+    func tableNames(includingViews: Bool) throws -> [String]
 
     /// Rows of `django_content_type` (called only when `tableNames` lists it).
     func contentTypes() throws -> [ContentType]
@@ -22,8 +24,8 @@ public protocol Database {
     func read(_ sql: String, parameters: [String]) throws -> [[PickleValue]]
 
     /// Runs a statement that changes data in a transaction on a writable
-    /// connection; a failure rolls back. Returns the rows changed.
-    func write(_ sql: String, parameters: [String]) throws -> Int
+    /// connection; a failure rolls back.
+    func write(_ sql: String, parameters: [String]) throws -> WriteOutcome
 
     /// The server's version and clock, for doctor.
     func serverFacts() throws -> DatabaseFacts
@@ -41,6 +43,19 @@ public struct StatementAnalysis: Equatable, Sendable {
     public var parameterCount: Int
 }
 
+/// What a committed write did.
+public struct WriteOutcome: Equatable, Sendable {
+    public var changedRows: Int
+    /// Tables found only once the statement ran (a table it created),
+    /// added to what the analysis named.
+    public var laterTables: [String]
+
+    public init(changedRows: Int, laterTables: [String] = []) {
+        self.changedRows = changedRows
+        self.laterTables = laterTables
+    }
+}
+
 /// What doctor reports about a database server.
 public struct DatabaseFacts: Sendable {
     /// The server's version as it names it ("15.18", "3.45.1").
@@ -55,6 +70,12 @@ public struct DatabaseFacts: Sendable {
         self.unsupported = unsupported
         self.serverTime = serverTime
     }
+}
+
+extension Database {
+    /// `connection.introspection.table_names()`: what Django's no-label
+    /// `invalidate()` invalidates.
+    public func tableNames() throws -> [String] { try tableNames(includingViews: false) }
 }
 
 /// One row of Django's `django_content_type`.

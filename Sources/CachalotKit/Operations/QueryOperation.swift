@@ -104,19 +104,20 @@ public struct QueryOperation {
     private func write(database: Database, analysis: StatementAnalysis, parameters: [String],
                        settings: Settings, backends: Backends) throws -> QueryOutcome {
         var outcome = QueryOutcome(columns: [], tables: analysis.writtenTables)
-        let invalidates = settings.cachalot.invalidateRaw && !analysis.writtenTables.isEmpty
-        let invalidation = InvalidateOperation(Selection(cacheAlias: selection.cacheAlias, databaseAlias: database.settings.alias),
-                                               exactTables: analysis.writtenTables)
-        if invalidates { try invalidation.check(settings: settings, backends: backends) }
-        outcome.changedRows = try database.write(sql, parameters: parameters)
+        let selection = Selection(cacheAlias: selection.cacheAlias, databaseAlias: database.settings.alias)
+        let invalidates = settings.cachalot.invalidateRaw
+        if invalidates { try InvalidateOperation(selection, exactTables: []).check(settings: settings, backends: backends) }
+        let written = try database.write(sql, parameters: parameters)
+        outcome.changedRows = written.changedRows
+        outcome.tables = (analysis.writtenTables + written.laterTables).uniqued()
         outcome.status = .written
-        guard invalidates else { return outcome }
+        guard invalidates, !outcome.tables.isEmpty else { return outcome }
         do {
-            outcome.invalidation = try invalidation.run(settings: settings, backends: backends)
+            outcome.invalidation = try InvalidateOperation(selection, exactTables: outcome.tables).run(settings: settings, backends: backends)
         } catch {
             var report = InvalidationReport(labels: [], timestamp: backends.now(), dryRun: false, skippedCaches: [], failures: [])
             report.failures.append(TargetFailure(.database(database.settings.alias, at: database.settings.address),
-                                                 CachalotError(error).at("the change was committed (\(outcome.changedRows ?? 0) rows), but invalidating \(analysis.writtenTables.joined(separator: ", ")) failed")))
+                                                 CachalotError(error).at("the change was committed (\(written.changedRows) rows), but invalidating \(outcome.tables.joined(separator: ", ")) failed")))
             outcome.invalidation = report
         }
         return outcome

@@ -17,6 +17,18 @@ DATABASES = {
         "NAME": os.environ["INTEROP_DB"],
     }
 }
+# INTEROP_DATABASE=postgresql: the PostgreSQL server the test session
+# started, and the app with PostgreSQL-only models.
+if os.environ.get("INTEROP_DATABASE") == "postgresql":
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "site",
+        "USER": "site",
+        "PASSWORD": "site-pass",
+        "HOST": "127.0.0.1",
+        "PORT": os.environ.get("INTEROP_PG_PORT", "5432"),
+    }
+    INSTALLED_APPS.append("pgshop")
 # INTEROP_CACHE picks the cache backend under test; Redis ones use the
 # redis-server the test session started (INTEROP_REDIS_URL).
 REDIS_URL = os.environ.get("INTEROP_REDIS_URL", "")

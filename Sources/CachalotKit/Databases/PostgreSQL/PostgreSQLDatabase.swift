@@ -58,16 +58,23 @@ public final class PostgreSQLDatabase: Database {
 
     // MARK: introspection
 
-    /// Django's `get_table_list`, kept to its type 't': ordinary and
-    /// partitioned tables and foreign tables visible on the search_path,
-    /// no views, no partitions. Sorted as Python sorts (by code point).
-    public func tableNames() throws -> [String] {
-        try catalogue("""
+    /// Django's `get_table_list`: type 't' is ordinary and partitioned
+    /// tables and foreign tables visible on the search_path; views adds
+    /// views, materialized views and partitions. Sorted as Python sorts
+    /// (by code point).
+    public func tableNames(includingViews: Bool) throws -> [String] {
+        try catalogue(Self.relationsQuery(includingViews: includingViews)).firstColumn
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func relationsQuery(includingViews: Bool) -> String {
+        let kinds = includingViews ? "" : "AND c.relkind IN ('f', 'p', 'r') AND NOT c.relispartition"
+        return """
             SELECT c.relname FROM pg_catalog.pg_class c
             LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('f', 'p', 'r') AND NOT c.relispartition
+            WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v') \(kinds)
               AND n.nspname NOT IN ('pg_catalog', 'pg_toast') AND pg_catalog.pg_table_is_visible(c.oid)
-            """).firstColumn.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            """
     }
 
     public func contentTypes() throws -> [ContentType] {
@@ -75,17 +82,6 @@ public final class PostgreSQLDatabase: Database {
             guard row.count == 2, let app = row[0], let model = row[1] else { return nil }
             return ContentType(appLabel: String(decoding: app, as: UTF8.self), model: String(decoding: model, as: UTF8.self))
         }
-    }
-
-    /// Every relation on the search_path a statement may name: tables,
-    /// views, materialized views, partitions (for the raw-SQL rule).
-    private func visibleRelations() throws -> [String] {
-        try catalogue("""
-            SELECT c.relname FROM pg_catalog.pg_class c
-            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v')
-              AND n.nspname NOT IN ('pg_catalog', 'pg_toast') AND pg_catalog.pg_table_is_visible(c.oid)
-            """).firstColumn
     }
 
     private func catalogue(_ sql: String, parameters: [String?] = []) throws -> PostgreSQLRows {
@@ -107,13 +103,15 @@ public final class PostgreSQLDatabase: Database {
         let described: (columns: [String], types: [Oid], parameterCount: Int)
         do {
             described = try connection.describe(text)
+        } catch let error as PostgreSQLError where error.message.contains("multiple commands") {
+            throw CachalotError.usage("give one SQL statement at a time: \(quoted(sql))")
         } catch let error as PostgreSQLError {
             throw CachalotError.runtime(error.description)
         }
         var analysis = StatementAnalysis(readTables: [], writtenTables: [], columns: described.columns,
                                          isReadOnly: false, parameterCount: described.parameterCount)
         guard described.parameterCount == parameters.count else { return analysis }
-        let named = RawSQLRules.tablesNamed(in: sql, among: try visibleRelations())
+        let named = RawSQLRules.tablesNamed(in: sql, among: try tableNames(includingViews: true))
         let plan: PostgreSQLPlan
         do {
             let rows = try connection.execute("EXPLAIN (FORMAT JSON, VERBOSE) " + text, parameters: parameters)
@@ -178,14 +176,16 @@ public final class PostgreSQLDatabase: Database {
     }
 
     /// In a transaction on a writable session (Django's isolation_level
-    /// applies), committed only if the statement succeeds.
-    public func write(_ sql: String, parameters: [String]) throws -> Int {
+    /// applies), committed only if the statement succeeds. Relations the
+    /// text names are listed again before the commit: DDL may have made one.
+    public func write(_ sql: String, parameters: [String]) throws -> WriteOutcome {
         let writable = try Self.connect(settings, timeout: timeout, readOnly: false)
         do {
             try writable.execute("BEGIN" + isolationClause)
             let changed = try writable.execute(Self.dollarPlaceholders(sql), parameters: parameters).changed
+            let relations = try writable.execute(Self.relationsQuery(includingViews: true)).firstColumn
             try writable.execute("COMMIT")
-            return changed
+            return WriteOutcome(changedRows: changed, laterTables: RawSQLRules.tablesNamed(in: sql, among: relations))
         } catch let error as PostgreSQLError {
             _ = try? writable.execute("ROLLBACK")
             throw CachalotError.runtime(error.description)

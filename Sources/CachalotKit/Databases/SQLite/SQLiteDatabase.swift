@@ -16,9 +16,10 @@ public struct SQLiteDatabase: Database {
     }
 
     /// Django's SQLite introspection: `sqlite_master` rows of type 'table'
-    /// except `sqlite_sequence`, ordered by name.
-    public func tableNames() throws -> [String] {
-        try query("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence' ORDER BY name")
+    /// (and 'view') except `sqlite_sequence`, ordered by name.
+    public func tableNames(includingViews: Bool) throws -> [String] {
+        let types = includingViews ? "('table', 'view')" : "('table')"
+        return try query("SELECT name FROM sqlite_master WHERE type IN \(types) AND name != 'sqlite_sequence' ORDER BY name")
             .compactMap { $0.first ?? nil }
     }
 
@@ -72,7 +73,8 @@ public struct SQLiteDatabase: Database {
         return result
     }
 
-    public func write(_ sql: String, parameters: [String]) throws -> Int {
+    /// The authorizer names created tables already: nothing to add later.
+    public func write(_ sql: String, parameters: [String]) throws -> WriteOutcome {
         try wrapped {
             let writable = try SQLiteConnection(path: settings.name, writable: true)
             try writable.execute("BEGIN IMMEDIATE")
@@ -80,7 +82,7 @@ public struct SQLiteDatabase: Database {
                 _ = try writable.run(Self.qmark(sql), parameters: parameters.map(Self.bind))
                 let changed = writable.changes
                 try writable.execute("COMMIT")
-                return changed
+                return WriteOutcome(changedRows: changed)
             } catch {
                 try? writable.execute("ROLLBACK")
                 throw error
