@@ -1,7 +1,7 @@
 import FuzzSupport
 @testable import CachalotKit
 
-/// A server's bytes through hiredis's reader and cachalot's reply path,
+/// A server's bytes through cachalot's RESP reader and reply path,
 /// with a small reply cap: replies, or a failure, never a hang or growth.
 enum FuzzRedisReply {
     /// Serves the fuzzer's bytes, then end of stream.

@@ -47,6 +47,23 @@ struct CatalogTests {
         #expect(throws: CachalotError.self) { try built.resolve("library.Book", includingAutoCreated: true) }
     }
 
+    @Test func aStaleContentTypeWarnsUnlessATableCouldBeItsCustomTable() throws {
+        let types = [ContentType(appLabel: "shop", model: "item"), ContentType(appLabel: "shop", model: "ghost")]
+        let clean = Catalog.fromContentTypes(types, tables: ["shop_item", "django_migrations"], alias: "default", settingsPath: "s.toml")
+        let match = try clean.resolve("shop", includingAutoCreated: true)
+        #expect(match?.tables == ["shop_item"])
+        #expect(match?.warnings.first?.contains("shop.ghost") == true)
+        #expect(try clean.resolve("shop.item", includingAutoCreated: true)?.warnings == [])
+        let custom = Catalog.fromContentTypes(types, tables: ["shop_item", "legacy_ghosts"], alias: "default", settingsPath: "s.toml")
+        #expect(throws: CachalotError.self) { try custom.resolve("shop", includingAutoCreated: true) }
+    }
+
+    @Test func aViewBackedModelMapsThroughRelations() throws {
+        let built = Catalog.fromContentTypes([ContentType(appLabel: "shop", model: "itemview")], tables: [],
+                                             relations: ["shop_itemview"], alias: "default", settingsPath: "s.toml")
+        #expect(try built.resolve("shop", includingAutoCreated: true)?.tables == ["shop_itemview"])
+    }
+
     @Test func cachableFilterFollowsCachalot() {
         var options = CachalotSettings()
         options.uncachableApps = ["auth"]

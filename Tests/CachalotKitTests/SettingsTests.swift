@@ -99,6 +99,47 @@ struct SettingsTests {
         #expect(error.message.contains("DATABASES.default.ENGINE"))
     }
 
+    static func postgreSQL(_ database: String, top: String = "") -> String {
+        """
+        \(top)
+        [CACHES.default]
+        BACKEND = "django.core.cache.backends.filebased.FileBasedCache"
+        LOCATION = "/var/tmp/cache"
+
+        [DATABASES.default]
+        \(database)
+        """
+    }
+
+    @Test func wrapperEnginesNeedTheirBaseEngine() throws {
+        let tenants = #"ENGINE = "django_tenants.postgresql_backend""#
+        #expect(loadError(Self.postgreSQL(tenants + "\nNAME = \"site\""))?.message.contains("BASE_ENGINE") == true)
+        let settings = try load(Self.postgreSQL(tenants + "\nBASE_ENGINE = \"django.db.backends.postgresql\"\nNAME = \"site\""))
+        #expect(settings.databases["default"]?.engine == .postgresql)
+        #expect(settings.databases["default"]?.engineName == "django_tenants.postgresql_backend")
+        #expect(loadError(Self.postgreSQL(tenants + "\nBASE_ENGINE = \"oracle\"\nNAME = \"site\""))?.exitCode == .usage)
+    }
+
+    @Test func postgreSQLNameFollowsDjango() throws {
+        let engine = #"ENGINE = "django.db.backends.postgresql""#
+        #expect(loadError(Self.postgreSQL(engine))?.message.contains("NAME or OPTIONS service") == true)
+        #expect(try load(Self.postgreSQL(engine + "\nOPTIONS = { service = \"site\" }")).databases["default"]?.name == "")
+        #expect(loadError(Self.postgreSQL(engine + "\nNAME = \"\(String(repeating: "n", count: 64))\""))?.message.contains("63") == true)
+        let json = #"{"CACHES": {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/c"}}, "DATABASES": {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": null, "OPTIONS": {"service": "s", "sslmode": "require"}}}}"#
+        let none = try load(json, format: .json).databases["default"]
+        #expect(none?.name == "postgres" && none?.options["service"] == nil && none?.options["sslmode"] == .string("require"))
+    }
+
+    @Test func timeZonesFollowDjango() throws {
+        let engine = #"ENGINE = "django.db.backends.postgresql"\#nNAME = "site""#
+        #expect(try load(Self.postgreSQL(engine)).databases["default"]?.clock == .utc)
+        let paris = try load(Self.postgreSQL(engine + "\nTIME_ZONE = \"Europe/Paris\""))
+        #expect(paris.databases["default"]?.clock == DatabaseClock(sessionZone: "Europe/Paris", rowZone: .zoneInfo("Europe/Paris")))
+        let naive = try load(Self.postgreSQL(engine, top: "USE_TZ = false\nTIME_ZONE = \"Asia/Tokyo\""))
+        #expect(naive.databases["default"]?.clock == DatabaseClock(sessionZone: "Asia/Tokyo", rowZone: .naive))
+        #expect(loadError(Self.postgreSQL(engine + "\nTIME_ZONE = \"UTC\"", top: "USE_TZ = false"))?.message.contains("USE_TZ") == true)
+    }
+
     @Test func cachalotCacheMustNameACache() throws {
         let error = try #require(loadError("CACHALOT_CACHE = \"defualt\"\n" + Self.minimalTOML))
         #expect(error.message.contains("did you mean 'default'"))

@@ -90,7 +90,8 @@ enum CommandTable {
             the database alias, the SQL and the parameters' str() values, as Django computes it; \
             a fresh entry is printed from the cache, otherwise the statement runs on the database \
             and (now, rows) is stored with the missing table keys. The tables come from SQLite's \
-            authorizer (views resolve to their base tables) plus CACHALOT_ADDITIONAL_TABLES. A \
+            authorizer (views resolve to their base tables) or PostgreSQL's EXPLAIN plan plus \
+            every table or view the SQL names, plus CACHALOT_ADDITIONAL_TABLES. A \
             statement that changes data is refused (exit 2) unless --write. -d defaults to \
             'default', -c to CACHALOT_CACHE.
             """,
