@@ -91,6 +91,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_invalidate.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_stats.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_query.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_postgresql.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

@@ -54,42 +54,14 @@ def start_redis():
 
 
 def start_postgresql():
-    """A real PostgreSQL server (Debian's package): initdb into the session
-    folder as an unprivileged user, a free loopback port, the socket in the
-    folder. The site logs in over TCP with a password (scram-sha-256)."""
-    versions = sorted((int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), reverse=True) \
-        if os.path.isdir("/usr/lib/postgresql") else []
-    if not versions:
-        pytest.exit("PostgreSQL server binaries are not installed (make test installs postgresql)", returncode=1)
-    binaries = f"/usr/lib/postgresql/{versions[0]}/bin"
-    folder = SESSION_DIR / "postgresql"
-    folder.mkdir()
-    run_as = []
-    if os.geteuid() == 0:
-        shutil.chown(SESSION_DIR, "nobody", "nogroup")
-        shutil.chown(folder, "nobody", "nogroup")
-        run_as = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    subprocess.run(run_as + [f"{binaries}/initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
-                             "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
-                   check=True, stdout=subprocess.DEVNULL)
-    (folder / "data" / "pg_hba.conf").write_text(
-        "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
-    port = free_port()
-    log = open(folder / "postgres.log", "w")
-    process = subprocess.Popen(run_as + [f"{binaries}/postgres", "-D", str(folder / "data"), "-p", str(port), "-k", str(folder),
-                                         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
-                               stdout=log, stderr=log)
-    psql = ["psql", "-X", "-q", "-h", str(folder), "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
-    deadline = time.time() + 20
-    while subprocess.run(psql + ["-c", "SELECT 1"], capture_output=True).returncode != 0:
-        if time.time() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.exit(f"postgres did not start: {(folder / 'postgres.log').read_text()}", returncode=1)
-        time.sleep(0.1)
-    subprocess.run(psql + ["-c", "CREATE ROLE site LOGIN CREATEDB PASSWORD 'site-pass'"], check=True)
-    subprocess.run(psql + ["-c", "CREATE DATABASE site OWNER site"], check=True)
+    """The site's own PostgreSQL server (pgserver.py) in the session folder."""
+    from pgserver import start_postgresql as start
+
+    try:
+        process, port = start(SESSION_DIR / "postgresql")
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        pytest.exit(str(error), returncode=1)
     os.environ["INTEROP_PG_PORT"] = str(port)
-    os.environ["INTEROP_PG_SOCKET"] = str(folder)
     return process
 
 
