@@ -149,6 +149,13 @@ struct QueryEntryProbeTests {
         }
     }
 
+    @Test func cachalotsOwnEntriesAreRecognised() throws {
+        let entry = try PickleWriter.dumps(.tuple([.float(1795775931.5), .list([.tuple([.string("x")])])]), protocol: 5)
+        #expect(QueryEntryProbe.probe(entry) == .queryEntry(1795775931.5))
+        let triple = try PickleWriter.dumps(.tuple([.float(1795775931.5), .int(1), .int(2)]), protocol: 5)
+        #expect(QueryEntryProbe.probe(triple) == .notQueryEntry)
+    }
+
     @Test func protocol0IsLeftToTheFullReader() {
         #expect(QueryEntryProbe.probe(Array("(F1.5\nI1\ntp0\n.".utf8)) == .unknown)
     }

@@ -68,6 +68,8 @@ public struct CacheEntry {
     /// For a large value the scan did not fetch whole (`value` is then
     /// empty): its start and end.
     public var partial: PickleOutline?
+    /// memcached's item flags, which say how the value is encoded.
+    public var flags: UInt32 = 0
 }
 
 /// What a cache server says about itself.
@@ -76,6 +78,13 @@ public struct ServerFacts: Equatable {
     public var info: [(name: String, value: String)] = []
     /// The server's clock (Redis TIME), seconds since the epoch.
     public var serverTime: Double?
+    /// A pool's servers one by one (memcached); `info` then sums them up.
+    public var members: [(address: String, facts: ServerFacts)] = []
+    /// A pool's servers that did not answer, and why.
+    public var unreachable: [(address: String, reason: String)] = []
+    /// How coarse `serverTime` is: 0 for Redis (microseconds), 1 for
+    /// memcached (whole seconds).
+    public var clockResolution = 0.0
 
     public init(info: [(name: String, value: String)] = [], serverTime: Double? = nil) {
         self.info = info
@@ -86,7 +95,7 @@ public struct ServerFacts: Equatable {
 
     public static func == (lhs: ServerFacts, rhs: ServerFacts) -> Bool {
         lhs.info.map(\.name) == rhs.info.map(\.name) && lhs.info.map(\.value) == rhs.info.map(\.value)
-            && lhs.serverTime == rhs.serverTime
+            && lhs.serverTime == rhs.serverTime && lhs.members.map(\.address) == rhs.members.map(\.address)
     }
 }
 

@@ -12,8 +12,11 @@ public enum CacheStoreFactory {
             return try RedisCacheStore(settings: cache, timeout: timeout, clock: clock)
         case .locMem, .dummy:
             throw CachalotError.livesInsideDjango(cache)
-        case .pyMemcache, .pyLibMC, .memcached:
-            throw CachalotError.notBuiltYet(cache.backend.rawValue, supported: "file-based and Redis caches")
+        case .pyMemcache, .pyLibMC:
+            return try MemcachedCacheStore(settings: cache, timeout: timeout, clock: clock)
+        case .memcached:
+            throw CachalotError.usage("cache '\(cache.alias)': \(cache.backend.rawValue) (python-memcached) was removed in Django 4.1",
+                                      hint: "Django's replacements read the same servers: django.core.cache.backends.memcached.PyMemcacheCache or PyLibMCCache")
         }
     }
 }

@@ -1,7 +1,9 @@
 /// Recognises django-cachalot's query entries, `(timestamp, result)`, from
 /// the pickle's outline alone, without building the result: CPython's
 /// pickler (protocol 2 and later) writes a 2-tuple as its two items, then
-/// TUPLE2, then a memo opcode, then STOP. `stats` runs this on every entry.
+/// TUPLE2, then a memo opcode, then STOP; cachalot's own writer (the
+/// entries `query` stores) leaves the memo out. `stats` runs this on every
+/// entry.
 public enum QueryEntryProbe {
     public enum Verdict: Equatable {
         /// A `(float, …)` pair: the timestamp.
@@ -26,10 +28,11 @@ public enum QueryEntryProbe {
         return .queryEntry(Double(bitPattern: timestamp))
     }
 
-    /// TUPLE2 followed by MEMOIZE, BINPUT n or LONG_BINPUT nnnn, then STOP.
+    /// TUPLE2 followed by MEMOIZE, BINPUT n, LONG_BINPUT nnnn or nothing, then STOP.
     private static func endsWithTuple2(_ bytes: [UInt8]) -> Bool {
         let count = bytes.count
         let tuple2 = PickleOpcode.tuple2.rawValue
+        if count >= 2, bytes[count - 2] == tuple2 { return true }
         if count >= 3, bytes[count - 2] == PickleOpcode.memoize.rawValue, bytes[count - 3] == tuple2 { return true }
         if count >= 4, bytes[count - 3] == PickleOpcode.binPut.rawValue, bytes[count - 4] == tuple2 { return true }
         if count >= 7, bytes[count - 6] == PickleOpcode.longBinPut.rawValue, bytes[count - 7] == tuple2 { return true }

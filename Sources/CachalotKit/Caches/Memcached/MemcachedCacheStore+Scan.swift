@@ -1,0 +1,145 @@
+/// Listing a memcached pool's entries (`lru_crawler metadump all`,
+/// memcached 1.4.31 and later) and what its servers say about themselves.
+extension MemcachedCacheStore {
+    /// One metadump line: `key=<URL-encoded> exp=<unix time or -1> la=… cas=… fetch=… cls=… size=<bytes>`.
+    struct DumpedItem {
+        var key: String
+        var expiresAt: Double?
+        var size: Int
+
+        init?(_ line: String) {
+            var key: String?, expiry: Double?, size = 0
+            for field in line.split(separator: " ") {
+                guard let equals = field.firstIndex(of: "=") else { continue }
+                let value = field[field.index(after: equals)...]
+                switch field[..<equals] {
+                case "key": key = Self.percentDecoded(value)
+                case "exp": expiry = Double(value).flatMap { $0 < 0 ? nil : $0 }
+                case "size": size = Int(value) ?? 0
+                default: break
+                }
+            }
+            guard let key else { return nil }
+            self.key = key
+            expiresAt = expiry
+            self.size = size
+        }
+
+        static func percentDecoded(_ text: Substring) -> String? {
+            var bytes: [UInt8] = []
+            var iterator = text.utf8.makeIterator()
+            while let byte = iterator.next() {
+                guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+                guard let high = iterator.next(), let low = iterator.next(),
+                      let decoded = Base16.decode([high, low])?.first else { return nil }
+                bytes.append(decoded)
+            }
+            return String(validating: bytes, as: UTF8.self)
+        }
+    }
+
+    public func entryName(forKey key: String) -> String { keyMaker.makeKey(key) }
+
+    /// Each server's metadump, filtered to this cache's KEY_PREFIX and
+    /// VERSION, values fetched in batches over a second connection.
+    public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+        let prefix = keyMaker.makeKey("")
+        for server in options.servers.indices {
+            var batch: [DumpedItem] = []
+            var batchBytes = 0
+            func flush() throws {
+                let fetched = try fetch(batch.filter { $0.size <= valueLimit }.map(\.key), on: server, withCas: false)
+                for item in batch {
+                    var entry = CacheEntry(name: item.key, value: [], size: item.size, expiresAt: item.expiresAt)
+                    if item.size > valueLimit {
+                        entry.unreadable = true
+                    } else {
+                        guard let stored = fetched[item.key] else { continue }  // gone since the dump
+                        entry.value = stored.data
+                        entry.flags = stored.flags
+                    }
+                    try visit(entry)
+                }
+                batch = []
+                batchBytes = 0
+            }
+            do {
+                try dump(server) { item in
+                    guard item.key.hasPrefix(prefix) else { return }
+                    batch.append(item)
+                    batchBytes += item.size
+                    if batch.count >= 500 || batchBytes >= 8 << 20 { try flush() }
+                }
+                try flush()
+            } catch let failure as ServerFailure {
+                throw CachalotError.runtime(failure.description)
+            }
+        }
+    }
+
+    /// Streams one server's metadump on a connection of its own.
+    func dump(_ server: Int, _ visit: (DumpedItem) throws -> Void) throws {
+        let address = options.servers[server].address
+        do {
+            let connection = try MemcachedConnection(address, timeout: options.timeout)
+            try connection.send(Array("lru_crawler metadump all\r\n".utf8))
+            try connection.readLines { line in
+                if let item = DumpedItem(line) { try visit(item) }
+            }
+        } catch let failure as MemcachedConnection.Failure {
+            let text = failure.description
+            let reason = text.contains("\"ERROR\"") ? "it cannot list its keys (lru_crawler metadump needs memcached 1.4.31 or later, without -X)"
+                : text.contains("BUSY") ? "its LRU crawler is busy with another listing; try again" : text
+            throw ServerFailure(server: server, description: "server \(address): \(reason)")
+        }
+    }
+
+    public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
+        try codec.pickleBytes(flags: entry.flags, data: entry.value)
+    }
+
+    public func outline(of entry: CacheEntry) throws -> PickleOutline? {
+        try pickleBytes(of: entry).map { PickleOutline($0) }
+    }
+
+    /// `stats` and `stats settings` of every server; `info` sums the pool
+    /// (counts and sizes added, the smallest item size limit), `members`
+    /// keeps each server, unreachable ones with the reason.
+    public func serverFacts() throws -> ServerFacts {
+        var facts = ServerFacts()
+        var totals: [String: Double] = [:]
+        var versions: [String] = []
+        var failures: [String] = []
+        for (index, server) in options.servers.enumerated() {
+            do {
+                let (stats, settings) = try onServer(index) { connection in
+                    try connection.send(Array("stats\r\nstats settings\r\n".utf8))
+                    return (try connection.readStats(), try connection.readStats())
+                }
+                let fields = Dictionary(stats + settings, uniquingKeysWith: { first, _ in first })
+                let names = ["version", "uptime", "curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits",
+                             "get_misses", "item_size_max"]
+                var member = ServerFacts(info: names.compactMap { name in fields[name].map { (name, $0) } },
+                                         serverTime: fields["time"].flatMap(Double.init))
+                member.clockResolution = 1
+                facts.members.append((server.address.description, member))
+                versions.append(fields["version"] ?? "?")
+                for name in ["curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits", "get_misses"] {
+                    totals[name, default: 0] += fields[name].flatMap(Double.init) ?? 0
+                }
+                if let limit = fields["item_size_max"].flatMap(Double.init) {
+                    totals["item_size_max"] = min(totals["item_size_max"] ?? limit, limit)
+                }
+            } catch let failure as ServerFailure {
+                failures.append(failure.description)
+                facts.unreachable.append((server.address.description, failure.description))
+            }
+        }
+        guard !facts.members.isEmpty else { throw CachalotError.runtime(failures.joined(separator: "; ")) }
+        facts.info = [("memcached_version", versions.uniqued().joined(separator: ","))]
+            + ["curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits", "get_misses", "item_size_max"].compactMap { name in
+                totals[name].map { (name == "bytes" ? "memcached_bytes" : name, String(Int($0))) }
+            }
+        return facts
+    }
+}

@@ -1,0 +1,246 @@
+/// Django's `PyMemcacheCache` and `PyLibMCCache` over one memcached server
+/// or a pool: every key goes to the server its Python client would pick
+/// (MemcachedPlacement), each server is reached once per step with every
+/// command for it pipelined, and table keys move only forward (gets, then
+/// cas or add, retried when another writer got there first).
+public final class MemcachedCacheStore: CacheStore {
+    public let settings: CacheSettings
+    let options: MemcachedOptions
+    let codec: MemcachedValueCodec
+    let keyMaker: DjangoKeyMaker
+    let now: () -> Double
+    private var connections: [Int: MemcachedConnection] = [:]
+
+    /// How often a key that another writer keeps changing is tried again.
+    static let stampAttempts = 5
+    /// Keys per get/gets line (a long line is split, all still in one write).
+    static let keysPerLine = 100
+
+    /// Checks the settings (servers, options, key length); connects on first use.
+    public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {
+        self.settings = settings
+        options = try MemcachedOptions(settings, timeoutOverride: timeout)
+        codec = MemcachedValueCodec(client: options.client, integerFlags: options.integerFlags, pickleProtocol: options.pickleProtocol)
+        keyMaker = DjangoKeyMaker(settings)
+        now = clock
+        // Every key cachalot writes is a sha1: if one is valid, all are.
+        _ = try madeKey(TableKey(databaseAlias: "default", table: "x").cachalotKey)
+    }
+
+    public var address: String {
+        options.servers.map { "memcached://" + $0.address.description }.joined(separator: ",")
+    }
+
+    /// Django's make_and_validate_key: at most 250 characters, none of
+    /// them a control character or space (memcache_key_warnings), and at
+    /// most 250 bytes once UTF-8 (what the clients refuse).
+    func madeKey(_ key: String) throws -> String {
+        let made = keyMaker.makeKey(key)
+        let scalars = made.unicodeScalars
+        guard scalars.count <= 250, made.utf8.count <= 250,
+              !scalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) else {
+            throw CachalotError.usage("cache '\(settings.alias)': KEY_PREFIX \(quoted(settings.keyPrefix)) makes keys memcached refuses (\(quoted(made))): at most 250 characters, no spaces or control characters",
+                                      hint: "Django's memcached backends raise InvalidCacheKey for these keys too")
+        }
+        return made
+    }
+
+    // MARK: placement
+
+    /// Made keys grouped by the server holding each, in pool order.
+    func placed(_ made: [String], among alive: [Int]) -> [(server: Int, keys: [String])] {
+        var groups: [Int: [String]] = [:]
+        for key in made {
+            guard let server = options.placement.server(for: key, among: alive) else { continue }
+            groups[server, default: []].append(key)
+        }
+        return groups.keys.sorted().map { ($0, groups[$0]!) }
+    }
+
+    func connection(_ server: Int) throws -> MemcachedConnection {
+        if let open = connections[server] { return open }
+        let opened = try MemcachedConnection(options.servers[server].address, timeout: options.timeout)
+        connections[server] = opened
+        return opened
+    }
+
+    /// Runs `body` on one server's connection; a failure forgets the
+    /// connection and names the server.
+    func onServer<T>(_ server: Int, _ body: (MemcachedConnection) throws -> T) throws -> T {
+        do {
+            return try body(try connection(server))
+        } catch let failure as MemcachedConnection.Failure {
+            connections[server] = nil
+            throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(failure.description)")
+        }
+    }
+
+    struct ServerFailure: Error, CustomStringConvertible {
+        var server: Int
+        var description: String
+    }
+
+    // MARK: stamping
+
+    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        let byMade = Dictionary(try keys.map { (try madeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let value = try codec.encode(.float(now))
+        let exptime = MemcachedOptions.exptime(timeout, now: self.now())
+        var outcome = StampOutcome()
+        var failures: [ServerFailure] = []
+        var failedKeys: [Int: [String]] = [:]
+        let all = Array(options.servers.indices)
+        for group in placed(Array(byMade.keys), among: all) {
+            do {
+                try stamp(group.keys, on: group.server, value: value, exptime: exptime, now: now, byMade: byMade, into: &outcome)
+            } catch let failure as ServerFailure {
+                failures.append(failure)
+                failedKeys[failure.server] = group.keys
+            }
+        }
+        // pymemcache sends a dead server's keys to the runner-up: stamp them
+        // there too, so what Django reads during the outage is fresh.
+        if case .rendezvous = options.placement, !failedKeys.isEmpty {
+            let alive = all.filter { failedKeys[$0] == nil }
+            for group in placed(failedKeys.values.flatMap { $0 }, among: alive) {
+                var spare = StampOutcome()
+                do {
+                    try stamp(group.keys, on: group.server, value: value, exptime: exptime, now: now, byMade: byMade, into: &spare)
+                } catch let failure as ServerFailure {
+                    failures.append(failure)
+                }
+            }
+        }
+        guard failures.isEmpty else {
+            let text = failures.map { failure in
+                "\(failure.description) (\(failedKeys[failure.server]?.count ?? 0) of the \(keys.count) table keys map to it)"
+            }.joined(separator: "; ")
+            throw PartialStampFailure(outcome: outcome, error: .runtime(text, hint: "start the memcached server, or remove it from LOCATION as the site does"))
+        }
+        return outcome
+    }
+
+    /// gets, then one pipelined cas/add per key; keys another writer
+    /// changed in between are read and tried again.
+    private func stamp(_ made: [String], on server: Int, value: (flags: UInt32, data: [UInt8]), exptime: Int,
+                       now: Double, byMade: [String: String], into outcome: inout StampOutcome) throws {
+        var pending = made
+        for _ in 0..<Self.stampAttempts where !pending.isEmpty {
+            let stored = try fetch(pending, on: server, withCas: true)
+            var commands: [(key: String, request: [UInt8])] = []
+            for key in pending {
+                guard let cachalotKey = byMade[key] else { continue }
+                guard let item = stored[key] else {
+                    commands.append((key, Self.storage("add", key, value, exptime: exptime)))
+                    continue
+                }
+                switch inspect(item) {
+                case .time(let time) where time > now:
+                    outcome.keptNewer[cachalotKey] = time
+                    continue
+                case .time:
+                    outcome.replacedUnreadable[cachalotKey] = nil
+                case .unreadable(let found):
+                    outcome.replacedUnreadable[cachalotKey] = found
+                }
+                commands.append((key, Self.storage("cas", key, value, exptime: exptime, cas: item.cas ?? 0)))
+            }
+            let statuses = try onServer(server) { connection -> [String] in
+                try connection.send(commands.flatMap(\.request))
+                return try commands.map { _ in try connection.readReplyLine() }
+            }
+            pending = []
+            for (command, status) in zip(commands, statuses) {
+                switch status {
+                case "STORED": byMade[command.key].map { outcome.written.append($0) }
+                case "EXISTS", "NOT_FOUND", "NOT_STORED": pending.append(command.key)
+                default: throw ServerFailure(server: server, description: "server \(options.servers[server].address) refused a table key: \(quoted(status))")
+                }
+            }
+        }
+        guard pending.isEmpty else {
+            throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts")
+        }
+    }
+
+    /// `<command> <key> <flags> <exptime> <bytes>[ <cas>]\r\n<data>\r\n`.
+    static func storage(_ command: String, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
+        Array("\(command) \(key) \(value.flags) \(exptime) \(value.data.count)\(cas.map { " \($0)" } ?? "")\r\n".utf8) + value.data + [0x0d, 0x0a]
+    }
+
+    /// A stored table value as Django's client would decode it.
+    private func inspect(_ item: MemcachedConnection.Item) -> StoredTimestamp {
+        guard let value = try? codec.decode(flags: item.flags, data: item.data) else {
+            return .unreadable(item.data.isEmpty ? "an empty value" : "\(item.data.count) bytes with flags \(item.flags) that are not a number")
+        }
+        return Self.timestamp(from: value)
+    }
+
+    // MARK: reading and writing
+
+    /// The items stored under made keys on one server (one pipelined write
+    /// of get or gets lines).
+    func fetch(_ made: [String], on server: Int, withCas: Bool, limit: Int = 256 << 20) throws -> [String: MemcachedConnection.Item] {
+        guard !made.isEmpty else { return [:] }
+        let lines = stride(from: 0, to: made.count, by: Self.keysPerLine).map { start in
+            (withCas ? "gets " : "get ") + made[start..<min(start + Self.keysPerLine, made.count)].joined(separator: " ") + "\r\n"
+        }
+        let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
+            try connection.send(Array(lines.joined().utf8))
+            return try lines.flatMap { _ in try connection.readItems(limit: limit) }
+        }
+        return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Every present key's item, from the servers holding them; a server
+    /// that fails fails the read.
+    private func fetchAll(_ keys: [String]) throws -> [String: MemcachedConnection.Item] {
+        let byMade = Dictionary(try keys.map { (try madeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [String: MemcachedConnection.Item] = [:]
+        for group in placed(Array(byMade.keys), among: Array(options.servers.indices)) {
+            do {
+                for (made, item) in try fetch(group.keys, on: group.server, withCas: false) {
+                    if let key = byMade[made] { result[key] = item }
+                }
+            } catch let failure as ServerFailure {
+                throw CachalotError.runtime(failure.description)
+            }
+        }
+        return result
+    }
+
+    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+        try fetchAll(keys).mapValues(inspect)
+    }
+
+    public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
+        try fetchAll(keys).reduce(into: [:]) { result, entry in
+            do {
+                result[entry.key] = try codec.decode(flags: entry.value.flags, data: entry.value.data)
+            } catch {
+                throw CachalotError.runtime("the value under \(entry.key) cannot be read: \(error)")
+            }
+        }
+    }
+
+    /// `set` per key, pipelined per server, with Django's expiry rules.
+    public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
+        var encoded: [String: (flags: UInt32, data: [UInt8])] = [:]
+        for (key, value) in values { encoded[try madeKey(key)] = try codec.encode(value) }
+        let exptime = MemcachedOptions.exptime(timeout, now: now())
+        for group in placed(Array(encoded.keys), among: Array(options.servers.indices)) {
+            let requests = group.keys.map { Self.storage("set", $0, encoded[$0]!, exptime: exptime) }
+            do {
+                let statuses = try onServer(group.server) { connection -> [String] in
+                    try connection.send(requests.flatMap { $0 })
+                    return try requests.map { _ in try connection.readReplyLine() }
+                }
+                if let refused = zip(group.keys, statuses).first(where: { $0.1 != "STORED" }) {
+                    throw CachalotError.runtime("server \(options.servers[group.server].address) did not store \(refused.0) (\(refused.1)); a value over the server's item size limit (memcached -I, 1 MB by default) is refused")
+                }
+            } catch let failure as ServerFailure {
+                throw CachalotError.runtime(failure.description)
+            }
+        }
+    }
+}
