@@ -48,7 +48,8 @@ demo: build
 
 # Every cache backend the interop site is run with (Tests/interop/interopsite/settings.py),
 # on SQLite, and those the site also runs with on its own PostgreSQL server.
-INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib django-redis-gzip
+INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib django-redis-gzip \
+	pymemcache pymemcache-pool pylibmc pylibmc-pool pylibmc-ketama-pool
 INTEROP_PG_CACHES := filebased redis django-redis
 
 # Unit, CLI and integration tests (swift test, with real redis-server and

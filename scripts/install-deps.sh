@@ -4,14 +4,18 @@
 # expected on PATH.
 set -eu
 
-packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libpq-dev redis-server redis-tools sqlite3 postgresql postgresql-client mandoc groff-base zsh fish python3-venv time"
+packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libpq-dev libmemcached-dev redis-server redis-tools memcached libmemcached-tools sqlite3 postgresql postgresql-client mandoc groff-base zsh fish python3-venv python3-dev time"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
 done
-# A python3 that can make virtualenvs (pyenv's can) needs no python3-venv.
+# A python3 that can make virtualenvs (pyenv's can) needs no python3-venv,
+# and one that has its headers (pyenv's has) no python3-dev.
 if python3 -m venv --help >/dev/null 2>&1; then
     missing=$(echo "$missing" | sed 's/ python3-venv//')
+fi
+if [ -f "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ]; then
+    missing=$(echo "$missing" | sed 's/ python3-dev//')
 fi
 
 if [ -n "$missing" ]; then

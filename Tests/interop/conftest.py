@@ -53,6 +53,28 @@ def start_redis():
     pytest.exit("redis-server did not start", returncode=1)
 
 
+def start_memcached(count):
+    """Real memcached servers (Debian's package) on free loopback ports."""
+    servers, processes = [], []
+    for _ in range(count):
+        port = free_port()
+        processes.append(subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "256", "-I", "5m",
+                                           "-u", "nobody"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        servers.append(f"127.0.0.1:{port}")
+    deadline = time.time() + 10
+    for server in servers:
+        host, port = server.split(":")
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex((host, int(port))) == 0:
+                    break
+            if time.time() > deadline:
+                pytest.exit(f"memcached did not start on {server}", returncode=1)
+            time.sleep(0.05)
+    os.environ["INTEROP_MEMCACHED"] = ",".join(servers)
+    return processes
+
+
 def start_postgresql():
     """The site's own PostgreSQL server (pgserver.py) in the session folder."""
     from pgserver import start_postgresql as start
@@ -70,7 +92,7 @@ collect_ignore = [] if DATABASE == "postgresql" else ["test_postgresql.py"]
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased)")
+    config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased, memcached)")
     config.addinivalue_line("markers", "databases(engine, reason): only for sites on this database (sqlite, postgresql)")
 
 
@@ -78,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
     """A test for another family of cache or another database is left out of
     this run (deselected, never counted as skipped or passed): each has its
     own runs."""
-    family = "filebased" if BACKEND == "filebased" else "redis"
+    family = FAMILY
     kept, left_out = [], []
     for item in items:
         backends = item.get_closest_marker("backends")
@@ -90,9 +112,11 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+FAMILY = "filebased" if BACKEND == "filebased" else "memcached" if BACKEND.startswith(("pymemcache", "pylibmc")) else "redis"
 REDIS = None
-if BACKEND != "filebased":
+if FAMILY == "redis":
     REDIS, os.environ["INTEROP_REDIS_URL"] = start_redis()
+MEMCACHED_SERVERS = start_memcached(3 if BACKEND.endswith("-pool") else 1) if FAMILY == "memcached" else []
 POSTGRESQL = start_postgresql() if DATABASE == "postgresql" else None
 
 import django  # noqa: E402
@@ -129,7 +153,7 @@ def site():
     # It may hold the database password: only its owner reads it (doctor checks).
     os.chmod(SESSION_DIR / "cachalot.json", 0o600)
     yield SESSION_DIR
-    for server in (REDIS, POSTGRESQL):
+    for server in [REDIS, POSTGRESQL] + MEMCACHED_SERVERS:
         if server is not None:
             server.kill()
             server.wait()
@@ -142,6 +166,9 @@ def clean_cache(site):
 
     cache.clear()
     yield
+    if FAMILY == "memcached":
+        # pymemcache reopens its sockets per request; a test may have stopped a server.
+        cache.close()
 
 
 @pytest.fixture

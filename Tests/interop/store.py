@@ -9,6 +9,88 @@ from pathlib import Path
 from django.core.cache import cache
 
 BACKEND = os.environ["INTEROP_CACHE"]
+MEMCACHED = BACKEND.startswith("pymemcache") or BACKEND.startswith("pylibmc")
+
+
+def memcached_servers():
+    """(host, port) of each memcached server of the pool, in LOCATION order."""
+    return [(host, int(port)) for host, port in (item.rsplit(":", 1) for item in os.environ["INTEROP_MEMCACHED"].split(","))]
+
+
+class RawMemcached:
+    """The memcached text protocol on one server, behind both clients' backs."""
+
+    def __init__(self, server):
+        import socket
+
+        self.socket = socket.create_connection(server, timeout=10)
+        self.buffer = b""
+
+    def close(self):
+        self.socket.close()
+
+    def _line(self):
+        while b"\r\n" not in self.buffer:
+            chunk = self.socket.recv(65536)
+            assert chunk, "memcached closed the connection"
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _bytes(self, count):
+        while len(self.buffer) < count + 2:
+            self.buffer += self.socket.recv(65536)
+        data, self.buffer = self.buffer[:count], self.buffer[count + 2:]
+        return data
+
+    def get(self, key):
+        """(flags, data) or None."""
+        self.socket.sendall(b"get " + key.encode() + b"\r\n")
+        found = None
+        while (line := self._line()) != b"END":
+            _, _, flags, length = line.split(b" ")
+            found = (int(flags), self._bytes(int(length)))
+        return found
+
+    def set(self, key, flags, data, exptime=0):
+        self.socket.sendall(f"set {key} {flags} {exptime} {len(data)}\r\n".encode() + data + b"\r\n")
+        assert self._line() == b"STORED"
+
+    def dump(self):
+        """{key: (exp, size)} from lru_crawler metadump."""
+        from urllib.parse import unquote
+
+        self.socket.sendall(b"lru_crawler metadump all\r\n")
+        items = {}
+        while True:
+            while b"\n" not in self.buffer:
+                self.buffer += self.socket.recv(65536)
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            line = line.rstrip(b"\r")
+            if line == b"END":
+                return items
+            fields = dict(field.split(b"=", 1) for field in line.split(b" "))
+            items[unquote(fields[b"key"].decode())] = (int(fields[b"exp"]), int(fields[b"size"]))
+
+
+def memcached_holders(made):
+    """Every server holding a made key: {server: (flags, data)}."""
+    holders = {}
+    for server in memcached_servers():
+        raw = RawMemcached(server)
+        found = raw.get(made)
+        raw.close()
+        if found is not None:
+            holders[server] = found
+    return holders
+
+
+def memcached_server_of(key):
+    """The server the site's client uses for a cachalot key: where Django's own set lands."""
+    cache.set(key, 0, 60)
+    holders = memcached_holders(cache.make_key(key))
+    assert len(holders) == 1, holders
+    return next(iter(holders))
 
 
 def table_key(table, db="default"):
@@ -22,8 +104,13 @@ def redis_client():
 
 
 def stored_bytes(table):
-    """The raw bytes the backend keeps for a table key, or None."""
+    """The raw bytes the backend keeps for a table key, or None. On a
+    memcached pool the key must sit on one server only."""
     made = cache.make_key(table_key(table))
+    if MEMCACHED:
+        holders = memcached_holders(made)
+        assert len(holders) <= 1, f"{table} is on {sorted(holders)}"
+        return next(iter(holders.values()))[1] if holders else None
     if BACKEND == "filebased":
         path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
         return path.read_bytes() if path.exists() else None
@@ -31,6 +118,14 @@ def stored_bytes(table):
 
 
 def snapshot_cache():
+    if MEMCACHED:
+        snapshot = {}
+        for server in memcached_servers():
+            raw = RawMemcached(server)
+            for key, (exp, _) in raw.dump().items():
+                snapshot[(server, key)] = (raw.get(key), exp)
+            raw.close()
+        return snapshot
     if BACKEND == "filebased":
         root = Path(os.environ["INTEROP_CACHE_DIR"])
         return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
@@ -54,6 +149,17 @@ def stored_entries():
                 yield path.name, UNREADABLE
         return
     prefix = cache.make_key("")
+    if MEMCACHED:
+        for server in memcached_servers():
+            raw = RawMemcached(server)
+            for made in raw.dump():
+                if made.startswith(prefix):
+                    try:
+                        yield made, cache.get(made[len(prefix):])
+                    except Exception:
+                        yield made, UNREADABLE
+            raw.close()
+        return
     for made in redis_client().scan_iter(match=prefix + "*", count=1000):
         key = made.decode()[len(prefix):]
         try:
@@ -80,3 +186,38 @@ def add_dead_redis_cache(settings, alias="down"):
     url = f"redis://127.0.0.1:{port}/0"
     settings["CACHES"][alias] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     return url
+
+
+def put_raw(key, data, flags=1):
+    """Stores raw bytes under a cachalot key, behind Django's back (on
+    memcached: with these flags, on the server the site's client uses)."""
+    made = cache.make_key(key)
+    if BACKEND == "filebased":
+        folder = Path(os.environ["INTEROP_CACHE_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / (hashlib.md5(made.encode()).hexdigest() + ".djcache")).write_bytes(data)
+    elif MEMCACHED:
+        raw = RawMemcached(memcached_server_of(key))
+        raw.set(made, flags, data)
+        raw.close()
+    else:
+        redis_client().set(made, data)
+
+
+def expires_in(table):
+    """Seconds until a table key expires, as the backend stores it."""
+    import pickle
+    import time
+
+    made = cache.make_key(table_key(table))
+    if BACKEND == "filebased":
+        return pickle.loads(stored_bytes(table)) - time.time()
+    if MEMCACHED:
+        for server in memcached_servers():
+            raw = RawMemcached(server)
+            dumped = raw.dump()
+            raw.close()
+            if made in dumped:
+                return dumped[made][0] - time.time()
+        return None
+    return redis_client().pttl(made) / 1000

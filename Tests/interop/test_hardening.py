@@ -18,20 +18,9 @@ from cachalot.api import get_last_invalidation
 from conftest import binary
 from django.core.cache import cache
 from library.models import Author, Book
-from store import BACKEND, redis_client, table_key
+from store import BACKEND, put_raw, redis_client, table_key
 
 TABLES = ["catalogue_books", "catalogue_books_authors", "library_author"]
-
-
-def put_raw(key, data):
-    """Stores raw bytes under a cachalot key, behind Django's back."""
-    made = cache.make_key(key)
-    if BACKEND == "filebased":
-        folder = Path(os.environ["INTEROP_CACHE_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / (hashlib.md5(made.encode()).hexdigest() + ".djcache")).write_bytes(data)
-    else:
-        redis_client().set(made, data)
 
 
 def put_pickle(key, pickled):

@@ -88,17 +88,9 @@ def test_a_failed_write_rolls_back_and_invalidates_nothing(cachalot):
 def test_corrupt_entry_is_reported_with_exit_1(cachalot):
     sql = "SELECT id FROM library_author"
     key = hashlib.sha1(f"default:{sql}:[]".encode()).hexdigest()
-    from store import BACKEND, redis_client
+    from store import BACKEND, put_raw
 
-    if BACKEND == "filebased":
-        import os
-        from pathlib import Path
-
-        path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(cache.make_key(key).encode()).hexdigest() + ".djcache")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"\x80\x05N.not zlib at all")
-    else:
-        redis_client().set(cache.make_key(key), b"\x80\x05\x95garbage")
+    put_raw(key, b"\x80\x05N.not zlib at all" if BACKEND == "filebased" else b"\x80\x05\x95garbage")
     result = cachalot("query", "--peek", sql, check=False)
     assert result.returncode == 1
     assert "cachalot: error:" in result.stderr and "Traceback" not in result.stderr

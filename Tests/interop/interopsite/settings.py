@@ -58,5 +58,12 @@ CACHE_VARIANTS = {
         "OPTIONS": {"COMPRESSOR": "django_redis.compressors.gzip.GzipCompressor"},
     },
 }
+# Memcached ones use the servers the test session started (INTEROP_MEMCACHED:
+# one, or three for the -pool variants).
+MEMCACHED = [server for server in os.environ.get("INTEROP_MEMCACHED", "").split(",") if server]
+for client, backend in (("pymemcache", "PyMemcacheCache"), ("pylibmc", "PyLibMCCache")):
+    CACHE_VARIANTS[client] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED[:1]}
+    CACHE_VARIANTS[f"{client}-pool"] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED}
+CACHE_VARIANTS["pylibmc-ketama-pool"] = {**CACHE_VARIANTS["pylibmc-pool"], "OPTIONS": {"binary": True, "behaviors": {"ketama": True}}}
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

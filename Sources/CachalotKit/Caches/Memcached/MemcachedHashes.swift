@@ -105,10 +105,11 @@ enum MemcachedHashes {
         return hash
     }
 
-    /// libhashkit murmur.cc (MurmurHash2, seed 0xdeadbeef * length).
+    /// libhashkit murmur.cc (MurmurHash2, seeded with 0xdeadbeef * length, xor length).
     static func libhashkitMurmur(_ bytes: [UInt8]) -> UInt32 {
         let m: UInt32 = 0x5bd1_e995
-        var hash = 0xdead_beef &* UInt32(truncatingIfNeeded: bytes.count)
+        let length = UInt32(truncatingIfNeeded: bytes.count)
+        var hash = (0xdead_beef &* length) ^ length
         var index = 0
         while bytes.count - index >= 4 {
             var k = UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24
