@@ -116,18 +116,28 @@ public struct DoctorOperation {
             return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
         var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
-        if let serverTime = facts.serverTime {
+        let servers = facts.members.isEmpty ? [(address: store.address, facts: facts)] : facts.members
+        for server in servers {
+            guard let serverTime = server.facts.serverTime else { continue }
             let offset = serverTime - now
-            checks.append(abs(offset) > Self.clockTolerance
-                ? DoctorCheck(.warn, "clock \(alias)", "the Redis server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
+            let tolerance = Self.clockTolerance + server.facts.clockResolution
+            let name = facts.members.isEmpty ? "clock \(alias)" : "clock \(alias) \(server.address)"
+            checks.append(abs(offset) > tolerance
+                ? DoctorCheck(.warn, name, "the cache server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
                               fix: "run NTP (chrony, systemd-timesyncd) on every host that writes to this cache")
-                : DoctorCheck(.ok, "clock \(alias)", "Redis TIME within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
-            for database in databaseOffsets where abs(database.offset - offset) > Self.clockTolerance {
-                checks.append(DoctorCheck(.warn, "clock \(alias) vs database \(database.alias)",
+                : DoctorCheck(.ok, name, "server time within \(Self.seconds(tolerance)) s of this host (\(Self.seconds(offset)) s)"))
+            for database in databaseOffsets where abs(database.offset - offset) > tolerance {
+                checks.append(DoctorCheck(.warn, "\(name) vs database \(database.alias)",
                                           "the cache server's and the database server's clocks differ by \(Self.seconds(offset - database.offset)) s",
                                           fix: "run NTP on both servers"))
             }
         }
+        for server in facts.unreachable {
+            checks.append(DoctorCheck(.fail, "cache \(alias) \(server.address)",
+                                      "\(server.reason): the keys that hash to it cannot be stamped (pymemcache sends them to another server once it gives up on this one; pylibmc fails them)",
+                                      fix: "start the server, or take it out of LOCATION on every Django host at once"))
+        }
+        checks += memoryChecks(facts, alias: alias, settings: settings, tableKeys: tableKeys.count)
         for key in unreadable {
             checks.append(DoctorCheck(.warn, "unreadable table key \(alias)",
                                       "table \(key.table) (database '\(key.database)') holds \(key.found), not a timestamp: Django treats it as missing or fails to read it",
@@ -142,12 +152,29 @@ public struct DoctorOperation {
                                       "table \(key.table) (database '\(key.database)') is stamped \(Self.seconds(key.timestamp - now)) s in the future: a server writing to this cache has its clock ahead, and queries cached by slower clocks look fresh until then",
                                       fix: "sync the clocks of every Django server (NTP); then run cachalot invalidate \(key.table) -c \(alias) once the time has passed"))
         }
+        return checks
+    }
+
+    /// Redis maxmemory policies and memcached evictions and item size limit.
+    private func memoryChecks(_ facts: ServerFacts, alias: String, settings: Settings, tableKeys: Int) -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
         if let maxmemory = facts.value("maxmemory").flatMap(Int.init), maxmemory > 0,
            let policy = facts.value("maxmemory_policy"), Self.policiesKeepingPersistentKeys.contains(policy),
            settings.cachalot.timeout == nil {
             checks.append(DoctorCheck(.warn, "redis memory \(alias)",
-                                      "maxmemory is \(maxmemory) bytes with policy \(policy), which never evicts keys without an expiry, and CACHALOT_TIMEOUT is None: cachalot's keys persist until Redis refuses writes with OOM (\(tableKeys.count) table keys now)",
+                                      "maxmemory is \(maxmemory) bytes with policy \(policy), which never evicts keys without an expiry, and CACHALOT_TIMEOUT is None: cachalot's keys persist until Redis refuses writes with OOM (\(tableKeys) table keys now)",
                                       fix: "set CACHALOT_TIMEOUT (e.g. 86400), or maxmemory-policy allkeys-lru"))
+        }
+        if let evictions = facts.value("evictions").flatMap(Int.init), evictions > 0, settings.cachalot.timeout == nil {
+            checks.append(DoctorCheck(.warn, "memcached memory \(alias)",
+                                      "memcached evicted \(evictions) items while CACHALOT_TIMEOUT is None: cachalot's keys never expire and compete for memory; an evicted table key makes Django run its queries again, an evicted entry is a miss",
+                                      fix: "give memcached more memory (-m), or set CACHALOT_TIMEOUT"))
+        }
+        if let limit = facts.value("item_size_max").flatMap(Int.init), let largest = facts.value("largest_chunk_in_use").flatMap(Int.init),
+           largest * 2 >= limit {
+            checks.append(DoctorCheck(.warn, "memcached item size \(alias)",
+                                      "items of up to \(largest) bytes are stored, at least half of the item size limit (\(limit) bytes): a query result over the limit is silently not cached (django-cachalot's \"error 37\")",
+                                      fix: "raise memcached's -I, or keep large querysets out of the cache (CACHALOT_UNCACHABLE_TABLES)"))
         }
         return checks
     }

@@ -126,14 +126,21 @@ enum StatsOutput {
             if let newest = cache.newestQuery {
                 out.add("query_entry_newest_timestamp_seconds", help: "When the newest cached query was stored (unix time).", labels: labels, value: newest)
             }
-            let redisMetrics: [(String, String, String, String)] = [
+            let serverMetrics: [(String, String, String, String)] = [
                 ("used_memory", "redis_used_memory_bytes", "gauge", "Redis used_memory (server-wide)."),
                 ("maxmemory", "redis_maxmemory_bytes", "gauge", "Redis maxmemory, 0 for none (server-wide)."),
                 ("evicted_keys", "redis_evicted_keys_total", "counter", "Keys Redis evicted (server-wide)."),
                 ("keyspace_hits", "redis_keyspace_hits_total", "counter", "Redis keyspace hits (server-wide)."),
                 ("keyspace_misses", "redis_keyspace_misses_total", "counter", "Redis keyspace misses (server-wide)."),
+                ("memcached_bytes", "memcached_bytes", "gauge", "Bytes memcached uses for items (summed over the pool)."),
+                ("limit_maxbytes", "memcached_limit_maxbytes_bytes", "gauge", "memcached's memory limit, -m (summed over the pool)."),
+                ("curr_items", "memcached_curr_items", "gauge", "Items memcached holds (summed over the pool)."),
+                ("evictions", "memcached_evictions_total", "counter", "Items memcached evicted (summed over the pool)."),
+                ("get_hits", "memcached_get_hits_total", "counter", "memcached get hits (summed over the pool)."),
+                ("get_misses", "memcached_get_misses_total", "counter", "memcached get misses (summed over the pool)."),
+                ("item_size_max", "memcached_item_size_max_bytes", "gauge", "memcached's item size limit, -I (the smallest in the pool)."),
             ]
-            for (field, name, type, help) in redisMetrics {
+            for (field, name, type, help) in serverMetrics {
                 if let value = cache.server.value(field).flatMap(Double.init) {
                     out.add(name, help: help, type: type, labels: labels, value: value)
                 }

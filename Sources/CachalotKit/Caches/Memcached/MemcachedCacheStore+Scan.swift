@@ -112,13 +112,14 @@ extension MemcachedCacheStore {
         var failures: [String] = []
         for (index, server) in options.servers.enumerated() {
             do {
-                let (stats, settings) = try onServer(index) { connection in
-                    try connection.send(Array("stats\r\nstats settings\r\n".utf8))
-                    return (try connection.readStats(), try connection.readStats())
+                let (stats, settings, slabs) = try onServer(index) { connection in
+                    try connection.send(Array("stats\r\nstats settings\r\nstats slabs\r\n".utf8))
+                    return (try connection.readStats(), try connection.readStats(), try connection.readStats())
                 }
-                let fields = Dictionary(stats + settings, uniquingKeysWith: { first, _ in first })
+                var fields = Dictionary(stats + settings, uniquingKeysWith: { first, _ in first })
+                fields["largest_chunk_in_use"] = Self.largestChunkInUse(slabs).map(String.init)
                 let names = ["version", "uptime", "curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits",
-                             "get_misses", "item_size_max"]
+                             "get_misses", "item_size_max", "largest_chunk_in_use"]
                 var member = ServerFacts(info: names.compactMap { name in fields[name].map { (name, $0) } },
                                          serverTime: fields["time"].flatMap(Double.init))
                 member.clockResolution = 1
@@ -130,6 +131,9 @@ extension MemcachedCacheStore {
                 if let limit = fields["item_size_max"].flatMap(Double.init) {
                     totals["item_size_max"] = min(totals["item_size_max"] ?? limit, limit)
                 }
+                if let largest = fields["largest_chunk_in_use"].flatMap(Double.init) {
+                    totals["largest_chunk_in_use"] = max(totals["largest_chunk_in_use"] ?? largest, largest)
+                }
             } catch let failure as ServerFailure {
                 failures.append(failure.description)
                 facts.unreachable.append((server.address.description, failure.description))
@@ -137,9 +141,25 @@ extension MemcachedCacheStore {
         }
         guard !facts.members.isEmpty else { throw CachalotError.runtime(failures.joined(separator: "; ")) }
         facts.info = [("memcached_version", versions.uniqued().joined(separator: ","))]
-            + ["curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits", "get_misses", "item_size_max"].compactMap { name in
+            + ["curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits", "get_misses", "item_size_max",
+               "largest_chunk_in_use"].compactMap { name in
                 totals[name].map { (name == "bytes" ? "memcached_bytes" : name, String(Int($0))) }
             }
         return facts
+    }
+
+    /// The chunk size of the largest slab class holding items: an upper
+    /// bound of the largest item (items past the largest chunk are split
+    /// into several of them), from `stats slabs` lines `<class>:chunk_size`
+    /// and `<class>:used_chunks`.
+    static func largestChunkInUse(_ slabs: [(name: String, value: String)]) -> Int? {
+        var chunkSize: [Substring: Int] = [:], used: [Substring: Int] = [:]
+        for (name, value) in slabs {
+            let parts = name.split(separator: ":")
+            guard parts.count == 2, let number = Int(value) else { continue }
+            if parts[1] == "chunk_size" { chunkSize[parts[0]] = number }
+            if parts[1] == "used_chunks" { used[parts[0]] = number }
+        }
+        return chunkSize.filter { (used[$0.key] ?? 0) > 0 }.values.max()
     }
 }
