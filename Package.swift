@@ -5,7 +5,7 @@ import PackageDescription
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 /// One libFuzzer target per parser of outside input (Fuzz/<name>/).
-let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue"]
+let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue", "MemcachedReply"]
 
 let package = Package(
     name: "cachalot",

@@ -1,0 +1,39 @@
+import FuzzSupport
+@testable import CachalotKit
+
+/// A memcached server's bytes through cachalot's reply reader (items,
+/// status lines, stats, metadump lines) and the value codecs: a reply or
+/// a failure, never a trap, a hang or unbounded growth.
+enum FuzzMemcachedReply {
+    /// Serves the fuzzer's bytes a few at a time, then end of stream.
+    final class Replay: ByteStream {
+        var bytes: ArraySlice<UInt8>
+        init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+        func send(_ bytes: [UInt8], until deadline: Deadline) throws {}
+        func receive(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws -> Int {
+            let count = min(buffer.count, bytes.count, 7)
+            buffer.copyBytes(from: bytes.prefix(count))
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+    }
+
+    static func test(_ bytes: [UInt8]) {
+        guard let mode = bytes.first else { return }
+        let connection = MemcachedConnection(stream: Replay(bytes.dropFirst()), timeout: 1)
+        _ = try? connection.send([])
+        switch mode % 4 {
+        case 0:
+            let codecs = [MemcachedValueCodec(client: .pymemcache, integerFlags: 2, pickleProtocol: 5),
+                          MemcachedValueCodec(client: .pylibmc, integerFlags: 4, pickleProtocol: 5)]
+            for item in (try? connection.readItems(limit: 1 << 16)) ?? [] {
+                for codec in codecs { _ = try? codec.decode(flags: item.flags, data: item.data) }
+            }
+        case 1: _ = try? connection.readReplyLine()
+        case 2: _ = (try? connection.readStats()).map(MemcachedCacheStore.largestChunkInUse)
+        default: try? connection.readLines { _ = MemcachedCacheStore.DumpedItem($0) }
+        }
+    }
+}
+
+@main enum Main { static func main() { FuzzHarness.run(FuzzMemcachedReply.test) } }
