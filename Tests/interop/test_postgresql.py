@@ -155,6 +155,16 @@ def test_peek_reads_djangos_entries_with_postgresql_types(cachalot):
     assert json.loads(row[4]) == {"a": 1, "b": [1, 2]}
 
 
+def test_query_on_a_schema_qualified_table_follows_djangos_key(cachalot):
+    Shelf.objects.create(name="One")
+    sql = 'SELECT name FROM "public"."pgshop_shelf" ORDER BY name'
+    assert json.loads(cachalot("query", "--format", "json", sql).stdout) == [{"name": "One"}]
+    Shelf.objects.create(name="Two")  # Django invalidates '"public"."pgshop_shelf"'
+    second = cachalot("query", "-v", "--format", "json", sql)
+    assert "miss" in second.stderr and json.loads(second.stdout) == [{"name": "One"}, {"name": "Two"}]
+    assert '"public"."pgshop_shelf"' in second.stderr
+
+
 def test_query_write_invalidates_the_tables_it_writes(cachalot):
     make_item("Before")
     assert list(Item.objects.values_list("name", flat=True)) == ["Before"]

@@ -10,7 +10,8 @@ public struct Catalog {
     /// or a model deleted since): labels of their app get a warning, or a
     /// request for MODELS when `unclaimedTables` may be that custom table.
     public let unmappedModels: [ContentType]
-    /// Tables no content type and no app prefix accounts for.
+    /// Tables no model accounts for (by its default name, or as the
+    /// many-to-many table of one).
     public let unclaimedTables: [String]
     /// MODELS tables that introspection cannot list — schema-qualified
     /// names such as `"public"."t"` — which Django keys literally.
@@ -134,11 +135,9 @@ public struct Catalog {
                                          table: m2m, autoCreatedBy: type.model))
             }
         }
+        // A custom db_table may be any name, the app's prefix included.
         let claimed = Set(models.map(\.table)).union(djangoTablesWithoutContentType)
-        let prefixes = Set(contentTypes.map { $0.appLabel + "_" })
-        let unclaimed = tables.filter { table in
-            !claimed.contains(table) && !prefixes.contains { table.hasPrefix($0) }
-        }
+        let unclaimed = tables.filter { !claimed.contains($0) }
         return Catalog(databaseAlias: alias, tables: tables, models: models, unmappedModels: unmapped,
                        unclaimedTables: unclaimed, settingsPath: settingsPath)
     }

@@ -41,6 +41,14 @@ public struct StatementAnalysis: Equatable, Sendable {
     public var columns: [String]
     public var isReadOnly: Bool
     public var parameterCount: Int
+    /// "schema.table" of every relation read and written, where the engine
+    /// has schemas (PostgreSQL): a schema-qualified db_table in MODELS is
+    /// matched against these.
+    public var qualifiedReadTables: [String] = []
+    public var qualifiedWrittenTables: [String] = []
+    /// False when the engine could not work out the tables (a plan that
+    /// failed): the statement is then run, never cached.
+    public var tablesCertain = true
 }
 
 /// What a committed write did.

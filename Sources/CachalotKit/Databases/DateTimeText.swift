@@ -82,9 +82,10 @@ struct TextScanner {
 
     /// An interval in PostgreSQL's default style ("1 year 2 mons 3 days
     /// 04:05:06.5", "-1 days +02:03:04") as psycopg reads it: a year is
-    /// 365 days, a month 30. Returns microseconds.
-    mutating func interval() throws -> Int {
-        var total = 0
+    /// 365 days, a month 30. Days and microseconds apart, as timedelta
+    /// keeps them, so nothing Python can hold overflows.
+    mutating func interval() throws -> (days: Int, microseconds: Int) {
+        var days = 0, microseconds = 0
         while position < text.count {
             if current == UInt8(ascii: " ") { position += 1; continue }
             var negative = false
@@ -99,25 +100,26 @@ struct TextScanner {
                 try expect(UInt8(ascii: ":"), kind: "interval")
                 let seconds = try number(count: 2, kind: "interval")
                 let micros = try fraction()
-                let amount = try checked(value, 3_600_000_000) + (minutes * 60 + seconds) * 1_000_000 + micros
-                total = try checked(total, 1, plus: negative ? -amount : amount)
+                // Whole days out of the hours first: hours alone may not fit in microseconds.
+                days = try checked(days, 1, plus: negative ? -(value / 24) : value / 24)
+                let amount = (((value % 24) * 60 + minutes) * 60 + seconds) * 1_000_000 + micros
+                microseconds = try checked(microseconds, 1, plus: negative ? -amount : amount)
                 continue
             }
             try expect(UInt8(ascii: " "), kind: "interval")
             let start = position
             while let byte = current, byte != UInt8(ascii: " ") { position += 1 }
-            let days: Int
+            let unit: Int
             switch String(decoding: text[start..<position], as: UTF8.self) {
-            case "year", "years": days = 365
-            case "mon", "mons": days = 30
-            case "day", "days": days = 1
+            case "year", "years": unit = 365
+            case "mon", "mons": unit = 30
+            case "day", "days": unit = 1
             default: throw failure("malformed interval")
             }
-            let amount = try checked(value, days * 86_400_000_000)
-            total = try checked(total, 1, plus: negative ? -amount : amount)
+            let amount = try checked(value, unit)
+            days = try checked(days, 1, plus: negative ? -amount : amount)
         }
-        guard abs(total / 86_400_000_000) <= 999_999_999 else { throw failure("interval out of Python's timedelta range") }
-        return total
+        return (days, microseconds)
     }
 
     /// `a * b + c`, or a failure instead of a trap when it overflows.

@@ -25,9 +25,16 @@ public struct QueryOperation {
         let databaseSettings = try settings.database(databaseAlias)
         let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
         let database = try backends.openDatabase(databaseSettings)
-        let analysis = try database.analyze(sql, parameters: parameters)
+        var analysis = try database.analyze(sql, parameters: parameters)
         guard analysis.parameterCount == parameters.count else {
             throw CachalotError.usage("the statement has \(analysis.parameterCount) placeholders and \(parameters.count) --param values were given; nothing was run")
+        }
+        if let models = settings.models {
+            analysis.readTables += Self.modelTables(Array(models.values), naming: analysis.readTables + analysis.qualifiedReadTables, in: sql)
+            analysis.writtenTables += Self.modelTables(Array(models.values), naming: analysis.writtenTables + analysis.qualifiedWrittenTables,
+                                                       in: analysis.writtenTables.isEmpty ? "" : sql)
+            analysis.readTables = analysis.readTables.uniqued()
+            analysis.writtenTables = analysis.writtenTables.uniqued()
         }
         if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
@@ -80,9 +87,20 @@ public struct QueryOperation {
         return outcome
     }
 
+    /// MODELS db_tables a statement touches though the engine names them
+    /// otherwise: a schema-qualified `"public"."shelf"` is the relation
+    /// public.shelf, and Django's raw-SQL rule finds a db_table written
+    /// in the text as it is.
+    static func modelTables(_ tables: [String], naming relations: [String], in sql: String) -> [String] {
+        let named = Set(relations)
+        let unquoted = tables.filter { named.contains($0.escaping { $0 == "\"" ? "" : nil }) }
+        return (unquoted + RawSQLRules.tablesNamed(in: sql, among: tables)).filter { !named.contains($0) }.uniqued()
+    }
+
     private func uncachableReason(_ analysis: StatementAnalysis, settings: Settings, catalog: Catalog,
                                   database: String, cache: CacheSettings) -> String? {
         if mode == .noCache { return "--no-cache" }
+        if !analysis.tablesCertain { return "the database could not plan it, so the tables it reads are not known" }
         if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
         if let databases = settings.cachalot.databases, !databases.contains(database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"

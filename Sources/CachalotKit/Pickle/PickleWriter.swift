@@ -97,9 +97,14 @@ public enum PickleWriter {
             for item in items { try write(item, version: version, into: &body) }
             op(.appends, &body)
         case .bigInt(let bytes):
-            guard version >= 2, bytes.count < 256 else { throw UnsupportedValue(value: value) }
-            op(.long1, &body)
-            body.append(UInt8(bytes.count))
+            guard version >= 2 else { throw UnsupportedValue(value: value) }
+            if bytes.count < 256 {
+                op(.long1, &body)
+                body.append(UInt8(bytes.count))
+            } else {
+                op(.long4, &body)
+                littleEndian(Int32(bytes.count), &body)
+            }
             body += bytes
         case .dict(let entries):
             guard version >= 1 else { throw UnsupportedValue(value: value) }
@@ -192,7 +197,10 @@ public enum PickleWriter {
         return result
     }
 
-    public struct UnsupportedValue: Error { public var value: PickleValue }
+    public struct UnsupportedValue: Error, CustomStringConvertible {
+        public var value: PickleValue
+        public var description: String { "cannot pickle \(PythonObjectRepr.excerpt(value)) with this protocol" }
+    }
 
     static func header(_ version: Int) -> [UInt8] {
         version >= 2 ? [PickleOpcode.proto.rawValue, UInt8(version)] : []

@@ -34,10 +34,22 @@ public enum PythonValues {
     /// `datetime.timedelta` from a total of microseconds, normalised as
     /// Python does: 0 ≤ seconds < 86400, 0 ≤ microseconds < 10⁶.
     public static func timedelta(microseconds total: Int) -> PickleValue {
+        timedelta(days: 0, microseconds: total)!
+    }
+
+    /// `datetime.timedelta(days, microseconds=…)`, normalised; nil beyond
+    /// Python's ±999,999,999 days.
+    public static func timedelta(days: Int, microseconds: Int) -> PickleValue? {
         let perDay = 86_400_000_000
-        let days = total >= 0 ? total / perDay : -((-total + perDay - 1) / perDay)
-        let rest = total - days * perDay
-        return call("datetime", "timedelta", [.int(days), .int(rest / 1_000_000), .int(rest % 1_000_000)])
+        var extra = microseconds / perDay
+        var rest = microseconds % perDay
+        if rest < 0 {
+            extra -= 1
+            rest += perDay
+        }
+        let (total, overflow) = days.addingReportingOverflow(extra)
+        guard !overflow, total.magnitude <= 999_999_999 else { return nil }
+        return call("datetime", "timedelta", [.int(total), .int(rest / 1_000_000), .int(rest % 1_000_000)])
     }
 
     /// `datetime.timezone(timedelta(seconds=offset))`; offset 0 is `timezone.utc`.
@@ -75,8 +87,10 @@ public enum PythonValues {
 extension PythonValues {
     /// A Python int from its decimal text (any size, as `int(text)`): `.int`
     /// when it fits 64 bits, else two's-complement little-endian bytes.
+    /// Longer than Python's default limit for int(str) (4,300 digits) is refused.
     public static func integer(decimal text: String) -> PickleValue? {
         if let small = Int(text) { return .int(small) }
+        guard text.utf8.count <= 4_301 else { return nil }
         let negative = text.hasPrefix("-")
         var digits = Array(text.utf8.dropFirst(negative ? 1 : 0)).map { Int($0) - 48 }
         guard !digits.isEmpty, digits.allSatisfy({ (0...9).contains($0) }) else { return nil }

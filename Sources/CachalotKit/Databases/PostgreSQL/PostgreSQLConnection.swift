@@ -10,6 +10,9 @@ final class PostgreSQLConnection {
     private let handle: LibPQ.Connection
     /// Longest time one statement (sending, running, reading) may take.
     let timeout: Double
+    /// Why the connection can no longer be used (a timeout or a COPY left
+    /// it in the middle of an exchange).
+    private var broken: String?
 
     /// Connects with libpq keyword/value pairs (never a conninfo string).
     init(parameters: [(keyword: String, value: String)], timeout: Double, connectTimeout: Double) throws {
@@ -61,6 +64,7 @@ final class PostgreSQLConnection {
     /// it streams in, so memory stays bounded.
     @discardableResult
     func execute(_ sql: String, parameters: [String?] = [], byteLimit: Int = PostgreSQLConnection.resultLimit) throws -> PostgreSQLRows {
+        if let broken { throw PostgreSQLError(message: broken, sql: sql) }
         let deadline = Deadline.after(timeout)
         let sent = try Self.withCStrings(parameters) { values in
             pq.sendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
@@ -96,6 +100,7 @@ final class PostgreSQLConnection {
     /// Prepares `sql` unnamed and describes it: result columns and the
     /// number of placeholders, without running it.
     func describe(_ sql: String) throws -> (columns: [String], types: [Oid], parameterCount: Int) {
+        if let broken { throw PostgreSQLError(message: broken, sql: sql) }
         let deadline = Deadline.after(timeout)
         guard pq.sendPrepare(handle, "", sql, 0, nil) == 1 else { throw failure(sql) }
         try flush(until: deadline)
@@ -141,17 +146,28 @@ final class PostgreSQLConnection {
         }
     }
 
-    /// The next result once libpq has it whole; nil after the last one.
+    /// The next result once libpq has it whole; nil after the last one. A
+    /// COPY would hand out results forever: it ends the connection's use.
     private func nextResult(until deadline: Deadline) throws -> LibPQ.Result? {
+        if deadline.hasPassed { throw timedOut() }
         while pq.isBusy(handle) == 1 {
             guard try deadline.wait(for: pq.socket(handle), events: Int16(POLLIN)) else { throw timedOut() }
             guard pq.consumeInput(handle) == 1 else { throw failure(nil) }
         }
-        return pq.getResult(handle)
+        guard let result = pq.getResult(handle) else { return nil }
+        let status = pq.resultStatus(result)
+        if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+            pq.clear(result)
+            broken = "COPY is not supported: cachalot runs statements that return rows or a row count"
+            throw PostgreSQLError(message: broken!)
+        }
+        return result
     }
 
     private func timedOut() -> PostgreSQLError {
-        PostgreSQLError(message: "no answer within \(PythonFloatRepr.repr(timeout)) s (--timeout)", timedOut: true)
+        let message = "no answer within \(PythonFloatRepr.repr(timeout)) s (--timeout)"
+        broken = message
+        return PostgreSQLError(message: message, timedOut: true)
     }
 
     /// The connection's last error, on one line.

@@ -122,34 +122,43 @@ public final class PostgreSQLDatabase: Database {
             analysis.writtenTables = named
             return analysis
         } catch is PostgreSQLError {
-            // Planning itself failed (`SELECT 1/0` is folded at plan time):
-            // the raw-SQL rule decides, and running it shows the real error.
+            // Planning itself failed (`SELECT 1/0` is folded at plan time, a
+            // lock timeout): the tables are not known, so the statement runs
+            // uncached and shows the real error.
             analysis.readTables = named
             analysis.writtenTables = RawSQLRules.changesData(sql) ? named : []
             analysis.isReadOnly = !RawSQLRules.changesData(sql)
+            analysis.tablesCertain = false
             return analysis
         }
-        analysis.readTables = (try tables(of: plan.reads) + named).uniqued()
-        analysis.writtenTables = (try tables(of: plan.writes) + (plan.writes.isEmpty ? [] : named)).uniqued()
+        let reads = try tables(of: plan.reads), writes = try tables(of: plan.writes)
+        analysis.readTables = (reads.map(\.key) + named).uniqued()
+        analysis.writtenTables = (writes.map(\.key) + (plan.writes.isEmpty ? [] : named)).uniqued()
+        analysis.qualifiedReadTables = reads.map(\.qualified)
+        analysis.qualifiedWrittenTables = writes.map(\.qualified)
         analysis.isReadOnly = plan.writes.isEmpty && !plan.locksRows
         return analysis
     }
 
-    /// Table names as Django keys them: the bare name of a relation visible
-    /// on the search_path, "schema.name" otherwise; a partition brings
-    /// every table it belongs to.
-    private func tables(of relations: [PostgreSQLPlan.Relation]) throws -> [String] {
+    /// Table names as Django keys them (the bare name of a relation visible
+    /// on the search_path, "schema.name" otherwise) and "schema.name"; a
+    /// partition brings every table it belongs to.
+    private func tables(of relations: [PostgreSQLPlan.Relation]) throws -> [(key: String, qualified: String)] {
         guard !relations.isEmpty else { return [] }
         let rows = try catalogue("""
             WITH r(nsp, rel) AS (SELECT * FROM unnest($1::text[], $2::text[])),
             c AS (SELECT rc.oid FROM r JOIN pg_catalog.pg_namespace rn ON rn.nspname = r.nsp
                   JOIN pg_catalog.pg_class rc ON rc.relnamespace = rn.oid AND rc.relname = r.rel),
             every AS (SELECT oid FROM c UNION SELECT a.relid FROM c, pg_catalog.pg_partition_ancestors(c.oid) a(relid))
-            SELECT CASE WHEN pg_catalog.pg_table_is_visible(k.oid) THEN k.relname ELSE n.nspname || '.' || k.relname END
+            SELECT CASE WHEN pg_catalog.pg_table_is_visible(k.oid) THEN k.relname ELSE n.nspname || '.' || k.relname END,
+                   n.nspname || '.' || k.relname
             FROM every JOIN pg_catalog.pg_class k ON k.oid = every.oid
             JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace
             """, parameters: [Self.arrayLiteral(relations.map(\.schema)), Self.arrayLiteral(relations.map(\.name))])
-        return rows.firstColumn
+        return rows.values.compactMap { row in
+            guard row.count == 2, let key = row[0], let qualified = row[1] else { return nil }
+            return (String(decoding: key, as: UTF8.self), String(decoding: qualified, as: UTF8.self))
+        }
     }
 
     /// A text[] literal for binding: every element quoted and escaped.

@@ -15,10 +15,16 @@ struct PostgreSQLRows {
         types = (0..<count).map { pq.ftype(result, $0) }
     }
 
-    /// Copies the rows of `result`; returns how many bytes they hold.
+    /// What a row and a value cost in memory besides their text, so that
+    /// a result of many NULLs or empty rows counts against the limit too.
+    static let rowCost = 32
+    static let valueCost = 48
+
+    /// Copies the rows of `result`; returns how much memory they take.
     mutating func append(_ result: LibPQ.Result, _ pq: LibPQ) -> Int {
         var bytes = 0
         for row in 0..<pq.ntuples(result) {
+            bytes += Self.rowCost + Self.valueCost * types.count
             values.append((0..<Int32(types.count)).map { column in
                 guard pq.getisnull(result, row, column) == 0, let text = pq.getvalue(result, row, column) else { return nil }
                 let length = Int(pq.getlength(result, row, column))

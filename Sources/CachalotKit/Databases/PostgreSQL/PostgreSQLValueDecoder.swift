@@ -46,7 +46,11 @@ struct PostgreSQLValueDecoder {
             return try timestamp(text, withZone: oid == 1184)
         case .interval:
             var scanner = TextScanner(text)
-            return PythonValues.timedelta(microseconds: try scanner.interval())
+            let interval = try scanner.interval()
+            guard let value = PythonValues.timedelta(days: interval.days, microseconds: interval.microseconds) else {
+                throw Failure(description: "interval out of Python's timedelta range: \(quoted(string(text)))")
+            }
+            return value
         case .uuid:
             let hex = text.filter { $0 != UInt8(ascii: "-") }
             guard hex.count == 32, let bytes = Base16.decode(hex) else { throw malformed("uuid", text) }
