@@ -1,9 +1,12 @@
-/// Writes pickles that CPython's `pickle.loads` reads back as the same
-/// values: what cachalot stores (table timestamps, `(timestamp, rows)`
-/// query entries), rows holding the objects database drivers return
-/// (PythonValues) included. Floats and None are byte-identical to
-/// `pickle.dumps(value, protocol)`; containers are written without memo
-/// opcodes, which loaders do not need.
+/// Writes pickles as CPython's pickler writes them: the same opcodes, the
+/// memo opcode after every object CPython memoizes (str, bytes, non-empty
+/// tuples, lists, dicts, globals, objects), lists and dicts filled in
+/// batches of 1,000, one frame for protocol 4 and later. For values in
+/// which no object appears twice (cachalot never shares one) the bytes are
+/// `pickle.dumps(value, protocol)`'s, up to CPython's splitting of frames
+/// past 64 KiB. Objects are written as the call that builds them: REDUCE,
+/// or NEWOBJ for a class called with no arguments (uuid.UUID,
+/// django-redis's herd Marker), then BUILD with the state.
 public enum PickleWriter {
     public static let highestProtocol = 5
 
@@ -12,179 +15,254 @@ public enum PickleWriter {
     /// `pickle.dumps(value, protocol)`.
     public static func dumps(_ value: PickleValue, protocol version: Int) throws -> [UInt8] {
         guard (0...highestProtocol).contains(version) else { throw UnsupportedProtocol(protocolVersion: version) }
+        var writer = Writer(version: version)
+        try writer.write(value)
+        writer.op(.stop)
+        return header(version) + framed(writer.body, version: version)
+    }
+
+    /// CPython appends and sets items in batches of this many.
+    static let batchSize = 1000
+
+    private struct Writer {
+        let version: Int
         var body: [UInt8] = []
-        try write(value, version: version, into: &body)
-        body.append(PickleOpcode.stop.rawValue)
-        return header(version) + framed(body, version: version)
-    }
+        var memoCount = 0
 
-    private static func op(_ opcode: PickleOpcode, _ body: inout [UInt8]) { body.append(opcode.rawValue) }
+        init(version: Int) { self.version = version }
 
-    private static func littleEndian<T: FixedWidthInteger>(_ value: T, _ body: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { body += $0 }
-    }
+        mutating func op(_ opcode: PickleOpcode) { body.append(opcode.rawValue) }
 
-    private static func write(_ value: PickleValue, version: Int, into body: inout [UInt8]) throws {
-        switch value {
-        case .none:
-            op(.none, &body)
-        case .bool(let flag):
-            if version >= 2 { op(flag ? .newTrue : .newFalse, &body) } else { body += Array((flag ? "I01\n" : "I00\n").utf8) }
-        case .int(let number):
-            writeInt(number, version: version, into: &body)
-        case .float(let number):
-            if version == 0 {
-                op(.float, &body)
-                body += Array(PythonFloatRepr.repr(number).utf8) + [0x0a]
+        mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { body += $0 }
+        }
+
+        /// MEMOIZE (protocol 4+), BINPUT/LONG_BINPUT (1–3) or PUT (0).
+        mutating func memoize() {
+            if version >= 4 {
+                op(.memoize)
+            } else if version >= 1 {
+                if memoCount < 256 {
+                    op(.binPut)
+                    body.append(UInt8(memoCount))
+                } else {
+                    op(.longBinPut)
+                    littleEndian(UInt32(memoCount))
+                }
             } else {
-                op(.binFloat, &body)
-                withUnsafeBytes(of: number.bitPattern.bigEndian) { body += $0 }
+                body += Array("p\(memoCount)\n".utf8)
             }
-        case .string(let text):
+            memoCount += 1
+        }
+
+        mutating func write(_ value: PickleValue) throws {
+            switch value {
+            case .none:
+                op(.none)
+            case .bool(let flag):
+                if version >= 2 { op(flag ? .newTrue : .newFalse) } else { body += Array((flag ? "I01\n" : "I00\n").utf8) }
+            case .int(let number):
+                writeInt(number)
+            case .bigInt(let bytes):
+                guard version >= 2 else { throw UnsupportedValue(value: value) }
+                if bytes.count < 256 {
+                    op(.long1)
+                    body.append(UInt8(bytes.count))
+                } else {
+                    op(.long4)
+                    littleEndian(Int32(bytes.count))
+                }
+                body += bytes
+            case .float(let number):
+                if version == 0 {
+                    op(.float)
+                    body += Array(PythonFloatRepr.repr(number).utf8) + [0x0a]
+                } else {
+                    op(.binFloat)
+                    withUnsafeBytes(of: number.bitPattern.bigEndian) { body += $0 }
+                }
+            case .string(let text):
+                writeString(text)
+            case .bytes(let data):
+                try writeBytes(data)
+            case .tuple(let items):
+                try writeTuple(items)
+            case .list(let items):
+                try writeList(items)
+            case .dict(let entries):
+                try writeDict(entries)
+            case .global(let module, let name):
+                if version >= 4 {
+                    writeString(module)
+                    writeString(name)
+                    op(.stackGlobal)
+                } else {
+                    op(.global)
+                    body += Array("\(module)\n\(name)\n".utf8)
+                }
+                memoize()
+            case .object(let callable, let arguments, let state):
+                try write(callable)
+                if arguments.isEmpty, version >= 2 {
+                    op(.emptyTuple)
+                    op(.newObj)
+                } else {
+                    try writeTuple(arguments)
+                    op(.reduce)
+                }
+                memoize()
+                if let state {
+                    try write(state)
+                    op(.build)
+                }
+            case .set, .frozenSet:
+                throw UnsupportedValue(value: value)
+            }
+        }
+
+        mutating func writeInt(_ number: Int) {
+            guard version >= 1 else {
+                body += Array("I\(number)\n".utf8)
+                return
+            }
+            if (0...0xff).contains(number) {
+                op(.binInt1)
+                body.append(UInt8(number))
+            } else if (0...0xffff).contains(number) {
+                op(.binInt2)
+                littleEndian(UInt16(number))
+            } else if (Int(Int32.min)...Int(Int32.max)).contains(number) {
+                op(.binInt)
+                littleEndian(Int32(number))
+            } else if version >= 2 {
+                op(.long1)
+                var bytes = withUnsafeBytes(of: number.littleEndian) { Array($0) }
+                // Shortest two's complement, as CPython's encode_long.
+                while bytes.count > 1, (bytes.last == 0 && bytes[bytes.count - 2] & 0x80 == 0)
+                        || (bytes.last == 0xff && bytes[bytes.count - 2] & 0x80 != 0) {
+                    bytes.removeLast()
+                }
+                body.append(UInt8(bytes.count))
+                body += bytes
+            } else {
+                body += Array("L\(number)L\n".utf8)
+            }
+        }
+
+        mutating func writeString(_ text: String) {
             let utf8 = Array(text.utf8)
             if version == 0 {
-                op(.unicode, &body)
-                body += rawUnicodeEscaped(text) + [0x0a]
+                op(.unicode)
+                body += PickleWriter.rawUnicodeEscaped(text) + [0x0a]
             } else if version >= 4 && utf8.count < 256 {
-                op(.shortBinUnicode, &body)
+                op(.shortBinUnicode)
                 body.append(UInt8(utf8.count))
                 body += utf8
             } else {
-                op(.binUnicode, &body)
-                littleEndian(UInt32(utf8.count), &body)
+                op(.binUnicode)
+                littleEndian(UInt32(utf8.count))
                 body += utf8
             }
-        case .bytes(let data):
+            memoize()
+        }
+
+        mutating func writeBytes(_ data: [UInt8]) throws {
             guard version >= 3 else {
                 // Python 2 protocols have no bytes type: CPython writes _codecs.encode(str, 'latin1').
-                body += Array("c_codecs\nencode\n".utf8)
                 let latin1 = String(String.UnicodeScalarView(data.map { Unicode.Scalar($0) }))
-                try write(.tuple([.string(latin1), .string("latin1")]), version: version, into: &body)
-                op(.reduce, &body)
+                try write(.object(callable: .global(module: "_codecs", name: "encode"),
+                                  arguments: [.string(latin1), .string("latin1")], state: nil))
                 return
             }
             if data.count < 256 {
-                op(.shortBinBytes, &body)
+                op(.shortBinBytes)
                 body.append(UInt8(data.count))
             } else {
-                op(.binBytes, &body)
-                littleEndian(UInt32(data.count), &body)
+                op(.binBytes)
+                littleEndian(UInt32(data.count))
             }
             body += data
-        case .tuple(let items):
-            if items.isEmpty && version >= 1 { op(.emptyTuple, &body); return }
-            if version >= 2 && items.count <= 3 {
-                for item in items { try write(item, version: version, into: &body) }
-                op([.tuple1, .tuple2, .tuple3][items.count - 1], &body)
+            memoize()
+        }
+
+        mutating func writeTuple(_ items: [PickleValue]) throws {
+            if items.isEmpty && version >= 1 {
+                op(.emptyTuple)
                 return
             }
-            op(.mark, &body)
-            for item in items { try write(item, version: version, into: &body) }
-            op(.tuple, &body)
-        case .list(let items):
+            if version >= 2 && items.count <= 3 {
+                for item in items { try write(item) }
+                op([.tuple1, .tuple2, .tuple3][items.count - 1])
+            } else {
+                op(.mark)
+                for item in items { try write(item) }
+                op(.tuple)
+            }
+            memoize()
+        }
+
+        mutating func writeList(_ items: [PickleValue]) throws {
             if version == 0 {
-                op(.mark, &body)
-                op(.list, &body)
+                op(.mark)
+                op(.list)
+                memoize()
                 for item in items {
-                    try write(item, version: version, into: &body)
-                    op(.append, &body)
+                    try write(item)
+                    op(.append)
                 }
                 return
             }
-            op(.emptyList, &body)
-            guard !items.isEmpty else { return }
-            op(.mark, &body)
-            for item in items { try write(item, version: version, into: &body) }
-            op(.appends, &body)
-        case .bigInt(let bytes):
-            guard version >= 2 else { throw UnsupportedValue(value: value) }
-            if bytes.count < 256 {
-                op(.long1, &body)
-                body.append(UInt8(bytes.count))
-            } else {
-                op(.long4, &body)
-                littleEndian(Int32(bytes.count), &body)
+            op(.emptyList)
+            memoize()
+            for start in stride(from: 0, to: items.count, by: PickleWriter.batchSize) {
+                let batch = items[start..<min(start + PickleWriter.batchSize, items.count)]
+                if batch.count == 1 {
+                    try write(batch.first!)
+                    op(.append)
+                } else {
+                    op(.mark)
+                    for item in batch { try write(item) }
+                    op(.appends)
+                }
             }
-            body += bytes
-        case .dict(let entries):
-            guard version >= 1 else { throw UnsupportedValue(value: value) }
-            op(.emptyDict, &body)
-            guard !entries.isEmpty else { return }
-            op(.mark, &body)
-            for entry in entries {
-                try write(entry.key, version: version, into: &body)
-                try write(entry.value, version: version, into: &body)
+        }
+
+        mutating func writeDict(_ entries: [PickleDictEntry]) throws {
+            if version == 0 {
+                op(.mark)
+                op(.dict)
+                memoize()
+                for entry in entries {
+                    try write(entry.key)
+                    try write(entry.value)
+                    op(.setItem)
+                }
+                return
             }
-            op(.setItems, &body)
-        case .global(let module, let name):
-            if version >= 4 {
-                try write(.string(module), version: version, into: &body)
-                try write(.string(name), version: version, into: &body)
-                op(.stackGlobal, &body)
-            } else {
-                op(.global, &body)
-                body += Array("\(module)\n\(name)\n".utf8)
+            op(.emptyDict)
+            memoize()
+            for start in stride(from: 0, to: entries.count, by: PickleWriter.batchSize) {
+                let batch = entries[start..<min(start + PickleWriter.batchSize, entries.count)]
+                if batch.count == 1 {
+                    try write(batch.first!.key)
+                    try write(batch.first!.value)
+                    op(.setItem)
+                } else {
+                    op(.mark)
+                    for entry in batch {
+                        try write(entry.key)
+                        try write(entry.value)
+                    }
+                    op(.setItems)
+                }
             }
-        case .object(let callable, let arguments, let state):
-            try writeObject(callable, arguments, state, version: version, into: &body)
-        case .set, .frozenSet:
-            throw UnsupportedValue(value: value)
         }
     }
 
-    /// `callable(*arguments)` is REDUCE. An object with no arguments and a
-    /// state is `cls.__new__(cls)` — NEWOBJ, as CPython writes uuid.UUID —
-    /// then BUILD with the state.
-    private static func writeObject(_ callable: PickleValue, _ arguments: [PickleValue], _ state: PickleValue?,
-                                    version: Int, into body: inout [UInt8]) throws {
-        try write(callable, version: version, into: &body)
-        if arguments.isEmpty, state != nil {
-            guard version >= 2 else { throw UnsupportedValue(value: callable) }
-            op(.emptyTuple, &body)
-            op(.newObj, &body)
-        } else {
-            try write(.tuple(arguments), version: version, into: &body)
-            op(.reduce, &body)
-        }
-        if let state {
-            try write(state, version: version, into: &body)
-            op(.build, &body)
-        }
-    }
-
-    private static func writeInt(_ number: Int, version: Int, into body: inout [UInt8]) {
-        guard version >= 1 else {
-            body += Array("I\(number)\n".utf8)
-            return
-        }
-        if (0...0xff).contains(number) {
-            op(.binInt1, &body)
-            body.append(UInt8(number))
-        } else if (0...0xffff).contains(number) {
-            op(.binInt2, &body)
-            littleEndian(UInt16(number), &body)
-        } else if (Int(Int32.min)...Int(Int32.max)).contains(number) {
-            op(.binInt, &body)
-            littleEndian(Int32(number), &body)
-        } else if version >= 2 {
-            op(.long1, &body)
-            var bytes = withUnsafeBytes(of: number.littleEndian) { Array($0) }
-            // Shortest two's complement, as CPython's encode_long.
-            while bytes.count > 1, (bytes.last == 0 && bytes[bytes.count - 2] & 0x80 == 0)
-                    || (bytes.last == 0xff && bytes[bytes.count - 2] & 0x80 != 0) {
-                bytes.removeLast()
-            }
-            body.append(UInt8(bytes.count))
-            body += bytes
-        } else {
-            body += Array("L\(number)L\n".utf8)
-        }
-    }
-
-    /// Protocol 0 UNICODE text, as CPython's save_str: the characters that
+/// Protocol 0 UNICODE text, as CPython's save_str: the characters that
     /// would end the line or be taken for an escape as \\uXXXX, then
     /// raw-unicode-escape (Latin-1 bytes, \\uXXXX / \\UXXXXXXXX beyond).
-    private static func rawUnicodeEscaped(_ text: String) -> [UInt8] {
+    static func rawUnicodeEscaped(_ text: String) -> [UInt8] {
         var result: [UInt8] = []
         for scalar in text.unicodeScalars {
             switch scalar.value {

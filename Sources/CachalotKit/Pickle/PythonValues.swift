@@ -57,7 +57,7 @@ public enum PythonValues {
         call("datetime", "timezone", [timedelta(microseconds: offsetSeconds * 1_000_000)])
     }
 
-    public static let utc = timezone(offsetSeconds: 0)
+    public static var utc: PickleValue { timezone(offsetSeconds: 0) }
 
     /// `zoneinfo.ZoneInfo(key)`, pickled as `ZoneInfo._unpickle(key, 1)`.
     public static func zoneInfo(_ key: String) -> PickleValue {
