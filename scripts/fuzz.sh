@@ -7,14 +7,19 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 targets=$(ls Fuzz/corpus)
-for target in $targets; do
-    swift build -c release --scratch-path .build-fuzz --product "Fuzz$target" \
-        -Xswiftc -enable-testing -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
-        -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 | grep -E "error|Compiling Fuzz|Build of" || true
-    test -x ".build-fuzz/release/Fuzz$target" || { echo "fuzz: Fuzz$target did not build" >&2; exit 1; }
-done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+for target in $targets; do
+    # A failed build must stop the run: an older binary would fuzz old code.
+    if ! swift build -c release --scratch-path .build-fuzz --product "Fuzz$target" \
+            -Xswiftc -enable-testing -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+            -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld > "$work/build.log" 2>&1; then
+        grep -E "error" "$work/build.log" >&2 || tail -20 "$work/build.log" >&2
+        echo "fuzz: Fuzz$target did not build" >&2
+        exit 1
+    fi
+    grep -E "Build of" "$work/build.log" || true
+done
 mkdir -p Fuzz/findings
 for target in $targets; do
     mkdir -p "$work/$target"
