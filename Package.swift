@@ -5,7 +5,7 @@ import PackageDescription
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 /// One libFuzzer target per parser of outside input (Fuzz/<name>/).
-let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue", "MemcachedReply"]
+let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue", "MemcachedReply", "RedisValue"]
 
 let package = Package(
     name: "cachalot",
@@ -32,12 +32,19 @@ let package = Package(
             name: "CPq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // Headers only, the libraries loaded with dlopen: django-redis's compressors.
+        .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CLz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .target(
             name: "CachalotKit",
             dependencies: [
                 "CSQLite",
                 "CZlib",
                 "CPq",
+                "CLzma",
+                "CLz4",
+                "CZstd",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictImports

@@ -94,6 +94,7 @@ collect_ignore = [] if DATABASE == "postgresql" else ["test_postgresql.py"]
 def pytest_configure(config):
     config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased, memcached)")
     config.addinivalue_line("markers", "databases(engine, reason): only for sites on this database (sqlite, postgresql)")
+    config.addinivalue_line("markers", "datetime_rows: Django caches rows with datetimes, which msgpack cannot hold")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -105,7 +106,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         backends = item.get_closest_marker("backends")
         databases = item.get_closest_marker("databases")
-        wrong = (backends and family not in backends.args) or (databases and DATABASE not in databases.args)
+        wrong = (backends and family not in backends.args) or (databases and DATABASE not in databases.args) \
+            or (item.get_closest_marker("datetime_rows") and BACKEND == "django-redis-msgpack")
         (left_out if wrong else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)

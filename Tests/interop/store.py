@@ -10,6 +10,14 @@ from django.core.cache import cache
 
 BACKEND = os.environ["INTEROP_CACHE"]
 MEMCACHED = BACKEND.startswith("pymemcache") or BACKEND.startswith("pylibmc")
+# JSON and msgpack have no tuples: django-cachalot's (time, result) comes back as a list.
+NO_TUPLES = BACKEND in ("django-redis-json", "django-redis-msgpack")
+
+
+def is_query_entry(value):
+    """django-cachalot's (timestamp, result), as the serializer gives it back."""
+    kinds = (tuple, list) if NO_TUPLES else tuple
+    return isinstance(value, kinds) and len(value) == 2 and isinstance(value[0], float)
 
 
 def memcached_servers():

@@ -53,6 +53,7 @@ def test_invalidate_model_label_reaches_custom_table_and_m2m(cachalot, raw_db):
     Author.objects.all().delete()
 
 
+@pytest.mark.datetime_rows
 def test_invalidate_without_label_covers_every_table(cachalot, raw_db):
     User.objects.create(username="ann")
     assert list(User.objects.values_list("username", flat=True)) == ["ann"]
@@ -148,17 +149,30 @@ def test_table_key_values_are_what_django_writes(cachalot):
         # Both memcached clients pickle with the highest protocol too (flags 1).
         assert data == pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     else:
-        # django-redis pickles with DEFAULT_PROTOCOL (4); cachalot writes it
-        # uncompressed, which django-redis reads like its own short values.
-        assert data == pickle.dumps(value, 4)
+        # django-redis: its serializer's bytes, through its compressor when
+        # longer than the compressor's threshold (lzma 100, others 15).
+        from django_redis.exceptions import CompressorError
+
+        client = cache.client
+        payload = client._serializer.dumps(value)
+        threshold = getattr(client._compressor, "min_length", 0)
+        if type(client._compressor).__name__ == "IdentityCompressor" or len(payload) <= threshold:
+            assert data == payload
+        else:
+            assert data != payload
+            try:
+                assert client._compressor.decompress(data) == payload
+            except CompressorError:
+                raise AssertionError(f"{type(client._compressor).__name__} cannot read what cachalot wrote")
 
 
 def test_timeout_follows_cachalot_timeout(cachalot, edited_settings):
     """CACHALOT_TIMEOUT from the settings file becomes the key's expiry."""
     with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=300)):
         cachalot("invalidate", "auth.Permission")
-    # memcached keeps whole seconds.
-    assert 289 < expires_in("auth_permission") <= 300
+    # memcached keeps whole seconds; HerdClient adds CACHE_HERD_TIMEOUT (60 s).
+    extra = 60 if BACKEND == "django-redis-herd" else 0
+    assert 289 + extra < expires_in("auth_permission") <= 300 + extra
     assert cache.get(table_key("auth_permission")) is not None
 
 
@@ -206,3 +220,21 @@ def test_labels_that_models_answers_need_no_database(cachalot, edited_settings):
         assert result.returncode == 0
         assert cachalot("last-invalidation", "library.Book").stdout == repr(get_last_invalidation("library.Book")) + "\n"
     assert stored_bytes("catalogue_books") is not None
+
+
+if BACKEND == "django-redis-herd":
+    def test_herd_client_wraps_what_it_writes_with_a_timeout(cachalot, edited_settings):
+        """HerdClient stores (Marker(), value, int(time.time()) + timeout) with
+        CACHE_HERD_TIMEOUT (60 s) more expiry; cachalot writes those bytes."""
+        import pickle
+
+        with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=300)):
+            cachalot("invalidate", "auth.Group")
+        data = stored_bytes("auth_group")
+        marker, value, stamp = pickle.loads(data)
+        assert type(marker).__name__ == "Marker" and abs(value - time.time()) < 60 and isinstance(stamp, int)
+        client = cache.client
+        assert data == client._serializer.dumps((client._marker, value, stamp))
+        assert 350 < expires_in("auth_group") <= 360
+        assert cache.get(table_key("auth_group")) == value
+        assert cachalot("last-invalidation", "auth.Group").stdout == repr(value) + "\n"

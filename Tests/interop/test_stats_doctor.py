@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, redis_client, stored_entries, table_key
+from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, is_query_entry, redis_client, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -37,7 +37,7 @@ def expected_groups():
             counts["unreadable"] += 1
         elif name in table_names:
             counts["table"] += 1
-        elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], float):
+        elif is_query_entry(value):
             counts["query"] += 1
         else:
             counts["other"] += 1

@@ -66,15 +66,17 @@ public struct QueryOperation {
         // entry's time is at least the newest of them.
         let newest = tableKeys.allSatisfy { stored[$0] != nil } ? tableKeys.compactMap { stored[$0]?.number }.max() : nil
         for entryKey in entryKeys {
-            guard case .tuple(let pair)? = stored[entryKey], pair.count == 2, case .float(let time) = pair[0] else { continue }
+            // A tuple, or a list where the serializer has no tuples (JSON, msgpack).
+            guard let pair = Self.items(stored[entryKey]), pair.count == 2, case .float(let time) = pair[0] else { continue }
+            let rows = entryKey == key.commandLineKey ? Self.rows(ofOwn: pair[1]) : Self.rows(of: pair[1])
             outcome.entryTimestamp = time
-            if let newest, time >= newest, let rows = Self.rows(of: pair[1]) {
+            if let newest, time >= newest, let rows {
                 outcome.status = .hit
                 outcome.rows = rows
                 return outcome
             }
             outcome.status = .stale
-            if mode == .peek { outcome.rows = Self.rows(of: pair[1]) ?? [] }
+            if mode == .peek { outcome.rows = rows ?? [] }
         }
         if mode == .peek { return outcome }
         let rows = try database.read(sql, parameters: parameters)
@@ -141,27 +143,39 @@ public struct QueryOperation {
         return outcome
     }
 
-    /// Rows of a cached result: Django's list of chunks of row tuples, one
-    /// row tuple (single-row queries), or cachalot's own list of tuples.
+    /// The items of a tuple, or of a list (JSON and msgpack have no tuples).
+    static func items(_ value: PickleValue?) -> [PickleValue]? {
+        switch value {
+        case .tuple(let items)?, .list(let items)?: return items
+        default: return nil
+        }
+    }
+
+    /// Rows of Django's cached result: a list of chunks of row tuples
+    /// (multi-row queries), or one row tuple (single-row queries). With a
+    /// serializer that has no tuples, a list whose items are all lists of
+    /// lists is the chunks, any other list the one row.
     static func rows(of result: PickleValue) -> [[PickleValue]]? {
         switch result {
         case .tuple(let row): return [row]
-        case .list(let items):
-            var rows: [[PickleValue]] = []
-            for item in items {
-                switch item {
-                case .tuple(let row): rows.append(row)
-                case .list(let chunk):
-                    for row in chunk {
-                        guard case .tuple(let values) = row else { return nil }
-                        rows.append(values)
-                    }
-                default: return nil
-                }
+        case .list(let elements):
+            let chunks = elements.map { element -> [[PickleValue]]? in
+                guard case .list(let chunk) = element else { return nil }
+                let rows = chunk.compactMap { Self.items($0) }
+                return rows.count == chunk.count ? rows : nil
             }
-            return rows
+            if chunks.allSatisfy({ $0 != nil }) { return chunks.flatMap { $0! } }
+            return elements.contains { if case .tuple = $0 { return true } else { return false } } ? nil : [elements]
         default: return nil
         }
+    }
+
+    /// Rows of an entry `query` stored: a list of row tuples (lists with
+    /// JSON and msgpack).
+    static func rows(ofOwn result: PickleValue) -> [[PickleValue]]? {
+        guard case .list(let rows) = result else { return nil }
+        let values = rows.compactMap { items($0) }
+        return values.count == rows.count ? values : nil
     }
 }
 

@@ -60,6 +60,8 @@ public struct CacheSettings: Sendable, Equatable {
     public var keyPrefix = ""
     public var version = 1
     public var options: [String: SettingsValue] = [:]
+    /// Django's CACHE_HERD_TIMEOUT (django-redis's HerdClient), default 60.
+    public var herdTimeout: Double = 60
 }
 
 /// One entry of `DATABASES`.

@@ -65,5 +65,17 @@ for client, backend in (("pymemcache", "PyMemcacheCache"), ("pylibmc", "PyLibMCC
     CACHE_VARIANTS[client] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED[:1]}
     CACHE_VARIANTS[f"{client}-pool"] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED}
 CACHE_VARIANTS["pylibmc-ketama-pool"] = {**CACHE_VARIANTS["pylibmc-pool"], "OPTIONS": {"binary": True, "behaviors": {"ketama": True}}}
+# Every django-redis compressor, serializer and client cachalot reproduces.
+for name in ("lzma", "lz4", "zstd"):
+    class_name = {"lzma": "LzmaCompressor", "lz4": "Lz4Compressor", "zstd": "ZStdCompressor"}[name]
+    CACHE_VARIANTS[f"django-redis-{name}"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                                              "OPTIONS": {"COMPRESSOR": f"django_redis.compressors.{name}.{class_name}"}}
+CACHE_VARIANTS["django-redis-json"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                                       "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"}}
+CACHE_VARIANTS["django-redis-msgpack"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                                          "OPTIONS": {"SERIALIZER": "django_redis.serializers.msgpack.MSGPackSerializer",
+                                                      "COMPRESSOR": "django_redis.compressors.zstd.ZStdCompressor"}}
+CACHE_VARIANTS["django-redis-herd"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                                       "OPTIONS": {"CLIENT_CLASS": "django_redis.client.HerdClient"}}
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

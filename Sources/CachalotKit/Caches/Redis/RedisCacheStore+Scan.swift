@@ -7,8 +7,8 @@ extension RedisCacheStore {
 
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(keyMaker.makeKey("")) + "*").utf8)
-        // Compressed values are inflated here to be classified: fetch them whole.
-        let wholeLimit = options.codec.mayBeCompressed ? valueLimit : Self.wholeValueLimit
+        // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
+        let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
         var cursor = "0"
         repeat {
             let reply = try send([Array("SCAN".utf8), Array(cursor.utf8), Array("MATCH".utf8), pattern,
@@ -29,7 +29,7 @@ extension RedisCacheStore {
                 guard ttl != -2 else { continue }
                 var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
                                        expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
-                if size < 0 || (size > wholeLimit && options.codec.mayBeCompressed) {
+                if size < 0 || (size > wholeLimit && options.codec.needsWholeValues) {
                     entry.unreadable = true
                 } else if size > wholeLimit {
                     entry.value = []
@@ -45,16 +45,16 @@ extension RedisCacheStore {
     static let wholeValueLimit = 4096
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
-        guard entry.partial != nil else { return options.codec.pickleBytes(entry.value) }
+        guard entry.partial != nil else { return try options.codec.pickleBytes(entry.value) }
         let whole = try send([Array("GET".utf8), Array(entry.name.utf8)])
         guard let bytes = whole.bytes, bytes.count <= valueLimit else {
             throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
         }
-        return options.codec.pickleBytes(bytes)
+        return try options.codec.pickleBytes(bytes)
     }
 
     public func outline(of entry: CacheEntry) throws -> PickleOutline? {
-        entry.partial ?? options.codec.outline(entry.value)
+        try entry.partial ?? options.codec.outline(entry.value)
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.

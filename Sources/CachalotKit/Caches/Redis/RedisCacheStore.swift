@@ -21,7 +21,7 @@ public final class RedisCacheStore: CacheStore {
     public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
         guard !keys.isEmpty else { return StampOutcome() }
         let cachalotKeyByMadeKey = Dictionary(keys.map { (keyMaker.makeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let value = try options.codec.encode(.float(now))
+        let value = try options.codec.encode(.float(now), timeout: timeout, now: self.now())
         let expiry = options.expiry(timeout)
         let expiryArguments = [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
         // Every reply is keys and stored table values: a few hundred bytes each.
@@ -115,7 +115,7 @@ public final class RedisCacheStore: CacheStore {
         let commands = try values.map { key, value -> [[UInt8]] in
             let made = Array(keyMaker.makeKey(key).utf8)
             if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
-            let set = [Array("SET".utf8), made, try options.codec.encode(value)]
+            let set = [Array("SET".utf8), made, try options.codec.encode(value, timeout: timeout, now: now())]
             return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
         }
         _ = try pipeline(commands)

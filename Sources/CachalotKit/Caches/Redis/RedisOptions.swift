@@ -8,14 +8,25 @@ struct RedisOptions {
     /// django-redis sets expiry in milliseconds (PX), Django's own backend in seconds (EX).
     var expiresInMilliseconds: Bool
 
-    static let djangoRedisDefaults = [
-        "CLIENT_CLASS": "django_redis.client.DefaultClient",
-        "SERIALIZER": "django_redis.serializers.pickle.PickleSerializer",
+    /// Seconds HerdClient adds to a wrapped value's expiry (Django's CACHE_HERD_TIMEOUT).
+    var herdTimeout: Double = 60
+
+    static let djangoRedisClients = [
+        "django_redis.client.DefaultClient": false,
+        "django_redis.client.HerdClient": true,
     ]
-    static let djangoRedisCompressors = [
-        "django_redis.compressors.identity.IdentityCompressor": false,
-        "django_redis.compressors.zlib.ZlibCompressor": true,
-        "django_redis.compressors.gzip.GzipCompressor": true,
+    static let djangoRedisSerializers: [String: RedisValueCodec.Serializer?] = [
+        "django_redis.serializers.pickle.PickleSerializer": nil,
+        "django_redis.serializers.json.JSONSerializer": .json,
+        "django_redis.serializers.msgpack.MSGPackSerializer": .msgpack,
+    ]
+    static let djangoRedisCompressors: [String: RedisValueCodec.Compression] = [
+        "django_redis.compressors.identity.IdentityCompressor": .none,
+        "django_redis.compressors.zlib.ZlibCompressor": .zlib,
+        "django_redis.compressors.gzip.GzipCompressor": .gzip,
+        "django_redis.compressors.lzma.LzmaCompressor": .lzma,
+        "django_redis.compressors.lz4.Lz4Compressor": .lz4,
+        "django_redis.compressors.zstd.ZStdCompressor": .zstd,
     ]
 
     /// `--timeout`'s default: connecting, and each request with its replies.
@@ -39,22 +50,26 @@ struct RedisOptions {
         }
         switch cache.backend {
         case .djangoRedis:
-            for (key, accepted) in Self.djangoRedisDefaults {
-                if let value = try options.string(key), value != accepted {
-                    throw options.fail(key, "\(quoted(value)) is not supported yet; supported: \(accepted)")
-                }
+            let client = try options.string("CLIENT_CLASS") ?? "django_redis.client.DefaultClient"
+            guard let herd = Self.djangoRedisClients[client] else {
+                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not supported yet; supported: \(Self.djangoRedisClients.keys.sorted().joined(separator: ", "))")
+            }
+            let serializerName = try options.string("SERIALIZER") ?? "django_redis.serializers.pickle.PickleSerializer"
+            guard let chosen = Self.djangoRedisSerializers[serializerName] else {
+                throw options.fail("SERIALIZER", "\(quoted(serializerName)) is not a django-redis serializer cachalot knows; supported: \(Self.djangoRedisSerializers.keys.sorted().joined(separator: ", "))")
             }
             let compressor = try options.string("COMPRESSOR") ?? "django_redis.compressors.identity.IdentityCompressor"
-            guard let compresses = Self.djangoRedisCompressors[compressor] else {
-                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not supported yet; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
+            guard let compression = Self.djangoRedisCompressors[compressor] else {
+                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a django-redis compressor cachalot knows; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
             }
             let protocolVersion = try options.int("PICKLE_VERSION") ?? 4
             guard protocolVersion <= PickleWriter.highestProtocol else {
                 throw options.fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(protocolVersion)")
             }
             // pickle.dumps(v, -1) means the highest protocol.
-            codec = RedisValueCodec(pickleProtocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion,
-                                    mayBeCompressed: compresses)
+            let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
+            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: herd)
+            herdTimeout = cache.herdTimeout
             if endpoint.password == nil { endpoint.password = try options.string("PASSWORD") }
             timeouts = RedisTimeouts(
                 connect: min(exchange, try endpoint.socketConnectTimeout ?? options.socketSeconds("SOCKET_CONNECT_TIMEOUT") ?? exchange),
@@ -65,7 +80,7 @@ struct RedisOptions {
             if let serializer = try options.string("serializer") {
                 throw options.fail("serializer", "custom serializer \(quoted(serializer)) is Python code that cachalot cannot run")
             }
-            codec = RedisValueCodec(pickleProtocol: PickleWriter.highestProtocol, mayBeCompressed: false)
+            codec = RedisValueCodec(serializer: .pickle(protocol: PickleWriter.highestProtocol))
             if endpoint.password == nil { endpoint.password = try options.string("password") }
             if endpoint.username == nil { endpoint.username = try options.string("username") }
             if let db = try options.int("db"), endpoint.database == 0 { endpoint.database = db }
@@ -80,7 +95,9 @@ struct RedisOptions {
     /// The expiry arguments for SET, as each backend computes them from
     /// CACHALOT_TIMEOUT: none → persistent; zero or less → the key is deleted.
     func expiry(_ timeout: Double?) -> (mode: String, amount: String) {
-        guard let timeout else { return ("", "") }
+        guard var timeout else { return ("", "") }
+        // HerdClient keeps a wrapped value CACHE_HERD_TIMEOUT longer than its stamp.
+        if codec.herd, timeout > 0 { timeout += herdTimeout }
         let amount = expiresInMilliseconds ? Int(timeout * 1000) : max(0, Int(timeout))
         return amount <= 0 ? ("DEL", "") : (expiresInMilliseconds ? "PX" : "EX", String(amount))
     }

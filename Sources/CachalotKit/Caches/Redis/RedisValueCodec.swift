@@ -1,37 +1,123 @@
 /// How one Redis backend turns Python values into bytes and back.
 ///
 /// Django's `RedisCache`: ints as decimal text, everything else pickled with
-/// protocol 5. django-redis (pickle serializer): ints as text, else
-/// `pickle.dumps(v, PICKLE_VERSION or 4)`, then its compressor for values
-/// over 15 bytes; reading falls back to the raw bytes when decompressing
-/// fails, as django-redis does.
+/// protocol 5. django-redis: ints as text, else its serializer (pickle with
+/// PICKLE_VERSION or 4, JSON, msgpack), then its compressor for values
+/// longer than the compressor's threshold; reading tries int(), then the
+/// compressor, falling back to the raw bytes when that fails, as
+/// django-redis does. Its HerdClient wraps values stored with a timeout as
+/// `(Marker(), value, expiry stamp)`.
 public struct RedisValueCodec: Equatable, Sendable {
-    public var pickleProtocol: Int
-    /// True when the cache's compressor may have compressed stored values.
-    public var mayBeCompressed: Bool
+    public enum Serializer: Equatable, Sendable {
+        case pickle(protocol: Int)
+        case json
+        case msgpack
+    }
 
-    /// Ints as decimal text (both backends skip pickling them), else a pickle.
-    public func encode(_ value: PickleValue) throws -> [UInt8] {
+    public enum Compression: String, Equatable, Sendable {
+        case none, zlib, gzip, lzma, lz4, zstd
+
+        /// django-redis compresses a value only when it is longer than this.
+        var threshold: Int { self == .lzma ? 100 : 15 }
+
+        var compressor: ValueCompressor? {
+            switch self {
+            case .none: return nil
+            case .zlib: return ZlibCompressor(gzip: false)
+            case .gzip: return ZlibCompressor(gzip: true)
+            case .lzma: return LzmaCompressor()
+            case .lz4: return Lz4Compressor()
+            case .zstd: return ZstdCompressor()
+            }
+        }
+    }
+
+    public var serializer: Serializer
+    public var compression: Compression = .none
+    /// HerdClient: values stored with a timeout are wrapped.
+    public var herd = false
+
+    public init(serializer: Serializer, compression: Compression = .none, herd: Bool = false) {
+        self.serializer = serializer
+        self.compression = compression
+        self.herd = herd
+    }
+
+    /// django-redis's herd Marker instance.
+    static let herdMarker = PickleValue.object(callable: .global(module: "django_redis.client.herd", name: "Marker"),
+                                               arguments: [], state: nil)
+
+    /// What the backend stores for `value` written with `timeout` at `now`:
+    /// the herd wrapper first (with `int(time.time()) + timeout` as stamp),
+    /// then ints as text, else serialized and compressed past the threshold.
+    public func encode(_ value: PickleValue, timeout: Double? = nil, now: Double = 0) throws -> [UInt8] {
+        var value = value
+        if herd, let timeout, timeout > 0 {
+            let stamp: PickleValue = timeout == timeout.rounded(.down) ? .int(Int(timeout) + Int(now)) : .float(timeout + Double(Int(now)))
+            value = .tuple([Self.herdMarker, value, stamp])
+        }
         if case .int(let number) = value { return Array(String(number).utf8) }
-        return try PickleWriter.dumps(value, protocol: pickleProtocol)
+        let serialized: [UInt8]
+        switch serializer {
+        case .pickle(let version): serialized = try PickleWriter.dumps(value, protocol: version)
+        case .json: serialized = try DjangoJSON.dumps(value)
+        case .msgpack: serialized = try MessagePack.dumps(value)
+        }
+        guard let compressor = compression.compressor, serialized.count > compression.threshold else { return serialized }
+        return try compressor.compress(serialized)
     }
 
     public func decode(_ bytes: [UInt8]) throws -> PickleValue {
-        guard let pickle = pickleBytes(bytes) else { return .int(PlainInteger.parse(bytes) ?? 0) }
-        return try PickleReader.read(pickle)
+        if let number = PlainInteger.parse(bytes) { return .int(number) }
+        let data = serializedBytes(bytes)
+        let value: PickleValue
+        switch serializer {
+        case .pickle: value = try PickleReader.read(data)
+        case .json: value = try DjangoJSON.loads(data)
+        case .msgpack: value = try MessagePack.loads(data)
+        }
+        return Self.unwrapped(value)
     }
 
-    /// The pickle inside a stored value, or nil for an int stored as text.
-    public func pickleBytes(_ bytes: [UInt8]) -> [UInt8]? {
+    /// The herd wrapper's value; anything else as it is.
+    static func unwrapped(_ value: PickleValue) -> PickleValue {
+        switch value {
+        case .tuple(let items) where items.count == 3, .list(let items) where items.count == 3:
+            if case .object(.global("django_redis.client.herd", "Marker"), _, _) = items[0] { return items[1] }
+            return value
+        default:
+            return value
+        }
+    }
+
+    /// The serializer's bytes: decompressed, or the stored ones when they
+    /// do not decompress (short values are stored as they are).
+    private func serializedBytes(_ bytes: [UInt8]) -> [UInt8] {
+        guard let compressor = compression.compressor, let inflated = try? compressor.decompress(bytes, limit: valueLimit) else { return bytes }
+        return inflated
+    }
+
+    /// Reading a value means inflating or decoding it whole.
+    var needsWholeValues: Bool {
+        if case .pickle = serializer { return compression != .none || herd }
+        return true
+    }
+
+    /// The pickle inside a stored value (nil for an int stored as text).
+    /// JSON and msgpack values, and herd-wrapped ones, are decoded and
+    /// pickled again, so that `stats` classifies every serializer alike
+    /// (a two-item list starting with a float, JSON's form of a tuple, is
+    /// taken for the query entry it is).
+    public func pickleBytes(_ bytes: [UInt8]) throws -> [UInt8]? {
         if bytes.first != PickleOpcode.proto.rawValue, PlainInteger.parse(bytes) != nil { return nil }
-        if mayBeCompressed, let inflated = try? Zlib.decompress(bytes, limit: valueLimit) { return inflated }
-        return bytes
+        if case .pickle = serializer, !herd { return serializedBytes(bytes) }
+        var value = try decode(bytes)
+        if case .list(let items) = value, items.count == 2, case .float = items[0] { value = .tuple(items) }
+        return try PickleWriter.dumps(value, protocol: PickleWriter.highestProtocol)
     }
 
     /// The outline of the pickle inside a stored value, or nil for an int.
-    public func outline(_ bytes: [UInt8]) -> PickleOutline? {
-        if bytes.first != PickleOpcode.proto.rawValue, PlainInteger.parse(bytes) != nil { return nil }
-        if mayBeCompressed, let outline = try? Zlib.Inflater().outline(bytes, limit: Zlib.defaultLimit) { return outline }
-        return PickleOutline(bytes)
+    public func outline(_ bytes: [UInt8]) throws -> PickleOutline? {
+        try pickleBytes(bytes).map { PickleOutline($0) }
     }
 }

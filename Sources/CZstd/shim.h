@@ -1,0 +1,2 @@
+// Types and constants only: the library is loaded with dlopen on first use.
+#include <zstd.h>

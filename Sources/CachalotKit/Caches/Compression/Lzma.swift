@@ -1,0 +1,69 @@
+import CLzma
+
+/// `lzma.compress(v, preset=4)` (the .xz container, CRC64) and
+/// `lzma.decompress` (any container), through liblzma loaded on first use.
+struct LzmaCompressor: ValueCompressor {
+    private struct Library: @unchecked Sendable {
+        let bufferBound: @convention(c) (Int) -> Int
+        let easyBufferEncode: @convention(c) (UInt32, lzma_check, UnsafeRawPointer?, UnsafePointer<UInt8>?, Int,
+                                              UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?, Int) -> lzma_ret
+        let autoDecoder: @convention(c) (UnsafeMutablePointer<lzma_stream>?, UInt64, UInt32) -> lzma_ret
+        let code: @convention(c) (UnsafeMutablePointer<lzma_stream>?, lzma_action) -> lzma_ret
+        let end: @convention(c) (UnsafeMutablePointer<lzma_stream>?) -> Void
+
+        init(_ library: DynamicLibrary) throws {
+            bufferBound = try library.function("lzma_stream_buffer_bound")
+            easyBufferEncode = try library.function("lzma_easy_buffer_encode")
+            autoDecoder = try library.function("lzma_auto_decoder")
+            code = try library.function("lzma_code")
+            end = try library.function("lzma_end")
+        }
+
+        static let loaded: Result<Library, CachalotError> = {
+            do { return .success(try Library(DynamicLibrary(soname: "liblzma.so.5", package: "liblzma5"))) } catch { return .failure(CachalotError(error)) }
+        }()
+    }
+
+    func compress(_ input: [UInt8]) throws -> [UInt8] {
+        let lzma = try Library.loaded.get()
+        var output = [UInt8](repeating: 0, count: lzma.bufferBound(input.count))
+        var written = 0
+        let status = output.withUnsafeMutableBufferPointer { target in
+            lzma.easyBufferEncode(4, LZMA_CHECK_CRC64, nil, input, input.count, target.baseAddress, &written, target.count)
+        }
+        guard status == LZMA_OK else { throw CompressionFailure(reason: "lzma could not compress (error \(status.rawValue))") }
+        return Array(output.prefix(written))
+    }
+
+    func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
+        let lzma = try Library.loaded.get()
+        var stream = lzma_stream()
+        // Python's FORMAT_AUTO: .xz or .lzma, checks reported and ignored.
+        // LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK (macros Swift does not import).
+        guard lzma.autoDecoder(&stream, UInt64.max, 0x04 | 0x01) == LZMA_OK else {
+            throw CompressionFailure(reason: "lzma could not start (out of memory)")
+        }
+        defer { lzma.end(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        return try input.withUnsafeBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = source.count
+            while true {
+                let status = chunk.withUnsafeMutableBufferPointer { buffer -> lzma_ret in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = buffer.count
+                    return lzma.code(&stream, LZMA_FINISH)
+                }
+                output += chunk[..<(chunk.count - stream.avail_out)]
+                guard output.count <= limit else { throw CompressionFailure(reason: "inflates to more than \(limit) bytes") }
+                switch status {
+                case LZMA_STREAM_END: return output
+                case LZMA_OK, LZMA_NO_CHECK, LZMA_UNSUPPORTED_CHECK, LZMA_GET_CHECK: continue
+                case LZMA_BUF_ERROR: throw CompressionFailure(reason: "truncated lzma data")
+                default: throw CompressionFailure(reason: "not lzma data, or corrupt")
+                }
+            }
+        }
+    }
+}
