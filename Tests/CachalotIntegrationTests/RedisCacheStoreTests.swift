@@ -142,8 +142,8 @@ struct RedisCacheStoreTests {
     @Test func unsupportedSettingsAreUsageErrors() {
         for (location, options) in [
             ("rediss://127.0.0.1:6379/0", [:]),
-            ("redis://127.0.0.1:6379/0", ["COMPRESSOR": SettingsValue.string("django_redis.compressors.lz4.Lz4Compressor")]),
-            ("redis://127.0.0.1:6379/0", ["SERIALIZER": .string("django_redis.serializers.json.JSONSerializer")]),
+            ("redis://127.0.0.1:6379/0", ["COMPRESSOR": SettingsValue.string("myapp.compressors.Brotli")]),
+            ("redis://127.0.0.1:6379/0", ["SERIALIZER": .string("myapp.serializers.Yaml")]),
             ("redis://127.0.0.1:6379/0", ["CLIENT_CLASS": .string("django_redis.client.ShardClient")]),
             ("127.0.0.1:6379", [:]),
         ] as [(String, [String: SettingsValue])] {
