@@ -3,6 +3,8 @@ import CLzma
 /// `lzma.compress(v, preset=4)` (the .xz container, CRC64) and
 /// `lzma.decompress` (any container), through liblzma loaded on first use.
 struct LzmaCompressor: ValueCompressor {
+    static let memoryLimit: UInt64 = 128 << 20
+
     private struct Library: @unchecked Sendable {
         let bufferBound: @convention(c) (Int) -> Int
         let easyBufferEncode: @convention(c) (UInt32, lzma_check, UnsafeRawPointer?, UnsafePointer<UInt8>?, Int,
@@ -39,8 +41,10 @@ struct LzmaCompressor: ValueCompressor {
         let lzma = try Library.loaded.get()
         var stream = lzma_stream()
         // Python's FORMAT_AUTO: .xz or .lzma, checks reported and ignored.
-        // LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK (macros Swift does not import).
-        guard lzma.autoDecoder(&stream, UInt64.max, 0x04 | 0x01) == LZMA_OK else {
+        // LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK (macros Swift does not
+        // import). A header may ask for any dictionary size: the decoder's
+        // memory is capped (xz's largest preset needs 65 MiB).
+        guard lzma.autoDecoder(&stream, Self.memoryLimit, 0x04 | 0x01) == LZMA_OK else {
             throw CompressionFailure(reason: "lzma could not start (out of memory)")
         }
         defer { lzma.end(&stream) }
@@ -61,6 +65,7 @@ struct LzmaCompressor: ValueCompressor {
                 case LZMA_STREAM_END: return output
                 case LZMA_OK, LZMA_NO_CHECK, LZMA_UNSUPPORTED_CHECK, LZMA_GET_CHECK: continue
                 case LZMA_BUF_ERROR: throw CompressionFailure(reason: "truncated lzma data")
+                case LZMA_MEMLIMIT_ERROR: throw CompressionFailure(reason: "lzma data asking for more than \(Self.memoryLimit >> 20) MiB to decode")
                 default: throw CompressionFailure(reason: "not lzma data, or corrupt")
                 }
             }
