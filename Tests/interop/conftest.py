@@ -34,23 +34,104 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_redis():
-    """A real redis-server on a free loopback port, no persistence."""
+def start_redis(extra=()):
+    """A real redis-server on a free loopback port, no persistence: (process, port)."""
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.path.exists(server):
         pytest.exit("redis-server is not installed (make test installs it)", returncode=1)
     port = free_port()
+    folder = SESSION_DIR / f"redis-{port}"
+    folder.mkdir()
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(SESSION_DIR)],
+                                "--appendonly", "no", "--dir", str(folder), *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 10
     while time.time() < deadline:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, f"redis://127.0.0.1:{port}/0"
+                return process, port
         time.sleep(0.05)
     process.kill()
     pytest.exit("redis-server did not start", returncode=1)
+
+
+def make_certificates():
+    """A CA and a server certificate for 127.0.0.1 and localhost, made with
+    openssl for this session: (ca, certificate, key) paths."""
+    folder = SESSION_DIR / "tls"
+    folder.mkdir()
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=cachalot test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
+    return folder / "ca.crt", folder / "server.crt", folder / "server.key"
+
+
+def start_sentinel(master_port):
+    """A real Redis sentinel watching the master as 'mymaster'."""
+    port = free_port()
+    config = SESSION_DIR / f"sentinel-{port}.conf"
+    config.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 {master_port} 2\n"
+                      "sentinel down-after-milliseconds mymaster 60000\n")
+    process = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", str(config), "--sentinel"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, port
+
+
+def start_redis_family():
+    """The Redis servers the variant needs: one; a primary and a replica
+    (INTEROP_REDIS_URLS, Django's two LOCATIONs); three shards; or a
+    master, a replica and three sentinels. INTEROP_REDIS_URL is always
+    the server that takes writes first."""
+    processes = []
+    if BACKEND.endswith("-tls"):
+        ca, certificate, key = make_certificates()
+        os.environ["INTEROP_REDIS_CA"] = str(ca)
+        tls_port = free_port()
+        primary, _ = start_redis(["--tls-port", str(tls_port), "--tls-cert-file", str(certificate), "--tls-key-file", str(key),
+                                  "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no"])
+        os.environ["INTEROP_REDIS_URLS"] = f"rediss://127.0.0.1:{tls_port}/0"
+        return [primary], f"rediss://127.0.0.1:{tls_port}/0"
+    primary, port = start_redis()
+    processes.append(primary)
+    urls = [f"redis://127.0.0.1:{port}/0"]
+    if BACKEND.endswith("-shard"):
+        for _ in range(2):
+            process, other = start_redis()
+            processes.append(process)
+            urls.append(f"redis://127.0.0.1:{other}/0")
+    elif BACKEND.endswith("-replicated") or BACKEND.endswith("-sentinel"):
+        process, replica = start_redis(["--replicaof", "127.0.0.1", str(port)])
+        processes.append(process)
+        urls.append(f"redis://127.0.0.1:{replica}/0")
+    if BACKEND.endswith("-sentinel"):
+        sentinels = [start_sentinel(port) for _ in range(3)]
+        processes += [process for process, _ in sentinels]
+        os.environ["INTEROP_SENTINELS"] = ",".join(str(sentinel) for _, sentinel in sentinels)
+        wait_for_sentinels([sentinel for _, sentinel in sentinels])
+    os.environ["INTEROP_REDIS_URLS"] = ",".join(urls)
+    return processes, urls[0]
+
+
+def wait_for_sentinels(ports):
+    import redis
+
+    deadline = time.time() + 20
+    for port in ports:
+        while True:
+            try:
+                masters = redis.Redis(port=port).sentinel_masters()
+                if "mymaster" in masters and masters["mymaster"].get("is_master"):
+                    break
+            except redis.exceptions.ConnectionError:
+                pass
+            if time.time() > deadline:
+                pytest.exit(f"sentinel on port {port} does not know the master", returncode=1)
+            time.sleep(0.1)
 
 
 def start_memcached(count):
@@ -89,6 +170,13 @@ def start_postgresql():
 
 # PostgreSQL-only models cannot even be imported on another database.
 collect_ignore = [] if DATABASE == "postgresql" else ["test_postgresql.py"]
+# Replicated and sentinel sites read from a replica, which lags behind
+# every write: they run the tests written for that (replication awaited),
+# the others never do.
+if BACKEND.endswith(("-replicated", "-sentinel")):
+    collect_ignore += [path.name for path in HERE.glob("test_*.py") if path.name != "test_redis_topologies.py"]
+else:
+    collect_ignore.append("test_redis_topologies.py")
 
 
 def pytest_configure(config):
@@ -115,9 +203,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 FAMILY = "filebased" if BACKEND == "filebased" else "memcached" if BACKEND.startswith(("pymemcache", "pylibmc")) else "redis"
-REDIS = None
+REDIS_SERVERS = []
 if FAMILY == "redis":
-    REDIS, os.environ["INTEROP_REDIS_URL"] = start_redis()
+    REDIS_SERVERS, os.environ["INTEROP_REDIS_URL"] = start_redis_family()
 MEMCACHED_SERVERS = start_memcached(3 if BACKEND.endswith("-pool") else 1) if FAMILY == "memcached" else []
 POSTGRESQL = start_postgresql() if DATABASE == "postgresql" else None
 
@@ -155,7 +243,7 @@ def site():
     # It may hold the database password: only its owner reads it (doctor checks).
     os.chmod(SESSION_DIR / "cachalot.json", 0o600)
     yield SESSION_DIR
-    for server in [REDIS, POSTGRESQL] + MEMCACHED_SERVERS:
+    for server in [POSTGRESQL] + REDIS_SERVERS + MEMCACHED_SERVERS:
         if server is not None:
             server.kill()
             server.wait()

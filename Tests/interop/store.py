@@ -105,10 +105,25 @@ def table_key(table, db="default"):
     return hashlib.sha1(f"{db}:{table}".encode()).hexdigest()
 
 
-def redis_client():
+def redis_client(made=None):
+    """The server that takes writes (for a shard ring: the one holding `made`)."""
     import redis
 
-    return redis.Redis.from_url(os.environ["INTEROP_REDIS_URL"])
+    url = os.environ["INTEROP_REDIS_URL"]
+    if made is not None and BACKEND.endswith("-shard"):
+        url = cache.client.get_server_name(made)
+    if url.startswith("rediss://"):
+        return redis.Redis.from_url(url, ssl_ca_certs=os.environ["INTEROP_REDIS_CA"])
+    return redis.Redis.from_url(url)
+
+
+def redis_clients():
+    """Every server that holds keys: the shards, else the primary."""
+    import redis
+
+    if not BACKEND.endswith("-shard"):
+        return [redis_client()]
+    return [redis.Redis.from_url(url) for url in os.environ["INTEROP_REDIS_URLS"].split(",")]
 
 
 def stored_bytes(table):
@@ -122,7 +137,10 @@ def stored_bytes(table):
     if BACKEND == "filebased":
         path = Path(os.environ["INTEROP_CACHE_DIR"]) / (hashlib.md5(made.encode()).hexdigest() + ".djcache")
         return path.read_bytes() if path.exists() else None
-    return redis_client().get(made)
+    if BACKEND.endswith("-shard"):
+        holders = [client for client in redis_clients() if client.exists(made)]
+        assert len(holders) <= 1, f"{table} is on {len(holders)} shards"
+    return redis_client(made).get(made)
 
 
 def snapshot_cache():
@@ -137,8 +155,7 @@ def snapshot_cache():
     if BACKEND == "filebased":
         root = Path(os.environ["INTEROP_CACHE_DIR"])
         return {p.name: p.read_bytes() for p in root.glob("*")} if root.exists() else {}
-    client = redis_client()
-    return {key: (client.get(key), client.pttl(key)) for key in client.keys("*")}
+    return {key: (client.get(key), client.pttl(key)) for client in redis_clients() for key in client.keys("*")}
 
 
 UNREADABLE = object()
@@ -168,7 +185,7 @@ def stored_entries():
                         yield made, UNREADABLE
             raw.close()
         return
-    for made in redis_client().scan_iter(match=prefix + "*", count=1000):
+    for made in (made for client in redis_clients() for made in client.scan_iter(match=prefix + "*", count=1000)):
         key = made.decode()[len(prefix):]
         try:
             yield made.decode(), cache.get(key)
@@ -209,7 +226,7 @@ def put_raw(key, data, flags=1):
         raw.set(made, flags, data)
         raw.close()
     else:
-        redis_client().set(made, data)
+        redis_client(made).set(made, data)
 
 
 def expires_in(table):
@@ -228,4 +245,4 @@ def expires_in(table):
             if made in dumped:
                 return dumped[made][0] - time.time()
         return None
-    return redis_client().pttl(made) / 1000
+    return redis_client(made).pttl(made) / 1000

@@ -85,7 +85,7 @@ def test_an_unreadable_table_key_is_overwritten_and_the_rest_written(cachalot, f
 @pytest.mark.backends("redis", reason="a Redis type the file cache does not have")
 def test_a_table_key_of_another_redis_type_is_overwritten(cachalot):
     made = cache.make_key(table_key("library_author"))
-    redis_client().rpush(made, b"x")
+    redis_client(made).rpush(made, b"x")
     result = cachalot("invalidate", "library")
     assert "another Redis type" in result.stderr
     assert isinstance(cache.get(table_key("library_author")), float)

@@ -197,7 +197,7 @@ def test_a_cache_that_is_down_fails_alone_with_exit_1(cachalot, edited_settings,
 @pytest.mark.backends("redis", reason="Redis backends only")
 def test_a_wrong_redis_password_is_exit_1(cachalot, edited_settings):
     def wrong_password(settings):
-        settings["CACHES"]["default"]["LOCATION"] = os.environ["INTEROP_REDIS_URL"].replace("redis://", "redis://:wrong@")
+        settings["CACHES"]["default"]["LOCATION"] = os.environ["INTEROP_REDIS_URL"].replace("://", "://:wrong@", 1)
 
     with edited_settings(wrong_password):
         result = cachalot("last-invalidation", check=False)

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, is_query_entry, redis_client, stored_entries, table_key
+from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, is_query_entry, redis_client, redis_clients, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -92,7 +92,8 @@ def test_stats_scans_200000_entries(cachalot):
     query = report["caches"][0]["groups"]["query"]
     assert query["count"] == before + 200_000
     assert query["expiring"] >= 200_000
-    redis_client().flushdb()
+    for client in redis_clients():
+        client.flushdb()
 
 
 def test_doctor_is_all_ok_on_a_healthy_site(cachalot):

@@ -119,6 +119,14 @@ public struct StampOutcome: Equatable, Sendable {
     public var skipped: [String: String] = [:]
 
     public init() {}
+
+    /// Adds what another server's stamping did.
+    mutating func merge(_ other: StampOutcome) {
+        written += other.written
+        keptNewer.merge(other.keptNewer) { first, _ in first }
+        replacedUnreadable.merge(other.replacedUnreadable) { first, _ in first }
+        skipped.merge(other.skipped) { first, _ in first }
+    }
 }
 
 /// A store failed after it had written some keys.

@@ -28,7 +28,7 @@ public struct NetworkFailure: Error, CustomStringConvertible, Equatable {
 
 /// A non-blocking socket driven with poll(), so that every wait is bounded.
 public final class SocketStream: ByteStream {
-    private var descriptor: Int32
+    private(set) var descriptor: Int32
     /// Longest wait for one send or receive (nil: only the deadline counts).
     public var operationTimeout: Double?
 

@@ -73,7 +73,11 @@ public struct InvalidateOperation {
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
             return
         }
-        for index in results.indices { results[index].record(outcome) }
+        // The address may be known only now (the master a sentinel named).
+        for index in results.indices {
+            results[index].record(outcome)
+            results[index].address = store.address
+        }
         report.results += results
         if !outcome.skipped.isEmpty {
             let skipped = results.flatMap { $0.skipped.map(\.table) }

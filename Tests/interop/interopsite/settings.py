@@ -77,5 +77,29 @@ CACHE_VARIANTS["django-redis-msgpack"] = {"BACKEND": "django_redis.cache.RedisCa
                                                       "COMPRESSOR": "django_redis.compressors.zstd.ZStdCompressor"}}
 CACHE_VARIANTS["django-redis-herd"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
                                        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.HerdClient"}}
+# Several servers: Django's two LOCATIONs over a primary and its replica
+# (writes to the first, reads from the other), django-redis's ShardClient
+# over three, SentinelClient over a master, a replica and three sentinels.
+REDIS_URLS = [url for url in os.environ.get("INTEROP_REDIS_URLS", "").split(",") if url]
+CACHE_VARIANTS["redis-replicated"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URLS}
+CACHE_VARIANTS["django-redis-replicated"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URLS}
+CACHE_VARIANTS["django-redis-shard"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URLS,
+                                        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.ShardClient"}}
+CACHE_VARIANTS["django-redis-sentinel"] = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": "redis://mymaster/0",
+    "OPTIONS": {
+        "CLIENT_CLASS": "django_redis.client.SentinelClient",
+        "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+        "SENTINELS": [("127.0.0.1", int(port)) for port in os.environ.get("INTEROP_SENTINELS", "").split(",") if port],
+    },
+}
+# TLS (a rediss:// server with a CA of the session's own), the CA given the
+# way each backend takes redis-py options.
+REDIS_CA = os.environ.get("INTEROP_REDIS_CA", "")
+CACHE_VARIANTS["redis-tls"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                               "OPTIONS": {"ssl_ca_certs": REDIS_CA}}
+CACHE_VARIANTS["django-redis-tls"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                                      "OPTIONS": {"CONNECTION_POOL_KWARGS": {"ssl_ca_certs": REDIS_CA}}}
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

@@ -6,13 +6,17 @@ extension RedisCacheStore {
     public func entryName(forKey key: String) -> String { keyMaker.makeKey(key) }
 
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+        for server in servers { try scan(server, visit) }
+    }
+
+    private func scan(_ server: Int, _ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(keyMaker.makeKey("")) + "*").utf8)
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
         var cursor = "0"
         repeat {
             let reply = try send([Array("SCAN".utf8), Array(cursor.utf8), Array("MATCH".utf8), pattern,
-                                  Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)])
+                                  Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)], on: server)
             guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
                   case .array(let names) = parts[1] else { throw unexpected(reply) }
             cursor = String(decoding: next, as: UTF8.self)
@@ -20,7 +24,7 @@ extension RedisCacheStore {
             guard !keys.isEmpty else { continue }
             let now = self.now()
             let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
-                                       + keys + [Array(String(wholeLimit).utf8)]], replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
+                                       + keys + [Array(String(wholeLimit).utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
             guard case .array(let fields) = sample, fields.count == keys.count * 4 else { throw unexpected(sample) }
             for (index, key) in keys.enumerated() {
                 guard case .integer(let size) = fields[4 * index], case .integer(let ttl) = fields[4 * index + 1],
@@ -46,7 +50,9 @@ extension RedisCacheStore {
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
         guard entry.partial != nil else { return try options.codec.pickleBytes(entry.value) }
-        let whole = try send([Array("GET".utf8), Array(entry.name.utf8)])
+        var server = 0
+        if case .shard(let ring) = options.topology { server = ring.server(for: entry.name) }
+        let whole = try send([Array("GET".utf8), Array(entry.name.utf8)], on: server)
         guard let bytes = whole.bytes, bytes.count <= valueLimit else {
             throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
         }
@@ -58,8 +64,17 @@ extension RedisCacheStore {
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.
+    /// A shard ring's servers one by one (as members), else the one server.
     public func serverFacts() throws -> ServerFacts {
-        let replies = try pipeline([[Array("INFO".utf8)], [Array("TIME".utf8)]])
+        guard servers.count > 1 else { return try facts(of: 0) }
+        var facts = try self.facts(of: 0)
+        facts.serverTime = nil
+        facts.members = try servers.map { (options.endpoints[$0].description, try self.facts(of: $0)) }
+        return facts
+    }
+
+    private func facts(of server: Int) throws -> ServerFacts {
+        let replies = try pipeline([[Array("INFO".utf8)], [Array("TIME".utf8)]], on: server)
         guard let text = replies[0].bytes, case .array(let time) = replies[1], time.count == 2,
               let seconds = time[0].bytes.flatMap({ Double(String(decoding: $0, as: UTF8.self)) }),
               let micros = time[1].bytes.flatMap({ Double(String(decoding: $0, as: UTF8.self)) }) else {

@@ -1,12 +1,15 @@
-/// Django's `RedisCache` and django-redis's `RedisCache` (default client).
-/// Writes and reads go to the first LOCATION, as Django writes; a replica
-/// could lag behind it.
+/// Django's `RedisCache` and django-redis's `RedisCache` with its clients.
+/// Writes and reads go to the first LOCATION, as Django and django-redis's
+/// default client write (a replica could lag behind it); to the server its
+/// ring picks for each key with ShardClient; to the master the sentinels
+/// name with SentinelClient. Each server gets one round trip per step.
 public final class RedisCacheStore: CacheStore {
     public let settings: CacheSettings
     let options: RedisOptions
     let keyMaker: DjangoKeyMaker
     let now: () -> Double
-    private var connection: RedisConnection?
+    private var connections: [Int: RedisConnection] = [:]
+    private var sentinelMaster: RedisEndpoint?
 
     /// Checks the settings; connects on first use.
     public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {
@@ -16,9 +19,57 @@ public final class RedisCacheStore: CacheStore {
         self.now = clock
     }
 
-    public var address: String { options.endpoint.description }
+    public var address: String {
+        switch options.topology {
+        case .primary: return options.endpoints[0].description
+        case .shard: return options.endpoints.map(\.description).joined(separator: ",")
+        case .sentinel(let sentinels): return sentinelMaster.map { "\(sentinels.description) → \($0.description)" } ?? sentinels.description
+        }
+    }
 
+    /// The servers a cache's keys can live on (one but for a shard ring).
+    var servers: [Int] {
+        if case .shard = options.topology { return Array(options.endpoints.indices) }
+        return [0]
+    }
+
+    /// Cachalot keys grouped by the server holding each.
+    func placed(_ keys: [String]) -> [(server: Int, keys: [String])] {
+        guard case .shard(let ring) = options.topology else { return keys.isEmpty ? [] : [(0, keys)] }
+        let groups = Dictionary(grouping: keys) { ring.server(for: keyMaker.makeKey($0)) }
+        return groups.keys.sorted().map { ($0, groups[$0]!) }
+    }
+
+    private func endpoint(_ server: Int) throws -> RedisEndpoint {
+        guard case .sentinel(let sentinels) = options.topology else { return options.endpoints[server] }
+        if let master = sentinelMaster { return master }
+        let master = try sentinels.resolve(timeouts: options.timeouts)
+        sentinelMaster = master
+        return master
+    }
+
+    /// Stamps each server's keys; when some servers fail after others were
+    /// written, the failure says which were written and which server failed.
     public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        let groups = placed(keys)
+        if groups.count <= 1 { return try groups.first.map { try stamp($0.keys, on: $0.server, at: now, timeout: timeout) } ?? StampOutcome() }
+        var outcome = StampOutcome()
+        var failures: [String] = []
+        for group in groups {
+            do {
+                outcome.merge(try stamp(group.keys, on: group.server, at: now, timeout: timeout))
+            } catch let partial as PartialStampFailure {
+                outcome.merge(partial.outcome)
+                failures.append("\(options.endpoints[group.server].description): \(partial.error.message)")
+            } catch {
+                failures.append("\(options.endpoints[group.server].description): \(CachalotError(error).message)")
+            }
+        }
+        guard failures.isEmpty else { throw PartialStampFailure(outcome: outcome, error: .runtime(failures.joined(separator: "; "))) }
+        return outcome
+    }
+
+    private func stamp(_ keys: [String], on server: Int, at now: Double, timeout: Double?) throws -> StampOutcome {
         guard !keys.isEmpty else { return StampOutcome() }
         let cachalotKeyByMadeKey = Dictionary(keys.map { (keyMaker.makeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let value = try options.codec.encode(.float(now), timeout: timeout, now: self.now())
@@ -27,7 +78,7 @@ public final class RedisCacheStore: CacheStore {
         // Every reply is keys and stored table values: a few hundred bytes each.
         let replyLimit = 64 * 1024 + keys.count * 1024
         let reply = try eval(RedisScripts.stamp, keys: keys.map(keyMaker.makeKey),
-                             arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, replyLimit: replyLimit)
+                             arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, on: server, replyLimit: replyLimit)
         guard case .array(let lists) = reply, lists.count == 4, case .array(let kept) = lists[0],
               case .array(let undecided) = lists[1], case .array(let written) = lists[2] else { throw unexpected(reply) }
         var outcome = StampOutcome()
@@ -68,7 +119,7 @@ public final class RedisCacheStore: CacheStore {
         }
         guard !toSet.isEmpty else { return outcome }
         let casReply = try eval(RedisScripts.compareAndSet, keys: toSet.map { String(decoding: $0.made, as: UTF8.self) },
-                                arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] }, replyLimit: replyLimit)
+                                arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] }, on: server, replyLimit: replyLimit)
         guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
             throw unexpected(casReply)
         }
@@ -98,51 +149,54 @@ public final class RedisCacheStore: CacheStore {
         }
     }
 
-    /// The raw stored bytes of each present key (one MGET).
+    /// The raw stored bytes of each present key (one MGET per server).
     private func fetch(_ keys: [String], replyLimit: Int) throws -> [String: [UInt8]] {
-        guard !keys.isEmpty else { return [:] }
-        let reply = try pipeline([[Array("MGET".utf8)] + keys.map { Array(keyMaker.makeKey($0).utf8) }], replyLimit: replyLimit)[0]
-        guard case .array(let values) = reply, values.count == keys.count else { throw unexpected(reply) }
         var result: [String: [UInt8]] = [:]
-        for (key, value) in zip(keys, values) { result[key] = value.bytes }
+        for group in placed(keys) {
+            let reply = try pipeline([[Array("MGET".utf8)] + group.keys.map { Array(keyMaker.makeKey($0).utf8) }],
+                                     on: group.server, replyLimit: replyLimit)[0]
+            guard case .array(let values) = reply, values.count == group.keys.count else { throw unexpected(reply) }
+            for (key, value) in zip(group.keys, values) { result[key] = value.bytes }
+        }
         return result
     }
 
-    /// One pipeline: SET with the backend's expiry, or DEL for timeout 0.
+    /// One pipeline per server: SET with the backend's expiry, or DEL for timeout 0.
     public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
-        guard !values.isEmpty else { return }
         let expiry = options.expiry(timeout)
-        let commands = try values.map { key, value -> [[UInt8]] in
-            let made = Array(keyMaker.makeKey(key).utf8)
-            if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
-            let set = [Array("SET".utf8), made, try options.codec.encode(value, timeout: timeout, now: now())]
-            return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
+        for group in placed(Array(values.keys)) {
+            let commands = try group.keys.map { key -> [[UInt8]] in
+                let made = Array(keyMaker.makeKey(key).utf8)
+                if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
+                let set = [Array("SET".utf8), made, try options.codec.encode(values[key]!, timeout: timeout, now: now())]
+                return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
+            }
+            _ = try pipeline(commands, on: group.server)
         }
-        _ = try pipeline(commands)
     }
 
     // MARK: wire
 
-    private func eval(_ script: String, keys: [String], arguments: [[UInt8]], replyLimit: Int) throws -> RedisReply {
+    private func eval(_ script: String, keys: [String], arguments: [[UInt8]], on server: Int, replyLimit: Int) throws -> RedisReply {
         try pipeline([[Array("EVAL".utf8), Array(script.utf8), Array(String(keys.count).utf8)]
-                      + keys.map { Array($0.utf8) } + arguments], replyLimit: replyLimit)[0]
+                      + keys.map { Array($0.utf8) } + arguments], on: server, replyLimit: replyLimit)[0]
     }
 
-    func send(_ command: [[UInt8]]) throws -> RedisReply {
-        try pipeline([command])[0]
+    func send(_ command: [[UInt8]], on server: Int = 0) throws -> RedisReply {
+        try pipeline([command], on: server)[0]
     }
 
-    /// Sends commands in one write; connects on first use and forgets a
-    /// connection that failed. Error replies become failures.
-    func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
+    /// Sends commands in one write to one server; connects on first use and
+    /// forgets a connection that failed. Error replies become failures.
+    func pipeline(_ commands: [[[UInt8]]], on server: Int = 0, replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
         do {
-            let connection = try self.connection ?? RedisConnection(options.endpoint, timeouts: options.timeouts)
-            self.connection = connection
+            let connection = try connections[server] ?? RedisConnection(try endpoint(server), timeouts: options.timeouts)
+            connections[server] = connection
             let replies = try connection.pipeline(commands, replyLimit: replyLimit)
             for case .error(let message) in replies { throw Self.explain(message) }
             return replies
         } catch let failure as RedisConnection.Failure {
-            connection = nil
+            connections[server] = nil
             throw failure.needsAuthentication ? CachalotError.authenticationRequired(serverSaid: failure.description)
                                               : CachalotError.runtime(failure.description)
         }

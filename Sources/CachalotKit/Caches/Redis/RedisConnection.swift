@@ -32,7 +32,11 @@ final class RedisConnection {
         do {
             let socket = try SocketStream.connect(endpoint.address, timeout: timeouts.connect)
             socket.operationTimeout = timeouts.operation
-            stream = socket
+            if let tls = endpoint.tls, case .tcp(let host, _) = endpoint.address {
+                stream = try TLSStream(over: socket, host: host, settings: tls, until: .after(timeouts.connect))
+            } else {
+                stream = socket
+            }
         } catch let failure as NetworkFailure {
             throw Failure(description: failure.kind == .connectTimeout
                           ? "no connection within \(PythonFloatRepr.repr(timeouts.connect)) s" : failure.description)

@@ -10,6 +10,8 @@ public struct RedisEndpoint: Equatable, Sendable {
     /// Query options redis-py types as seconds (`socket_timeout`, `socket_connect_timeout`).
     public var socketTimeout: Double?
     public var socketConnectTimeout: Double?
+    /// `rediss://`: TLS, with the `ssl_*` options of the URL or OPTIONS.
+    public var tls: TLSSettings?
 
     /// The URL without its password, for messages.
     public var description: String {
@@ -17,7 +19,7 @@ public struct RedisEndpoint: Equatable, Sendable {
         switch address {
         case .tcp(let host, let port):
             let shown = host.contains(":" as Character) ? "[\(host)]" : host
-            return "redis://\(user)\(shown):\(port)/\(database)"
+            return "\(tls == nil ? "redis" : "rediss")://\(user)\(shown):\(port)/\(database)"
         case .unix(let path): return "unix://\(user)\(path)?db=\(database)"
         }
     }
@@ -60,7 +62,7 @@ public struct RedisEndpoint: Equatable, Sendable {
             rest = rest[(at + 1)...]
         }
         switch scheme {
-        case "redis":
+        case "redis", "rediss":
             var hostPort = rest
             if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
                 hostPort = rest[..<slash]
@@ -82,19 +84,46 @@ public struct RedisEndpoint: Equatable, Sendable {
             let path = Self.unquote(text(rest))
             guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown)) must be absolute") }
             address = .unix(path: path)
-        case "rediss":
-            throw Invalid(reason: "rediss:// (TLS) is not supported yet by this version of cachalot")
         default:
-            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: redis://, unix://")
+            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: redis://, rediss://, unix://")
         }
         if let value = query["db"] {
             guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }
             database = db
         }
         guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown)) is negative") }
+        if scheme == "rediss" {
+            tls = TLSSettings()
+            try Self.applyTLS(&tls!, query)
+            urlTLSOptions = Set(query.keys.filter { $0.hasPrefix("ssl_") })
+        }
         socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown)
         socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown)
     }
+
+    /// redis-py's ssl_* options (from the URL's query, or OPTIONS): the URL's win.
+    static func applyTLS(_ tls: inout TLSSettings, _ options: [String: String], onlyMissing given: Set<String> = []) throws {
+        func value(_ name: String) -> String? { given.contains(name) ? nil : options[name] }
+        if let requirement = value("ssl_cert_reqs") {
+            switch requirement.lowercased() {
+            case "none": tls.verifyPeer = false
+            case "optional", "required": tls.verifyPeer = true
+            default: throw Invalid(reason: "ssl_cert_reqs=\(quoted(requirement, limit: 20)) is not none, optional or required")
+            }
+        }
+        if let check = value("ssl_check_hostname") {
+            // redis-py's to_bool: only 0, F, FALSE, N, NO mean false.
+            tls.checkHostname = !["0", "F", "FALSE", "N", "NO"].contains(check.uppercased())
+        }
+        if !tls.verifyPeer { tls.checkHostname = false }
+        tls.caFile = value("ssl_ca_certs") ?? tls.caFile
+        tls.caPath = value("ssl_ca_path") ?? tls.caPath
+        tls.certificateFile = value("ssl_certfile") ?? tls.certificateFile
+        tls.keyFile = value("ssl_keyfile") ?? tls.keyFile
+    }
+
+    /// The names the URL set, so that OPTIONS do not override them.
+    public var urlTLSOptions: Set<String> = []
 
     private static func seconds(_ text: String?, name: String, in shown: String) throws -> Double? {
         guard let text else { return nil }

@@ -2,7 +2,9 @@
 /// wire, checked once: anything cachalot cannot reproduce is a usage error
 /// naming the option.
 struct RedisOptions {
-    var endpoint: RedisEndpoint
+    /// Every LOCATION entry, logins merged in as each backend merges them.
+    var endpoints: [RedisEndpoint]
+    var topology: RedisTopology
     var codec: RedisValueCodec
     var timeouts: RedisTimeouts
     /// django-redis sets expiry in milliseconds (PX), Django's own backend in seconds (EX).
@@ -12,8 +14,8 @@ struct RedisOptions {
     var herdTimeout: Double = 60
 
     static let djangoRedisClients = [
-        "django_redis.client.DefaultClient": false,
-        "django_redis.client.HerdClient": true,
+        "django_redis.client.DefaultClient", "django_redis.client.HerdClient",
+        "django_redis.client.ShardClient", "django_redis.client.SentinelClient",
     ]
     static let djangoRedisSerializers: [String: RedisValueCodec.Serializer?] = [
         "django_redis.serializers.pickle.PickleSerializer": nil,
@@ -42,17 +44,19 @@ struct RedisOptions {
 
     private init(_ cache: CacheSettings, options: SettingsTable, timeoutOverride: Double?) throws {
         let exchange = timeoutOverride ?? Self.defaultTimeout
-        guard let location = cache.locations.first else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
+        guard !cache.locations.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
         do {
-            endpoint = try RedisEndpoint(url: location)
+            endpoints = try cache.locations.map(RedisEndpoint.init(url:))
         } catch let invalid as RedisEndpoint.Invalid {
             throw CachalotError.usage("cache '\(cache.alias)': LOCATION: \(invalid.reason)")
         }
+        topology = .primary
+        let first = endpoints[0]
         switch cache.backend {
         case .djangoRedis:
             let client = try options.string("CLIENT_CLASS") ?? "django_redis.client.DefaultClient"
-            guard let herd = Self.djangoRedisClients[client] else {
-                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not supported yet; supported: \(Self.djangoRedisClients.keys.sorted().joined(separator: ", "))")
+            guard Self.djangoRedisClients.contains(client) else {
+                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a django-redis client cachalot knows; supported: \(Self.djangoRedisClients.joined(separator: ", "))")
             }
             let serializerName = try options.string("SERIALIZER") ?? "django_redis.serializers.pickle.PickleSerializer"
             guard let chosen = Self.djangoRedisSerializers[serializerName] else {
@@ -68,27 +72,78 @@ struct RedisOptions {
             }
             // pickle.dumps(v, -1) means the highest protocol.
             let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
-            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: herd)
+            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"))
             herdTimeout = cache.herdTimeout
-            if endpoint.password == nil { endpoint.password = try options.string("PASSWORD") }
+            // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).
+            let pool = try options.table("CONNECTION_POOL_KWARGS")
+            let password = try pool?.string("password") ?? options.string("PASSWORD")
+            let username = try pool?.string("username") ?? options.string("USERNAME")
+            let db = try pool?.int("db")
+            let tlsOptions = try Self.tlsOptions(pool)
+            endpoints = try endpoints.map { endpoint in
+                var endpoint = endpoint
+                if endpoint.password == nil { endpoint.password = password }
+                if endpoint.username == nil { endpoint.username = username }
+                if let db, endpoint.database == 0 { endpoint.database = db }
+                try Self.applyTLS(&endpoint, tlsOptions, cache: cache)
+                return endpoint
+            }
             timeouts = RedisTimeouts(
-                connect: min(exchange, try endpoint.socketConnectTimeout ?? options.socketSeconds("SOCKET_CONNECT_TIMEOUT") ?? exchange),
-                operation: try endpoint.socketTimeout ?? options.socketSeconds("SOCKET_TIMEOUT"),
+                connect: min(exchange, try first.socketConnectTimeout ?? pool?.socketSeconds("socket_connect_timeout")
+                                       ?? options.socketSeconds("SOCKET_CONNECT_TIMEOUT") ?? exchange),
+                operation: try first.socketTimeout ?? pool?.socketSeconds("socket_timeout") ?? options.socketSeconds("SOCKET_TIMEOUT"),
                 exchange: exchange)
             expiresInMilliseconds = true
+            if client.hasSuffix("ShardClient") {
+                topology = .shard(RedisHashRing(nodes: cache.locations))
+            } else if client.hasSuffix("SentinelClient") {
+                topology = .sentinel(try RedisSentinels(options, location: endpoints[0], cache: cache))
+            }
         default:
             if let serializer = try options.string("serializer") {
                 throw options.fail("serializer", "custom serializer \(quoted(serializer)) is Python code that cachalot cannot run")
             }
             codec = RedisValueCodec(serializer: .pickle(protocol: PickleWriter.highestProtocol))
-            if endpoint.password == nil { endpoint.password = try options.string("password") }
-            if endpoint.username == nil { endpoint.username = try options.string("username") }
-            if let db = try options.int("db"), endpoint.database == 0 { endpoint.database = db }
+            // Whatever the URL says wins over OPTIONS (redis-py's from_url).
+            let password = try options.string("password"), username = try options.string("username"), db = try options.int("db")
+            let tlsOptions = try Self.tlsOptions(options)
+            endpoints = try endpoints.map { endpoint in
+                var endpoint = endpoint
+                if endpoint.password == nil { endpoint.password = password }
+                if endpoint.username == nil { endpoint.username = username }
+                if let db, endpoint.database == 0 { endpoint.database = db }
+                try Self.applyTLS(&endpoint, tlsOptions, cache: cache)
+                return endpoint
+            }
             timeouts = RedisTimeouts(
-                connect: min(exchange, try endpoint.socketConnectTimeout ?? options.socketSeconds("socket_connect_timeout") ?? exchange),
-                operation: try endpoint.socketTimeout ?? options.socketSeconds("socket_timeout"),
+                connect: min(exchange, try first.socketConnectTimeout ?? options.socketSeconds("socket_connect_timeout") ?? exchange),
+                operation: try first.socketTimeout ?? options.socketSeconds("socket_timeout"),
                 exchange: exchange)
             expiresInMilliseconds = false
+        }
+    }
+
+    /// The redis-py ssl_* keyword options in a table, as text.
+    static func tlsOptions(_ table: SettingsTable?) throws -> [String: String] {
+        var found: [String: String] = [:]
+        for name in ["ssl_cert_reqs", "ssl_check_hostname", "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile"] {
+            switch table?.entries[name] {
+            case .string(let text)?: found[name] = text
+            case .bool(let flag)?: found[name] = flag ? "True" : "False"
+            case .null?, nil: continue
+            case let other?: throw table!.fail(name, "expected text, found \(other.kindDescription)")
+            }
+        }
+        return found
+    }
+
+    /// OPTIONS' ssl_* for a rediss:// endpoint, where its URL did not set them.
+    static func applyTLS(_ endpoint: inout RedisEndpoint, _ options: [String: String], cache: CacheSettings) throws {
+        guard endpoint.tls != nil, !options.isEmpty else { return }
+        do {
+            try RedisEndpoint.applyTLS(&endpoint.tls!, options, onlyMissing: endpoint.urlTLSOptions)
+        } catch let invalid as RedisEndpoint.Invalid {
+            throw CachalotError.usage("cache '\(cache.alias)': OPTIONS: \(invalid.reason)")
         }
     }
 
@@ -101,4 +156,15 @@ struct RedisOptions {
         let amount = expiresInMilliseconds ? Int(timeout * 1000) : max(0, Int(timeout))
         return amount <= 0 ? ("DEL", "") : (expiresInMilliseconds ? "PX" : "EX", String(amount))
     }
+}
+
+/// Which servers a cache's keys live on.
+enum RedisTopology {
+    /// Writes (and cachalot's reads) go to the first LOCATION, as Django's
+    /// and django-redis's default clients write.
+    case primary
+    /// django-redis's ShardClient: each key on the server its ring picks.
+    case shard(RedisHashRing)
+    /// django-redis's SentinelClient: the master the sentinels name.
+    case sentinel(RedisSentinels)
 }
