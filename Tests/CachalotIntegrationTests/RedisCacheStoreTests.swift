@@ -141,10 +141,11 @@ struct RedisCacheStoreTests {
 
     @Test func unsupportedSettingsAreUsageErrors() {
         for (location, options) in [
-            ("rediss://127.0.0.1:6379/0", [:]),
+            ("rediss://127.0.0.1:6379/0?ssl_cert_reqs=maybe", [:]),
             ("redis://127.0.0.1:6379/0", ["COMPRESSOR": SettingsValue.string("myapp.compressors.Brotli")]),
             ("redis://127.0.0.1:6379/0", ["SERIALIZER": .string("myapp.serializers.Yaml")]),
-            ("redis://127.0.0.1:6379/0", ["CLIENT_CLASS": .string("django_redis.client.ShardClient")]),
+            ("redis://127.0.0.1:6379/0", ["CLIENT_CLASS": .string("myapp.redis.Client")]),
+            ("redis://127.0.0.1:6379/0", ["CLIENT_CLASS": .string("django_redis.client.SentinelClient")]),
             ("127.0.0.1:6379", [:]),
         ] as [(String, [String: SettingsValue])] {
             do {

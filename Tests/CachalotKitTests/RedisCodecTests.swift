@@ -72,3 +72,27 @@ struct RedisCodecTests {
 extension ZlibCompressor {
     func compressSafely(_ input: [UInt8]) -> [UInt8] { (try? compress(input)) ?? [] }
 }
+
+/// django-redis's ShardClient ring, against django-redis 7.0's own
+/// `get_server_name` for the same LOCATION.
+struct RedisHashRingTests {
+    static let ring = RedisHashRing(nodes: ["redis://127.0.0.1:6379/0", "redis://127.0.0.1:6380/0", "redis://127.0.0.1:6381/0"])
+
+    @Test func tableKeysGoWhereDjangoRedisPutsThem() {
+        let expected = ["auth_user": 2, "auth_group": 0, "auth_permission": 1, "django_session": 1, "django_content_type": 2,
+                        "django_admin_log": 1, "django_migrations": 0, "auth_user_groups": 0, "blog_post": 0, "shop_order": 0]
+        for (table, server) in expected {
+            #expect(Self.ring.server(for: ":1:" + Hashing.sha1Hex("default:" + table)) == server, "\(table)")
+        }
+    }
+
+    @Test func hashTagsAreTheGreedyRegexsGroup() {
+        #expect(Self.ring.server(for: ":1:foo") == 1)
+        #expect(Self.ring.server(for: ":1:{user1}.a") == 2)
+        #expect(Self.ring.server(for: ":1:a{user1}b") == 2)
+        #expect(Self.ring.server(for: ":1:x{a}y{b}z") == 1)
+        #expect(Self.ring.server(for: ":1:{}") == 2)
+        #expect(RedisHashRing.hashTag("a{b}c}") == "b}c")
+        #expect(RedisHashRing.hashTag("a\n{b}") == nil)
+    }
+}
