@@ -96,6 +96,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_query.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_postgresql.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_memcached.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_redis.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

@@ -16,11 +16,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_redis(work):
+def start_redis(work, extra=()):
     """A redis-server on a free loopback port without persistence: (process, port)."""
     port = free_port()
     process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(work)],
+                                "--appendonly", "no", "--dir", str(work), *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         with socket.socket() as probe:
