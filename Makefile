@@ -53,9 +53,10 @@ INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib 
 	django-redis-shard redis-replicated django-redis-replicated django-redis-sentinel redis-tls django-redis-tls \
 	pymemcache pymemcache-pool pylibmc pylibmc-pool pylibmc-ketama-pool
 INTEROP_PG_CACHES := filebased redis django-redis
+INTEROP_MYSQL_CACHES := filebased redis
 
-# Unit, CLI and integration tests (swift test, with real redis-server and
-# PostgreSQL servers), the
+# Unit, CLI and integration tests (swift test, with real redis-server,
+# memcached, PostgreSQL and MariaDB servers), the
 # man page lint, the completion scripts' syntax in their own shells, then the interop tests against real Django + django-cachalot
 # with the debug binary, once per cache backend.
 test: deps venv
@@ -75,6 +76,10 @@ test: deps venv
 	@for cache in $(INTEROP_PG_CACHES); do \
 		echo "interop on PostgreSQL with the $$cache cache"; \
 		INTEROP_DATABASE=postgresql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
+	done
+	@for cache in $(INTEROP_MYSQL_CACHES); do \
+		echo "interop on MariaDB with the $$cache cache"; \
+		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
 
 # libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),
@@ -97,6 +102,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_postgresql.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_memcached.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_redis.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_mysql.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

@@ -36,6 +36,8 @@ let package = Package(
         .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CLz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        // Headers only: libmariadb is loaded with dlopen.
+        .systemLibrary(name: "CMariaDB", providers: [.apt(["libmariadb-dev"])]),
         .target(
             name: "CachalotKit",
             dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
                 "CLzma",
                 "CLz4",
                 "CZstd",
+                "CMariaDB",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictImports

@@ -156,6 +156,18 @@ def start_memcached(count):
     return processes
 
 
+def start_mariadb():
+    """The site's own MariaDB server (mariadbserver.py) in the session folder."""
+    from mariadbserver import start_mariadb as start
+
+    try:
+        process, port = start(SESSION_DIR / "mariadb")
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        pytest.exit(str(error), returncode=1)
+    os.environ["INTEROP_MYSQL_PORT"] = str(port)
+    return process
+
+
 def start_postgresql():
     """The site's own PostgreSQL server (pgserver.py) in the session folder."""
     from pgserver import start_postgresql as start
@@ -170,6 +182,8 @@ def start_postgresql():
 
 # PostgreSQL-only models cannot even be imported on another database.
 collect_ignore = [] if DATABASE == "postgresql" else ["test_postgresql.py"]
+if DATABASE != "mysql":
+    collect_ignore.append("test_mysql.py")
 # Replicated and sentinel sites read from a replica, which lags behind
 # every write: they run the tests written for that (replication awaited),
 # the others never do.
@@ -181,7 +195,7 @@ else:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "backends(family, reason): only for caches of this family (redis, filebased, memcached)")
-    config.addinivalue_line("markers", "databases(engine, reason): only for sites on this database (sqlite, postgresql)")
+    config.addinivalue_line("markers", "databases(engine, reason): only for sites on this database (sqlite, postgresql, mysql)")
     config.addinivalue_line("markers", "datetime_rows: Django caches rows with datetimes, which msgpack cannot hold")
 
 
@@ -207,7 +221,7 @@ REDIS_SERVERS = []
 if FAMILY == "redis":
     REDIS_SERVERS, os.environ["INTEROP_REDIS_URL"] = start_redis_family()
 MEMCACHED_SERVERS = start_memcached(3 if BACKEND.endswith("-pool") else 1) if FAMILY == "memcached" else []
-POSTGRESQL = start_postgresql() if DATABASE == "postgresql" else None
+POSTGRESQL = start_postgresql() if DATABASE == "postgresql" else start_mariadb() if DATABASE == "mysql" else None
 
 import django  # noqa: E402
 
@@ -295,13 +309,20 @@ class RawDatabase:
 
             self.connection = psycopg.connect(host="127.0.0.1", port=os.environ["INTEROP_PG_PORT"],
                                               dbname="site", user="site", password="site-pass")
+        elif DATABASE == "mysql":
+            import MySQLdb
+
+            self.connection = MySQLdb.connect(host="127.0.0.1", port=int(os.environ["INTEROP_MYSQL_PORT"]),
+                                              database="site", user="site", password="site-pass", charset="utf8mb4")
         else:
             self.connection = sqlite3.connect(os.environ["INTEROP_DB"])
 
     def execute(self, sql, params=()):
-        if DATABASE == "postgresql":
-            sql = sql.replace("%", "%%").replace("?", "%s")
-        return self.connection.execute(sql, params)
+        if DATABASE == "sqlite":
+            return self.connection.execute(sql, params)
+        cursor = self.connection.cursor()
+        cursor.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+        return cursor
 
     def commit(self):
         self.connection.commit()
@@ -319,7 +340,7 @@ def raw_db(site):
 
 def break_database(settings):
     """Points DATABASES.default at a database that cannot be reached."""
-    if DATABASE == "postgresql":
+    if DATABASE in ("postgresql", "mysql"):
         settings["DATABASES"]["default"].update(PORT=str(free_port()))
     else:
         settings["DATABASES"]["default"].update(NAME="/nonexistent/db.sqlite3")

@@ -209,7 +209,8 @@ def test_missing_database_is_exit_1(cachalot, edited_settings):
     with edited_settings(break_database):
         result = cachalot("invalidate", check=False)
     assert result.returncode == 1
-    assert ("no such database file" if DATABASE == "sqlite" else "Connection refused") in result.stderr
+    expected = {"sqlite": "no such database file", "postgresql": "Connection refused", "mysql": "Can't connect"}[DATABASE]
+    assert expected in result.stderr
     assert "database 'default'" in result.stderr
 
 

@@ -113,9 +113,7 @@ public enum DatabaseFactory {
         case .postgresql:
             return try PostgreSQLDatabase(settings: database, timeout: timeout ?? defaultTimeout)
         case .mysql:
-            throw CachalotError.runtime(
-                "database '\(database.alias)': \(database.engineName) is not built yet in this version of cachalot",
-                hint: "supported now: SQLite and PostgreSQL engines")
+            return try MySQLDatabase(settings: database, timeout: timeout ?? defaultTimeout)
         }
     }
 }

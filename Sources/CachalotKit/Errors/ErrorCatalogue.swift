@@ -21,11 +21,6 @@ extension CachalotError {
         .usage("unknown database alias \(quoted(alias))\(Suggestion.phrase(for: alias, in: settings.databaseAliases)); aliases in \(settings.path): \(settings.databaseAliases.joined(separator: ", "))")
     }
 
-    /// A backend or engine django-cachalot supports that this build cannot talk to yet.
-    public static func notBuiltYet(_ what: String, supported: String) -> CachalotError {
-        .runtime("\(what) is not built yet in this version of cachalot", hint: "supported now: \(supported)")
-    }
-
     /// A cache server refused a write for lack of memory.
     public static func outOfMemory(serverSaid message: String) -> CachalotError {
         .runtime("the server is out of memory (\(message)); with maxmemory set and a policy that cannot evict persistent keys, django-cachalot's table keys fill it up",

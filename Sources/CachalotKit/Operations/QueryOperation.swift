@@ -152,15 +152,16 @@ public struct QueryOperation {
     }
 
     /// Rows of Django's cached result: a list of chunks of row tuples
-    /// (multi-row queries), or one row tuple (single-row queries). With a
-    /// serializer that has no tuples, a list whose items are all lists of
-    /// lists is the chunks, any other list the one row.
+    /// (multi-row queries; a chunk is a tuple with MySQL's driver), or one
+    /// row tuple (single-row queries). With a serializer that has no
+    /// tuples, a list whose items are all lists of lists is the chunks, any
+    /// other list the one row.
     static func rows(of result: PickleValue) -> [[PickleValue]]? {
         switch result {
         case .tuple(let row): return [row]
         case .list(let elements):
             let chunks = elements.map { element -> [[PickleValue]]? in
-                guard case .list(let chunk) = element else { return nil }
+                guard let chunk = Self.items(element) else { return nil }
                 let rows = chunk.compactMap { Self.items($0) }
                 return rows.count == chunk.count ? rows : nil
             }

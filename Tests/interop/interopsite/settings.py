@@ -29,6 +29,17 @@ if os.environ.get("INTEROP_DATABASE") == "postgresql":
         "PORT": os.environ.get("INTEROP_PG_PORT", "5432"),
     }
     INSTALLED_APPS.append("pgshop")
+elif os.environ.get("INTEROP_DATABASE") == "mysql":
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "site",
+        "USER": "site",
+        "PASSWORD": "site-pass",
+        "HOST": "127.0.0.1",
+        "PORT": os.environ.get("INTEROP_MYSQL_PORT", "3306"),
+        "OPTIONS": {"charset": "utf8mb4"},
+    }
+    INSTALLED_APPS.append("myshop")
 # INTEROP_CACHE picks the cache backend under test; Redis ones use the
 # redis-server the test session started (INTEROP_REDIS_URL).
 REDIS_URL = os.environ.get("INTEROP_REDIS_URL", "")

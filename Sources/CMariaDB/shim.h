@@ -1,0 +1,3 @@
+// MariaDB Connector/C types and constants only: libmariadb.so.3 is loaded
+// with dlopen on first use (LibMariaDB.swift).
+#include <mariadb/mysql.h>
