@@ -1,4 +1,6 @@
 import CachalotTestSupport
+import Dispatch
+import Synchronization
 import Testing
 @testable import CachalotKit
 
@@ -67,6 +69,32 @@ struct RedisCacheStoreTests {
         #expect(kept.written == [compressedPast])
         #expect(try store.readTimestamps([compressedPast]) == [compressedPast: 2_000_000_000])
         #expect(try store.readTimestamps([compressedFuture]) == [compressedFuture: 3_000_000_000])
+    }
+
+    /// Compressed table keys are decided by the client and set by
+    /// compare-and-set: a run whose compare-and-set loses to another writer
+    /// must decide again, or an older time can be left standing.
+    @Test func racingCompressedStampsEndOnTheNewestTime() throws {
+        let server = try RedisServer()
+        let zlib: [String: SettingsValue] = ["COMPRESSOR": .string("django_redis.compressors.zlib.ZlibCompressor")]
+        let settings = Self.cache(.djangoRedis, location: server.url, options: zlib)
+        let keys = (0..<30).map { TableKey(databaseAlias: "default", table: "t\($0)").cachalotKey }
+        let failures = Atomic<Int>(0)
+        for round in 0..<40 {
+            let base = 2_000_000_000.0 + Double(round) * 100
+            DispatchQueue.concurrentPerform(iterations: 6) { run in
+                do {
+                    let store = try RedisCacheStore(settings: settings, timeout: nil, clock: SystemClock.now)
+                    _ = try store.stampTables(keys, at: base + Double(run), timeout: nil)
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+            let store = try RedisCacheStore(settings: settings, timeout: nil, clock: SystemClock.now)
+            let stored = try store.readTimestamps(keys)
+            try #require(Set(stored.values) == [base + 5], "round \(round): \(Set(stored.values).sorted())")
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
     }
 
     @Test func wholeInvalidationIsOneScriptPerServer() throws {

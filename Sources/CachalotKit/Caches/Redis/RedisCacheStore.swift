@@ -69,8 +69,34 @@ public final class RedisCacheStore: CacheStore {
         return outcome
     }
 
+    /// How often a key whose compare-and-set lost to another writer is decided again.
+    static let stampAttempts = 5
+
+    /// Stamps one server's keys; a key a concurrent writer changed between
+    /// the read and the compare-and-set is read and decided again (it may
+    /// now hold a newer time, or an older one that must still move).
     private func stamp(_ keys: [String], on server: Int, at now: Double, timeout: Double?) throws -> StampOutcome {
-        guard !keys.isEmpty else { return StampOutcome() }
+        var outcome = StampOutcome()
+        var pending = keys
+        for _ in 0..<Self.stampAttempts where !pending.isEmpty {
+            let attempt = try stampOnce(pending, on: server, at: now, timeout: timeout)
+            outcome.merge(attempt.outcome)
+            pending = attempt.changedMeanwhile
+            for key in pending { outcome.replacedUnreadable[key] = nil }
+        }
+        guard pending.isEmpty else {
+            throw PartialStampFailure(outcome: outcome, error: .runtime(
+                "server \(options.endpoints[server].description): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts"))
+        }
+        return outcome
+    }
+
+    /// One read-decide-write pass: the stamp script, then a compare-and-set
+    /// for what only the client can decode. Returns the keys whose
+    /// compare-and-set found another value than the one decided on.
+    private func stampOnce(_ keys: [String], on server: Int, at now: Double, timeout: Double?)
+        throws -> (outcome: StampOutcome, changedMeanwhile: [String]) {
+        guard !keys.isEmpty else { return (StampOutcome(), []) }
         let cachalotKeyByMadeKey = Dictionary(keys.map { (keyMaker.makeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let value = try options.codec.encode(.float(now), timeout: timeout, now: self.now())
         let expiry = options.expiry(timeout)
@@ -117,17 +143,19 @@ public final class RedisCacheStore: CacheStore {
                 toSet.append((made, key, kind, stored))
             }
         }
-        guard !toSet.isEmpty else { return outcome }
+        guard !toSet.isEmpty else { return (outcome, []) }
         let casReply = try eval(RedisScripts.compareAndSet, keys: toSet.map { String(decoding: $0.made, as: UTF8.self) },
                                 arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] }, on: server, replyLimit: replyLimit)
         guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
             throw unexpected(casReply)
         }
-        outcome.written += casWritten.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        let casKeys = casWritten.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        outcome.written += casKeys
         if let error = casLists[1].bytes, !error.isEmpty {
             throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
         }
-        return outcome
+        let setHere = Set(casKeys)
+        return (outcome, toSet.map(\.key).filter { !setHere.contains($0) })
     }
 
     /// A stored table value as Django would decode it.

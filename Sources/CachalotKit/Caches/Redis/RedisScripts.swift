@@ -98,9 +98,10 @@ enum RedisScripts {
 
     /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
     /// key what the client saw: its kind ("string", "wrongtype" or "large")
-    /// and the stored bytes (for "large", their SHA-1). Sets a key only if it still holds that (a live writer
-    /// that changed it meanwhile invalidated it too). Returns {written keys},
-    /// error text or "".
+    /// and the stored bytes (for "large", their SHA-1). Sets a key only if
+    /// it still holds that; a key another writer changed meanwhile is left
+    /// out of the reply, and the client reads and decides it again (its new
+    /// value may be older than now). Returns {written keys}, error text or "".
     static let compareAndSet = storeFunction + """
     local written = {}
     for i, key in ipairs(KEYS) do
