@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/cachalot
 EXAMPLE     := example
 PREFIX      ?= /usr/local
 
-.PHONY: deps venv build demo test fuzz completions bench install clean
+.PHONY: deps venv build demo test fuzz completions bench install dist clean
 
 deps:
 	@sh scripts/install-deps.sh
@@ -26,9 +26,10 @@ $(VENV)/.installed: Tests/interop/requirements.txt
 # dynamic, not position-independent. Start-up is most of a one-app
 # invalidation: the shared libstdc++ alone costs 3,000 symbol bindings per
 # run, a PIE 45,000 relocations. swiftc asks for -lstdc++ by name, so a
-# linker script in LINK_DIR answers that name with the static archive.
+# linker script in LINK_DIR answers that name with the static archive. No
+# $ORIGIN run path: nothing is loaded from beside an installed binary.
 LINK_DIR := .build-link
-RELEASE_FLAGS := --product cachalot --static-swift-stdlib \
+RELEASE_FLAGS := --product cachalot --static-swift-stdlib --disable-local-rpath \
 	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	-Xlinker -L$(CURDIR)/$(LINK_DIR)
 $(LINK_DIR)/libstdc++.so:
@@ -56,9 +57,10 @@ INTEROP_PG_CACHES := filebased redis django-redis
 INTEROP_MYSQL_CACHES := filebased redis
 
 # Unit, CLI and integration tests (swift test, with real redis-server,
-# memcached, PostgreSQL and MariaDB servers), the
-# man page lint, the completion scripts' syntax in their own shells, then the interop tests against real Django + django-cachalot
-# with the debug binary, once per cache backend.
+# memcached, PostgreSQL and MariaDB servers), the man page lint, the
+# completion scripts' syntax in their own shells, the fuzzers, the interop
+# tests against real Django + django-cachalot with the debug binary (once per
+# cache backend and database), then the release artefacts built and checked.
 test: deps venv
 	swift build --build-tests
 	swift test --skip-build
@@ -81,6 +83,8 @@ test: deps venv
 		echo "interop on MariaDB with the $$cache cache"; \
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	$(MAKE) dist
+	sh scripts/check-dist.sh $(DIST_DIR)
 
 # libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),
 # FUZZ_SECONDS each; make test replays the seeds with the plain builds, then
@@ -111,5 +115,12 @@ install: build
 	install -D -m 644 completions/_cachalot $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cachalot
 	install -D -m 644 completions/cachalot.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/cachalot.fish
 
+# The release artefacts in dist/: cachalot_<version>_<arch>.deb and
+# cachalot-<version>-linux-<machine>.tar.gz (scripts/dist.sh); make test
+# checks them with scripts/check-dist.sh.
+DIST_DIR := dist
+dist: build
+	sh scripts/dist.sh $(RELEASE_BIN) $(DIST_DIR)
+
 clean:
-	rm -rf .build .build-fuzz $(LINK_DIR) $(VENV) $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3
+	rm -rf .build .build-fuzz $(LINK_DIR) $(DIST_DIR) $(VENV) $(EXAMPLE)/cache $(EXAMPLE)/db.sqlite3

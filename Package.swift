@@ -55,8 +55,11 @@ let package = Package(
         .executableTarget(
             name: "cachalot",
             dependencies: ["CachalotKit"],
-            swiftSettings: strictImports
+            swiftSettings: strictImports,
+            plugins: ["BuildVersion"]
         ),
+        // The version (VERSION) and commit `cachalot --version` prints.
+        .plugin(name: "BuildVersion", capability: .buildTool()),
         // libFuzzer targets (make fuzz); built plainly they replay their corpora.
         .target(
             name: "FuzzSupport",

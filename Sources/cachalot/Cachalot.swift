@@ -4,7 +4,8 @@ import Glibc
 /// The executable: argv → parser → one command → exit code.
 @main
 enum Cachalot {
-    static let version = "0.1.0"
+    /// The version from VERSION, with the commit it was built from.
+    static let version = "\(BuildVersion.version) (\(BuildVersion.commit))"
 
     static func main() {
         // A closed stdout is an EPIPE error to handle, not a signal that kills.

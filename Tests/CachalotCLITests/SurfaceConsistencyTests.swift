@@ -59,6 +59,14 @@ struct SurfaceConsistencyTests {
         }
     }
 
+    /// The man page's header names the version `--version` prints (VERSION).
+    @Test func manPageNamesTheVersion() throws {
+        let version = try Self.read("VERSION").filter { !$0.isWhitespace }
+        let header = try #require(try Self.read("man/cachalot.1").split(separator: "\n").first { $0.hasPrefix(".TH ") })
+        #expect(header.contains("\"cachalot \(version)\""), "man/cachalot.1's .TH line does not name version \(version)")
+        #expect(Cachalot.version.hasPrefix(version + " ("))
+    }
+
     @Test func generalHelpIsFixed() {
         #expect(HelpText.general(version: "9.9") == """
         cachalot 9.9: django-cachalot's cache, from the command line, without booting Django.
