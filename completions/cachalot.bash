@@ -6,7 +6,7 @@ _cachalot() {
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            invalidate|last-invalidation|query|stats|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
+            invalidate|last-invalidation|query|stats|watch|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$prev" in
@@ -45,7 +45,17 @@ _cachalot() {
                 --top) COMPREPLY=(); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --tables --top --json --prometheus --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --tables --top --idle --json --prometheus --timeout --settings -h --help --version" ;;
+        watch)
+            case "$prev" in
+                -c|--cache) COMPREPLY=(); return ;;
+                -d|-p|--db) COMPREPLY=(); return ;;
+                --interval) COMPREPLY=(); return ;;
+                --for) COMPREPLY=(); return ;;
+                -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db --interval --for --json --enable-notifications -v --verbosity --timeout --settings -h --help --version" ;;
         doctor)
             case "$prev" in
                 -c|--cache) COMPREPLY=(); return ;;
@@ -55,7 +65,7 @@ _cachalot() {
             opts="-c --cache -d -p --db --json --timeout --settings -h --help --version" ;;
         completions)
             opts="--settings -h --help --version bash zsh fish" ;;
-        *) opts="--settings -h --help --version invalidate last-invalidation query stats doctor completions" ;;
+        *) opts="--settings -h --help --version invalidate last-invalidation query stats watch doctor completions" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

@@ -8,6 +8,8 @@ enum FuzzMemcachedReply {
     /// Serves the fuzzer's bytes a few at a time, then end of stream.
     final class Replay: ByteStream {
         var bytes: ArraySlice<UInt8>
+        /// No socket: nothing waits on it.
+        var descriptor: Int32 { -1 }
         init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
         func send(_ bytes: [UInt8], until deadline: Deadline) throws {}
         func receive(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws -> Int {

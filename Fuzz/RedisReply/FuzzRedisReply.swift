@@ -7,6 +7,8 @@ enum FuzzRedisReply {
     /// Serves the fuzzer's bytes, then end of stream.
     final class Replay: ByteStream {
         var bytes: [UInt8]
+        /// No socket: nothing waits on it.
+        var descriptor: Int32 { -1 }
         init(_ bytes: [UInt8]) { self.bytes = bytes }
         func send(_ bytes: [UInt8], until deadline: Deadline) throws {}
         func receive(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws -> Int {

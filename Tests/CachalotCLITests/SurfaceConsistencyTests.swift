@@ -78,6 +78,7 @@ struct SurfaceConsistencyTests {
           last-invalidation  Print the time of the latest invalidation, as get_last_invalidation().
           query              Run SQL through django-cachalot's cache, or peek at what Django cached.
           stats              Show what each cache holds and which tables were invalidated when.
+          watch              Follow invalidations as they happen; summarize which tables keep the cache cold.
           doctor             Check settings, caches, databases and clocks for causes of stale data.
           completions        Print the shell completion script for bash, zsh or fish.
 

@@ -64,8 +64,8 @@ class RawMemcached:
         self.socket.sendall(f"set {key} {flags} {exptime} {len(data)}\r\n".encode() + data + b"\r\n")
         assert self._line() == b"STORED"
 
-    def dump(self):
-        """{key: (exp, size)} from lru_crawler metadump."""
+    def dump(self, *names):
+        """{key: (exp, size)} from lru_crawler metadump, or the fields `names` asks for."""
         from urllib.parse import unquote
 
         self.socket.sendall(b"lru_crawler metadump all\r\n")
@@ -78,7 +78,7 @@ class RawMemcached:
             if line == b"END":
                 return items
             fields = dict(field.split(b"=", 1) for field in line.split(b" "))
-            items[unquote(fields[b"key"].decode())] = (int(fields[b"exp"]), int(fields[b"size"]))
+            items[unquote(fields[b"key"].decode())] = tuple(int(fields[name.encode()]) for name in names or ("exp", "size"))
 
 
 def memcached_holders(made):

@@ -44,6 +44,37 @@ public protocol CacheStore {
     /// Facts about the server behind the cache (Redis INFO and TIME); empty
     /// for caches without a server.
     func serverFacts() throws -> ServerFacts
+
+    /// How `scan` learned when each entry was last read (`CacheEntry.lastRead`),
+    /// and whether scanning counted as a read; asked after a scan.
+    func lastReadSource() -> LastReadSource
+}
+
+/// When an entry was last read, as its store keeps it.
+public enum LastRead: Equatable, Sendable {
+    /// Seconds since the last read (Redis OBJECT IDLETIME, memcached la=,
+    /// a file's access time).
+    case idle(Double)
+    /// Redis under an LFU maxmemory-policy keeps no idle time, only its
+    /// logarithmic access counter (OBJECT FREQ).
+    case frequency(Int)
+}
+
+/// How a store knows when its entries were last read.
+public struct LastReadSource: Equatable, Sendable {
+    /// In words: "Redis OBJECT IDLETIME", "file access times", ….
+    public var method: String
+    /// True when reading the entries for the scan counted as a read: the
+    /// next figures start from this scan.
+    public var scanResetsIt: Bool
+    /// What limits the figures (relatime), or why there are none (noatime).
+    public var caveat: String?
+
+    public init(method: String, scanResetsIt: Bool, caveat: String? = nil) {
+        self.method = method
+        self.scanResetsIt = scanResetsIt
+        self.caveat = caveat
+    }
 }
 
 /// A value that inflates beyond this is not decoded whole (it is counted
@@ -70,6 +101,8 @@ public struct CacheEntry {
     public var partial: PickleOutline?
     /// memcached's item flags, which say how the value is encoded.
     public var flags: UInt32 = 0
+    /// When it was last read, before the scan read it; nil when unknown.
+    public var lastRead: LastRead?
 }
 
 /// What a cache server says about itself.

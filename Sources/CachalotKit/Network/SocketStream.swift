@@ -5,6 +5,8 @@ import Glibc
 /// timeout (redis-py's `socket_timeout`): a stalled or trickling server
 /// fails the call instead of holding the run.
 public protocol ByteStream: AnyObject {
+    /// The socket underneath, for waiting on several streams with poll().
+    var descriptor: Int32 { get }
     func send(_ bytes: [UInt8], until deadline: Deadline) throws
     /// Reads what is available (at least one byte) into `buffer`; 0 when the
     /// server closed the connection.
@@ -28,7 +30,7 @@ public struct NetworkFailure: Error, CustomStringConvertible, Equatable {
 
 /// A non-blocking socket driven with poll(), so that every wait is bounded.
 public final class SocketStream: ByteStream {
-    private(set) var descriptor: Int32
+    public private(set) var descriptor: Int32
     /// Longest wait for one send or receive (nil: only the deadline counts).
     public var operationTimeout: Double?
 

@@ -26,6 +26,8 @@ final class TLSStream: ByteStream {
     private let context: OpaquePointer
     private let connection: OpaquePointer
 
+    var descriptor: Int32 { socket.descriptor }
+
     init(over socket: SocketStream, host: String, settings: TLSSettings, until deadline: Deadline) throws {
         self.socket = socket
         ssl = try OpenSSL.load()

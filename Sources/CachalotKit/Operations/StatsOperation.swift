@@ -89,8 +89,10 @@ public struct StatsOperation {
                 }
             }
             stats.groups[group, default: GroupStats()].add(entry)
+            if group == .queryEntries { stats.lastRead.add(entry) }
         }
         progress?(stats.alias, -1)
+        stats.lastReadSource = store.lastReadSource()
         stats.databases = databases.enumerated().map { index, database in
             let modelByTable = Dictionary(database.catalog.models.map { ($0.table, $0.label) }, uniquingKeysWith: { a, _ in a })
             let rows = invalidations[index].map { TableInvalidation(table: $0.key, label: modelByTable[$0.key], timestamp: $0.value) }
@@ -155,6 +157,9 @@ public struct CacheStats {
     public var oldestQuery: Double?
     public var newestQuery: Double?
     public var databases: [DatabaseStats] = []
+    /// Query entries by when they were last read, and how the store knows.
+    public var lastRead = LastReadStats()
+    public var lastReadSource: LastReadSource?
 
     public var reachable: Bool { failure == nil }
 
@@ -168,4 +173,59 @@ public struct StatsReport {
     public var failedDatabases: [TargetFailure]
 
     public var succeeded: Bool { failedDatabases.isEmpty && caches.allSatisfy(\.reachable) }
+}
+
+/// Query entries by when they were last read (`stats --idle`): idle-time
+/// buckets, or LFU-counter buckets on a Redis that keeps no idle time.
+public struct LastReadStats: Equatable, Sendable {
+    public struct Tally: Equatable, Sendable {
+        public var count = 0
+        public var bytes = 0
+    }
+
+    /// Names and upper bounds (inclusive below 1 min … 1 day, seconds).
+    public static let idleBuckets: [(name: String, upTo: Double)] = [("1m", 60), ("1h", 3600), ("1d", 86_400), ("older", .infinity)]
+    /// Redis's LFU counter: 5 for a new key, decaying by 1 a minute unread
+    /// (lfu-decay-time), growing logarithmically with reads.
+    public static let frequencyBuckets: [(name: String, upTo: Double)] = [("freq_0", 0), ("freq_1_4", 4), ("freq_5_9", 9), ("freq_10_plus", .infinity)]
+
+    public var idle = Array(repeating: Tally(), count: idleBuckets.count)
+    public var frequency = Array(repeating: Tally(), count: frequencyBuckets.count)
+    /// Entries whose store keeps no read time (a noatime mount).
+    public var unknown = Tally()
+    public var sawFrequencies = false
+
+    public init() {}
+
+    mutating func add(_ entry: CacheEntry) {
+        switch entry.lastRead {
+        case .idle(let seconds)?:
+            let index = Self.idleBuckets.firstIndex { seconds < $0.upTo || $0.upTo == .infinity }!
+            idle[index].count += 1
+            idle[index].bytes += entry.size
+        case .frequency(let counter)?:
+            sawFrequencies = true
+            let index = Self.frequencyBuckets.firstIndex { Double(counter) <= $0.upTo }!
+            frequency[index].count += 1
+            frequency[index].bytes += entry.size
+        case nil:
+            unknown.count += 1
+            unknown.bytes += entry.size
+        }
+    }
+
+    /// Every bucket that applies, in order: idle ones (and LFU ones when
+    /// the store gave counters), then unknown.
+    public var buckets: [(name: String, tally: Tally)] {
+        var result = zip(Self.idleBuckets, idle).map { ($0.0.name, $0.1) }
+        if sawFrequencies { result += zip(Self.frequencyBuckets, frequency).map { ($0.0.name, $0.1) } }
+        return result + [("unknown", unknown)]
+    }
+
+    /// The share of query-entry bytes not read for over a day: memory spent
+    /// for nothing. Nil when no entry has an idle time.
+    public var unreadForADayShare: Double? {
+        let total = idle.reduce(0) { $0 + $1.bytes }
+        return total == 0 ? nil : Double(idle[idle.count - 1].bytes) / Double(total)
+    }
 }

@@ -22,7 +22,31 @@ public enum FileSystem {
     /// The file's bytes, or nil when it does not exist. A file larger than
     /// `limit` bytes is not read: it throws with EFBIG.
     public static func read(_ path: String, limit: Int = Int.max) throws -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        try readWithStatus(path, limit: limit, keepingAccessTime: false)?.bytes
+    }
+
+    /// statvfs's ST_NOATIME and ST_RELATIME on Linux (not exported either).
+    public static let mountNoatime: UInt = 1024
+    public static let mountRelatime: UInt = 4096
+
+    /// The mount flags of the filesystem holding `path` (0 when unknown).
+    public static func mountFlags(_ path: String) -> UInt {
+        var info = statvfs()
+        return statvfs(path, &info) == 0 ? info.f_flag : 0
+    }
+
+    /// Linux's O_NOATIME (octal 01000000), which Glibc's module does not export.
+    static let openWithoutAccessTime: Int32 = 0o1000000
+
+    /// The file's bytes and its status from before they were read, or nil
+    /// when it does not exist. With `keepingAccessTime`, the read leaves the
+    /// access time alone where the kernel lets it (O_NOATIME: the file's
+    /// owner or root); `keptAccessTime` says whether it did.
+    public static func readWithStatus(_ path: String, limit: Int, keepingAccessTime: Bool) throws
+        -> (bytes: [UInt8], status: stat, keptAccessTime: Bool)? {
+        var descriptor = keepingAccessTime ? open(path, O_RDONLY | O_CLOEXEC | openWithoutAccessTime) : -1
+        let keptAccessTime = descriptor >= 0
+        if descriptor < 0 { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw Failure(path: path, code: errno, action: "read")
@@ -30,9 +54,13 @@ public enum FileSystem {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw Failure(path: path, code: errno, action: "read") }
-        guard Int(info.st_size) <= limit else { throw Failure(path: path, code: EFBIG, action: "read") }
+        return (try readOpen(descriptor, size: Int(info.st_size), path: path, limit: limit), info, keptAccessTime)
+    }
+
+    private static func readOpen(_ descriptor: Int32, size: Int, path: String, limit: Int) throws -> [UInt8] {
+        guard size <= limit else { throw Failure(path: path, code: EFBIG, action: "read") }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: max(4096, min(Int(info.st_size) + 1, 1 << 20)))
+        var chunk = [UInt8](repeating: 0, count: max(4096, min(size + 1, 1 << 20)))
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {

@@ -37,6 +37,8 @@ enum CommandTable {
         long: "tables", help: "Every table's last invalidation, newest first, with its app.Model.")
     static let top = OptionSpec(
         long: "top", valueName: "N", valueKind: .count, help: "Only the N most recently invalidated tables (implies --tables).")
+    static let idle = OptionSpec(
+        long: "idle", help: "Also count query entries by when they were last read: within 1 min, 1 h, 1 day, or not for a day.")
     static let prometheus = OptionSpec(
         long: "prometheus", help: "Print the Prometheus text format (for node_exporter's textfile collector).")
     static let parameter = OptionSpec(
@@ -49,6 +51,14 @@ enum CommandTable {
     static let peek = OptionSpec(long: "peek", help: "Only look in the cache: is this query cached, since when, is it fresh, its rows.")
     static let write = OptionSpec(long: "write", help: "Allow a statement that changes data; its tables are invalidated after it commits.")
     static let verbose = OptionSpec(long: "verbose", shorts: ["v"], help: "One line on stderr: hit, miss or uncachable (why), age, tables.")
+    static let interval = OptionSpec(
+        long: "interval", valueName: "SECONDS", valueKind: .seconds, help: "How often to read the table keys (default 1).")
+    static let watchFor = OptionSpec(
+        long: "for", valueName: "SECONDS", valueKind: .seconds, help: "Stop after this long and print the summary (default: until Ctrl-C).")
+    static let enableNotifications = OptionSpec(
+        long: "enable-notifications",
+        help: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after.")
+    static let jsonLines = OptionSpec(long: "json", help: "One JSON object per line: each event as it happens, then the summary.")
     static let perTable = OptionSpec(
         long: "per-table", help: "Every stored table timestamp, newest first.")
 
@@ -101,15 +111,36 @@ enum CommandTable {
             summary: "Show what each cache holds and which tables were invalidated when.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, tables, top, json, prometheus, timeout],
+            options: [cache, database, tables, top, idle, json, prometheus, timeout],
             details: """
             For every cache (or -c): backend, location, whether it is reachable, Redis server \
             facts, and the entries under its key prefix split into cachalot table keys, cachalot \
             query entries and other keys, with counts, bytes, persistent and expiring. For every \
             database (or -d): tables, tables with a table key, the newest invalidation. Entries \
-            are streamed (Redis SCAN with pipelined reads).
+            are streamed (Redis SCAN with pipelined reads). --idle adds query entries by when \
+            they were last read (Redis OBJECT IDLETIME, or OBJECT FREQ under LFU; memcached's \
+            la=; a file's access time), asked before the scan reads them; the scan itself reads \
+            without touching where the cache allows (CLIENT NO-TOUCH on Redis 7.2+, meta gets \
+            on memcached, O_NOATIME on files) and says so where it does not.
             """,
             run: StatsCommand.run),
+        CommandSpec(
+            name: "watch",
+            summary: "Follow invalidations as they happen; summarize which tables keep the cache cold.",
+            positionals: "",
+            positionalHelp: "",
+            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, verbosity.spec, timeout],
+            details: """
+            Reads every table key of every cache (or -c) and database (or -d) each interval, one \
+            round trip per cache server, or, on a Redis server that sends keyspace notifications \
+            (notify-keyspace-events with K and $), the moment one arrives. Prints a line per invalidation: the writer's time \
+            (local), cache, database, table and its app.Model, how many tables moved to the same \
+            time (one Django write), and the gap since the table's previous one. Ctrl-C, SIGTERM \
+            or --for ends with a summary per table, busiest first; -v 2 also prints it every \
+            minute. Never writes to a cache; a cache that stops answering is retried every \
+            interval and read afresh when it is back.
+            """,
+            run: WatchCommand.run),
         CommandSpec(
             name: "doctor",
             summary: "Check settings, caches, databases and clocks for causes of stale data.",

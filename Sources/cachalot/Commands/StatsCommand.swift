@@ -11,6 +11,7 @@ enum StatsCommand {
             throw CachalotError.usage("--json and --prometheus exclude each other; choose one")
         }
         let perTable = arguments.flag(CommandTable.tables) || top != nil
+        let idle = arguments.flag(CommandTable.idle)
         let operation = StatsOperation(context.selection, progress: ProgressLine.make())
         let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
         let now = context.now()
@@ -18,11 +19,11 @@ enum StatsCommand {
         CommandContext.noteSkipped(report.skippedCaches)
         FailureOutput.report(report.failedDatabases + report.caches.compactMap(\.failure))
         if arguments.flag(CommandTable.json) {
-            Console.out(StatsOutput.json(report, now: now, perTable: perTable, top: top).serialized)
+            Console.out(StatsOutput.json(report, now: now, perTable: perTable, top: top, idle: idle).serialized)
         } else if arguments.flag(CommandTable.prometheus) {
-            Console.out(StatsOutput.prometheus(report, perTable: perTable, top: top))
+            Console.out(StatsOutput.prometheus(report, perTable: perTable, top: top, idle: idle))
         } else {
-            Console.out(StatsOutput.text(report, now: now, perTable: perTable, top: top))
+            Console.out(StatsOutput.text(report, now: now, perTable: perTable, top: top, idle: idle))
         }
         return report.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
     }

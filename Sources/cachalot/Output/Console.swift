@@ -31,6 +31,9 @@ enum Console {
         if status == EPIPE { outputClosed = true } else if status != 0 { outputFailure = status }
     }
 
+    /// False once stdout is closed or failed: a command that streams stops.
+    static var canWrite: Bool { !outputClosed && outputFailure == 0 }
+
     static func err(_ text: String) { _ = write(text, to: STDERR_FILENO) }
 
     static func error(_ error: CachalotError) {

@@ -2,7 +2,7 @@ import CachalotKit
 
 /// The three renderings of a `StatsReport`.
 enum StatsOutput {
-    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?) -> String {
+    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false) -> String {
         var lines: [String] = []
         for cache in report.caches {
             lines.append("[cache \(cache.alias)]")
@@ -27,6 +27,7 @@ enum StatsOutput {
             if cache.backend == .fileBased { lines.append("expired_files: \(cache.expiredFiles)") }
             lines.append("oldest_query_entry_age_seconds: \(cache.oldestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
             lines.append("newest_query_entry_age_seconds: \(cache.newestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
+            if idle { lines += lastReadLines(cache) }
             for database in cache.databases {
                 lines.append("")
                 lines.append("[cache \(cache.alias) database \(database.alias)]")
@@ -49,6 +50,35 @@ enum StatsOutput {
         return lines.joined(separator: "\n")
     }
 
+    /// `--idle`: query entries by when they were last read.
+    private static func lastReadLines(_ cache: CacheStats) -> [String] {
+        var lines: [String] = []
+        if let source = cache.lastReadSource {
+            lines.append("last_read_source: \(source.method)")
+            if let caveat = source.caveat { lines.append("last_read_note: \(caveat)") }
+        }
+        for (name, tally) in cache.lastRead.buckets {
+            let label = name == "older" ? "query_entries_unread_for_1d" : name == "unknown" ? "query_entries_read_unknown" : "query_entries_read_within_\(name)"
+            lines += ["\(label): \(tally.count)", "\(label)_bytes: \(tally.bytes)"]
+        }
+        if let share = cache.lastRead.unreadForADayShare {
+            lines.append("query_bytes_unread_for_1d_percent: \(TextFormatting.fixed(share * 100, digits: 1))")
+        }
+        return lines
+    }
+
+    private static func lastReadJSON(_ cache: CacheStats) -> JSONValue {
+        .object([
+            ("source", .optional(cache.lastReadSource?.method)),
+            ("scan_resets_it", .bool(cache.lastReadSource?.scanResetsIt ?? false)),
+            ("note", .optional(cache.lastReadSource?.caveat)),
+            ("buckets", .array(cache.lastRead.buckets.map { name, tally in
+                .object([("name", .string(name)), ("count", .int(tally.count)), ("bytes", .int(tally.bytes))])
+            })),
+            ("unread_for_1d_share", .optional(cache.lastRead.unreadForADayShare)),
+        ])
+    }
+
     static func groupName(_ group: EntryGroup) -> String {
         switch group {
         case .tableKeys: return "table_keys"
@@ -58,23 +88,23 @@ enum StatsOutput {
         }
     }
 
-    static func json(_ report: StatsReport, now: Double, perTable: Bool, top: Int?) -> JSONValue {
+    static func json(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false) -> JSONValue {
         .object([
             ("generated_at", .number(now)),
-            ("caches", .array(report.caches.map { json($0, perTable: perTable, top: top) })),
+            ("caches", .array(report.caches.map { json($0, perTable: perTable, top: top, idle: idle) })),
             ("skipped_caches", FailureOutput.skippedJSON(report.skippedCaches)),
             ("failed_databases", FailureOutput.json(report.failedDatabases, kind: .database)),
         ])
     }
 
-    private static func json(_ cache: CacheStats, perTable: Bool, top: Int?) -> JSONValue {
+    private static func json(_ cache: CacheStats, perTable: Bool, top: Int?, idle: Bool) -> JSONValue {
         let groups: [(String, JSONValue)] = EntryGroup.allCases.map { group in
             let stats = cache.stats(of: group)
             return (group.rawValue, .object([("count", .int(stats.count)), ("bytes", .int(stats.bytes)),
                                              ("persistent", .int(stats.persistent)), ("expiring", .int(stats.expiring))]))
         }
         let server: [(String, JSONValue)] = cache.server.info.map { ($0.name, .string($0.value)) }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("cache", .string(cache.alias)),
             ("backend", .string(cache.backend.shortName)),
             ("location", .string(cache.location)),
@@ -87,7 +117,9 @@ enum StatsOutput {
             ("oldest_query_timestamp", .optional(cache.oldestQuery)),
             ("newest_query_timestamp", .optional(cache.newestQuery)),
             ("databases", .array(cache.databases.map { json($0, perTable: perTable, top: top) })),
-        ])
+        ]
+        if idle && cache.reachable { members.append(("last_read", lastReadJSON(cache))) }
+        return .object(members)
     }
 
     private static func json(_ database: DatabaseStats, perTable: Bool, top: Int?) -> JSONValue {
@@ -104,7 +136,7 @@ enum StatsOutput {
         return .object(members)
     }
 
-    static func prometheus(_ report: StatsReport, perTable: Bool, top: Int?) -> String {
+    static func prometheus(_ report: StatsReport, perTable: Bool, top: Int?, idle: Bool = false) -> String {
         var out = PrometheusText()
         for cache in report.caches {
             let labels = [("cache", cache.alias)]
@@ -119,6 +151,13 @@ enum StatsOutput {
             }
             if cache.backend == .fileBased {
                 out.add("cache_expired_files", help: "Cache files past their expiry, not yet deleted by Django.", labels: labels, value: Double(cache.expiredFiles))
+            }
+            if idle {
+                for (name, tally) in cache.lastRead.buckets {
+                    let bucketLabels = labels + [("last_read", name)]
+                    out.add("query_entries_by_last_read", help: "Query entries by when they were last read: within 1m, 1h, 1d, older, unknown (freq_* under an LFU Redis).", labels: bucketLabels, value: Double(tally.count))
+                    out.add("query_entry_bytes_by_last_read", help: "Bytes of those query entries.", labels: bucketLabels, value: Double(tally.bytes))
+                }
             }
             if let oldest = cache.oldestQuery {
                 out.add("query_entry_oldest_timestamp_seconds", help: "When the oldest cached query was stored (unix time).", labels: labels, value: oldest)

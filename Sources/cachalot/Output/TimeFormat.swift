@@ -21,6 +21,23 @@ enum TimeFormat {
         return base + (micros == 0 ? "" : "." + String(repeating: "0", count: 6 - fraction.count) + fraction) + "+00:00"
     }
 
+    /// This host's local time to the millisecond ("2026-11-28 14:05:02.123"),
+    /// for people watching events go by.
+    static func local(_ timestamp: Double) -> String {
+        var seconds = time_t(timestamp.rounded(.down))
+        var millis = Int(((timestamp - Double(seconds)) * 1000).rounded(.toNearestOrEven))
+        if millis >= 1000 {
+            seconds += 1
+            millis -= 1000
+        }
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let milliText = String(millis)
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
+            + String(repeating: "0", count: 3 - milliText.count) + milliText
+    }
+
     /// Seconds elapsed, three decimals ("12.345").
     static func age(_ timestamp: Double, now: Double) -> String {
         TextFormatting.fixed(now - timestamp, digits: 3)

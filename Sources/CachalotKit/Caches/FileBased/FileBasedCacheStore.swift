@@ -15,6 +15,7 @@ public struct FileBasedCacheStore: CacheStore {
     private let directory: String
     private let now: () -> Double
     private let zlib = ZlibStreams()
+    private let scanState = FileScanState()
 
     /// A cache file larger than this is not one Django wrote for cachalot.
     static let fileSizeLimit = 128 << 20
@@ -118,9 +119,17 @@ public struct FileBasedCacheStore: CacheStore {
     }
 
     /// Reads one cache file: `pickle(expiry)` then the compressed value.
+    /// A cache file as an entry, with its access time from before it was
+    /// read (and read with O_NOATIME where allowed, so stats leaves it).
     private func entry(at file: String, now: Double) throws -> CacheEntry? {
-        guard let bytes = try FileSystem.read(file, limit: Self.fileSizeLimit) else { return nil }
-        return try Self.entry(bytes, name: PathText.lastComponent(file), now: now)
+        guard let read = try FileSystem.readWithStatus(file, limit: Self.fileSizeLimit, keepingAccessTime: true) else { return nil }
+        if !read.keptAccessTime { scanState.touchedFiles += 1 }
+        var entry = try Self.entry(read.bytes, name: PathText.lastComponent(file), now: now)
+        if scanState.mountKeepsAccessTimes {
+            let accessed = Double(read.status.st_atim.tv_sec) + Double(read.status.st_atim.tv_nsec) / 1e9
+            entry.lastRead = .idle(max(0, now - accessed))
+        }
+        return entry
     }
 
     /// A cache file's bytes as an entry: its expiry pickle, then the value.
@@ -146,6 +155,8 @@ public struct FileBasedCacheStore: CacheStore {
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         guard let names = try FileSystem.list(directory) else { return }
         let now = self.now()
+        scanState.touchedFiles = 0
+        scanState.mountFlags = FileSystem.mountFlags(directory)
         for name in names where name.hasSuffix(".djcache") {
             do {
                 // A file Django deleted or culled meanwhile is simply gone.
@@ -162,6 +173,21 @@ public struct FileBasedCacheStore: CacheStore {
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
         try zlib.inflater.decompress(entry.value, limit: valueLimit)
+    }
+
+    public func lastReadSource() -> LastReadSource {
+        let flags = scanState.mountFlags
+        let caveat: String?
+        if !scanState.mountKeepsAccessTimes {
+            caveat = "\(directory) is mounted noatime: the kernel keeps no read times"
+        } else if flags & FileSystem.mountRelatime != 0 {
+            caveat = "\(directory) is mounted relatime: a file's access time moves on its first read after a write, then at most once a day, so idle times under a day are upper bounds"
+        } else {
+            caveat = nil
+        }
+        let touched = scanState.touchedFiles
+        return LastReadSource(method: "file access times", scanResetsIt: touched > 0,
+                              caveat: touched > 0 ? [caveat, "\(touched) files could not be read with O_NOATIME (neither their owner nor root): this scan may have moved their access times"].compactMap { $0 }.joined(separator: "; ") : caveat)
     }
 
     public func outline(of entry: CacheEntry) throws -> PickleOutline? {
@@ -203,4 +229,13 @@ public struct FileBasedCacheStore: CacheStore {
 private final class ZlibStreams {
     lazy var deflater = Zlib.Deflater()
     lazy var inflater = Zlib.Inflater()
+}
+
+/// What the last scan found about access times (the store is a value; this
+/// is the part a scan updates).
+private final class FileScanState {
+    var touchedFiles = 0
+    var mountFlags: UInt = 0
+
+    var mountKeepsAccessTimes: Bool { mountFlags & FileSystem.mountNoatime == 0 }
 }

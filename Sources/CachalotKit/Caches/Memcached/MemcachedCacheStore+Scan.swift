@@ -6,9 +6,11 @@ extension MemcachedCacheStore {
         var key: String
         var expiresAt: Double?
         var size: Int
+        /// When it was last read (la=, the server's clock).
+        var lastAccess: Double?
 
         init?(_ line: String) {
-            var key: String?, expiry: Double?, size = 0
+            var key: String?, expiry: Double?, size = 0, lastAccess: Double?
             for field in line.split(separator: " ") {
                 guard let equals = field.firstIndex(of: "=") else { continue }
                 let value = field[field.index(after: equals)...]
@@ -16,6 +18,7 @@ extension MemcachedCacheStore {
                 case "key": key = Self.percentDecoded(value)
                 case "exp": expiry = Double(value).flatMap { $0 < 0 ? nil : $0 }
                 case "size": size = Int(value) ?? 0
+                case "la": lastAccess = Double(value)
                 default: break
                 }
             }
@@ -23,6 +26,7 @@ extension MemcachedCacheStore {
             self.key = key
             expiresAt = expiry
             self.size = size
+            self.lastAccess = lastAccess
         }
 
         static func percentDecoded(_ text: Substring) -> String? {
@@ -41,16 +45,21 @@ extension MemcachedCacheStore {
     public func entryName(forKey key: String) -> String { keyMaker.makeKey(key) }
 
     /// Each server's metadump, filtered to this cache's KEY_PREFIX and
-    /// VERSION, values fetched in batches over a second connection.
+    /// VERSION, values fetched in batches over a second connection. The
+    /// dump's la= (last access) comes before the values are read, and they
+    /// are read with meta gets that leave it alone (`u`, memcached 1.6).
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         let prefix = keyMaker.makeKey("")
+        scanResetsLastRead = false
         for server in options.servers.indices {
             var batch: [DumpedItem] = []
             var batchBytes = 0
             func flush() throws {
-                let fetched = try fetch(batch.filter { $0.size <= valueLimit }.map(\.key), on: server, withCas: false)
+                let fetched = try fetchUntouched(batch.filter { $0.size <= valueLimit }.map(\.key), on: server)
+                let now = self.now()
                 for item in batch {
                     var entry = CacheEntry(name: item.key, value: [], size: item.size, expiresAt: item.expiresAt)
+                    entry.lastRead = item.lastAccess.map { .idle(max(0, now - $0)) }
                     if item.size > valueLimit {
                         entry.unreadable = true
                     } else {
@@ -75,6 +84,31 @@ extension MemcachedCacheStore {
                 throw CachalotError.runtime(failure.description)
             }
         }
+    }
+
+    /// Values read without moving their last access (quiet meta gets with
+    /// `u`); a server without meta commands (before 1.6) gets plain gets,
+    /// which do move it, and the scan says so.
+    private func fetchUntouched(_ made: [String], on server: Int) throws -> [String: MemcachedConnection.Item] {
+        guard !made.isEmpty else { return [:] }
+        if !scanResetsLastRead {
+            do {
+                let request = made.map { "mg \($0) v f k u q\r\n" }.joined() + "mn\r\n"
+                let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
+                    try connection.send(Array(request.utf8))
+                    return try connection.readMetaItems(limit: 256 << 20)
+                }
+                return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            } catch let failure as ServerFailure where failure.description.contains("\"ERROR\"") {
+                scanResetsLastRead = true
+            }
+        }
+        return try fetch(made, on: server, withCas: false)
+    }
+
+    public func lastReadSource() -> LastReadSource {
+        LastReadSource(method: "memcached la= (lru_crawler metadump)", scanResetsIt: scanResetsLastRead,
+                       caveat: scanResetsLastRead ? "this memcached has no meta commands (1.6+): reading the entries for this scan moved their last access" : nil)
     }
 
     /// Streams one server's metadump on a connection of its own.

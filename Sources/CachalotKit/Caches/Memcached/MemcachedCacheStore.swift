@@ -10,6 +10,8 @@ public final class MemcachedCacheStore: CacheStore {
     let keyMaker: DjangoKeyMaker
     let now: () -> Double
     private var connections: [Int: MemcachedConnection] = [:]
+    /// Whether the last scan had to read values with gets that move la=.
+    var scanResetsLastRead = false
 
     /// How often a key that another writer keeps changing is tried again.
     static let stampAttempts = 5

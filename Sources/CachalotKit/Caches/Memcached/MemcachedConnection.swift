@@ -69,6 +69,31 @@ final class MemcachedConnection {
         }
     }
 
+    /// The items of pipelined quiet meta gets (`mg <key> v f k u q`, then
+    /// `mn`): a hit is `VA <length> f<flags> k<key>` and the value, a miss
+    /// says nothing, `MN` ends the reply. At most `limit` bytes of values.
+    func readMetaItems(limit: Int) throws -> [Item] {
+        var items: [Item] = []
+        var total = 0
+        while true {
+            let line = try readLine()
+            if line == "MN" { return items }
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, fields[0] == "VA", let length = Int(fields[1]), length >= 0,
+                  let flags = fields.first(where: { $0.hasPrefix("f") }).flatMap({ UInt32($0.dropFirst()) }),
+                  let key = fields.first(where: { $0.hasPrefix("k") }).map({ String($0.dropFirst()) }) else {
+                throw try unexpected(line)
+            }
+            total += length
+            guard length <= valueLimit, total <= limit else {
+                throw Failure(description: "the reply is larger than \(min(limit, valueLimit) >> 20) MiB; refused (a value this large is not django-cachalot's)")
+            }
+            let data = try readBytes(length)
+            guard try readBytes(2) == [0x0d, 0x0a] else { throw Failure(description: "malformed reply from the server: a value without its CRLF") }
+            items.append(Item(key: key, flags: flags, data: data, cas: nil))
+        }
+    }
+
     /// A one-line reply (STORED, EXISTS, NOT_FOUND, NOT_STORED, VERSION …);
     /// error replies become failures.
     func readStatus() throws -> String {

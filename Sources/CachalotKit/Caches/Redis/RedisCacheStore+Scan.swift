@@ -6,7 +6,24 @@ extension RedisCacheStore {
     public func entryName(forKey key: String) -> String { keyMaker.makeKey(key) }
 
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
-        for server in servers { try scan(server, visit) }
+        scanResetsLastRead = false
+        scanSawFrequencies = false
+        for server in servers {
+            // Redis 7.2+: this connection's reads leave idle times and LFU
+            // counters alone. Older servers refuse it; their reads reset them.
+            do {
+                _ = try send([Array("CLIENT".utf8), Array("NO-TOUCH".utf8), Array("ON".utf8)], on: server)
+            } catch let error as CachalotError where error.exitCode == .runtime && error.message.hasPrefix("Redis error") {
+                scanResetsLastRead = true
+            }
+            try scan(server, visit)
+        }
+    }
+
+    public func lastReadSource() -> LastReadSource {
+        LastReadSource(method: scanSawFrequencies ? "Redis OBJECT FREQ (an LFU maxmemory-policy keeps no idle time)" : "Redis OBJECT IDLETIME",
+                       scanResetsIt: scanResetsLastRead,
+                       caveat: scanResetsLastRead ? "this Redis has no CLIENT NO-TOUCH (7.2+): reading the entries for this scan reset their idle times" : nil)
     }
 
     private func scan(_ server: Int, _ visit: (CacheEntry) throws -> Void) throws {
@@ -25,14 +42,22 @@ extension RedisCacheStore {
             let now = self.now()
             let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
                                        + keys + [Array(String(wholeLimit).utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
-            guard case .array(let fields) = sample, fields.count == keys.count * 4 else { throw unexpected(sample) }
+            guard case .array(let fields) = sample, fields.count == keys.count * 6 else { throw unexpected(sample) }
             for (index, key) in keys.enumerated() {
-                guard case .integer(let size) = fields[4 * index], case .integer(let ttl) = fields[4 * index + 1],
-                      let head = fields[4 * index + 2].bytes, let tail = fields[4 * index + 3].bytes else { throw unexpected(sample) }
+                let at = 6 * index
+                guard case .integer(let idle) = fields[at], case .integer(let frequency) = fields[at + 1],
+                      case .integer(let size) = fields[at + 2], case .integer(let ttl) = fields[at + 3],
+                      let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(sample) }
                 // A key that expired or was deleted between SCAN and the script is gone.
                 guard ttl != -2 else { continue }
                 var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
                                        expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
+                if idle >= 0 {
+                    entry.lastRead = .idle(Double(idle))
+                } else if frequency >= 0 {
+                    entry.lastRead = .frequency(frequency)
+                    scanSawFrequencies = true
+                }
                 if size < 0 || (size > wholeLimit && options.codec.needsWholeValues) {
                     entry.unreadable = true
                 } else if size > wholeLimit {

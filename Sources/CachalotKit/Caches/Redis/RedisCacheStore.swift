@@ -10,6 +10,9 @@ public final class RedisCacheStore: CacheStore {
     let now: () -> Double
     private var connections: [Int: RedisConnection] = [:]
     private var sentinelMaster: RedisEndpoint?
+    /// What the last scan found: a server without CLIENT NO-TOUCH, LFU counters.
+    var scanResetsLastRead = false
+    var scanSawFrequencies = false
 
     /// Checks the settings; connects on first use.
     public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {
@@ -40,7 +43,7 @@ public final class RedisCacheStore: CacheStore {
         return groups.keys.sorted().map { ($0, groups[$0]!) }
     }
 
-    private func endpoint(_ server: Int) throws -> RedisEndpoint {
+    func endpoint(_ server: Int) throws -> RedisEndpoint {
         guard case .sentinel(let sentinels) = options.topology else { return options.endpoints[server] }
         if let master = sentinelMaster { return master }
         let master = try sentinels.resolve(timeouts: options.timeouts)

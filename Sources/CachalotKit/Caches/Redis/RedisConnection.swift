@@ -91,6 +91,41 @@ final class RedisConnection {
         try pipeline([arguments])[0]
     }
 
+    /// The socket, for waiting on a subscription with poll().
+    var descriptor: Int32 { stream.descriptor }
+
+    /// SUBSCRIBE to `channels` and reads the server's confirmation of each;
+    /// from then on the connection only receives pushed messages.
+    func subscribe(_ channels: [[UInt8]]) throws {
+        var request: [UInt8] = []
+        Self.encode([Array("SUBSCRIBE".utf8)] + channels, into: &request)
+        let deadline = Deadline.after(timeouts.exchange)
+        do {
+            try stream.send(request, until: deadline)
+            let replies = try read(channels.count, limit: 64 * 1024 + channels.count * 256, until: deadline)
+            if case .error(let message)? = replies.first { throw Failure(description: "SUBSCRIBE failed: \(message)") }
+        } catch let failure as NetworkFailure {
+            throw Failure(description: failure.description)
+        }
+    }
+
+    /// Reads what a subscribed server pushed (call when poll() says the
+    /// socket is readable): the messages it completes. A closed connection
+    /// (the server restarted) is a failure.
+    func receivePushes(into reader: inout RedisReplyReader) throws -> [RedisReply] {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        do {
+            let got = try buffer.withUnsafeMutableBytes { try stream.receive(into: $0, until: Deadline.after(timeouts.exchange)) }
+            guard got > 0 else { throw Failure(description: "the server closed the connection") }
+            try reader.feed(buffer[..<got])
+        } catch let failure as NetworkFailure {
+            throw Failure(description: failure.description)
+        } catch let malformed as RedisReplyReader.Malformed {
+            throw Failure(description: "malformed message from the server: \(malformed.description)")
+        }
+        return reader.takeReplies()
+    }
+
     /// `*<n>\r\n` then `$<length>\r\n<bytes>\r\n` per argument.
     static func encode(_ arguments: [[UInt8]], into request: inout [UInt8]) {
         request += Array("*\(arguments.count)\r\n".utf8)

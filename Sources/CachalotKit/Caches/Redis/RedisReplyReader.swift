@@ -24,7 +24,23 @@ struct RedisReplyReader {
     /// How far the search for the current line's CRLF has got.
     private var lineScan = 0
 
-    init(limit: Int) { budget = limit }
+    init(limit: Int) {
+        budget = limit
+        self.limit = limit
+    }
+
+    private let limit: Int
+
+    /// Hands over the completed replies, for a stream that never ends (a
+    /// subscription): the byte limit then holds per message, restarting
+    /// whenever nothing is half-read.
+    mutating func takeReplies() -> [RedisReply] {
+        defer {
+            replies.removeAll()
+            if open.isEmpty && pendingBulk == nil && position == buffer.count { budget = limit }
+        }
+        return replies
+    }
 
     /// Takes more bytes from the server and parses what it can.
     mutating func feed<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {

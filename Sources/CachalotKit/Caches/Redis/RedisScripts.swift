@@ -71,13 +71,25 @@ enum RedisScripts {
     """
 
     /// KEYS: a batch of keys from SCAN. ARGV: the largest value returned
-    /// whole. Per key: its length (-1 for another Redis type), PTTL, then the
-    /// whole value and "", or for a larger one its first 64 and last 16
-    /// bytes: classifying a million entries never moves their whole values.
+    /// whole. Per key: how long since it was last read (OBJECT IDLETIME,
+    /// asked first: reading the value resets it; -1 under an LFU policy),
+    /// its LFU counter (OBJECT FREQ, -1 unless LFU), its length (-1 for
+    /// another Redis type), PTTL, then the whole value and "", or for a
+    /// larger one its first 64 and last 16 bytes: classifying a million
+    /// entries never moves their whole values.
     static let sample = """
     local whole = tonumber(ARGV[1])
     local out = {}
     for _, key in ipairs(KEYS) do
+      local idle = redis.pcall('OBJECT', 'IDLETIME', key)
+      local freq = -1
+      if type(idle) ~= 'number' then
+        idle = -1
+        freq = redis.pcall('OBJECT', 'FREQ', key)
+        if type(freq) ~= 'number' then freq = -1 end
+      end
+      table.insert(out, idle)
+      table.insert(out, freq)
       local size = redis.pcall('STRLEN', key)
       if type(size) == 'table' then size = -1 end
       table.insert(out, size)

@@ -1,0 +1,180 @@
+"""`cachalot watch` while the real Django site writes through its ORM: every
+write's invalidation appears, with exactly the tables Django moved and the
+time it stored, and nothing else appears; watch itself writes nothing."""
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from django.core.cache import cache
+from django.db import connection
+from library.models import Author, Book
+from conftest import binary
+from store import BACKEND, stored_entries, table_key
+
+
+def stamps():
+    """Every table's stored invalidation time, as Django reads it."""
+    return {table: cache.get(table_key(table)) for table in connection.introspection.table_names()}
+
+
+def moved(before, after):
+    return {(table, after[table]) for table in after if after[table] is not None and after[table] != before.get(table)}
+
+
+def watch(settings_file, *args):
+    return subprocess.Popen([binary(), "--settings", str(settings_file), "watch", "--json", "--interval", "0.1", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_watching(process):
+    """The notes on stderr: how each cache is followed, then "watching" once
+    the tables are resolved and the stores open. Returns them."""
+    notes = []
+    while not notes or "watching" not in notes[-1]:
+        notes.append(process.stderr.readline())
+        assert notes[-1], notes
+    return "".join(notes)
+
+
+def test_every_orm_write_is_one_group_of_events_and_nothing_else(settings_file):
+    Author.objects.create(name="Before")  # table keys exist before watch starts
+    process = watch(settings_file, "--for", "2.5")
+    wait_until_watching(process)
+    time.sleep(0.3)
+    expected = []
+    writes = [lambda: Author.objects.create(name="Ann"),
+              lambda: Book.objects.create(title="One"),
+              lambda: Author.objects.filter(name="Ann").update(name="Anne")]
+    for write in writes:
+        before = stamps()
+        write()
+        expected.append(moved(before, stamps()))
+        time.sleep(0.4)  # several polls apart
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    events, summary = lines[:-1], lines[-1]
+    assert all(event["type"] == "invalidation" for event in events)
+    assert summary["type"] == "summary" and summary["final"] is True
+    # One group per write (a write is one set_many with one time() for all its tables) ...
+    groups = {}
+    for event in events:
+        groups.setdefault(event["time"], set()).add((event["table"], event["time"]))
+    assert sorted(groups.values(), key=min) == sorted([group for group in expected if group], key=min)
+    # ... and each event knows its group's size, its model and the gap.
+    for event in events:
+        assert event["together"] == len(groups[event["time"]]), event
+        assert event["cache"] == "default" and event["database"] == "default"
+    assert next(e for e in events if e["table"] == "library_author")["models"] == ["library.Author"]
+    first_author = next(e for e in events if e["table"] == "library_author")
+    assert first_author["gap_seconds"] is not None and first_author["gap_seconds"] > 0
+    assert summary["invalidations"] == len(events)
+    busiest = summary["tables"][0]
+    assert busiest["table"] == "library_author" and busiest["invalidations"] == sum(
+        1 for group in expected for table, _ in group if table == "library_author")
+    assert summary["polls"] >= 10 and summary["poll_ms_median"] > 0
+
+
+def test_watch_writes_nothing_and_ends_with_a_summary_on_ctrl_c(settings_file):
+    Author.objects.create(name="Ann")
+    before = {name: repr(value) for name, value in stored_entries()}
+    process = watch(settings_file)
+    wait_until_watching(process)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    summary = json.loads(out.splitlines()[-1])
+    assert summary["type"] == "summary" and summary["invalidations"] == 0 and summary["polls"] >= 2
+    assert {name: repr(value) for name, value in stored_entries()} == before
+
+
+if BACKEND in ("redis", "django-redis"):
+    # Defined on the one-server Redis runs only (the restart needs a server of its own), never skipped elsewhere.
+    def test_a_cache_restart_is_survived_and_said(cachalot, edited_settings, settings_file):
+        from conftest import start_redis
+
+        server, port = start_redis()
+
+        def own_server(settings):
+            settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
+
+        try:
+            with edited_settings(own_server):
+                cachalot("invalidate", "library")
+                process = watch(settings_file, "--for", "6", "--timeout", "0.5")
+                wait_until_watching(process)
+                server.terminate()
+                server.wait()
+                time.sleep(1.0)
+                server = subprocess.Popen(server.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1.0)
+                cachalot("invalidate", "auth_user")  # a restarted, empty server: read afresh first
+                time.sleep(0.5)
+                cachalot("invalidate", "library.Author")
+                out, err = process.communicate(timeout=30)
+        finally:
+            server.kill()
+        assert process.returncode == 0, err
+        assert "retrying every 0.100 s" in err and "answers again" in err
+        events = [json.loads(line) for line in out.splitlines()][:-1]
+        # After the restart the keys are read afresh: the Author stamp is news, and
+        # nothing from before the restart is replayed.
+        assert [event["table"] for event in events] == ["auth_user", "library_author"]
+
+    def own_redis_settings(port):
+        def change(settings):
+            settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
+        return change
+
+    def test_keyspace_notifications_are_followed_instead_of_polling(cachalot, edited_settings, settings_file):
+        from conftest import start_redis
+
+        server, port = start_redis(("--notify-keyspace-events", "K$"))
+        try:
+            with edited_settings(own_redis_settings(port)):
+                cachalot("invalidate", "library")
+                process = watch(settings_file, "--for", "3")
+                notes = wait_until_watching(process)
+                time.sleep(0.3)
+                cachalot("invalidate", "library.Author")
+                time.sleep(0.3)
+                cachalot("invalidate", "auth_user")
+                out, err = process.communicate(timeout=30)
+        finally:
+            server.kill()
+        assert process.returncode == 0, err
+        assert "Redis keyspace notifications" in notes
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert [event["table"] for event in lines[:-1]] == ["library_author", "auth_user"]
+        # One read to start, one per notified write: 30 polls at --interval 0.1 otherwise.
+        assert lines[-1]["polls"] == 3
+
+    def test_enable_notifications_turns_them_on_and_puts_them_back(cachalot, edited_settings, settings_file):
+        from conftest import start_redis
+        import redis
+
+        server, port = start_redis(("--notify-keyspace-events", "Ex"))
+        client = redis.Redis(port=port)
+        try:
+            with edited_settings(own_redis_settings(port)):
+                cachalot("invalidate", "library")
+                plain = watch(settings_file, "--for", "0.3")
+                assert "--enable-notifications turns them on" in wait_until_watching(plain)
+                plain.communicate(timeout=30)
+                process = watch(settings_file, "--for", "2", "--enable-notifications")
+                notes = wait_until_watching(process)
+                during = client.config_get("notify-keyspace-events")["notify-keyspace-events"]
+                cachalot("invalidate", "library.Author")
+                out, err = process.communicate(timeout=30)
+                after = client.config_get("notify-keyspace-events")["notify-keyspace-events"]
+        finally:
+            server.kill()
+        assert process.returncode == 0, err
+        assert "Redis keyspace notifications" in notes
+        assert set(during) >= set("K$Ex") and after == "xE"
+        lines = [json.loads(line) for line in out.splitlines()]
+        assert [event["table"] for event in lines[:-1]] == ["library_author"] and lines[-1]["polls"] == 2
