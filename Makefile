@@ -107,6 +107,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_memcached.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_redis.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_mysql.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_watch.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

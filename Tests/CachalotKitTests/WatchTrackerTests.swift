@@ -12,50 +12,48 @@ struct WatchTrackerTests {
         Dictionary(uniqueKeysWithValues: times.map { ($0.key.cachalotKey, .time($0.value)) })
     }
 
-    var tracker = WatchTracker(models: [book: ["library.Book"], author: ["library.Author"]])
+    var tracker = WatchTracker(keys: keys, models: [book: ["library.Book"], author: ["library.Author"]])
 
     @Test mutating func theFirstPollIsNotNewsAndOneWriteIsOneGroup() {
-        #expect(tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.book: 10, Self.author: 10])).isEmpty)
-        let events = tracker.observe(cacheAlias: "default", keys: Self.keys,
-                                     stored: Self.poll([Self.book: 20, Self.bookAuthors: 20, Self.author: 10]))
+        #expect(tracker.observe(cacheAlias: "default", stored: Self.poll([Self.book: 10, Self.author: 10])).isEmpty)
+        let events = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.book: 20, Self.bookAuthors: 20, Self.author: 10]))
         #expect(events.map(\.key) == [Self.book, Self.bookAuthors])
         #expect(events.map(\.together) == [2, 2])
         #expect(events.map(\.gap) == [10, nil])
         #expect(events[0].models == ["library.Book"] && events[1].models == [])
         // Two writes between polls: two groups.
-        let two = tracker.observe(cacheAlias: "default", keys: Self.keys,
-                                  stored: Self.poll([Self.book: 25, Self.bookAuthors: 20, Self.author: 26]))
+        let two = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.book: 25, Self.bookAuthors: 20, Self.author: 26]))
         #expect(two.map(\.together) == [1, 1])
     }
 
     @Test mutating func aClockStepBackIsStillAnInvalidation() {
-        _ = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 100]))
-        let events = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 90]))
+        _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 100]))
+        let events = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 90]))
         #expect(events.map(\.time) == [90])
         #expect(events.first?.gap == -10)
     }
 
     @Test mutating func aVanishedKeyIsForgottenQuietlyAndItsReturnIsNewsWithTheLastKnownGap() {
-        _ = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 100]))
-        #expect(tracker.observe(cacheAlias: "default", keys: Self.keys, stored: [:]).isEmpty)
-        let back = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 130]))
+        _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 100]))
+        #expect(tracker.observe(cacheAlias: "default", stored: [:]).isEmpty)
+        let back = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 130]))
         #expect(back.map(\.gap) == [30])
     }
 
     @Test mutating func afterAResetTheNextPollIsAFirstOne() {
-        _ = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 100]))
+        _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 100]))
         tracker.reset(cacheAlias: "default")
-        #expect(tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.author: 200])).isEmpty)
+        #expect(tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 200])).isEmpty)
     }
 
     @Test mutating func cachesAreTrackedApartAndTheSummaryIsBusiestFirst() {
         for cache in ["default", "other"] {
-            _ = tracker.observe(cacheAlias: cache, keys: Self.keys, stored: Self.poll([Self.book: 1, Self.author: 1]))
+            _ = tracker.observe(cacheAlias: cache, stored: Self.poll([Self.book: 1, Self.author: 1]))
         }
         for time in [2.0, 3.0, 4.0] {
-            _ = tracker.observe(cacheAlias: "default", keys: Self.keys, stored: Self.poll([Self.book: 1, Self.author: time]))
+            _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.book: 1, Self.author: time]))
         }
-        _ = tracker.observe(cacheAlias: "other", keys: Self.keys, stored: Self.poll([Self.book: 5, Self.author: 1]))
+        _ = tracker.observe(cacheAlias: "other", stored: Self.poll([Self.book: 5, Self.author: 1]))
         let summary = tracker.summary(seconds: 120)
         #expect(summary.map(\.cacheAlias) == ["default", "other"])
         #expect(summary.map(\.key) == [Self.author, Self.book])

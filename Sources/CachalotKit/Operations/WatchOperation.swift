@@ -75,21 +75,24 @@ public struct WatchTableSummary: Equatable, Sendable {
 /// quietly; if it comes back, that is an invalidation with no known gap.
 public struct WatchTracker {
     private let models: [TableKey: [String]]
+    /// The keys followed, with their cachalot keys (a SHA-1 each: computed once).
+    private let keys: [(key: TableKey, cachalotKey: String)]
     private var known: [String: [TableKey: Double]] = [:]
     private var counts: [String: [TableKey: (count: Int, last: Double)]] = [:]
     /// The last time each key was seen, kept across a vanish, for gaps.
     private var lastSeen: [String: [TableKey: Double]] = [:]
 
-    public init(models: [TableKey: [String]]) {
+    public init(keys: [TableKey], models: [TableKey: [String]]) {
+        self.keys = keys.map { ($0, $0.cachalotKey) }
         self.models = models
     }
 
-    /// Takes one poll of a cache; returns its events, grouped by time.
-    public mutating func observe(cacheAlias: String, keys: [TableKey],
-                                 stored: [String: StoredTimestamp]) -> [WatchEvent] {
+    /// Takes one poll of a cache (what `inspectTimestamps` returned for
+    /// the keys); returns its events, grouped by time.
+    public mutating func observe(cacheAlias: String, stored: [String: StoredTimestamp]) -> [WatchEvent] {
         var current: [TableKey: Double] = [:]
-        for key in keys {
-            if case .time(let time)? = stored[key.cachalotKey] { current[key] = time }
+        for (key, cachalotKey) in keys {
+            if case .time(let time)? = stored[cachalotKey] { current[key] = time }
         }
         defer {
             known[cacheAlias] = current
@@ -97,7 +100,7 @@ public struct WatchTracker {
         }
         guard let before = known[cacheAlias] else { return [] }
         var events: [WatchEvent] = []
-        for key in keys {
+        for (key, _) in keys {
             guard let time = current[key], before[key] != time else { continue }
             events.append(WatchEvent(cacheAlias: cacheAlias, key: key, models: models[key] ?? [], time: time,
                                      previous: before[key] ?? lastSeen[cacheAlias]?[key], together: 0))

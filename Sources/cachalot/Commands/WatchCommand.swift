@@ -80,7 +80,7 @@ private struct Watch {
         self.verbosity = verbosity
         cachalotKeys = plan.keys.map(\.cachalotKey)
         caches = zip(plan.caches, stores).map { Cache(settings: $0, store: $1) }
-        tracker = WatchTracker(models: plan.models)
+        tracker = WatchTracker(keys: plan.keys, models: plan.models)
     }
 
     /// Subscribes to each Redis cache's table keys where its server sends
@@ -172,7 +172,7 @@ private struct Watch {
                 caches[index].down = false
                 Console.note("cache '\(alias)' answers again; its table keys are read afresh")
             }
-            for event in tracker.observe(cacheAlias: alias, keys: plan.keys, stored: stored) {
+            for event in tracker.observe(cacheAlias: alias, stored: stored) {
                 Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
             }
         } catch {

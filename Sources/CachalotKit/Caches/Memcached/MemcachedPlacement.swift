@@ -16,6 +16,8 @@ enum MemcachedPlacement {
         guard !alive.isEmpty else { return nil }
         switch self {
         case .rendezvous(let nodes):
+            // The only candidate wins: no hashing (watch reads every key each poll).
+            if alive.count == 1 { return alive[0] }
             var winner: Int?
             var high: Int64 = -1
             for index in alive {
