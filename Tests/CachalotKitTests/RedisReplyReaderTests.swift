@@ -27,6 +27,25 @@ struct RedisReplyReaderTests {
         #expect(throws: RedisReplyReader.Malformed.self) { try reader.feed(Array(header.utf8)) }
     }
 
+    /// A subscription never ends: its limit holds per message, even when
+    /// every read stops in the middle of one.
+    @Test func aSubscriptionsLimitHoldsPerMessage() throws {
+        let channel = "__keyspace@0__::1:" + String(repeating: "0123456789", count: 4)
+        let message = Array("*3\r\n$7\r\nmessage\r\n$\(channel.utf8.count)\r\n\(channel)\r\n$3\r\nset\r\n".utf8)
+        var reader = RedisReplyReader(limit: 200, perReply: true)
+        let stream = Array(repeating: message, count: 2_000).flatMap { $0 }
+        var received = 0
+        for start in stride(from: 0, to: stream.count, by: 97) {
+            try reader.feed(stream[start..<min(start + 97, stream.count)])
+            received += reader.takeReplies().count
+        }
+        #expect(received == 2_000)
+        var bounded = RedisReplyReader(limit: 200, perReply: true)
+        #expect(throws: RedisReplyReader.Malformed.self) {
+            try bounded.feed(Array("$300\r\n".utf8) + Array(repeating: 0x61, count: 150))
+        }
+    }
+
     @Test func refusesMoreBytesThanTheLimitAndDeepNesting() {
         var small = RedisReplyReader(limit: 10)
         #expect(throws: RedisReplyReader.Malformed.self) { try small.feed(Array("+0123456789\r\n".utf8)) }

@@ -53,3 +53,34 @@ def test_the_address_names_where_cachalot_writes(cachalot):
         assert f":{port}" in result.stdout, "the master the sentinels name"
     else:
         assert os.environ["INTEROP_REDIS_URL"].rsplit("/", 1)[0] in result.stdout
+
+
+def test_idle_counts_the_reads_the_site_sends_to_its_replica(cachalot):
+    """Django reads from the replica: an entry read there is recent, however
+    long the primary has not seen it (sentinel: the replica is unknown to
+    cachalot, and the output says its reads are not counted)."""
+    import json
+
+    from library.models import Author
+    from store import is_query_entry
+
+    Author.objects.create(name="Ann")
+    list(Author.objects.all())
+    list(Author.objects.filter(name="Ann"))
+    replicated()
+    prefix = cache.make_key("")
+    entries = [key for key in PRIMARY.scan_iter(match=prefix + "*") if is_query_entry(pickle.loads(PRIMARY.get(key)))]
+    assert len(entries) >= 2
+    for key in entries:
+        payload = PRIMARY.dump(key)
+        PRIMARY.restore(key, 0, payload, replace=True, idletime=7200)
+    replicated()
+    replica = redis.Redis.from_url(os.environ["INTEROP_REDIS_URLS"].split(",")[1])
+    replica.get(entries[0])  # the site's read
+    report = json.loads(cachalot("stats", "--idle", "--json").stdout)
+    last_read = report["caches"][0]["last_read"]
+    buckets = {bucket["name"]: bucket["count"] for bucket in last_read["buckets"]}
+    if BACKEND.endswith("-sentinel"):
+        assert buckets["1m"] == 0 and "replicas are not counted" in last_read["note"]
+    else:
+        assert buckets["1m"] == 1 and buckets["1d"] == len(entries) - 1, last_read

@@ -87,7 +87,7 @@ def test_idle_buckets_match_what_the_cache_says(cachalot):
         assert {name: (folder / name).stat().st_atime_ns for name in names} == before
         assert second == first
     elif MEMCACHED:
-        assert source["source"].startswith("memcached la=") and not source["scan_resets_it"]
+        assert source["source"].startswith("memcached last access") and not source["scan_resets_it"]
         after = {}
         for server in memcached_servers():
             raw = RawMemcached(server)

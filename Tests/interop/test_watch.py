@@ -78,6 +78,11 @@ def test_every_orm_write_is_one_group_of_events_and_nothing_else(settings_file):
     assert summary["polls"] >= 10 and summary["poll_ms_median"] > 0
 
 
+def test_an_interval_below_a_hundredth_of_a_second_is_a_usage_error(cachalot):
+    result = cachalot("watch", "--interval", "0.001", check=False)
+    assert result.returncode == 2 and "at least 0.01" in result.stderr and not result.stdout
+
+
 def test_watch_writes_nothing_and_ends_with_a_summary_on_ctrl_c(settings_file):
     Author.objects.create(name="Ann")
     before = {name: repr(value) for name, value in stored_entries()}
@@ -165,10 +170,12 @@ if BACKEND in ("redis", "django-redis"):
                 plain = watch(settings_file, "--for", "0.3")
                 assert "--enable-notifications turns them on" in wait_until_watching(plain)
                 plain.communicate(timeout=30)
-                process = watch(settings_file, "--for", "2", "--enable-notifications")
+                process = watch(settings_file, "--enable-notifications")
                 notes = wait_until_watching(process)
                 during = client.config_get("notify-keyspace-events")["notify-keyspace-events"]
                 cachalot("invalidate", "library.Author")
+                time.sleep(0.5)
+                process.send_signal(signal.SIGHUP)  # a closed terminal puts them back too
                 out, err = process.communicate(timeout=30)
                 after = client.config_get("notify-keyspace-events")["notify-keyspace-events"]
         finally:

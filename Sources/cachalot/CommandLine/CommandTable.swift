@@ -25,6 +25,10 @@ enum CommandTable {
     static let verbosity = ChoiceOption<Verbosity>(
         long: "verbosity", shorts: ["v"], valueName: "LEVEL",
         help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.")
+    /// watch's -v: what its levels mean there.
+    static let watchVerbosity = ChoiceOption<Verbosity>(
+        long: "verbosity", shorts: ["v"], valueName: "LEVEL",
+        help: "0 events only, 1 (default) also notes on stderr, 2 also the summary every minute.")
     static let dryRun = OptionSpec(long: "dry-run", help: "Write nothing; say what would be written.")
     static let json = OptionSpec(long: "json", help: "Print one JSON object for scripts.")
     static let format = ChoiceOption<TimestampFormat>(
@@ -52,7 +56,7 @@ enum CommandTable {
     static let write = OptionSpec(long: "write", help: "Allow a statement that changes data; its tables are invalidated after it commits.")
     static let verbose = OptionSpec(long: "verbose", shorts: ["v"], help: "One line on stderr: hit, miss or uncachable (why), age, tables.")
     static let interval = OptionSpec(
-        long: "interval", valueName: "SECONDS", valueKind: .seconds, help: "How often to read the table keys (default 1).")
+        long: "interval", valueName: "SECONDS", valueKind: .seconds, help: "How often to read the table keys of a polled cache (default 1, at least 0.01).")
     static let watchFor = OptionSpec(
         long: "for", valueName: "SECONDS", valueKind: .seconds, help: "Stop after this long and print the summary (default: until Ctrl-C).")
     static let enableNotifications = OptionSpec(
@@ -129,7 +133,7 @@ enum CommandTable {
             summary: "Follow invalidations as they happen; summarize which tables keep the cache cold.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, verbosity.spec, timeout],
+            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, watchVerbosity.spec, timeout],
             details: """
             Reads every table key of every cache (or -c) and database (or -d) each interval, one \
             round trip per cache server, or, on a Redis server that sends keyspace notifications \

@@ -10,7 +10,11 @@ import CachalotKit
 enum WatchCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
-        let verbosity = arguments.choice(CommandTable.verbosity) ?? .djangos
+        let verbosity = arguments.choice(CommandTable.watchVerbosity) ?? .djangos
+        let interval = arguments.seconds(CommandTable.interval) ?? 1
+        guard interval >= shortestInterval else {
+            throw CachalotError.usage("--interval \(PythonFloatRepr.repr(interval)) is too short: at least \(PythonFloatRepr.repr(shortestInterval)) s")
+        }
         let plan = try WatchOperation(context.selection).prepare(settings: try context.loadSettings(), backends: context.backends)
 
         CommandContext.noteSkipped(plan.skippedCaches)
@@ -22,6 +26,9 @@ enum WatchCommand {
         guard !plan.keys.isEmpty else {
             throw CachalotError.runtime("no tables to watch: the selected databases list none")
         }
+        guard !plan.caches.isEmpty else {
+            throw CachalotError.usage("no cache to watch: the selected caches live inside Django processes (locmem, dummy)")
+        }
         var stores: [CacheStore] = []
         for opened in try context.backends.openStores(plan.caches) {
             switch opened {
@@ -32,19 +39,27 @@ enum WatchCommand {
             }
         }
 
-        var watch = Watch(plan: plan, stores: stores, backends: context.backends,
-                          interval: arguments.seconds(CommandTable.interval) ?? 1, json: arguments.flag(CommandTable.json),
-                          enableNotifications: arguments.flag(CommandTable.enableNotifications), verbosity: verbosity)
-        defer { watch.closeFeeds() }
+        // Handlers first: a signal while subscribing still ends the watch
+        // through the code that puts notify-keyspace-events back.
+        let waiter = try StopOrReadable()
+        let changes = arguments.flag(CommandTable.enableNotifications) ? KeyspaceNotificationChanges() : nil
+        defer {
+            for problem in changes?.restore() ?? [] { Console.warning(problem) }
+        }
+        var watch = Watch(plan: plan, stores: stores, backends: context.backends, interval: interval,
+                          json: arguments.flag(CommandTable.json), enabling: changes, verbosity: verbosity)
         do {
             try watch.openFeeds()
         } catch let error as CachalotError {
             Console.error(error)
             return error.exitCode.rawValue
         }
-        watch.run(for: arguments.seconds(CommandTable.watchFor))
+        watch.run(for: arguments.seconds(CommandTable.watchFor), waiter: waiter)
         return 0
     }
+
+    /// Shorter intervals only burn the cache server's CPU.
+    static let shortestInterval = 0.01
 }
 
 /// One watch: each cache's store, feed and health, the tracker, poll costs.
@@ -59,24 +74,30 @@ private struct Watch {
         var nextPoll = 0.0
     }
 
+    /// How often a cache followed by notifications is read anyway: a
+    /// notification lost (a half-open connection, notify-keyspace-events
+    /// changed by someone) is then found late rather than never.
+    static let notifiedRecheck = 30.0
+
     let plan: WatchPlan
     let backends: Backends
     let interval: Double
     let json: Bool
-    let enableNotifications: Bool
+    let enabling: KeyspaceNotificationChanges?
     let verbosity: Verbosity
     let cachalotKeys: [String]
     var caches: [Cache]
     var tracker: WatchTracker
+    /// The latest poll times (bounded), for the summary's median.
     var pollMilliseconds: [Double] = []
 
     init(plan: WatchPlan, stores: [CacheStore], backends: Backends, interval: Double, json: Bool,
-         enableNotifications: Bool, verbosity: Verbosity) {
+         enabling: KeyspaceNotificationChanges?, verbosity: Verbosity) {
         self.plan = plan
         self.backends = backends
         self.interval = interval
         self.json = json
-        self.enableNotifications = enableNotifications
+        self.enabling = enabling
         self.verbosity = verbosity
         cachalotKeys = plan.keys.map(\.cachalotKey)
         caches = zip(plan.caches, stores).map { Cache(settings: $0, store: $1) }
@@ -90,10 +111,15 @@ private struct Watch {
         for index in caches.indices {
             let how: String
             if let redis = caches[index].store as? RedisCacheStore {
-                let (feed, reason) = try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enable: enableNotifications)
-                caches[index].feed = feed
-                caches[index].notified = feed != nil
-                how = feed != nil ? "Redis keyspace notifications" : "polling every \(seconds(interval)) (\(reason ?? ""); --enable-notifications turns them on)"
+                switch try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enabling: enabling) {
+                case .success(let feed):
+                    caches[index].feed = feed
+                    caches[index].notified = true
+                    how = "Redis keyspace notifications (and a read every \(seconds(max(Self.notifiedRecheck, interval))))"
+                case .failure(let unavailable):
+                    let hint = if case .off = unavailable { "; --enable-notifications turns them on" } else { "" }
+                    how = "polling every \(seconds(interval)) (\(unavailable.description)\(hint))"
+                }
             } else {
                 how = "polling every \(seconds(interval))"
             }
@@ -104,15 +130,7 @@ private struct Watch {
         }
     }
 
-    mutating func closeFeeds() {
-        for index in caches.indices {
-            caches[index].feed?.close()
-            caches[index].feed = nil
-        }
-    }
-
-    mutating func run(for duration: Double?) {
-        let waiter = StopOrReadable()
+    mutating func run(for duration: Double?, waiter: StopOrReadable) {
         let started = SystemClock.monotonic()
         let deadline = duration.map { started + $0 }
         var nextSummary = started + 60
@@ -124,13 +142,12 @@ private struct Watch {
                 printSummary(seconds: now - started, final: false)
                 nextSummary = now + 60
             }
-            var wake = caches.filter { $0.feed == nil }.map(\.nextPoll).min()
-            if verbosity >= .perTable { wake = min(wake ?? nextSummary, nextSummary) }
-            if let deadline { wake = min(wake ?? deadline, deadline) }
-            switch waiter.wait(seconds: wake.map { $0 - now }, sockets: caches.compactMap { $0.feed?.descriptors }.flatMap { $0 }) {
+            var wake = caches.map(\.nextPoll).min()!
+            if verbosity >= .perTable { wake = min(wake, nextSummary) }
+            if let deadline { wake = min(wake, deadline) }
+            switch waiter.wait(seconds: wake - now, sockets: caches.compactMap { $0.feed?.descriptors }.flatMap { $0 }) {
             case .stop:
-                printSummary(seconds: SystemClock.monotonic() - started, final: true)
-                return
+                break
             case .readable(let sockets):
                 for index in caches.indices {
                     guard let feed = caches[index].feed, !sockets.isDisjoint(with: feed.descriptors) else { continue }
@@ -140,44 +157,63 @@ private struct Watch {
                         fail(index, error)
                     }
                 }
+                continue
             case .timeout:
-                break
+                let after = SystemClock.monotonic()
+                for index in caches.indices where after >= caches[index].nextPoll { poll(index, scheduled: true) }
+                continue
             }
-            let after = SystemClock.monotonic()
-            for index in caches.indices where caches[index].feed == nil && after >= caches[index].nextPoll { poll(index) }
+            break
         }
         printSummary(seconds: SystemClock.monotonic() - started, final: true)
     }
 
     /// Reads one cache's table keys (reopening it, and its feed, if it had
-    /// failed) and prints what moved.
-    mutating func poll(_ index: Int) {
+    /// failed) and prints what moved. A scheduled read of a cache followed
+    /// by notifications that finds news means notifications stopped
+    /// coming: it is polled from then on.
+    mutating func poll(_ index: Int, scheduled: Bool = false) {
         let alias = caches[index].settings.alias
-        caches[index].nextPoll = SystemClock.monotonic() + interval
         let started = SystemClock.monotonic()
         do {
             let store = try caches[index].store ?? backends.openCache(caches[index].settings)
             caches[index].store = store
             if caches[index].notified, caches[index].feed == nil, let redis = store as? RedisCacheStore {
-                let (feed, reason) = try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enable: enableNotifications)
-                caches[index].feed = feed
-                if feed == nil {
-                    caches[index].notified = false
-                    Console.note("cache '\(alias)': polling every \(seconds(interval)) from now on (\(reason ?? ""))")
+                switch try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enabling: enabling) {
+                case .success(let feed): caches[index].feed = feed
+                case .failure(let unavailable): stopFollowing(index, because: unavailable.description)
                 }
             }
             let stored = try store.inspectTimestamps(cachalotKeys)
-            pollMilliseconds.append((SystemClock.monotonic() - started) * 1000)
+            recordPoll(milliseconds: (SystemClock.monotonic() - started) * 1000)
             if caches[index].down {
                 caches[index].down = false
                 Console.note("cache '\(alias)' answers again; its table keys are read afresh")
             }
-            for event in tracker.observe(cacheAlias: alias, stored: stored) {
+            let events = tracker.observe(cacheAlias: alias, stored: stored)
+            for event in events {
                 Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
+            }
+            if scheduled, caches[index].feed != nil, !events.isEmpty {
+                stopFollowing(index, because: "a read found invalidations no notification announced")
             }
         } catch {
             fail(index, error)
         }
+        let every = caches[index].feed != nil ? max(Self.notifiedRecheck, interval) : interval
+        caches[index].nextPoll = SystemClock.monotonic() + every
+    }
+
+    private mutating func stopFollowing(_ index: Int, because reason: String) {
+        caches[index].feed = nil
+        caches[index].notified = false
+        Console.warning("cache '\(caches[index].settings.alias)': polling every \(seconds(interval)) from now on: \(reason)")
+    }
+
+    /// Keeps the latest 10,000 poll times: a long watch does not grow.
+    private mutating func recordPoll(milliseconds: Double) {
+        if pollMilliseconds.count >= 10_000 { pollMilliseconds.removeFirst(5_000) }
+        pollMilliseconds.append(milliseconds)
     }
 
     /// A cache stopped answering: said once, then retried every interval.
@@ -186,7 +222,6 @@ private struct Watch {
             caches[index].down = true
             Console.warning("cache '\(caches[index].settings.alias)': \(CachalotError(error).message); retrying every \(seconds(interval))")
         }
-        caches[index].feed?.close()
         caches[index].feed = nil
         caches[index].store = nil
         caches[index].nextPoll = SystemClock.monotonic() + interval

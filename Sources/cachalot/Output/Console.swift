@@ -61,7 +61,8 @@ enum Console {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
-                if errno == EINTR { continue }
+                // A stop signal (watch) gives up a write blocked on a full pipe, as a closed one.
+                if errno == EINTR { if stopRequested != 0 && descriptor == STDOUT_FILENO { return EPIPE } else { continue } }
                 return errno
             }
             offset += written

@@ -58,7 +58,8 @@ enum StatsOutput {
             if let caveat = source.caveat { lines.append("last_read_note: \(caveat)") }
         }
         for (name, tally) in cache.lastRead.buckets {
-            let label = name == "older" ? "query_entries_unread_for_1d" : name == "unknown" ? "query_entries_read_unknown" : "query_entries_read_within_\(name)"
+            let label = name == "older" ? "query_entries_unread_for_1d" : name == "unknown" ? "query_entries_read_unknown"
+                : name.hasPrefix("freq_") ? "query_entries_\(name)" : "query_entries_read_within_\(name)"
             lines += ["\(label): \(tally.count)", "\(label)_bytes: \(tally.bytes)"]
         }
         if let share = cache.lastRead.unreadForADayShare {

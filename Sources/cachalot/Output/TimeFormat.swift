@@ -5,6 +5,7 @@ import Glibc
 enum TimeFormat {
     /// `datetime.fromtimestamp(t, timezone.utc).isoformat()`.
     static func iso(_ timestamp: Double) -> String {
+        guard representable(timestamp) else { return PythonFloatRepr.repr(timestamp) }
         var seconds = time_t(timestamp.rounded(.down))
         var micros = Int(((timestamp - Double(seconds)) * 1_000_000).rounded(.toNearestOrEven))
         if micros >= 1_000_000 {
@@ -24,6 +25,7 @@ enum TimeFormat {
     /// This host's local time to the millisecond ("2026-11-28 14:05:02.123"),
     /// for people watching events go by.
     static func local(_ timestamp: Double) -> String {
+        guard representable(timestamp) else { return PythonFloatRepr.repr(timestamp) }
         var seconds = time_t(timestamp.rounded(.down))
         var millis = Int(((timestamp - Double(seconds)) * 1000).rounded(.toNearestOrEven))
         if millis >= 1000 {
@@ -36,6 +38,12 @@ enum TimeFormat {
         let milliText = String(millis)
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
             + String(repeating: "0", count: 3 - milliText.count) + milliText
+    }
+
+    /// Whether a stored time is a date at all (years 1–9999, as Python's
+    /// datetime): a hostile table key may hold 1e300, which time_t cannot.
+    static func representable(_ timestamp: Double) -> Bool {
+        timestamp.isFinite && timestamp > -62_135_596_800 && timestamp < 253_402_300_800
     }
 
     /// Seconds elapsed, three decimals ("12.345").

@@ -59,7 +59,9 @@ extension MemcachedCacheStore {
                 let now = self.now()
                 for item in batch {
                     var entry = CacheEntry(name: item.key, value: [], size: item.size, expiresAt: item.expiresAt)
-                    entry.lastRead = item.lastAccess.map { .idle(max(0, now - $0)) }
+                    // The meta get's own idle time (the server's clock); la= when gets had to do.
+                    entry.lastRead = (fetched[item.key]?.idleSeconds).map { .idle(Double($0)) }
+                        ?? item.lastAccess.map { .idle(max(0, now - $0)) }
                     if item.size > valueLimit {
                         entry.unreadable = true
                     } else {
@@ -93,13 +95,14 @@ extension MemcachedCacheStore {
         guard !made.isEmpty else { return [:] }
         if !scanResetsLastRead {
             do {
-                let request = made.map { "mg \($0) v f k u q\r\n" }.joined() + "mn\r\n"
+                let request = made.map { "mg \($0) v f k l u q\r\n" }.joined() + "mn\r\n"
                 let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
                     try connection.send(Array(request.utf8))
                     return try connection.readMetaItems(limit: 256 << 20)
                 }
                 return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            } catch let failure as ServerFailure where failure.description.contains("\"ERROR\"") {
+            } catch let failure as ServerFailure where failure.description.contains("the server answered") {
+                // No meta commands (before 1.6), or another dialect of them: plain gets.
                 scanResetsLastRead = true
             }
         }
@@ -107,8 +110,9 @@ extension MemcachedCacheStore {
     }
 
     public func lastReadSource() -> LastReadSource {
-        LastReadSource(method: "memcached la= (lru_crawler metadump)", scanResetsIt: scanResetsLastRead,
-                       caveat: scanResetsLastRead ? "this memcached has no meta commands (1.6+): reading the entries for this scan moved their last access" : nil)
+        LastReadSource(method: "memcached last access (meta get l, or metadump la=)", scanResetsIt: scanResetsLastRead,
+                       caveat: "memcached moves an item's last access at most once a minute, and not on the first read after a write: idle times are upper bounds"
+                           + (scanResetsLastRead ? "; this memcached has no meta commands (1.6+): reading the entries for this scan moved their last access" : ""))
     }
 
     /// Streams one server's metadump on a connection of its own.

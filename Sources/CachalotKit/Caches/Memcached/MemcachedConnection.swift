@@ -13,6 +13,8 @@ final class MemcachedConnection {
         var flags: UInt32
         var data: [UInt8]
         var cas: UInt64?
+        /// Seconds since its last access (a meta get's `l` flag).
+        var idleSeconds: Int?
     }
 
     /// The longest line a reply may have (a VALUE or metadump line with a
@@ -70,9 +72,9 @@ final class MemcachedConnection {
         }
     }
 
-    /// The items of pipelined quiet meta gets (`mg <key> v f k u q`, then
-    /// `mn`): a hit is `VA <length> f<flags> k<key>` and the value, a miss
-    /// says nothing, `MN` ends the reply. At most `limit` bytes of values.
+    /// The items of pipelined quiet meta gets (`mg <key> v f k l u q`, then
+    /// `mn`): a hit is `VA <length> f<flags> k<key> l<idle>` and the value,
+    /// a miss says nothing, `MN` ends the reply. At most `limit` bytes of values.
     func readMetaItems(limit: Int) throws -> [Item] {
         var items: [Item] = []
         var total = 0
@@ -91,7 +93,8 @@ final class MemcachedConnection {
             }
             let data = try readBytes(length)
             guard try readBytes(2) == [0x0d, 0x0a] else { throw Failure(description: "malformed reply from the server: a value without its CRLF") }
-            items.append(Item(key: key, flags: flags, data: data, cas: nil))
+            let idle = fields.first(where: { $0.hasPrefix("l") }).flatMap { Int($0.dropFirst()) }
+            items.append(Item(key: key, flags: flags, data: data, cas: nil, idleSeconds: idle))
         }
     }
 

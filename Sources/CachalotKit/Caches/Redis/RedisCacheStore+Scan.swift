@@ -8,6 +8,7 @@ extension RedisCacheStore {
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
         scanResetsLastRead = false
         scanSawFrequencies = false
+        scanReplicaFailures = [:]
         for server in servers {
             // Redis 7.2+: this connection's reads leave idle times and LFU
             // counters alone. Older servers refuse it; their reads reset them.
@@ -21,9 +22,51 @@ extension RedisCacheStore {
     }
 
     public func lastReadSource() -> LastReadSource {
-        LastReadSource(method: scanSawFrequencies ? "Redis OBJECT FREQ (an LFU maxmemory-policy keeps no idle time)" : "Redis OBJECT IDLETIME",
-                       scanResetsIt: scanResetsLastRead,
-                       caveat: scanResetsLastRead ? "this Redis has no CLIENT NO-TOUCH (7.2+): reading the entries for this scan reset their idle times" : nil)
+        var caveats: [String] = []
+        if scanResetsLastRead {
+            caveats.append(scanSawFrequencies
+                ? "this Redis has no CLIENT NO-TOUCH (7.2+): reading the entries for this scan raised their LFU counters"
+                : "this Redis has no CLIENT NO-TOUCH (7.2+): reading the entries for this scan reset their idle times")
+        }
+        if case .sentinel = options.topology {
+            caveats.append("reads the site sends to the master's replicas are not counted")
+        }
+        for (replica, reason) in scanReplicaFailures.sorted(by: { $0.key < $1.key }) {
+            caveats.append("replica \(options.endpoints[replica].description) did not answer (\(reason)): reads there are not counted")
+        }
+        return LastReadSource(method: scanSawFrequencies ? "Redis OBJECT FREQ (an LFU maxmemory-policy keeps no idle time)" : "Redis OBJECT IDLETIME",
+                              scanResetsIt: scanResetsLastRead, caveat: caveats.isEmpty ? nil : caveats.joined(separator: "; "))
+    }
+
+    /// The replicas Django and django-redis send reads to (LOCATION's
+    /// others): their idle times count too, the most recent read wins.
+    private var replicas: [Int] {
+        guard case .primary = options.topology else { return [] }
+        return Array(options.endpoints.indices.dropFirst())
+    }
+
+    /// Each key's idle time and LFU counter on every replica that answers:
+    /// the least idle time and the highest counter over them.
+    private func replicaLastReads(_ keys: [[UInt8]]) -> [(idle: Int, frequency: Int)?] {
+        var merged = [(idle: Int, frequency: Int)?](repeating: nil, count: keys.count)
+        for replica in replicas where scanReplicaFailures[replica] == nil {
+            do {
+                let reply = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.idle.utf8), Array(String(keys.count).utf8)] + keys],
+                                         on: replica, replyLimit: 64 * 1024 + keys.count * 64)[0]
+                guard case .array(let fields) = reply, fields.count == keys.count * 2 else { throw unexpected(reply) }
+                for index in keys.indices {
+                    guard case .integer(let idle) = fields[2 * index], case .integer(let frequency) = fields[2 * index + 1],
+                          idle >= 0 || frequency >= 0 else { continue }
+                    var known = merged[index] ?? (idle: -1, frequency: -1)
+                    if idle >= 0 { known.idle = known.idle < 0 ? idle : min(known.idle, idle) }
+                    known.frequency = max(known.frequency, frequency)
+                    merged[index] = known
+                }
+            } catch {
+                scanReplicaFailures[replica] = CachalotError(error).message
+            }
+        }
+        return merged
     }
 
     private func scan(_ server: Int, _ visit: (CacheEntry) throws -> Void) throws {
@@ -43,15 +86,20 @@ extension RedisCacheStore {
             let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
                                        + keys + [Array(String(wholeLimit).utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
             guard case .array(let fields) = sample, fields.count == keys.count * 6 else { throw unexpected(sample) }
+            let onReplicas = replicas.isEmpty ? [] : replicaLastReads(keys)
             for (index, key) in keys.enumerated() {
                 let at = 6 * index
-                guard case .integer(let idle) = fields[at], case .integer(let frequency) = fields[at + 1],
+                guard case .integer(var idle) = fields[at], case .integer(var frequency) = fields[at + 1],
                       case .integer(let size) = fields[at + 2], case .integer(let ttl) = fields[at + 3],
                       let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(sample) }
                 // A key that expired or was deleted between SCAN and the script is gone.
                 guard ttl != -2 else { continue }
                 var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
                                        expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
+                if let replica = onReplicas.isEmpty ? nil : onReplicas[index] {
+                    if replica.idle >= 0 { idle = idle < 0 ? replica.idle : min(idle, replica.idle) }
+                    frequency = max(frequency, replica.frequency)
+                }
                 if idle >= 0 {
                     entry.lastRead = .idle(Double(idle))
                 } else if frequency >= 0 {

@@ -13,6 +13,8 @@ public final class RedisCacheStore: CacheStore {
     /// What the last scan found: a server without CLIENT NO-TOUCH, LFU counters.
     var scanResetsLastRead = false
     var scanSawFrequencies = false
+    /// Replicas the last scan could not ask for idle times, and why.
+    var scanReplicaFailures: [Int: String] = [:]
 
     /// Checks the settings; connects on first use.
     public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {

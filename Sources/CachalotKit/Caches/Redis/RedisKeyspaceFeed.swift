@@ -1,25 +1,34 @@
 /// Redis keyspace notifications on a cache's table keys, for `watch`: a
 /// subscription per server to `__keyspace@<db>__:<made key>` of each table
-/// key it holds, so a write is seen the moment it happens and nothing is
-/// polled in between. Only when the server already sends them (its
-/// `notify-keyspace-events` has K, and $ or A), or when the user asked
-/// cachalot to turn them on — then the server's setting is put back as it
-/// was by `close()`.
+/// key it holds, so a write is seen the moment it happens. Only when the
+/// server already sends them (its `notify-keyspace-events` has K, and $ or
+/// A), or when the user asked cachalot to turn them on — recorded in a
+/// `KeyspaceNotificationChanges`, which puts them back at the end.
 public final class RedisKeyspaceFeed {
     private struct Subscription {
         var connection: RedisConnection
-        var reader = RedisReplyReader(limit: 64 * 1024)
-        /// The setting found, to restore; nil when cachalot changed nothing.
-        var restoreFlags: String?
+        var reader = RedisReplyReader(limit: 64 * 1024, perReply: true)
         var endpoint: RedisEndpoint
-        var timeouts: RedisTimeouts
     }
 
-    private var subscriptions: [Subscription]
+    /// Why a cache cannot be followed by notifications.
+    public enum Unavailable: Error, Equatable {
+        /// The server's setting, without keyspace SET events.
+        case off(server: String, flags: String)
+        /// The setting cannot be read (CONFIG renamed or refused on managed Redis).
+        case unreadable(server: String, reason: String)
 
-    private init(_ subscriptions: [Subscription]) {
-        self.subscriptions = subscriptions
+        public var description: String {
+            switch self {
+            case .off(let server, let flags): return "\(server) has notify-keyspace-events \"\(flags)\" (keyspace SET events need K and $)"
+            case .unreadable(let server, let reason): return "\(server) does not let its notify-keyspace-events be read (\(reason))"
+            }
+        }
     }
+
+    private var subscriptions: [Subscription] = []
+
+    private init() {}
 
     /// The servers' sockets, to wait on with poll().
     public var descriptors: [Int32] { subscriptions.map(\.connection.descriptor) }
@@ -30,13 +39,12 @@ public final class RedisKeyspaceFeed {
     }
 
     /// Subscribes to every table key's channel on the server holding it.
-    /// Returns nil when a server does not send keyspace notifications and
-    /// `enable` is false, or does not let its setting be read (CONFIG is
-    /// often renamed on managed Redis): the caller polls instead, and
-    /// `reason` says why.
-    public static func open(_ store: RedisCacheStore, keys: [String], enable: Bool) throws -> (feed: RedisKeyspaceFeed?, reason: String?) {
-        var subscriptions: [Subscription] = []
-        var opened: RedisKeyspaceFeed { RedisKeyspaceFeed(subscriptions) }
+    /// A server without keyspace notifications is turned on when `enabling`
+    /// is given (and the change recorded there first), else the cache is
+    /// `Unavailable` and the caller polls it. Connection failures throw.
+    public static func open(_ store: RedisCacheStore, keys: [String],
+                            enabling: KeyspaceNotificationChanges?) throws -> Result<RedisKeyspaceFeed, Unavailable> {
+        let feed = RedisKeyspaceFeed()
         for group in store.placed(keys) {
             let endpoint = try store.endpoint(group.server)
             let connection = try connect(endpoint, timeouts: store.options.timeouts)
@@ -44,33 +52,28 @@ public final class RedisKeyspaceFeed {
             do {
                 flags = try currentFlags(connection)
             } catch {
-                opened.close()
-                return (nil, "\(endpoint.description) does not let its notify-keyspace-events be read (\(CachalotError(error).message))")
+                return .failure(.unreadable(server: endpoint.description, reason: CachalotError(error).message))
             }
-            var restore: String?
             if !sendsKeyspaceSets(flags) {
-                guard enable else {
-                    opened.close()
-                    return (nil, "\(endpoint.description) has notify-keyspace-events \"\(flags)\" (keyspace SET events need K and $)")
-                }
-                try configure(connection, flags: flags + "K$")
-                restore = flags
+                guard let enabling else { return .failure(.off(server: endpoint.description, flags: flags)) }
+                let wanted = flags + "K$"
+                enabling.record(endpoint, timeouts: store.options.timeouts, original: flags, set: wanted)
+                try configure(connection, flags: wanted)
+                enabling.confirm(endpoint, set: try currentFlags(connection))
             }
-            subscriptions.append(Subscription(connection: connection, restoreFlags: restore, endpoint: endpoint,
-                                              timeouts: store.options.timeouts))
             let channels = group.keys.map { Array("__keyspace@\(endpoint.database)__:\(store.keyMaker.makeKey($0))".utf8) }
             do {
                 try connection.subscribe(channels)
             } catch let failure as RedisConnection.Failure {
-                opened.close()
-                throw CachalotError.runtime(failure.description)
+                throw CachalotError.runtime("\(endpoint.description): \(failure.description)")
             }
+            feed.subscriptions.append(Subscription(connection: connection, endpoint: endpoint))
         }
-        return (opened, nil)
+        return .success(feed)
     }
 
     /// Reads what the servers pushed on the sockets poll() found readable;
-    /// true when a table key was written (or a message came that says so).
+    /// true when a message came (a table key was written).
     public func drain(readable: Set<Int32>) throws -> Bool {
         var changed = false
         for index in subscriptions.indices where readable.contains(subscriptions[index].connection.descriptor) {
@@ -84,27 +87,15 @@ public final class RedisKeyspaceFeed {
         return changed
     }
 
-    /// Puts back each server's notify-keyspace-events where cachalot changed it.
-    public func close() {
-        for subscription in subscriptions {
-            guard let flags = subscription.restoreFlags else { continue }
-            // A subscribed connection takes no CONFIG: a fresh one does it.
-            if let connection = try? Self.connect(subscription.endpoint, timeouts: subscription.timeouts) {
-                try? Self.configure(connection, flags: flags)
-            }
-        }
-        subscriptions = []
-    }
-
-    private static func connect(_ endpoint: RedisEndpoint, timeouts: RedisTimeouts) throws -> RedisConnection {
+    static func connect(_ endpoint: RedisEndpoint, timeouts: RedisTimeouts) throws -> RedisConnection {
         do {
             return try RedisConnection(endpoint, timeouts: timeouts)
         } catch let failure as RedisConnection.Failure {
-            throw CachalotError.runtime(failure.description)
+            throw CachalotError.runtime("\(endpoint.description): \(failure.description)")
         }
     }
 
-    private static func currentFlags(_ connection: RedisConnection) throws -> String {
+    static func currentFlags(_ connection: RedisConnection) throws -> String {
         let reply = try run(connection, ["CONFIG", "GET", "notify-keyspace-events"])
         guard case .array(let pair) = reply, pair.count == 2, let value = pair[1].bytes else {
             throw CachalotError.runtime("unexpected reply to CONFIG GET: \(String(describing: reply).prefix(80))")
@@ -112,7 +103,7 @@ public final class RedisKeyspaceFeed {
         return String(decoding: value, as: UTF8.self)
     }
 
-    private static func configure(_ connection: RedisConnection, flags: String) throws {
+    static func configure(_ connection: RedisConnection, flags: String) throws {
         _ = try run(connection, ["CONFIG", "SET", "notify-keyspace-events", flags])
     }
 
@@ -124,5 +115,54 @@ public final class RedisKeyspaceFeed {
         } catch let failure as RedisConnection.Failure {
             throw CachalotError.runtime(failure.description)
         }
+    }
+}
+
+/// The `notify-keyspace-events` cachalot turned on, per server, from the
+/// first time it saw each (a server that restarts mid-watch is turned on
+/// again, its first setting kept), to put back once when `watch` ends.
+public final class KeyspaceNotificationChanges {
+    private struct Change {
+        var endpoint: RedisEndpoint
+        var timeouts: RedisTimeouts
+        var original: String
+        /// What the server reported after cachalot's CONFIG SET (normalised).
+        var set: String
+    }
+
+    private var changes: [String: Change] = [:]
+
+    public init() {}
+
+    func record(_ endpoint: RedisEndpoint, timeouts: RedisTimeouts, original: String, set: String) {
+        if changes[endpoint.description] == nil {
+            changes[endpoint.description] = Change(endpoint: endpoint, timeouts: timeouts, original: original, set: set)
+        }
+    }
+
+    func confirm(_ endpoint: RedisEndpoint, set: String) {
+        changes[endpoint.description]?.set = set
+    }
+
+    /// Puts each server's setting back, unless it no longer holds what
+    /// cachalot set (someone changed it since: theirs stays). Returns what
+    /// could not be put back, in words.
+    public func restore() -> [String] {
+        var problems: [String] = []
+        for change in changes.values.sorted(by: { $0.endpoint.description < $1.endpoint.description }) {
+            do {
+                let connection = try RedisKeyspaceFeed.connect(change.endpoint, timeouts: change.timeouts)
+                let now = try RedisKeyspaceFeed.currentFlags(connection)
+                guard now == change.set else {
+                    problems.append("\(change.endpoint.description): notify-keyspace-events is \"\(now)\", not what cachalot set; left as it is (it was \"\(change.original)\")")
+                    continue
+                }
+                try RedisKeyspaceFeed.configure(connection, flags: change.original)
+            } catch {
+                problems.append("\(change.endpoint.description): could not put notify-keyspace-events back to \"\(change.original)\": \(CachalotError(error).message)")
+            }
+        }
+        changes = [:]
+        return problems
     }
 }

@@ -24,21 +24,20 @@ struct RedisReplyReader {
     /// How far the search for the current line's CRLF has got.
     private var lineScan = 0
 
-    init(limit: Int) {
+    /// `perReply`: for a stream that never ends (a subscription) the limit
+    /// holds for each reply, not for the whole exchange.
+    init(limit: Int, perReply: Bool = false) {
         budget = limit
         self.limit = limit
+        self.perReply = perReply
     }
 
     private let limit: Int
+    private let perReply: Bool
 
-    /// Hands over the completed replies, for a stream that never ends (a
-    /// subscription): the byte limit then holds per message, restarting
-    /// whenever nothing is half-read.
+    /// Hands over the completed replies and forgets them.
     mutating func takeReplies() -> [RedisReply] {
-        defer {
-            replies.removeAll()
-            if open.isEmpty && pendingBulk == nil && position == buffer.count { budget = limit }
-        }
+        defer { replies.removeAll() }
         return replies
     }
 
@@ -50,6 +49,11 @@ struct RedisReplyReader {
             buffer.removeAll(keepingCapacity: true)
             position = 0
             lineScan = 0
+        } else if perReply && position > 0 {
+            // A stream that never ends rarely stops at a reply's end: drop what is parsed.
+            buffer.removeFirst(position)
+            lineScan -= position
+            position = 0
         }
         buffer += bytes
         while let reply = try next() { complete(reply) }
@@ -64,6 +68,8 @@ struct RedisReplyReader {
             reply = .array(open.removeLast().items)
         }
         replies.append(reply)
+        // The bytes not yet parsed were counted when they came in.
+        if perReply { budget = limit - (buffer.count - position) }
     }
 
     /// The next complete value, or nil when more bytes are needed.

@@ -108,6 +108,24 @@ enum RedisScripts {
     return out
     """
 
+    /// KEYS: keys a replica may hold. Per key: OBJECT IDLETIME (-1 under
+    /// LFU or when absent), OBJECT FREQ (-1 unless LFU). Touches nothing.
+    static let idle = """
+    local out = {}
+    for _, key in ipairs(KEYS) do
+      local idle = redis.pcall('OBJECT', 'IDLETIME', key)
+      local freq = -1
+      if type(idle) ~= 'number' then
+        idle = -1
+        freq = redis.pcall('OBJECT', 'FREQ', key)
+        if type(freq) ~= 'number' then freq = -1 end
+      end
+      table.insert(out, idle)
+      table.insert(out, freq)
+    end
+    return out
+    """
+
     /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
     /// key what the client saw: its kind ("string", "wrongtype" or "large")
     /// and the stored bytes (for "large", their SHA-1). Sets a key only if
