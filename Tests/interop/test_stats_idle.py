@@ -7,23 +7,12 @@ import os
 import time
 from pathlib import Path
 
-from django.contrib.auth.models import User
-from library.models import Author, Book
 from store import BACKEND, MEMCACHED, RawMemcached, is_query_entry, memcached_servers, redis_clients, stored_entries
+from test_stats_doctor import populate  # queries and invalidations through the ORM
 
 # Idle times given to the query entries, one per bucket, in turn.
 IDLE = {"1m": 5, "1h": 1800, "1d": 5 * 3600, "older": 3 * 86400}
 BUCKET_OF = {idle: bucket for bucket, idle in IDLE.items()}
-
-
-def populate():
-    Author.objects.create(name="Ann")
-    Book.objects.create(title="One")
-    list(Book.objects.all())
-    list(Book.objects.filter(title="One"))
-    list(Author.objects.order_by("name"))
-    list(Author.objects.filter(name="Ann"))
-    User.objects.filter(username="nobody").exists()
 
 
 def idle_buckets(cachalot):

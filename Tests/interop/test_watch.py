@@ -98,17 +98,18 @@ def test_watch_writes_nothing_and_ends_with_a_summary_on_ctrl_c(settings_file):
 
 
 if BACKEND in ("redis", "django-redis"):
-    # Defined on the one-server Redis runs only (the restart needs a server of its own), never skipped elsewhere.
+    # Defined on the one-server Redis runs only (they need a server of their own), never skipped elsewhere.
+    def own_redis_settings(port):
+        def change(settings):
+            settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
+        return change
+
     def test_a_cache_restart_is_survived_and_said(cachalot, edited_settings, settings_file):
         from conftest import start_redis
 
         server, port = start_redis()
-
-        def own_server(settings):
-            settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
-
         try:
-            with edited_settings(own_server):
+            with edited_settings(own_redis_settings(port)):
                 cachalot("invalidate", "library")
                 process = watch(settings_file, "--for", "6", "--timeout", "0.5")
                 wait_until_watching(process)
@@ -130,10 +131,6 @@ if BACKEND in ("redis", "django-redis"):
         # nothing from before the restart is replayed.
         assert [event["table"] for event in events] == ["auth_user", "library_author"]
 
-    def own_redis_settings(port):
-        def change(settings):
-            settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
-        return change
 
     def test_keyspace_notifications_are_followed_instead_of_polling(cachalot, edited_settings, settings_file):
         from conftest import start_redis

@@ -77,17 +77,11 @@ enum RedisScripts {
     /// another Redis type), PTTL, then the whole value and "", or for a
     /// larger one its first 64 and last 16 bytes: classifying a million
     /// entries never moves their whole values.
-    static let sample = """
+    static let sample = lastReadFunction + """
     local whole = tonumber(ARGV[1])
     local out = {}
     for _, key in ipairs(KEYS) do
-      local idle = redis.pcall('OBJECT', 'IDLETIME', key)
-      local freq = -1
-      if type(idle) ~= 'number' then
-        idle = -1
-        freq = redis.pcall('OBJECT', 'FREQ', key)
-        if type(freq) ~= 'number' then freq = -1 end
-      end
+      local idle, freq = last_read(key)
       table.insert(out, idle)
       table.insert(out, freq)
       local size = redis.pcall('STRLEN', key)
@@ -110,20 +104,28 @@ enum RedisScripts {
 
     /// KEYS: keys a replica may hold. Per key: OBJECT IDLETIME (-1 under
     /// LFU or when absent), OBJECT FREQ (-1 unless LFU). Touches nothing.
-    static let idle = """
+    static let idle = lastReadFunction + """
     local out = {}
     for _, key in ipairs(KEYS) do
-      local idle = redis.pcall('OBJECT', 'IDLETIME', key)
-      local freq = -1
-      if type(idle) ~= 'number' then
-        idle = -1
-        freq = redis.pcall('OBJECT', 'FREQ', key)
-        if type(freq) ~= 'number' then freq = -1 end
-      end
+      local idle, freq = last_read(key)
       table.insert(out, idle)
       table.insert(out, freq)
     end
     return out
+    """
+
+    /// A key's OBJECT IDLETIME and OBJECT FREQ, whichever the policy keeps
+    /// (-1 for the other, and for both when the key is absent). OBJECT
+    /// touches nothing.
+    private static let lastReadFunction = """
+    local function last_read(key)
+      local idle = redis.pcall('OBJECT', 'IDLETIME', key)
+      if type(idle) == 'number' then return idle, -1 end
+      local freq = redis.pcall('OBJECT', 'FREQ', key)
+      if type(freq) == 'number' then return -1, freq end
+      return -1, -1
+    end
+
     """
 
     /// KEYS: made table keys. ARGV: new value, expiry mode, amount, then per
