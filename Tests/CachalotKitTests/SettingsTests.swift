@@ -68,6 +68,25 @@ struct SettingsTests {
         #expect(settings.models == ["auth.User": "auth_user"])
     }
 
+    /// VERSIONS: django-redis's pickle protocol follows the site's Python;
+    /// versions older than the matrix proves are refused, not guessed.
+    @Test func siteVersionsPickTheProtocolAndRefuseUnprovenOnes() throws {
+        func versions(_ lines: String) -> String { "VERSIONS = { \(lines) }\n" + Self.minimalTOML }
+        #expect(try load(Self.minimalTOML).caches["default"]?.siteVersions.djangoRedisPickleProtocol == 4)
+        #expect(try load(versions("python = \"3.13.0\"")).caches["default"]?.siteVersions.djangoRedisPickleProtocol == 4)
+        #expect(try load(versions("python = \"3.14.0\"")).caches["default"]?.siteVersions.djangoRedisPickleProtocol == 5)
+        let loaded = try load(versions("django = \"6.0b1\", \"django-cachalot\" = \"2.9.1\", \"django-redis\" = \"5.4.0\""))
+        #expect(loaded.versions.django == [6, 0] && loaded.versions.djangoCachalot == [2, 9, 1])
+        let old = try #require(loadError(versions("django = \"4.1.13\"")))
+        #expect(old.exitCode == .usage && old.message.contains("django 4.1.13 is older than 4.2"))
+        let cachalot = try #require(loadError(versions("\"django-cachalot\" = \"2.5.3\"")))
+        #expect(cachalot.message.contains("django-cachalot 2.5.3 is older than 2.6"))
+        let unknown = try #require(loadError(versions("djangoo = \"5.2\"")))
+        #expect(unknown.message.contains("VERSIONS.djangoo"))
+        let garbage = try #require(loadError(versions("python = \"latest\"")))
+        #expect(garbage.message.contains("expected a version"))
+    }
+
     @Test func tomlUnknownKeyIsAnErrorWithSuggestionAndLine() throws {
         let error = try #require(loadError("CACHALOT_TIMEOUTS = 5\n" + Self.minimalTOML))
         #expect(error.exitCode == .usage)

@@ -3,6 +3,7 @@
 Each invalidation test follows the same story: Django caches a query, the
 database changes behind Django's back, Django keeps serving the old rows,
 `cachalot invalidate` runs, and Django serves the new rows."""
+import json
 import hashlib
 import os
 import time
@@ -239,3 +240,17 @@ if BACKEND == "django-redis-herd":
         assert 350 < expires_in("auth_group") <= 360
         assert cache.get(table_key("auth_group")) == value
         assert cachalot("last-invalidation", "auth.Group").stdout == repr(value) + "\n"
+
+
+def test_the_export_command_records_the_sites_versions(settings_file):
+    """VERSIONS, as cachalot reads them: django-redis's pickle protocol follows the Python recorded."""
+    import sys
+    from importlib.metadata import version
+
+    import django
+
+    versions = json.loads(settings_file.read_text())["VERSIONS"]
+    assert versions["python"] == "%d.%d.%d" % sys.version_info[:3]
+    assert versions["django"] == django.__version__
+    assert versions["django-cachalot"] == version("django-cachalot")
+    assert versions["django-redis"] == version("django-redis")

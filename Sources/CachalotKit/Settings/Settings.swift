@@ -14,6 +14,8 @@ public struct Settings: Sendable {
     /// they decide the session time zone and the tzinfo of database rows.
     public var useTZ = true
     public var timeZone = "America/Chicago"
+    /// `VERSIONS`: what the site runs (optional).
+    public var versions = SiteVersions()
 
     /// Cache aliases in a stable order: "default" first, then by name.
     public var cacheAliases: [String] { Settings.ordered(caches.keys) }
@@ -62,6 +64,8 @@ public struct CacheSettings: Sendable, Equatable {
     public var options: [String: SettingsValue] = [:]
     /// Django's CACHE_HERD_TIMEOUT (django-redis's HerdClient), default 60.
     public var herdTimeout: Double = 60
+    /// What the site runs: django-redis's pickle protocol follows its Python.
+    public var siteVersions = SiteVersions()
 }
 
 /// One entry of `DATABASES`.

@@ -9,7 +9,7 @@ public enum SettingsLoader {
         "CACHALOT_QUERY_KEYGEN", "CACHALOT_TABLE_KEYGEN", "CACHALOT_FINAL_SQL_CHECK",
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
-    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT"] + cachalotKeys
+    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS"] + cachalotKeys
     static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS"]
     /// BASE_ENGINE is cachalot's own: the Django engine a wrapper ENGINE
     /// (django-tenants and the like) talks to. The last five are Django's
@@ -54,6 +54,10 @@ public enum SettingsLoader {
             settings.timeZone = timeZone
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
                 for alias in settings.caches.keys { settings.caches[alias]?.herdTimeout = herd }
+            }
+            if let table = try root.table("VERSIONS") {
+                settings.versions = try SiteVersions.load(table)
+                for alias in settings.caches.keys { settings.caches[alias]?.siteVersions = settings.versions }
             }
             try validate(&settings, root)
             settings.literalSecrets = literalSecrets(settings, text: file.text)

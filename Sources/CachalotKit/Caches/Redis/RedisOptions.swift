@@ -66,7 +66,7 @@ struct RedisOptions {
             guard let compression = Self.djangoRedisCompressors[compressor] else {
                 throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a django-redis compressor cachalot knows; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
             }
-            let protocolVersion = try options.int("PICKLE_VERSION") ?? 4
+            let protocolVersion = try options.int("PICKLE_VERSION") ?? cache.siteVersions.djangoRedisPickleProtocol
             guard protocolVersion <= PickleWriter.highestProtocol else {
                 throw options.fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(protocolVersion)")
             }
