@@ -46,6 +46,23 @@ struct MySQLTests {
         #expect(Self.failure { _ = try database.analyze("SELECT 1; SELECT 2", parameters: []) }?.exitCode == .usage)
     }
 
+    /// VERSIONS.django: before 5.2 Django connects with charset "utf8"
+    /// (utf8mb3, where '😀' reads back as '?'), and each Django has its own
+    /// oldest supported server.
+    @Test func theSitesDjangoPicksTheCharsetAndTheServerFloor() throws {
+        let server = try MariaDBServer()
+        var settings = server.settings()
+        #expect(try Self.open(settings).read("SELECT @@character_set_client", parameters: []) == [[.string("utf8mb4")]])
+        #expect(try Self.open(settings).serverFacts().unsupported == nil, "MariaDB 10.11 is what Django 6.1 needs")
+        settings.siteVersions.django = [4, 2]
+        #expect(try Self.open(settings).read("SELECT @@character_set_client", parameters: []) == [[.string("utf8mb3")]])
+        #expect(settings.siteVersions.databaseFloor("postgresql").version == [12])
+        settings.siteVersions.django = [6, 1, 3]
+        #expect(settings.siteVersions.databaseFloor("mysql") == ([8, 4], "Django 6.1"))
+        settings.siteVersions.django = nil
+        #expect(settings.siteVersions.databaseFloor("postgresql").django.contains("VERSIONS.django is not set"))
+    }
+
     @Test func valuesAreWhatMysqlclientReturnsOnADjangoConnection() throws {
         let server = try MariaDBServer()
         let database = try Self.open(server.settings())

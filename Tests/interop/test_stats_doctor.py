@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import UNREADABLE, BACKEND, add_dead_redis_cache, entry_name, is_query_entry, redis_client, redis_clients, stored_entries, table_key
+from store import UNREADABLE, BACKEND, MEMCACHED, add_dead_redis_cache, entry_name, is_query_entry, redis_client, redis_clients, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -44,6 +44,18 @@ def expected_groups():
     return counts
 
 
+def listed_alike(read):
+    """(cachalot's counts, Python's), read again while they differ on memcached:
+    its lru_crawler metadump is no snapshot, and an item the LRU maintainer
+    moves between segments during a crawl can be left out of one listing
+    (about one run in eight on a ketama pool), by either reader."""
+    for _ in range(3 if MEMCACHED else 1):
+        counts, expected = read(), expected_groups()
+        if counts == expected:
+            break
+    return counts, expected
+
+
 def stats_json(cachalot, *args):
     result = cachalot("stats", "--json", *args)
     report = json.loads(result.stdout)
@@ -53,11 +65,16 @@ def stats_json(cachalot, *args):
 
 def test_stats_groups_match_what_django_stored(cachalot):
     populate()
-    report = stats_json(cachalot, "--tables")
-    (only,) = report["caches"]
+    reports = []
+
+    def read():
+        reports.append(stats_json(cachalot, "--tables"))
+        return {group: reports[-1]["caches"][0]["groups"][group]["count"] for group in ("table", "query", "other", "unreadable")}
+
+    counts, expected = listed_alike(read)
+    (only,) = reports[-1]["caches"]
     assert only["reachable"] is True
-    counts = {group: only["groups"][group]["count"] for group in ("table", "query", "other", "unreadable")}
-    assert counts == expected_groups()
+    assert counts == expected
     assert counts["query"] >= 4 and counts["table"] >= 2 and counts["other"] >= 1
     database = only["databases"][0]
     assert database["tables_with_key"] == counts["table"]
@@ -70,12 +87,16 @@ def test_stats_groups_match_what_django_stored(cachalot):
 
 def test_prometheus_output_parses_with_the_real_parser(cachalot):
     populate()
-    counts = expected_groups()
-    text = cachalot("stats", "--prometheus").stdout
-    families = {family.name: family for family in text_string_to_metric_families(text)}
+    families = {}
+
+    def read():
+        text = cachalot("stats", "--prometheus").stdout
+        families.update({family.name: family for family in text_string_to_metric_families(text)})
+        return {sample.labels["group"]: int(sample.value) for sample in families["cachalot_cache_entries"].samples}
+
+    entries, counts = listed_alike(read)
     assert families["cachalot_cache_up"].samples[0].value == 1
-    entries = {sample.labels["group"]: sample.value for sample in families["cachalot_cache_entries"].samples}
-    assert entries == {group: float(count) for group, count in counts.items()}
+    assert entries == counts
     tables = families["cachalot_database_tables_with_key"].samples[0]
     assert tables.labels == {"cache": "default", "db": "default"}
     Book.objects.all().delete()

@@ -80,6 +80,8 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var user = ""
     public var password = ""
     public var options: [String: SettingsValue] = [:]
+    /// What the site runs: the MySQL charset and the servers its Django supports.
+    public var siteVersions = SiteVersions()
     /// `DATABASES[alias]['TIME_ZONE']` (None when absent).
     public var timeZone: String?
     /// How Django sets up the connection's time zone (from USE_TZ, TIME_ZONE).

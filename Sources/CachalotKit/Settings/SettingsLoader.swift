@@ -58,6 +58,7 @@ public enum SettingsLoader {
             if let table = try root.table("VERSIONS") {
                 settings.versions = try SiteVersions.load(table)
                 for alias in settings.caches.keys { settings.caches[alias]?.siteVersions = settings.versions }
+                for alias in settings.databases.keys { settings.databases[alias]?.siteVersions = settings.versions }
             }
             try validate(&settings, root)
             settings.literalSecrets = literalSecrets(settings, text: file.text)

@@ -20,6 +20,37 @@ public struct SiteVersions: Sendable, Equatable {
         ("django", [4, 2]), ("django-cachalot", [2, 6]), ("django-redis", [5, 4]),
     ]
 
+    /// The database servers each Django release supports (its
+    /// `features.minimum_database_version`), newest release first.
+    static let databaseFloors: [(django: [Int], postgresql: [Int], mariadb: [Int], mysql: [Int])] = [
+        ([6, 1], [15], [10, 11], [8, 4]),
+        ([6, 0], [14], [10, 6], [8, 0, 11]),
+        ([5, 2], [14], [10, 5], [8, 0, 11]),
+        ([5, 1], [13], [10, 5], [8, 0, 11]),
+        ([4, 2], [12], [10, 4], [8]),
+    ]
+
+    /// The oldest server of `engine` ("postgresql", "mariadb", "mysql") the
+    /// site's Django supports, and the words that say which Django that is
+    /// (without VERSIONS.django: the newest, and said so).
+    public func databaseFloor(_ engine: String) -> (version: [Int], django: String) {
+        let floors = django.flatMap { django in Self.databaseFloors.first { !django.lexicographicallyPrecedes($0.django) } }
+            ?? Self.databaseFloors[0]
+        let named = "Django \(floors.django.map(String.init).joined(separator: "."))"
+            + (django == nil ? " (the newest: VERSIONS.django is not set)" : "")
+        switch engine {
+        case "postgresql": return (floors.postgresql, named)
+        case "mariadb": return (floors.mariadb, named)
+        default: return (floors.mysql, named)
+        }
+    }
+
+    /// Django before 5.2 connects to MySQL with charset "utf8" (utf8mb3),
+    /// 5.2 and later with "utf8mb4", when OPTIONS name none.
+    public var mysqlCharset: String {
+        django.map { $0.lexicographicallyPrecedes([5, 2]) } == true ? "utf8" : "utf8mb4"
+    }
+
     /// django-redis pickles with `pickle.DEFAULT_PROTOCOL` unless
     /// PICKLE_VERSION says otherwise: 5 from Python 3.14, 4 before.
     public var djangoRedisPickleProtocol: Int {

@@ -213,15 +213,15 @@ public final class MySQLDatabase: Database {
         }
     }
 
-    /// Django 5.2 supports MariaDB 10.5 and MySQL 8.0.11 and later.
+    /// The server's version against what the site's Django supports.
     public func serverFacts() throws -> DatabaseFacts {
         let version = connection.serverVersion
         let clock = firstColumn(try run("SELECT UNIX_TIMESTAMP(NOW(6))")).first.flatMap(Double.init)
         let numbers = version.split(whereSeparator: { !$0.isNumber }).prefix(3).compactMap { Int($0) }
         let isMariaDB = version.lowercased().contains("mariadb")
-        let minimum = isMariaDB ? [10, 5] : [8, 0, 11]
-        let unsupported = numbers.lexicographicallyPrecedes(minimum)
-            ? "Django 5.2 needs \(isMariaDB ? "MariaDB 10.5" : "MySQL 8.0.11") or later" : nil
+        let floor = settings.siteVersions.databaseFloor(isMariaDB ? "mariadb" : "mysql")
+        let unsupported = numbers.lexicographicallyPrecedes(floor.version)
+            ? "\(floor.django) needs \(isMariaDB ? "MariaDB" : "MySQL") \(floor.version.map(String.init).joined(separator: ".")) or later" : nil
         return DatabaseFacts(version: (isMariaDB ? "" : "MySQL ") + version, unsupported: unsupported, serverTime: clock)
     }
 }

@@ -1,6 +1,7 @@
 /// How to connect to a MySQL/MariaDB alias, as Django's MySQL backend
 /// builds mysqlclient's arguments (`get_connection_params`): USER, NAME,
-/// PASSWORD, HOST (a path is the unix socket), PORT when set, utf8mb4, then
+/// PASSWORD, HOST (a path is the unix socket), PORT when set, utf8mb4
+/// (utf8 before Django 5.2, from VERSIONS), then
 /// every OPTIONS key over them; `isolation_level` (default "read committed")
 /// is Django's own. cachalot adds connect, read and write timeouts when
 /// OPTIONS give none.
@@ -35,6 +36,7 @@ struct MySQLParameters {
         connectTimeout = seconds
         readTimeout = seconds
         writeTimeout = seconds
+        charset = settings.siteVersions.mysqlCharset
         if !settings.user.isEmpty { user = settings.user }
         if !settings.name.isEmpty { database = settings.name }
         if !settings.password.isEmpty { password = settings.password }

@@ -9,8 +9,6 @@ public final class PostgreSQLDatabase: Database {
     private let connection: PostgreSQLConnection
     private let decoder: PostgreSQLValueDecoder
 
-    /// Django 5.2 needs PostgreSQL 14 (Django 4.2, the oldest cachalot 2.9 supports, needs 12).
-    static let oldestSupported = 140000
 
     public init(settings: DatabaseSettings, timeout: Double) throws {
         self.settings = settings
@@ -209,13 +207,16 @@ public final class PostgreSQLDatabase: Database {
         return levels.first { given.hasSuffix($0) }.map { " ISOLATION LEVEL " + $0 } ?? ""
     }
 
+    /// The server's version (PQserverVersion: major × 10000) against what
+    /// the site's Django supports.
     public func serverFacts() throws -> DatabaseFacts {
         let rows = try catalogue("SELECT extract(epoch FROM pg_catalog.clock_timestamp())::float8")
+        let floor = settings.siteVersions.databaseFloor("postgresql")
         let version = connection.parameter("server_version") ?? String(connection.serverVersion)
         return DatabaseFacts(
             version: "PostgreSQL " + version,
-            unsupported: connection.serverVersion < Self.oldestSupported
-                ? "Django 5.2 needs PostgreSQL 14 or later (Django 4.2: 12 or later)" : nil,
+            unsupported: connection.serverVersion / 10000 < floor.version[0]
+                ? "\(floor.django) needs PostgreSQL \(floor.version[0]) or later" : nil,
             serverTime: rows.firstColumn.first.flatMap(Double.init))
     }
 
