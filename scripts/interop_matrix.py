@@ -58,6 +58,11 @@ class Cell:
     # Extra or replacing pins ("package==x") for this cell.
     pins: tuple = ()
 
+    def __post_init__(self):
+        # Variants that need what a cell's django-redis does not have.
+        if self.django_redis == "5.4":
+            self.excluded.setdefault("django-redis-gzip", "django-redis 5.4.0 has no django_redis.compressors.gzip (added in 6.0.0)")
+
     @property
     def name(self):
         return (f"py{self.python.replace('.', '')}-dj{self.django.replace('.', '')}"
@@ -106,7 +111,10 @@ CELLS = [
     Cell("3.13", "5.2", "2.9", "7.0", "requirements.txt's stack on the newest Python"),
     Cell("3.13", "5.1", "2.8", "6.0", "Django 5.1 and django-redis 6.0 on Python 3.13 (cachalot 2.8 is pure Python)"),
     Cell("3.12", "6.0", "2.9", "7.0", "Django 6.0 (subquery resolution changed) at its oldest Python"),
-    # The newest: every axis at its highest.
+    # Python 3.14 (cachalot 2.9.1, django-redis 7.0 and Django >=5.2.8 list it): pickle.DEFAULT_PROTOCOL
+    # is 5 there, 4 before, and django-redis pickles with it. Skipped where pyenv has no 3.14.
+    Cell("3.14", "6.1", "2.9", "7.0", "Python 3.14: pickle.DEFAULT_PROTOCOL 5, django-redis's pickles follow it"),
+    # The newest: every axis at its highest (of the interpreters the issue names).
     Cell("3.13", "6.1", "2.9", "7.0", "newest of everything; django-redis 7.0 does not list Django 6.1"),
 ]
 OLDEST, NEWEST = CELLS[0], CELLS[-1]
@@ -207,7 +215,7 @@ def run_suite(python, database, cache, binary, log):
     env = {**os.environ, "INTEROP_CACHE": cache, "INTEROP_DATABASE": database, "CACHALOT_BIN": str(binary),
            "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.time()
-    code = run_logged([str(python), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "Tests/interop"], log, env=env, timeout=1200)
+    code = run_logged([str(python), "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", "Tests/interop"], log, env=env, timeout=1200)
     counts = {}
     for line in reversed(log.read_text().splitlines()):
         if re.search(r" in [\d.]+s", line) and COUNT.search(line):
@@ -220,7 +228,7 @@ def run_suite(python, database, cache, binary, log):
             "failed_tests": failed, "skipped_reasons": skipped, "log": str(log.relative_to(ROOT))}
 
 
-def run_cell(cell, runs, binary):
+def run_cell(cell, runs, binary, retries):
     result = {"cell": cell.name, "python": cell.python, "django": DJANGO[cell.django], "cachalot": CACHALOT[cell.cachalot],
               "django_redis": DJANGO_REDIS[cell.django_redis], "why": cell.why, "runs": [], "excluded": dict(cell.excluded)}
     python = interpreter(cell.python)
@@ -245,8 +253,16 @@ def run_cell(cell, runs, binary):
             log = logs / f"{database}-{cache}.log"
             log.unlink(missing_ok=True)
             run = run_suite(venv_python, database, cache, binary, log)
+            for attempt in range(retries):
+                if run["rc"] == 0:
+                    break
+                # Once more: a run that passes then is flaky, not broken, and is reported as such.
+                first = run
+                log.rename(log.with_suffix(f".try{attempt + 1}.log"))
+                run = run_suite(venv_python, database, cache, binary, log)
+                run["flaky"] = f"try {attempt + 1} failed ({', '.join(first['failed_tests']) or 'rc ' + str(first['rc'])})"
             result["runs"].append(run)
-            mark = "ok" if run["rc"] == 0 else f"FAILED (rc {run['rc']}: {', '.join(run['failed_tests'][:4])})"
+            mark = ("ok" + (f", flaky: {run['flaky']}" if run.get("flaky") else "")) if run["rc"] == 0 else f"FAILED (rc {run['rc']}: {', '.join(run['failed_tests'][:4])})"
             print(f"  {database:<10} {cache:<24} {format_counts(run['counts']):<28} {run['seconds']:>6.1f}s  {mark}", flush=True)
     bad = [run for run in result["runs"] if run["rc"] != 0]
     result["status"] = "failed" if bad else "passed"
@@ -295,6 +311,8 @@ def print_summary(results, elapsed):
         for cache, reason in result["excluded"].items():
             print(f"{result['cell']}: variant {cache} excluded: {reason}")
         for run in result["runs"]:
+            if run.get("flaky"):
+                print(f"{result['cell']}: {run['database']}/{run['cache']} flaky: {run['flaky']}, passed on retry")
             if run["rc"] != 0:
                 print(f"{result['cell']}: {run['database']}/{run['cache']} failed: "
                       f"{', '.join(run['failed_tests']) or 'rc ' + str(run['rc'])} ({run['log']})")
@@ -324,8 +342,44 @@ def markdown(results, binary_version, elapsed, runs):
     for result in results:
         for run in result["runs"]:
             verdict = format_counts(run["counts"]) + ("" if run["rc"] == 0 else f" — FAILED: {', '.join(run['failed_tests'])}")
+            if run.get("flaky"):
+                verdict += f" (flaky: {run['flaky']}, passed on retry)"
             out.append(f"| {result['cell']} | {run['database']} | {run['cache']} | {verdict} | {run['seconds']} |")
     return "\n".join(out) + "\n"
+
+
+def tests_digest():
+    """What the suite was: a digest of Tests/interop's files (a saved result from other tests is stale)."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "Tests" / "interop").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.name != MARKDOWN.name:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def report(runs, write):
+    """The summary and matrix.md from each cell's last saved result."""
+    results, digest = [], tests_digest()
+    for cell in CELLS:
+        path = MATRIX_DIR / "results" / f"{cell.name}.json"
+        if not path.exists():
+            absent = interpreter(cell.python) is None
+            results.append({"cell": cell.name, "python": cell.python, "django": DJANGO[cell.django], "cachalot": CACHALOT[cell.cachalot],
+                            "django_redis": DJANGO_REDIS[cell.django_redis], "why": cell.why, "runs": [],
+                            "excluded": dict(cell.excluded), "status": "skipped" if absent else "not run",
+                            "reason": f"no Python {cell.python} under {PYENV_VERSIONS}" if absent else "no saved result"})
+            continue
+        result = json.loads(path.read_text())
+        if result.get("tests") != digest:
+            result["status"] += f" (stale: Tests/interop changed since {result.get('date', '?')})"
+        results.append(result)
+    versions = sorted({result["binary"] for result in results if result.get("binary")})
+    elapsed = sum(result.get("seconds", 0) for result in results)
+    print_summary(results, elapsed)
+    if write:
+        MARKDOWN.write_text(markdown(results, ", ".join(versions) or "?", elapsed, runs))
+        print(f"wrote {MARKDOWN.relative_to(ROOT)}")
+    return 0 if all(result["status"] in ("passed", "skipped") for result in results) else 1
 
 
 def main():
@@ -338,7 +392,10 @@ def main():
     parser.add_argument("--bin", default=os.environ.get("CACHALOT_BIN", str(ROOT / ".build" / "debug" / "cachalot")))
     parser.add_argument("--markdown", choices=("auto", "yes", "no"), default="auto",
                         help="write Tests/interop/matrix.md (auto: in a full run only)")
+    parser.add_argument("--retries", type=int, default=1, help="reruns of a failed run (a pass then is reported as flaky)")
     parser.add_argument("--list", action="store_true", help="print the cells and exit")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: summarize every cell's last saved result (.matrix/results) and write matrix.md")
     args = parser.parse_args()
 
     if args.list:
@@ -357,6 +414,8 @@ def main():
     for database, option in (("sqlite", args.sqlite_caches), ("postgresql", args.pg_caches), ("mysql", args.mysql_caches)):
         if option is not None:
             runs[database] = [cache for cache in option.split(",") if cache]
+    if args.report:
+        return report(runs, args.markdown != "no")
     binary = Path(args.bin).resolve()
     if not binary.exists():
         sys.exit(f"cachalot binary not found at {binary} (CACHALOT_BIN or --bin)")
@@ -369,7 +428,10 @@ def main():
     for cell in cells:
         print(f"\n== {cell.name}: Python {cell.python}, Django {DJANGO[cell.django]}, django-cachalot {CACHALOT[cell.cachalot]}, "
               f"django-redis {DJANGO_REDIS[cell.django_redis]} ({cell.why})", flush=True)
-        result = run_cell(cell, runs, binary)
+        cell_started = time.time()
+        result = run_cell(cell, runs, binary, args.retries)
+        result.update(binary=binary_version, tests=tests_digest(), date=datetime.datetime.now().isoformat(timespec="seconds"),
+                      seconds=round(time.time() - cell_started, 1))
         if result["status"] != "passed" and not result["runs"]:
             print(f"  {result['status']}: {result.get('reason', '')}")
         results.append(result)
