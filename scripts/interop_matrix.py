@@ -271,6 +271,48 @@ def run_cell(cell, runs, binary, retries):
     return result
 
 
+def rerun_failed(cell, binary):
+    """Reruns the failed runs of the cell's saved result once, merging them in:
+    a run that passes now was flaky. Variants the cell now excludes are
+    dropped. Returns the merged result, or None without a saved result."""
+    path = MATRIX_DIR / "results" / f"{cell.name}.json"
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    saved["excluded"] = dict(cell.excluded)
+    saved["runs"] = [run for run in saved["runs"] if run["cache"] not in cell.excluded]
+    failed = [run for run in saved["runs"] if run["rc"] != 0]
+    if not failed:
+        saved["status"], saved["reason"] = ("passed", None) if saved["runs"] else (saved["status"], saved.get("reason"))
+        return {k: v for k, v in saved.items() if v is not None}
+    runs = {}
+    for run in failed:
+        runs.setdefault(run["database"], []).append(run["cache"])
+        log = ROOT / run["log"]
+        if log.exists():
+            log.rename(log.with_suffix(".fullrun.log"))
+    print(f"\n== {cell.name}: rerunning {', '.join(f'{d}/{c}' for d, caches in runs.items() for c in caches)}", flush=True)
+    fresh = run_cell(cell, runs, binary, 0)
+    if not fresh["runs"]:
+        return fresh
+    again = {(run["database"], run["cache"]): run for run in fresh["runs"]}
+    merged = []
+    for run in saved["runs"]:
+        new = again.get((run["database"], run["cache"]))
+        if new is not None:
+            if new["rc"] == 0:
+                new["flaky"] = f"failed in the full run ({', '.join(run['failed_tests']) or 'rc ' + str(run['rc'])})"
+            run = new
+        merged.append(run)
+    saved["runs"] = merged
+    bad = [run for run in merged if run["rc"] != 0]
+    saved["status"] = "failed" if bad else "passed"
+    saved.pop("reason", None)
+    if bad:
+        saved["reason"] = "; ".join(f"{run['database']}/{run['cache']}" for run in bad)
+    return saved
+
+
 def format_counts(counts):
     order = ("passed", "failed", "error", "skipped", "deselected", "xfailed", "xpassed")
     return ", ".join(f"{counts[kind]} {kind}" for kind in order if counts.get(kind)) or "no result"
@@ -394,6 +436,8 @@ def main():
                         help="write Tests/interop/matrix.md (auto: in a full run only)")
     parser.add_argument("--retries", type=int, default=1, help="reruns of a failed run (a pass then is reported as flaky)")
     parser.add_argument("--list", action="store_true", help="print the cells and exit")
+    parser.add_argument("--rerun-failed", action="store_true",
+                        help="rerun only the failed runs of each cell's saved result, merging them in (then use --report)")
     parser.add_argument("--report", action="store_true",
                         help="run nothing: summarize every cell's last saved result (.matrix/results) and write matrix.md")
     args = parser.parse_args()
@@ -422,6 +466,12 @@ def main():
     binary_version = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip()
     full = not (args.diagonal or args.cells or args.sqlite_caches or args.pg_caches or args.mysql_caches)
 
+    if args.rerun_failed:
+        for cell in cells:
+            merged = rerun_failed(cell, binary)
+            if merged is not None:
+                (MATRIX_DIR / "results" / f"{cell.name}.json").write_text(json.dumps(merged, indent=1))
+        return report(runs, False)
     print(f"interop matrix: {len(cells)} cells against {binary_version} ({binary})")
     started = time.time()
     results = []
