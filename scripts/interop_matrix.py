@@ -260,7 +260,7 @@ def run_cell(cell, runs, binary, retries):
                 first = run
                 log.rename(log.with_suffix(f".try{attempt + 1}.log"))
                 run = run_suite(venv_python, database, cache, binary, log)
-                run["flaky"] = f"try {attempt + 1} failed ({', '.join(first['failed_tests']) or 'rc ' + str(first['rc'])})"
+                run["flaky"] = f"try {attempt + 1} failed ({brief(first['failed_tests']) or 'rc ' + str(first['rc'])})"
             result["runs"].append(run)
             mark = ("ok" + (f", flaky: {run['flaky']}" if run.get("flaky") else "")) if run["rc"] == 0 else f"FAILED (rc {run['rc']}: {', '.join(run['failed_tests'][:4])})"
             print(f"  {database:<10} {cache:<24} {format_counts(run['counts']):<28} {run['seconds']:>6.1f}s  {mark}", flush=True)
@@ -301,7 +301,7 @@ def rerun_failed(cell, binary):
         new = again.get((run["database"], run["cache"]))
         if new is not None:
             if new["rc"] == 0:
-                new["flaky"] = f"failed in the full run ({', '.join(run['failed_tests']) or 'rc ' + str(run['rc'])})"
+                new["flaky"] = f"failed in the full run ({brief(run['failed_tests']) or 'rc ' + str(run['rc'])})"
             run = new
         merged.append(run)
     saved["runs"] = merged
@@ -311,6 +311,10 @@ def rerun_failed(cell, binary):
     if bad:
         saved["reason"] = "; ".join(f"{run['database']}/{run['cache']}" for run in bad)
     return saved
+
+
+def brief(tests, most=4):
+    return ", ".join(tests[:most]) + (f" and {len(tests) - most} more" if len(tests) > most else "")
 
 
 def format_counts(counts):
@@ -355,9 +359,11 @@ def print_summary(results, elapsed):
         for run in result["runs"]:
             if run.get("flaky"):
                 print(f"{result['cell']}: {run['database']}/{run['cache']} flaky: {run['flaky']}, passed on retry")
+            if run.get("note"):
+                print(f"{result['cell']}: {run['database']}/{run['cache']}: {run['note']}")
             if run["rc"] != 0:
                 print(f"{result['cell']}: {run['database']}/{run['cache']} failed: "
-                      f"{', '.join(run['failed_tests']) or 'rc ' + str(run['rc'])} ({run['log']})")
+                      f"{brief(run['failed_tests']) or 'rc ' + str(run['rc'])} ({run['log']})")
     print(f"\n{sum(r['status'] == 'passed' for r in results)} passed, {sum(r['status'] == 'failed' for r in results)} failed, "
           f"{sum(r['status'] == 'skipped' for r in results)} skipped cells in {elapsed / 60:.1f} min")
 
@@ -384,9 +390,11 @@ def markdown(results, binary_version, elapsed, runs):
     out += ["", "## Runs", "", "| cell | database | cache | result | seconds |", "|---|---|---|---|---|"]
     for result in results:
         for run in result["runs"]:
-            verdict = format_counts(run["counts"]) + ("" if run["rc"] == 0 else f" — FAILED: {', '.join(run['failed_tests'])}")
+            verdict = format_counts(run["counts"]) + ("" if run["rc"] == 0 else f" — FAILED: {brief(run['failed_tests'])}")
             if run.get("flaky"):
                 verdict += f" (flaky: {run['flaky']}, passed on retry)"
+            if run.get("note"):
+                verdict += f" ({run['note']})"
             out.append(f"| {result['cell']} | {run['database']} | {run['cache']} | {verdict} | {run['seconds']} |")
     return "\n".join(out) + "\n"
 
@@ -486,8 +494,11 @@ def main():
         if result["status"] != "passed" and not result["runs"]:
             print(f"  {result['status']}: {result.get('reason', '')}")
         results.append(result)
-        (MATRIX_DIR / "results").mkdir(parents=True, exist_ok=True)
-        (MATRIX_DIR / "results" / f"{cell.name}.json").write_text(json.dumps(result, indent=1))
+        # Only a cell's full set of runs is what --report and --rerun-failed build on.
+        every_run = not (args.diagonal or args.sqlite_caches or args.pg_caches or args.mysql_caches)
+        saved = MATRIX_DIR / ("results" if every_run else "results-partial")
+        saved.mkdir(parents=True, exist_ok=True)
+        (saved / f"{cell.name}.json").write_text(json.dumps(result, indent=1))
     elapsed = time.time() - started
     print_summary(results, elapsed)
     if args.markdown == "yes" or (args.markdown == "auto" and full):
