@@ -7,6 +7,7 @@ import pickle
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -312,13 +313,18 @@ def test_root_keeps_the_sites_files_readable_by_the_site(settings_file, site):
     import tempfile
     python = shutil.which("python3", path="/usr/bin:/bin")
     assert python, "a system python3 readable by nobody is needed (Debian's python3)"
+    # The site as nobody loads this virtualenv's packages with that python
+    # (pyenv's, under /root, nobody cannot run): only the same Python line can.
+    system = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True).stdout.strip()
+    if system != str(tuple(sys.version_info[:2])):
+        pytest.skip(f"{python} is Python {system}, this virtualenv's packages are for {tuple(sys.version_info[:2])}")
     folder = Path(tempfile.mkdtemp(prefix="cachalot-owner-"))
     try:
         shutil.copy(os.environ["INTEROP_DB"], folder / "site.sqlite3")
         for path in (folder, folder / "site.sqlite3"):
             os.chown(path, 65534, 65534)
         folder.chmod(0o755)
-        venv = Path(__file__).resolve().parents[2] / ".venv" / "lib"
+        venv = Path(sys.prefix) / "lib"
         packages = next(venv.glob("python3*/site-packages"))
         env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": f"{Path(__file__).parent}:{packages}", "DJANGO_SETTINGS_MODULE": "interopsite.settings",
