@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/cachalot
 EXAMPLE     := example
 PREFIX      ?= /usr/local
 
-.PHONY: deps venv build demo test fuzz completions bench install dist clean
+.PHONY: deps venv build demo test interop-matrix fuzz completions bench install dist clean
 
 deps:
 	@sh scripts/install-deps.sh
@@ -60,7 +60,8 @@ INTEROP_MYSQL_CACHES := filebased redis
 # memcached, PostgreSQL and MariaDB servers), the man page lint, the
 # completion scripts' syntax in their own shells, the fuzzers, the interop
 # tests against real Django + django-cachalot with the debug binary (once per
-# cache backend and database), then the release artefacts built and checked.
+# cache backend and database, then the matrix's oldest and newest stacks),
+# then the release artefacts built and checked.
 test: deps venv
 	swift build --build-tests
 	swift test --skip-build
@@ -83,8 +84,18 @@ test: deps venv
 		echo "interop on MariaDB with the $$cache cache"; \
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py --diagonal --retries 0
 	$(MAKE) dist
 	sh scripts/check-dist.sh $(DIST_DIR)
+
+# The interop suite across Python × Django × django-cachalot × django-redis
+# (scripts/interop_matrix.py: a virtualenv per cell in .matrix/, from PyPI,
+# with pyenv's interpreters); writes Tests/interop/matrix.md, from which the
+# README's Compatibility section is taken. make test runs its diagonal (the
+# oldest and the newest cell, a few variants, no retries).
+interop-matrix: deps
+	swift build
+	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py
 
 # libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),
 # FUZZ_SECONDS each; make test replays the seeds with the plain builds, then

@@ -504,6 +504,10 @@ def main():
     if args.markdown == "yes" or (args.markdown == "auto" and full):
         MARKDOWN.write_text(markdown(results, binary_version, elapsed, runs))
         print(f"wrote {MARKDOWN.relative_to(ROOT)}")
+    if args.diagonal and any(result["status"] == "skipped" for result in results):
+        # make test runs the diagonal: a cell it cannot run fails it, loudly.
+        print("the diagonal needs both interpreters (pyenv's, as on this machine kind)", file=sys.stderr)
+        return 1
     return 1 if any(result["status"] == "failed" for result in results) else 0
 
 
