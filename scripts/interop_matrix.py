@@ -399,6 +399,36 @@ def markdown(results, binary_version, elapsed, runs):
     return "\n".join(out) + "\n"
 
 
+README = ROOT / "README.md"
+README_START, README_END = "<!-- compatibility:start -->", "<!-- compatibility:end -->"
+
+
+def compatibility(results, binary_version, runs):
+    """The README's Compatibility table: every cell, what it runs and how it went."""
+    out = [README_START,
+           f"Proven by `make interop-matrix` on {datetime.date.today().isoformat()} against `{binary_version}`"
+           f" (details: `Tests/interop/matrix.md`). Each row is a virtualenv running the interop suite on "
+           + "; ".join(f"{db}: {', '.join(caches) or '-'}" for db, caches in runs.items()) + ".", "",
+           "| Python | Django | django-cachalot | django-redis | result |", "|---|---|---|---|---|"]
+    for result in results:
+        good = sum(1 for run in result["runs"] if run["rc"] == 0)
+        verdict = {"passed": f"passed ({good}/{len(result['runs'])} runs)"}.get(
+            result["status"], result["status"] + (f": {result['reason']}" if result.get("reason") else ""))
+        if result["status"] == "failed":
+            verdict += f" ({good}/{len(result['runs'])} runs passed)"
+        for cache, reason in result["excluded"].items():
+            verdict += f"; no {cache}: {reason}"
+        out.append(f"| {result['python']} | {result['django']} | {result['cachalot']} | {result['django_redis']} | {verdict} |")
+    out.append(README_END)
+    return "\n".join(out)
+
+
+def write_readme(results, binary_version, runs):
+    text = README.read_text()
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    README.write_text(text[:start] + compatibility(results, binary_version, runs) + text[end:])
+
+
 def tests_digest():
     """What the suite was: a digest of Tests/interop's files (a saved result from other tests is stale)."""
     digest = hashlib.sha256()
@@ -408,11 +438,12 @@ def tests_digest():
     return digest.hexdigest()[:12]
 
 
-def report(runs, write):
-    """The summary and matrix.md from each cell's last saved result."""
+def report(runs, write, partial=False):
+    """The summary, matrix.md and README's Compatibility section from each
+    cell's last saved result (`partial`: of a run with a chosen variant set)."""
     results, digest = [], tests_digest()
     for cell in CELLS:
-        path = MATRIX_DIR / "results" / f"{cell.name}.json"
+        path = MATRIX_DIR / ("results-partial" if partial else "results") / f"{cell.name}.json"
         if not path.exists():
             absent = interpreter(cell.python) is None
             results.append({"cell": cell.name, "python": cell.python, "django": DJANGO[cell.django], "cachalot": CACHALOT[cell.cachalot],
@@ -429,7 +460,8 @@ def report(runs, write):
     print_summary(results, elapsed)
     if write:
         MARKDOWN.write_text(markdown(results, ", ".join(versions) or "?", elapsed, runs))
-        print(f"wrote {MARKDOWN.relative_to(ROOT)}")
+        write_readme(results, ", ".join(versions) or "?", runs)
+        print(f"wrote {MARKDOWN.relative_to(ROOT)} and README.md's Compatibility section")
     return 0 if all(result["status"] in ("passed", "skipped") for result in results) else 1
 
 
@@ -447,6 +479,8 @@ def main():
     parser.add_argument("--list", action="store_true", help="print the cells and exit")
     parser.add_argument("--rerun-failed", action="store_true",
                         help="rerun only the failed runs of each cell's saved result, merging them in (then use --report)")
+    parser.add_argument("--partial", action="store_true",
+                        help="with --report: the results of runs with chosen variants (--sqlite-caches …), kept apart")
     parser.add_argument("--report", action="store_true",
                         help="run nothing: summarize every cell's last saved result (.matrix/results) and write matrix.md")
     args = parser.parse_args()
@@ -468,7 +502,7 @@ def main():
         if option is not None:
             runs[database] = [cache for cache in option.split(",") if cache]
     if args.report:
-        return report(runs, args.markdown != "no")
+        return report(runs, args.markdown != "no", partial=args.partial)
     binary = Path(args.bin).resolve()
     if not binary.exists():
         sys.exit(f"cachalot binary not found at {binary} (CACHALOT_BIN or --bin)")
@@ -503,7 +537,8 @@ def main():
     print_summary(results, elapsed)
     if args.markdown == "yes" or (args.markdown == "auto" and full):
         MARKDOWN.write_text(markdown(results, binary_version, elapsed, runs))
-        print(f"wrote {MARKDOWN.relative_to(ROOT)}")
+        write_readme(results, binary_version, runs)
+        print(f"wrote {MARKDOWN.relative_to(ROOT)} and README.md's Compatibility section")
     if args.diagonal and any(result["status"] == "skipped" for result in results):
         # make test runs the diagonal: a cell it cannot run fails it, loudly.
         print("the diagonal needs both interpreters (pyenv's, as on this machine kind)", file=sys.stderr)
