@@ -45,7 +45,7 @@ complete -c cachalot -n '__fish_seen_subcommand_from watch' -l interval -x -d 'H
 complete -c cachalot -n '__fish_seen_subcommand_from watch' -l for -x -d 'Stop after this long and print the summary (default: until Ctrl-C).'
 complete -c cachalot -n '__fish_seen_subcommand_from watch' -l json -d 'One JSON object per line: each event as it happens, then the summary.'
 complete -c cachalot -n '__fish_seen_subcommand_from watch' -l enable-notifications -d 'Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after.'
-complete -c cachalot -n '__fish_seen_subcommand_from watch' -s v -l verbosity -x -a '0 1 2 3' -d '0 events only, 1 (default) also notes on stderr, 2 also the summary every minute.'
+complete -c cachalot -n '__fish_seen_subcommand_from watch' -s v -l verbosity -x -a '0 1 2 3' -d '0 events and the summary only, 1 (default) also notes on stderr, 2 also the summary every minute.'
 complete -c cachalot -n '__fish_seen_subcommand_from watch' -l timeout -x -d 'Network timeout for connecting and for each reply (default 5, or the cache\'s OPTIONS).'
 complete -c cachalot -n '__fish_seen_subcommand_from doctor' -s c -l cache -x -d 'Only this alias from CACHES (default: every cache).'
 complete -c cachalot -n '__fish_seen_subcommand_from doctor' -s d -s p -l db -x -d 'Only this alias from DATABASES (default: every database).'

@@ -28,7 +28,7 @@ enum CommandTable {
     /// watch's -v: what its levels mean there.
     static let watchVerbosity = ChoiceOption<Verbosity>(
         long: "verbosity", shorts: ["v"], valueName: "LEVEL",
-        help: "0 events only, 1 (default) also notes on stderr, 2 also the summary every minute.")
+        help: "0 events and the summary only, 1 (default) also notes on stderr, 2 also the summary every minute.")
     static let dryRun = OptionSpec(long: "dry-run", help: "Write nothing; say what would be written.")
     static let json = OptionSpec(long: "json", help: "Print one JSON object for scripts.")
     static let format = ChoiceOption<TimestampFormat>(
@@ -139,7 +139,7 @@ enum CommandTable {
             round trip per cache server, or, on a Redis server that sends keyspace notifications \
             (notify-keyspace-events with K and $), the moment one arrives. Prints a line per invalidation: the writer's time \
             (local), cache, database, table and its app.Model, how many tables moved to the same \
-            time (one Django write), and the gap since the table's previous one. Ctrl-C, SIGTERM \
+            time (one Django write), and the gap since the table's previous one. Ctrl-C, SIGTERM, SIGHUP \
             or --for ends with a summary per table, busiest first; -v 2 also prints it every \
             minute. Never writes to a cache; a cache that stops answering is retried every \
             interval and read afresh when it is back.
