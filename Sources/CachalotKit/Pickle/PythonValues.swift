@@ -6,6 +6,20 @@ public enum PythonValues {
         .object(callable: .global(module: module, name: name), arguments: arguments, state: nil)
     }
 
+    /// `json.loads`' value: objects as dicts in key order, big integers whole
+    /// (django-redis's JSON serializer, psycopg's json and jsonb columns).
+    static func jsonLoads(_ tree: JSONTree) -> PickleValue {
+        switch tree {
+        case .null: return .none
+        case .bool(let flag): return .bool(flag)
+        case .integer(let digits): return integer(decimal: digits) ?? .string(digits)
+        case .double(let number): return .float(number)
+        case .string(let text): return .string(text)
+        case .array(let items): return .list(items.map(jsonLoads))
+        case .object(let entries): return .dict(entries.map { PickleDictEntry(key: .string($0.key), value: jsonLoads($0.value)) })
+        }
+    }
+
     /// `decimal.Decimal(text)`; `text` is already `str(Decimal)`.
     public static func decimal(_ text: String) -> PickleValue { call("decimal", "Decimal", [.string(text)]) }
 

@@ -18,21 +18,9 @@ enum DjangoJSON {
     static func loads(_ bytes: [UInt8]) throws -> PickleValue {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw Unsupported(description: "JSON that is not UTF-8") }
         do {
-            return value(try JSONReader.read(text, maximumDepth: PickleReader.maximumDepth, bigIntegers: true))
+            return PythonValues.jsonLoads(try JSONReader.read(text, maximumDepth: PickleReader.maximumDepth, bigIntegers: true))
         } catch let failure as JSONReader.Failure {
             throw Unsupported(description: "invalid JSON at column \(failure.column): \(failure.reason)")
-        }
-    }
-
-    private static func value(_ tree: JSONTree) -> PickleValue {
-        switch tree {
-        case .null: return .none
-        case .bool(let flag): return .bool(flag)
-        case .integer(let digits): return PythonValues.integer(decimal: digits) ?? .string(digits)
-        case .double(let number): return .float(number)
-        case .string(let text): return .string(text)
-        case .array(let items): return .list(items.map(value))
-        case .object(let entries): return .dict(entries.map { PickleDictEntry(key: .string($0.key), value: value($0.value)) })
         }
     }
 

@@ -79,15 +79,8 @@ struct RedisOptions {
             let password = try pool?.string("password") ?? options.string("PASSWORD")
             let username = try pool?.string("username") ?? options.string("USERNAME")
             let db = try pool?.int("db")
-            let tlsOptions = try Self.tlsOptions(pool)
-            endpoints = try endpoints.map { endpoint in
-                var endpoint = endpoint
-                if endpoint.password == nil { endpoint.password = password }
-                if endpoint.username == nil { endpoint.username = username }
-                if let db, endpoint.database == 0 { endpoint.database = db }
-                try Self.applyTLS(&endpoint, tlsOptions, cache: cache)
-                return endpoint
-            }
+            endpoints = try Self.completed(endpoints, password: password, username: username, db: db,
+                                           tls: try Self.tlsOptions(pool), cache: cache)
             timeouts = RedisTimeouts(
                 connect: min(exchange, try first.socketConnectTimeout ?? pool?.socketSeconds("socket_connect_timeout")
                                        ?? options.socketSeconds("SOCKET_CONNECT_TIMEOUT") ?? exchange),
@@ -106,20 +99,27 @@ struct RedisOptions {
             codec = RedisValueCodec(serializer: .pickle(protocol: PickleWriter.highestProtocol))
             // Whatever the URL says wins over OPTIONS (redis-py's from_url).
             let password = try options.string("password"), username = try options.string("username"), db = try options.int("db")
-            let tlsOptions = try Self.tlsOptions(options)
-            endpoints = try endpoints.map { endpoint in
-                var endpoint = endpoint
-                if endpoint.password == nil { endpoint.password = password }
-                if endpoint.username == nil { endpoint.username = username }
-                if let db, endpoint.database == 0 { endpoint.database = db }
-                try Self.applyTLS(&endpoint, tlsOptions, cache: cache)
-                return endpoint
-            }
+            endpoints = try Self.completed(endpoints, password: password, username: username, db: db,
+                                           tls: try Self.tlsOptions(options), cache: cache)
             timeouts = RedisTimeouts(
                 connect: min(exchange, try first.socketConnectTimeout ?? options.socketSeconds("socket_connect_timeout") ?? exchange),
                 operation: try first.socketTimeout ?? options.socketSeconds("socket_timeout"),
                 exchange: exchange)
             expiresInMilliseconds = false
+        }
+    }
+
+    /// Each endpoint with what its URL left out taken from the options:
+    /// password, username, database index and the ssl_* keywords.
+    static func completed(_ endpoints: [RedisEndpoint], password: String?, username: String?, db: Int?,
+                          tls: [String: String], cache: CacheSettings) throws -> [RedisEndpoint] {
+        try endpoints.map { endpoint in
+            var endpoint = endpoint
+            if endpoint.password == nil { endpoint.password = password }
+            if endpoint.username == nil { endpoint.username = username }
+            if let db, endpoint.database == 0 { endpoint.database = db }
+            try applyTLS(&endpoint, tls, cache: cache)
+            return endpoint
         }
     }
 

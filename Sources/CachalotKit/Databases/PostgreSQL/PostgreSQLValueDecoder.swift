@@ -57,7 +57,7 @@ struct PostgreSQLValueDecoder {
             return PythonValues.uuid(bytes)
         case .json:
             do {
-                return pickleValue(try JSONReader.read(string(text), maximumDepth: PickleReader.maximumDepth, bigIntegers: true))
+                return PythonValues.jsonLoads(try JSONReader.read(string(text), maximumDepth: PickleReader.maximumDepth, bigIntegers: true))
             } catch let failure as JSONReader.Failure {
                 throw Failure(description: "json value at column \(failure.column): \(failure.reason)")
             }
@@ -146,17 +146,4 @@ struct PostgreSQLValueDecoder {
                                      tzinfo: tzinfo)
     }
 
-    /// json.loads' value: objects as dicts in key order.
-    private func pickleValue(_ tree: JSONTree) -> PickleValue {
-        switch tree {
-        case .null: return .none
-        case .bool(let flag): return .bool(flag)
-        case .integer(let digits): return PythonValues.integer(decimal: digits) ?? .string(digits)
-        case .double(let number): return .float(number)
-        case .string(let text): return .string(text)
-        case .array(let items): return .list(items.map(pickleValue))
-        case .object(let entries):
-            return .dict(entries.map { PickleDictEntry(key: .string($0.key), value: pickleValue($0.value)) })
-        }
-    }
 }
