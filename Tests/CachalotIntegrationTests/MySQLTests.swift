@@ -11,11 +11,6 @@ struct MySQLTests {
         try MySQLDatabase(settings: settings, timeout: timeout)
     }
 
-    static func failure(_ body: () throws -> Void) -> CachalotError? {
-        do { try body() } catch { return CachalotError(error) }
-        return nil
-    }
-
     @Test func tablesReadAndTheTableList() throws {
         let server = try MariaDBServer()
         try server.run("""
@@ -43,7 +38,7 @@ struct MySQLTests {
         let update = try database.analyze("UPDATE shop_item SET name = %s WHERE id = %s", parameters: ["it's", "1"])
         #expect(!update.isReadOnly && update.writtenTables == ["shop_item"] && update.parameterCount == 2)
         #expect(try database.analyze("SELECT * FROM shop_item WHERE id = %s", parameters: []).parameterCount == 1)
-        #expect(Self.failure { _ = try database.analyze("SELECT 1; SELECT 2", parameters: []) }?.exitCode == .usage)
+        #expect(caughtError { _ = try database.analyze("SELECT 1; SELECT 2", parameters: []) }?.exitCode == .usage)
     }
 
     /// VERSIONS.django: before 5.2 Django connects with charset "utf8"
@@ -81,7 +76,7 @@ struct MySQLTests {
         try server.run("SET GLOBAL sql_mode = ''")
         let zero = try Self.open(server.settings()).read("SELECT CAST('0000-00-00' AS DATE), CAST('2024-00-10 00:00:00' AS DATETIME)", parameters: [])
         #expect(zero.first == [.none, .none])
-        #expect(Self.failure { _ = try database.read("SELECT CAST('25:00:00' AS TIME)", parameters: []) }?.message.contains("hour") == true)
+        #expect(caughtError { _ = try database.read("SELECT CAST('25:00:00' AS TIME)", parameters: []) }?.message.contains("hour") == true)
     }
 
     @Test func writesRunInATransactionAndReadsCannotWrite() throws {
@@ -89,10 +84,10 @@ struct MySQLTests {
         try server.run("CREATE TABLE book (id int PRIMARY KEY, title text); INSERT INTO book VALUES (1, 'Old'), (2, 'Other');", database: "site")
         let database = try Self.open(server.settings())
         #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]).changedRows == 1)
-        #expect(Self.failure { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
+        #expect(caughtError { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
         #expect(try server.run("SELECT group_concat(title ORDER BY id) FROM book", database: "site") == "New,Other")
         // Reads run in READ ONLY transactions: a write slipping past the analysis fails.
-        let readOnly = Self.failure { _ = try database.read("INSERT INTO book VALUES (9, 'x')", parameters: []) }
+        let readOnly = caughtError { _ = try database.read("INSERT INTO book VALUES (9, 'x')", parameters: []) }
         #expect(readOnly?.message.contains("READ ONLY") == true, "\(String(describing: readOnly))")
         let made = try database.write("CREATE TABLE made_by_cli (id int)", parameters: [])
         #expect(made.laterTables == ["made_by_cli"])
@@ -108,17 +103,17 @@ struct MySQLTests {
         let optionFile = try server.directory.write("my.cnf", "[client]\nuser=site\npassword=site-pass\n", mode: 0o600)
         #expect(try Self.open(server.settings(user: "", password: "", options: ["read_default_file": .string(optionFile)])).tableNames() == [])
         // Failures name the problem and never the password.
-        let wrong = Self.failure { _ = try Self.open(server.settings(password: "not-the-password")) }
+        let wrong = caughtError { _ = try Self.open(server.settings(password: "not-the-password")) }
         #expect(wrong?.message.contains("Access denied") == true && wrong?.description.contains("not-the-password") == false)
-        #expect(Self.failure { _ = try Self.open(server.settings(name: "nope")) }?.message.contains("nope") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(options: ["ssl_mode": .string("VERIFY_CA")])) }?.message.contains("SSL") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(options: ["isolation_level": .string("chaos")])) }?.exitCode == .usage)
+        #expect(caughtError { _ = try Self.open(server.settings(name: "nope")) }?.message.contains("nope") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(options: ["ssl_mode": .string("VERIFY_CA")])) }?.message.contains("SSL") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(options: ["isolation_level": .string("chaos")])) }?.exitCode == .usage)
         let slow = try Self.open(server.settings(), timeout: 1)
         let started = monotonicSeconds()
-        #expect(Self.failure { _ = try slow.read("SELECT SLEEP(20)", parameters: []) } != nil)
+        #expect(caughtError { _ = try slow.read("SELECT SLEEP(20)", parameters: []) } != nil)
         #expect(monotonicSeconds() - started < 15)
         server.stop()
-        #expect(Self.failure { _ = try Self.open(server.settings()) }?.message.contains("Can't connect") == true)
+        #expect(caughtError { _ = try Self.open(server.settings()) }?.message.contains("Can't connect") == true)
     }
 
     @Test func aServerThatNeverAnswersFailsByTheTimeout() throws {
@@ -135,7 +130,7 @@ struct MySQLTests {
         settings.host = "127.0.0.1"
         settings.port = String(port)
         let started = monotonicSeconds()
-        #expect(Self.failure { _ = try Self.open(settings, timeout: 1) } != nil)
+        #expect(caughtError { _ = try Self.open(settings, timeout: 1) } != nil)
         #expect(monotonicSeconds() - started < 15)
     }
 }

@@ -11,12 +11,6 @@ struct PostgreSQLTests {
         try PostgreSQLDatabase(settings: settings, timeout: timeout)
     }
 
-    /// The message of the runtime error `body` throws.
-    static func failure(_ body: () throws -> Void) -> CachalotError? {
-        do { try body() } catch { return CachalotError(error) }
-        return nil
-    }
-
     @Test func tableListIsDjangosIntrospection() throws {
         let server = try PostgreSQLServer()
         try server.run("""
@@ -121,10 +115,10 @@ struct PostgreSQLTests {
                                    PythonValues.timedelta(days: 999_999_999, microseconds: 86_399_999_999)!])
         let started = monotonicSeconds()
         let copying = try Self.open(server.settings())
-        #expect(Self.failure { _ = try copying.read("COPY (SELECT 1) TO STDOUT", parameters: []) }?.message.contains("COPY") == true)
+        #expect(caughtError { _ = try copying.read("COPY (SELECT 1) TO STDOUT", parameters: []) }?.message.contains("COPY") == true)
         #expect(monotonicSeconds() - started < 10)
         // What Python cannot hold fails as it fails in Django.
-        #expect(Self.failure { _ = try database.read("SELECT 'infinity'::date", parameters: []) }?.message.contains("date too large") == true)
+        #expect(caughtError { _ = try database.read("SELECT 'infinity'::date", parameters: []) }?.message.contains("date too large") == true)
     }
 
     @Test func writesRunInATransaction() throws {
@@ -132,10 +126,10 @@ struct PostgreSQLTests {
         try server.run("CREATE TABLE book (id int PRIMARY KEY, title text); INSERT INTO book VALUES (1, 'Old'), (2, 'Other'); CREATE SEQUENCE counter;")
         let database = try Self.open(server.settings())
         #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]).changedRows == 1)
-        #expect(Self.failure { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
+        #expect(caughtError { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
         #expect(try server.run("SELECT string_agg(title, ',' ORDER BY id) FROM book") == "New,Other")
         // The read session is read-only: a write that slips past the analysis fails there.
-        let message = Self.failure { _ = try database.read("SELECT nextval('counter')", parameters: []) }
+        let message = caughtError { _ = try database.read("SELECT nextval('counter')", parameters: []) }
         #expect(message?.message.contains("read-only transaction") == true)
     }
 
@@ -162,22 +156,22 @@ struct PostgreSQLTests {
     @Test func failuresNameTheProblemAndNeverThePassword() throws {
         let server = try PostgreSQLServer()
         try server.run("CREATE ROLE app LOGIN PASSWORD 's3cret'; CREATE ROLE capped LOGIN PASSWORD 'x' CONNECTION LIMIT 0;")
-        let wrong = Self.failure { _ = try Self.open(server.settings(user: "app", password: "not-the-password", tcp: true)) }
+        let wrong = caughtError { _ = try Self.open(server.settings(user: "app", password: "not-the-password", tcp: true)) }
         #expect(wrong?.message.contains("password authentication failed") == true)
         #expect(wrong?.description.contains("not-the-password") == false)
         #expect(wrong?.hint?.contains("PASSWORD") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(name: "nope")) }?.message.contains("\"nope\" does not exist") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(user: "capped", password: "x", tcp: true)) }?.message.contains("too many connections") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(tcp: true, options: ["sslmode": .string("require")])) }?.message.contains("SSL") == true)
-        #expect(Self.failure { _ = try Self.open(server.settings(options: ["bogus": .string("1")])) }?.message.contains("invalid connection option") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(name: "nope")) }?.message.contains("\"nope\" does not exist") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(user: "capped", password: "x", tcp: true)) }?.message.contains("too many connections") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(tcp: true, options: ["sslmode": .string("require")])) }?.message.contains("SSL") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(options: ["bogus": .string("1")])) }?.message.contains("invalid connection option") == true)
         // A statement longer than the timeout is cancelled by the server.
         let slow = try Self.open(server.settings(), timeout: 1)
         let started = monotonicSeconds()
-        let slowError = Self.failure { _ = try slow.read("SELECT pg_sleep(30)", parameters: []) }?.message ?? ""
+        let slowError = caughtError { _ = try slow.read("SELECT pg_sleep(30)", parameters: []) }?.message ?? ""
         #expect(slowError.contains("statement timeout") || slowError.contains("no answer within"), "\(slowError)")
         #expect(monotonicSeconds() - started < 15)
         server.stop()
-        #expect(Self.failure { _ = try Self.open(server.settings(tcp: true)) }?.message.contains("Connection refused") == true)
+        #expect(caughtError { _ = try Self.open(server.settings(tcp: true)) }?.message.contains("Connection refused") == true)
     }
 
     @Test func aServerThatNeverAnswersFailsByTheDeadline() throws {
@@ -195,7 +189,7 @@ struct PostgreSQLTests {
         settings.host = "127.0.0.1"
         settings.port = String(port)
         let started = monotonicSeconds()
-        let error = Self.failure { _ = try Self.open(settings, timeout: 1) }
+        let error = caughtError { _ = try Self.open(settings, timeout: 1) }
         #expect(error?.message.contains("no answer") == true)
         #expect(monotonicSeconds() - started < 15)
     }
