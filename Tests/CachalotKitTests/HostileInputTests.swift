@@ -145,6 +145,14 @@ struct SecretMaskingTests {
         "redix://:s3cret@127.0.0.1:6379/0",
         "redis://127.0.0.1:70000/0?password=s3cret",
         "rediss://user:s3cret@host:6380/0?ssl_cert_reqs=maybe",
+        // urllib ends the authority at "?": the "port" is the password's head.
+        "redis://:s3cret?pass@127.0.0.1:6407/0",
+        "redis://:s3cret/x@127.0.0.1:6407/0",
+        // What a string LOCATION cut at "," leaves of "redis://:s3cret,tail@h".
+        "redis://:s3cret",
+        "s3cret@127.0.0.1:6379",
+        "redis://:\(String(repeating: "s3cret", count: 60))@h:1/0?db=x",
+        "rediss://:s3cret@h:6380/0?ssl_ciphers=ALL",
     ])
     func urlErrorsNeverShowThePassword(url: String) {
         do {
@@ -160,6 +168,11 @@ struct SecretMaskingTests {
     @Test func maskingKeepsEverythingButThePassword() {
         #expect(SecretMasking.url("redis://app:p%40ss@h:1/2?db=3&password=x") == "redis://app:***@h:1/2?db=3&password=***")
         #expect(SecretMasking.url("redis://h:1/0") == "redis://h:1/0")
+        #expect(SecretMasking.url("redis://:Wr0ng?pass@127.0.0.1:6407/0") == "redis://:******@127.0.0.1:6407/0")
+        #expect(SecretMasking.url("redis://:S3cr") == "redis://:***")
+        #expect(SecretMasking.url("et;pw@127.0.0.1:6379") == "***@127.0.0.1:6379")
+        #expect(SecretMasking.url("unix://:pw@/run/redis.sock?db=2") == "unix://:***@/run/redis.sock?db=2")
+        #expect(SecretMasking.url("redis://[::1]:6379/0") == "redis://[::1]:6379/0")
         #expect(RedisEndpoint(address: .tcp(host: "h", port: 1), username: "u", password: "p").description == "redis://u:***@h:1/0")
     }
 

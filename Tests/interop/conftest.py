@@ -192,6 +192,9 @@ if BACKEND.endswith(("-replicated", "-sentinel")):
     collect_ignore += [path.name for path in HERE.glob("test_*.py") if path.name != "test_redis_topologies.py"]
 else:
     collect_ignore.append("test_redis_topologies.py")
+# Servers with certificates of every kind, tried once per TLS backend.
+if not BACKEND.endswith("-tls"):
+    collect_ignore.append("test_tls.py")
 
 
 def pytest_configure(config):

@@ -7,6 +7,7 @@ struct OpenSSL: @unchecked Sendable {
     let clientMethod: @convention(c) () -> Pointer?
     let contextNew: @convention(c) (Pointer?) -> Pointer?
     let contextFree: @convention(c) (Pointer?) -> Void
+    let contextControl: @convention(c) (Pointer?, Int32, Int, UnsafeMutableRawPointer?) -> Int
     let setVerify: @convention(c) (Pointer?, Int32, OpaquePointer?) -> Void
     let defaultVerifyPaths: @convention(c) (Pointer?) -> Int32
     let loadVerifyLocations: @convention(c) (Pointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Int32
@@ -36,11 +37,15 @@ struct OpenSSL: @unchecked Sendable {
     static let errorSyscall: Int32 = 5
     static let errorZeroReturn: Int32 = 6
     static let controlSetHostName: Int32 = 55
+    /// SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl.
+    static let controlSetMinProtocolVersion: Int32 = 123
+    static let tls12Version = 0x0303
 
     private init(ssl: DynamicLibrary, crypto: DynamicLibrary) throws {
         clientMethod = try ssl.function("TLS_client_method")
         contextNew = try ssl.function("SSL_CTX_new")
         contextFree = try ssl.function("SSL_CTX_free")
+        contextControl = try ssl.function("SSL_CTX_ctrl")
         setVerify = try ssl.function("SSL_CTX_set_verify")
         defaultVerifyPaths = try ssl.function("SSL_CTX_set_default_verify_paths")
         loadVerifyLocations = try ssl.function("SSL_CTX_load_verify_locations")

@@ -33,26 +33,22 @@ final class TLSStream: ByteStream {
         ssl = try OpenSSL.load()
         guard let context = ssl.contextNew(ssl.clientMethod()) else { throw NetworkFailure(.io, "TLS: cannot create a context") }
         self.context = context
+        // SSL_new copies the context's verify mode, CAs and client
+        // certificate: everything is set on the context before it, or the
+        // connection keeps OpenSSL's defaults (no verification, no client
+        // certificate).
+        do {
+            try Self.configure(context, settings, ssl)
+        } catch {
+            ssl.contextFree(context)
+            throw error
+        }
         guard let connection = ssl.new(context) else {
             ssl.contextFree(context)
             throw NetworkFailure(.io, "TLS: cannot create a connection")
         }
         self.connection = connection
         // From here deinit frees both.
-        ssl.setVerify(context, settings.verifyPeer ? OpenSSL.verifyPeer : OpenSSL.verifyNone, nil)
-        if settings.caFile != nil || settings.caPath != nil {
-            guard ssl.loadVerifyLocations(context, settings.caFile, settings.caPath) == 1 else {
-                throw NetworkFailure(.io, "TLS: cannot load the CA certificates (ssl_ca_certs / ssl_ca_path): \(ssl.drainErrors())")
-            }
-        } else {
-            _ = ssl.defaultVerifyPaths(context)
-        }
-        if let certificate = settings.certificateFile {
-            guard ssl.useCertificateChainFile(context, certificate) == 1,
-                  ssl.usePrivateKeyFile(context, settings.keyFile ?? certificate, OpenSSL.fileTypePEM) == 1 else {
-                throw NetworkFailure(.io, "TLS: cannot load the client certificate or key (ssl_certfile / ssl_keyfile): \(ssl.drainErrors())")
-            }
-        }
         // SNI and the name the certificate must carry; an IP address is
         // matched against the certificate's IP entries and sent no SNI, as
         // Python's ssl module does.
@@ -61,13 +57,36 @@ final class TLSStream: ByteStream {
             _ = host.withCString { ssl.control(connection, OpenSSL.controlSetHostName, 0, UnsafeMutableRawPointer(mutating: $0)) }
         }
         if settings.verifyPeer && settings.checkHostname {
-            _ = isAddress ? ssl.setExpectedIP(ssl.verifyParameters(connection), host) : ssl.setHost(connection, host)
+            let expected = isAddress ? ssl.setExpectedIP(ssl.verifyParameters(connection), host) : ssl.setHost(connection, host)
+            guard expected == 1 else { throw NetworkFailure(.io, "TLS: cannot check the certificate against the host \(quoted(host)): \(ssl.drainErrors())") }
         }
         guard ssl.setFD(connection, socket.descriptor) == 1 else { throw NetworkFailure(.io, "TLS: cannot attach the socket") }
         while true {
             let result = ssl.connect(connection)
             if result == 1 { return }
             try waitForRetry(result, until: deadline, during: "the TLS handshake")
+        }
+    }
+
+    /// Verification, trusted CAs and the client certificate, on the context.
+    private static func configure(_ context: OpaquePointer, _ settings: TLSSettings, _ ssl: OpenSSL) throws {
+        ssl.setVerify(context, settings.verifyPeer ? OpenSSL.verifyPeer : OpenSSL.verifyNone, nil)
+        // Python's create_default_context(), which redis-py starts from:
+        // TLS 1.2 at least, the system's CAs always, the given ones added.
+        guard ssl.contextControl(context, OpenSSL.controlSetMinProtocolVersion, OpenSSL.tls12Version, nil) == 1 else {
+            throw NetworkFailure(.io, "TLS: cannot require TLS 1.2: \(ssl.drainErrors())")
+        }
+        _ = ssl.defaultVerifyPaths(context)
+        if settings.caFile != nil || settings.caPath != nil {
+            guard ssl.loadVerifyLocations(context, settings.caFile, settings.caPath) == 1 else {
+                throw NetworkFailure(.io, "TLS: cannot load the CA certificates (ssl_ca_certs / ssl_ca_path): \(ssl.drainErrors())")
+            }
+        }
+        if let certificate = settings.certificateFile {
+            guard ssl.useCertificateChainFile(context, certificate) == 1,
+                  ssl.usePrivateKeyFile(context, settings.keyFile ?? certificate, OpenSSL.fileTypePEM) == 1 else {
+                throw NetworkFailure(.io, "TLS: cannot load the client certificate or key (ssl_certfile / ssl_keyfile): \(ssl.drainErrors())")
+            }
         }
     }
 

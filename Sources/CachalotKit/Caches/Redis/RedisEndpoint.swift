@@ -34,54 +34,38 @@ public struct RedisEndpoint: Equatable, Sendable {
     }
 
     public init(url: String) throws {
-        let shown = SecretMasking.url(String(url.prefix(200)))
-        // Delimiters are found in the UTF-8 bytes, as Python finds them in
-        // code points (a combining mark after "@" must not hide it).
-        let bytes = Array(url.utf8)
+        let shown = String(SecretMasking.url(url).prefix(200))
         func text<C: Collection>(_ part: C) -> String where C.Element == UInt8 { String(decoding: part, as: UTF8.self) }
-        guard let schemeEnd = bytes.firstRange(of: Array("://".utf8)) else {
+        guard let split = URLSplit(Array(url.utf8)) else {
             throw Invalid(reason: "\(quoted(shown)) is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
-        let scheme = text(bytes[..<schemeEnd.lowerBound]).lowercased()
-        var rest = bytes[schemeEnd.upperBound...]
-        var query: [String: String] = [:]
-        if let mark = rest.firstIndex(of: UInt8(ascii: "?")) {
-            for pair in rest[(mark + 1)...].split(separator: UInt8(ascii: "&")) {
-                let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).map(text)
-                // parse_qs keeps the first value of each name.
-                if query[parts[0]] == nil { query[parts[0]] = parts.count > 1 ? Self.unquote(parts[1]) : "" }
-            }
-            rest = rest[..<mark]
+        // urlsplit deletes tabs and line breaks anywhere in a URL; refused
+        // rather than guessed at.
+        guard !url.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) else {
+            throw Invalid(reason: "\(quoted(shown)) holds a tab or a line break")
         }
-        username = query["username"].flatMap { $0.isEmpty ? nil : $0 }
-        password = query["password"].flatMap { $0.isEmpty ? nil : $0 }
-        if let at = rest.lastIndex(of: UInt8(ascii: "@")) {
-            let parts = rest[..<at].split(separator: UInt8(ascii: ":"), maxSplits: 1, omittingEmptySubsequences: false).map { Self.unquote(text($0)) }
-            if !parts[0].isEmpty { username = parts[0] }
-            if parts.count > 1, !parts[1].isEmpty { password = parts[1] }
-            rest = rest[(at + 1)...]
-        }
+        let scheme = text(split.scheme).lowercased()
+        let query = URLSplit.queryValues(split.query)
+        username = query["username"]
+        password = query["password"]
+        if let user = split.user, !user.isEmpty { username = URLSplit.percentDecoded(user) }
+        if let secret = split.password, !secret.isEmpty { password = URLSplit.percentDecoded(secret) }
         switch scheme {
         case "redis", "rediss":
-            var hostPort = rest
-            if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
-                hostPort = rest[..<slash]
-                // redis-py: int(path with every "/" removed); a non-number is ignored.
-                let path = Self.unquote(text(rest[(slash + 1)...])).filter { $0 != "/" }
-                if let db = Int(path) { database = db }
-            }
-            var host = text(hostPort), port = 6379
-            if let colon = hostPort.lastIndex(of: UInt8(ascii: ":")), hostPort.last != UInt8(ascii: "]") {
-                guard let number = Int(text(hostPort[(colon + 1)...])), (1...65535).contains(number) else {
+            // redis-py: int(path with every "/" removed); a non-number is ignored.
+            if let db = Int(URLSplit.percentDecoded(split.path).filter { $0 != "/" }) { database = db }
+            var port = 6379
+            if let text = split.port.map(text) {
+                guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                      let number = Int(text), (1...65535).contains(number) else {
                     throw Invalid(reason: "the port in \(quoted(shown)) is not a number from 1 to 65535")
                 }
                 port = number
-                host = text(hostPort[..<colon])
             }
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            address = .tcp(host: host.isEmpty ? "localhost" : Self.unquote(host).lowercased(), port: port)
+            let host = URLSplit.percentDecoded(split.host).lowercased()
+            address = .tcp(host: host.isEmpty ? "localhost" : host, port: port)
         case "unix":
-            let path = Self.unquote(text(rest))
+            let path = URLSplit.percentDecoded(split.path)
             guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown)) must be absolute") }
             address = .unix(path: path)
         default:
@@ -93,6 +77,7 @@ public struct RedisEndpoint: Equatable, Sendable {
         }
         guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown)) is negative") }
         if scheme == "rediss" {
+            if let name = Self.unsupportedTLSOption(in: query.keys) { throw Invalid(reason: "\(name) in \(quoted(shown)) is " + Self.unsupportedTLSReason) }
             tls = TLSSettings()
             try Self.applyTLS(&tls!, query)
             urlTLSOptions = Set(query.keys.filter { $0.hasPrefix("ssl_") })
@@ -100,6 +85,18 @@ public struct RedisEndpoint: Equatable, Sendable {
         socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown)
         socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown)
     }
+
+    /// The redis-py ssl_* options cachalot reproduces. The others
+    /// (ssl_ca_data, ssl_password, ssl_min_version, ssl_ciphers, the
+    /// verify flags, OCSP) change whom the site trusts or how: refused.
+    static let supportedTLSOptions = ["ssl_cert_reqs", "ssl_check_hostname", "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile"]
+
+    /// The first ssl_* name cachalot does not reproduce, if any.
+    static func unsupportedTLSOption<S: Sequence>(in names: S) -> String? where S.Element == String {
+        names.filter { $0.hasPrefix("ssl_") && !supportedTLSOptions.contains($0) }.sorted().first
+    }
+
+    static let unsupportedTLSReason = "not supported: cachalot cannot reproduce its effect on TLS; supported: \(supportedTLSOptions.joined(separator: ", "))"
 
     /// redis-py's ssl_* options (from the URL's query, or OPTIONS): the URL's win.
     static func applyTLS(_ tls: inout TLSSettings, _ options: [String: String], onlyMissing given: Set<String> = []) throws {
@@ -131,34 +128,5 @@ public struct RedisEndpoint: Equatable, Sendable {
             throw Invalid(reason: "\(name)=\(quoted(text, limit: 20)) in \(quoted(shown)) is not a number of seconds above 0, at most 86400")
         }
         return value
-    }
-
-    /// `urllib.parse.unquote`: %XX escapes decoded as UTF-8; a malformed
-    /// escape is kept as written.
-    static func unquote(_ text: String) -> String {
-        guard text.contains("%" as Character) else { return text }
-        var bytes: [UInt8] = []
-        let input = Array(text.utf8)
-        var index = 0
-        while index < input.count {
-            if input[index] == UInt8(ascii: "%"), index + 2 < input.count,
-               let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(input[index])
-                index += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -126,7 +126,10 @@ struct RedisOptions {
     /// The redis-py ssl_* keyword options in a table, as text.
     static func tlsOptions(_ table: SettingsTable?) throws -> [String: String] {
         var found: [String: String] = [:]
-        for name in ["ssl_cert_reqs", "ssl_check_hostname", "ssl_ca_certs", "ssl_ca_path", "ssl_certfile", "ssl_keyfile"] {
+        if let table, let name = RedisEndpoint.unsupportedTLSOption(in: table.entries.keys) {
+            throw table.fail(name, RedisEndpoint.unsupportedTLSReason)
+        }
+        for name in RedisEndpoint.supportedTLSOptions {
             switch table?.entries[name] {
             case .string(let text)?: found[name] = text
             case .bool(let flag)?: found[name] = flag ? "True" : "False"
