@@ -276,15 +276,23 @@ def test_requirepass_without_a_password_says_so(cachalot, edited_settings):
     assert "requires authentication" in result.stderr
 
 
-def test_a_password_never_shows_in_any_command(cachalot, edited_settings):
+@pytest.mark.parametrize("location", [
+    "redis://:s3cret@127.0.0.1:99999/0",
+    # urllib ends the authority at "?" or "/": the "port" is the password's head.
+    "redis://:s3cret?tail@127.0.0.1:6407/0",
+    "redis://:s3cret/tail@127.0.0.1:6407/0",
+    # A list element is one URL, however many "," and ";" its password holds.
+    ["redis://:s3cret,tail;end@127.0.0.1:1/0"],
+])
+def test_a_password_never_shows_in_any_command(location, cachalot, edited_settings):
     def with_secret(settings):
-        settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                         "LOCATION": "redis://:s3cret@127.0.0.1:99999/0"}
+        settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
     with edited_settings(with_secret):
         for args in (["invalidate"], ["last-invalidation"], ["stats"], ["doctor", "--json"], ["query", "SELECT 1 FROM auth_user"]):
             result = cachalot(*args, check=False)
             assert result.returncode != 0
-            assert "s3cret" not in result.stdout + result.stderr, args
+            output = result.stdout + result.stderr
+            assert "s3cret" not in output and "tail" not in output, (args, output)
 
 
 SITE_AS_NOBODY = """
