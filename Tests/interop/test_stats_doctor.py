@@ -158,3 +158,34 @@ def test_doctor_fails_when_a_cache_is_down(cachalot, edited_settings):
     report = json.loads(stats.stdout)
     jsonschema.validate(report, SCHEMA)
     assert [c["reachable"] for c in report["caches"]] == [True, False]
+
+
+if BACKEND in ("redis", "django-redis"):
+    # A second LOCATION is a replica the site reads from (default clients only).
+    def test_a_replica_that_never_answers_is_reported_unreachable(cachalot, edited_settings):
+        """A replica that accepts connections and never replies: stats lists
+        it as unreachable without counting its timeout as clock skew, and
+        doctor fails on it, since the site reads there."""
+        import os
+        import socket
+
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes connections nobody ever answers
+        replica = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+
+        def with_silent_replica(settings):
+            settings["CACHES"]["default"]["LOCATION"] = [os.environ["INTEROP_REDIS_URL"], replica]
+        try:
+            with edited_settings(with_silent_replica):
+                report = json.loads(cachalot("stats", "--json", "--timeout", "1").stdout)
+                doctor = cachalot("doctor", "--json", "--timeout", "1", check=False)
+        finally:
+            silent.close()
+        jsonschema.validate(report, SCHEMA)
+        stats = report["caches"][0]
+        assert [server["address"] for server in stats["unreachable_servers"]] == [replica]
+        assert abs(stats["server_clock_offset_seconds"]) < 0.5, stats["server_clock_offset_seconds"]
+        assert doctor.returncode == 1
+        failed = [check for check in json.loads(doctor.stdout)["checks"] if check["status"] == "fail"]
+        assert any(replica in check["check"] for check in failed), failed

@@ -111,6 +111,10 @@ public struct ServerFacts: Equatable {
     public var info: [(name: String, value: String)] = []
     /// The server's clock (Redis TIME), seconds since the epoch.
     public var serverTime: Double?
+    /// This host's clock when `serverTime` was read (the middle of the
+    /// exchange): an offset taken against a later "now" would count every
+    /// slow server met in between as clock skew.
+    public var readAt: Double?
     /// A pool's servers one by one (memcached); `info` then sums them up.
     public var members: [(address: String, facts: ServerFacts)] = []
     /// A pool's servers that did not answer, and why.
@@ -119,9 +123,16 @@ public struct ServerFacts: Equatable {
     /// memcached (whole seconds).
     public var clockResolution = 0.0
 
-    public init(info: [(name: String, value: String)] = [], serverTime: Double? = nil) {
+    public init(info: [(name: String, value: String)] = [], serverTime: Double? = nil, readAt: Double? = nil) {
         self.info = info
         self.serverTime = serverTime
+        self.readAt = readAt
+    }
+
+    /// How far the server's clock is ahead of this host's (negative: behind).
+    public var clockOffset: Double? {
+        guard let serverTime, let readAt else { return nil }
+        return serverTime - readAt
     }
 
     public func value(_ name: String) -> String? { info.first { $0.name == name }?.value }

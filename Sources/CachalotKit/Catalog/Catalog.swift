@@ -71,12 +71,34 @@ public struct Catalog {
             return (Catalog(databaseAlias: alias, tables: tables, models: entries, unlistedModelTables: unlisted,
                             settingsPath: settings.path), database)
         }
+        try refuseAppFiltersWithoutModels(settings)
         let database = try open()
+        // A no-label invalidate needs the table list only, as Django's:
+        // django_content_type may be locked by the very restore being fixed.
+        if labels?.isEmpty ?? true {
+            return (Catalog(databaseAlias: alias, tables: try database.tableNames(), models: [], settingsPath: settings.path), database)
+        }
         return (try load(settings: settings, database: database), database)
+    }
+
+    /// django-cachalot turns CACHALOT_ONLY_CACHABLE_APPS and
+    /// CACHALOT_UNCACHABLE_APPS into the tables of every model the app
+    /// registry holds (settings.py, convert_tables). Content types cannot
+    /// say that (a custom db_table, a table whose name starts with another
+    /// model's): only MODELS can.
+    static func refuseAppFiltersWithoutModels(_ settings: Settings) throws {
+        guard settings.models == nil else { return }
+        for (key, apps) in [("CACHALOT_ONLY_CACHABLE_APPS", settings.cachalot.onlyCachableApps),
+                            ("CACHALOT_UNCACHABLE_APPS", settings.cachalot.uncachableApps)] where !apps.isEmpty {
+            throw CachalotError.usage(
+                "\(settings.path): \(key) needs MODELS: django-cachalot takes the tables of those apps from Django's app registry, which cachalot cannot guess",
+                hint: "export the settings again with the README's command: it writes MODELS")
+        }
     }
 
     /// The catalog of an open database.
     public static func load(settings: Settings, database: Database) throws -> Catalog {
+        try refuseAppFiltersWithoutModels(settings)
         let alias = database.settings.alias
         let tables = try database.tableNames()
         if let models = settings.models {

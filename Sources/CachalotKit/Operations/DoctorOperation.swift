@@ -118,8 +118,7 @@ public struct DoctorOperation {
         var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
         let servers = facts.members.isEmpty ? [(address: store.address, facts: facts)] : facts.members
         for server in servers {
-            guard let serverTime = server.facts.serverTime else { continue }
-            let offset = serverTime - now
+            guard let offset = server.facts.clockOffset else { continue }
             let tolerance = Self.clockTolerance + server.facts.clockResolution
             let name = facts.members.isEmpty ? "clock \(alias)" : "clock \(alias) \(server.address)"
             checks.append(abs(offset) > tolerance
@@ -132,9 +131,11 @@ public struct DoctorOperation {
                                           fix: "run NTP on both servers"))
             }
         }
+        let consequence = [.pyMemcache, .pyLibMC, .memcached].contains(store.settings.backend)
+            ? "the keys that hash to it cannot be stamped (pymemcache sends them to another server once it gives up on this one; pylibmc fails them)"
+            : "the site sends reads to this replica, and cachalot cannot check what it holds"
         for server in facts.unreachable {
-            checks.append(DoctorCheck(.fail, "cache \(alias) \(server.address)",
-                                      "\(server.reason): the keys that hash to it cannot be stamped (pymemcache sends them to another server once it gives up on this one; pylibmc fails them)",
+            checks.append(DoctorCheck(.fail, "cache \(alias) \(server.address)", "\(server.reason): \(consequence)",
                                       fix: "start the server, or take it out of LOCATION on every Django host at once"))
         }
         checks += memoryChecks(facts, alias: alias, settings: settings, tableKeys: tableKeys.count)

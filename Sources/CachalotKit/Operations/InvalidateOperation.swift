@@ -24,13 +24,20 @@ public struct InvalidateOperation {
     public func run(settings: Settings, backends: Backends) throws -> InvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
         let labels = selection.labels
-        let (resolved, databaseFailures, notices) = try DatabaseTables.resolve(
-            labels: labels, databases: targets.databases, settings: settings,
+        // Queries on a database the site does not cache are never in the
+        // cache: such a database is not even opened (a named one still is).
+        let (cached, uncached) = selection.databaseAlias != nil ? (targets.databases, [])
+            : (targets.databases.filter { settings.cachesQueries(onDatabase: $0.alias) },
+               targets.databases.filter { !settings.cachesQueries(onDatabase: $0.alias) })
+        let (resolved, databaseFailures, resolvedNotices) = try DatabaseTables.resolve(
+            labels: labels, databases: cached, settings: settings,
             includingAutoCreated: true, backends: backends, exactTables: exactTables)
         let now = backends.now()
         var report = InvalidationReport(labels: labels, timestamp: now, dryRun: dryRun,
                                         skippedCaches: targets.skippedCaches, failures: databaseFailures)
-        report.notices = notices
+        report.notices = resolvedNotices + uncached.map {
+            .detail("database '\($0.alias)': left out, the site does not cache its queries (CACHALOT_DATABASES)")
+        }
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
         for opened in try backends.openStores(targets.caches) {
             switch opened {

@@ -104,7 +104,7 @@ public struct QueryOperation {
         if mode == .noCache { return "--no-cache" }
         if !analysis.tablesCertain { return "the database could not plan it, so the tables it reads are not known" }
         if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
-        if let databases = settings.cachalot.databases, !databases.contains(database) {
+        if !settings.cachesQueries(onDatabase: database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"
         }
         if cache.backend.livesInsideDjango { return "cache '\(cache.alias)': " + CachalotError.skipReason(cache) }

@@ -22,6 +22,18 @@ public struct Settings: Sendable {
     /// Database aliases in a stable order: "default" first, then by name.
     public var databaseAliases: [String] { Settings.ordered(databases.keys) }
 
+    /// The databases whose queries the site caches: CACHALOT_DATABASES as
+    /// django-cachalot's converter reads it (settings.py): a list as given;
+    /// "supported_only" means every alias with
+    /// CACHALOT_USE_UNSUPPORTED_DATABASE, else those whose ENGINE is a
+    /// supported one or in CACHALOT_ADDITIONAL_SUPPORTED_DATABASES.
+    public func cachesQueries(onDatabase alias: String) -> Bool {
+        if let listed = cachalot.databases { return listed.contains(alias) }
+        guard let database = databases[alias] else { return false }
+        return cachalot.useUnsupportedDatabase || DatabaseEngine.byEngineName[database.engineName] != nil
+            || cachalot.additionalSupportedDatabases.contains(database.engineName)
+    }
+
     static func ordered<S: Sequence>(_ aliases: S) -> [String] where S.Element == String {
         aliases.sorted { a, b in
             if a == "default" || b == "default" { return a == "default" && b != "default" }

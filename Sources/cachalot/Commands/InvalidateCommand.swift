@@ -15,8 +15,17 @@ enum InvalidateCommand {
         CommandContext.show(report.notices, verbosity: verbosity)
         warnAboutKeys(report)
         FailureOutput.report(report.failures)
+        if !report.labels.isEmpty {
+            var warned = Set<[String]>()
+            for result in report.results {
+                for table in result.skippedUncachable where warned.insert([result.databaseAlias, table]).inserted {
+                    Console.warning("database '\(result.databaseAlias)' table \(table): skipped, uncachable (CACHALOT_UNCACHABLE_TABLES, CACHALOT_ONLY_CACHABLE_TABLES or their app settings); the site never caches queries on it")
+                }
+            }
+        }
         if !report.succeeded {
-            Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above); the others were invalidated")
+            let others = report.results.contains { !$0.written.isEmpty }
+            Console.err("cachalot: error: invalidation incomplete: some caches or databases failed (see above)" + (others ? "; the others were invalidated" : "; nothing was invalidated"))
         }
         if json {
             Console.out(self.json(report).serialized)
@@ -43,10 +52,12 @@ enum InvalidateCommand {
                 let kept = Dictionary(result.keptNewer.map { ($0.table, $0.stored) }, uniquingKeysWith: { first, _ in first })
                 let skipped = Dictionary(result.skipped.map { ($0.table, $0.reason) }, uniquingKeysWith: { first, _ in first })
                 let replaced = Set(result.replacedUnreadable.map(\.table))
+                let written = Set(result.written)
                 for (table, key) in zip(result.tables, result.keys) {
                     let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" }
                         ?? skipped[table].map { "skipped: \($0)" }
-                        ?? "\(verb) \(PythonFloatRepr.repr(report.timestamp))" + (replaced.contains(table) ? " (replaced an unreadable value)" : "")
+                        ?? (written.contains(table) ? "\(verb) \(PythonFloatRepr.repr(report.timestamp))" + (replaced.contains(table) ? " (replaced an unreadable value)" : "")
+                            : "NOT \(verb): its server failed (see above)")
                     Console.out("  \(table): \(state)" + (verbosity >= .withKeys ? " key \(key)" : ""))
                 }
                 for table in result.skippedUncachable { Console.out("  \(table): skipped (uncachable)") }
@@ -56,7 +67,11 @@ enum InvalidateCommand {
         if report.dryRun {
             Console.out("Dry run: nothing was written.")
         } else if report.succeeded {
-            Console.out("Cache keys successfully invalidated.")
+            // Tables named on the command line that the site never caches:
+            // nothing to invalidate, and not to be called a success.
+            let cachable = report.results.contains { !$0.tables.isEmpty }
+            Console.out(cachable || report.labels.isEmpty ? "Cache keys successfully invalidated."
+                        : "No cache keys invalidated: the site caches no query on the tables named.")
         }
     }
 

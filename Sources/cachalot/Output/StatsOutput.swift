@@ -15,8 +15,12 @@ enum StatsOutput {
                 let unit = ["used_memory", "maxmemory"].contains(name) ? "_bytes" : ""
                 lines.append("server_\(name)\(unit)\(serverWide): \(value)")
             }
-            if let serverTime = cache.server.serverTime {
-                lines.append("server_clock_offset_seconds: \(TextFormatting.fixed(serverTime - now, digits: 3))")
+            if let offset = cache.server.clockOffset {
+                lines.append("server_clock_offset_seconds: \(TextFormatting.fixed(offset, digits: 3))")
+            }
+            lines.append("unreachable_servers: \(cache.server.unreachable.count)")
+            for server in cache.server.unreachable {
+                lines.append("unreachable_server: \(server.address) (\(server.reason))")
             }
             for group in EntryGroup.allCases {
                 let stats = cache.stats(of: group)
@@ -113,6 +117,10 @@ enum StatsOutput {
             ("error", .optional(cache.failure?.description)),
             ("server", .object(server)),
             ("server_time", .optional(cache.server.serverTime)),
+            ("server_clock_offset_seconds", .optional(cache.server.clockOffset)),
+            ("unreachable_servers", .array(cache.server.unreachable.map {
+                .object([("address", .string($0.address)), ("reason", .string($0.reason))])
+            })),
             ("groups", .object(groups)),
             ("expired_files", .int(cache.expiredFiles)),
             ("oldest_query_timestamp", .optional(cache.oldestQuery)),

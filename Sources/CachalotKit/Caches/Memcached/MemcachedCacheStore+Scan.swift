@@ -150,6 +150,7 @@ extension MemcachedCacheStore {
         var failures: [String] = []
         for (index, server) in options.servers.enumerated() {
             do {
+                let before = now()
                 let (stats, settings, slabs) = try onServer(index) { connection in
                     try connection.send(Array("stats\r\nstats settings\r\nstats slabs\r\n".utf8))
                     return (try connection.readStats(), try connection.readStats(), try connection.readStats())
@@ -159,7 +160,7 @@ extension MemcachedCacheStore {
                 let names = ["version", "uptime", "curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits",
                              "get_misses", "item_size_max", "largest_chunk_in_use"]
                 var member = ServerFacts(info: names.compactMap { name in fields[name].map { (name, $0) } },
-                                         serverTime: fields["time"].flatMap(Double.init))
+                                         serverTime: fields["time"].flatMap(Double.init), readAt: (before + now()) / 2)
                 member.clockResolution = 1
                 facts.members.append((server.address.description, member))
                 versions.append(fields["version"] ?? "?")

@@ -101,13 +101,13 @@ public final class MemcachedCacheStore: CacheStore {
             }
         }
         // pymemcache sends a dead server's keys to the runner-up: stamp them
-        // there too, so what Django reads during the outage is fresh.
+        // there too, so what Django reads during the outage is fresh. They
+        // count as written; the dead server is still a failure.
         if case .rendezvous = options.placement, !failedKeys.isEmpty {
             let alive = all.filter { failedKeys[$0] == nil }
             for group in placed(failedKeys.values.flatMap { $0 }, among: alive) {
-                var spare = StampOutcome()
                 do {
-                    try stamp(group.keys, on: group.server, value: value, exptime: exptime, now: now, byMade: byMade, into: &spare)
+                    try stamp(group.keys, on: group.server, value: value, exptime: exptime, now: now, byMade: byMade, into: &outcome)
                 } catch let failure as ServerFailure {
                     failures.append(failure)
                 }

@@ -137,17 +137,33 @@ extension RedisCacheStore {
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.
-    /// A shard ring's servers one by one (as members), else the one server.
+    /// A shard ring's servers one by one (as members); the server written
+    /// to and, as members, every replica the site reads from (one that
+    /// does not answer is listed as unreachable); else the one server.
     public func serverFacts() throws -> ServerFacts {
-        guard servers.count > 1 else { return try facts(of: 0) }
+        if servers.count > 1 {
+            var facts = try self.facts(of: 0)
+            facts.serverTime = nil
+            facts.members = try servers.map { (options.endpoints[$0].description, try self.facts(of: $0)) }
+            return facts
+        }
         var facts = try self.facts(of: 0)
-        facts.serverTime = nil
-        facts.members = try servers.map { (options.endpoints[$0].description, try self.facts(of: $0)) }
+        guard !replicas.isEmpty else { return facts }
+        facts.members = [(options.endpoints[0].description, facts)]
+        for replica in replicas {
+            do {
+                facts.members.append((options.endpoints[replica].description, try self.facts(of: replica)))
+            } catch {
+                facts.unreachable.append((options.endpoints[replica].description, CachalotError(error).message))
+            }
+        }
         return facts
     }
 
     private func facts(of server: Int) throws -> ServerFacts {
+        let before = now()
         let replies = try pipeline([[Array("INFO".utf8)], [Array("TIME".utf8)]], on: server)
+        let readAt = (before + now()) / 2
         guard let text = replies[0].bytes, case .array(let time) = replies[1], time.count == 2,
               let seconds = time[0].bytes.flatMap({ Double(String(decoding: $0, as: UTF8.self)) }),
               let micros = time[1].bytes.flatMap({ Double(String(decoding: $0, as: UTF8.self)) }) else {
@@ -161,7 +177,7 @@ extension RedisCacheStore {
         let names = ["redis_version", "used_memory", "maxmemory", "maxmemory_policy", "evicted_keys",
                      "keyspace_hits", "keyspace_misses"]
         return ServerFacts(info: names.compactMap { name in fields[name].map { (name, $0) } },
-                           serverTime: seconds + micros / 1_000_000)
+                           serverTime: seconds + micros / 1_000_000, readAt: readAt)
     }
 
     /// SCAN's MATCH is a glob: a KEY_PREFIX with *, ?, [ or \ must match itself.
