@@ -124,18 +124,26 @@ def with_dead_server(settings):
 
 def test_a_server_down_in_the_pool_fails_alone(cachalot, edited_settings, settings_file):
     with edited_settings(with_dead_server):
-        result = cachalot("invalidate", "--timeout", "2", check=False)
+        result = cachalot("invalidate", "--timeout", "2", "-v", "2", check=False)
         dead = json.loads(settings_file.read_text())["CACHES"]["default"]["LOCATION"][-1]
     assert result.returncode == 1
     assert dead in result.stderr and "table keys map to it" in result.stderr
     stamped = [table for table in every_table() if isinstance(cache.get(table_key(table)), float)]
+    # -v 2 says of each table whether its key was written, and the error counts the same.
+    lines = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+    written = [line for line in lines if ": invalidated " in line]
+    unwritten = [line for line in lines if ": NOT invalidated" in line]
+    assert len(written) + len(unwritten) == len(every_table()), result.stdout
+    assert f"wrote {len(written)} of {len(every_table())} table keys" in result.stderr, result.stderr
     if BACKEND.startswith("pymemcache"):
         # pymemcache sends a dead server's keys to the runner-up, which is
         # where the site's own pool (without it) reads them: all fresh.
         assert stamped == every_table()
+        assert not unwritten, unwritten
     else:
         # libmemcached keeps them on the dead server: those stay unstamped.
         assert stamped and stamped != every_table()
+        assert written and unwritten
 
 
 BEHAVIORS = [
