@@ -189,3 +189,25 @@ if BACKEND in ("redis", "django-redis"):
         assert doctor.returncode == 1
         failed = [check for check in json.loads(doctor.stdout)["checks"] if check["status"] == "fail"]
         assert any(replica in check["check"] for check in failed), failed
+
+
+def test_settings_that_miss_the_sites_key_prefix_are_caught(cachalot, edited_settings):
+    """A cachalot.json with another KEY_PREFIX than the site's: every stamp
+    would land where Django never reads. doctor fails, naming what it found;
+    invalidate warns that none of its keys existed."""
+    populate()
+
+    def with_other_prefix(settings):
+        settings["CACHES"]["default"]["KEY_PREFIX"] = "not-the-sites"
+    with edited_settings(with_other_prefix):
+        doctor = cachalot("doctor", "--json", check=False)
+        invalidate = cachalot("invalidate", "library")
+    assert doctor.returncode == 1, doctor.stdout
+    failed = [check for check in json.loads(doctor.stdout)["checks"] if check["status"] == "fail"]
+    assert any(check["check"] == "site keys default" for check in failed), failed
+    if BACKEND != "filebased":
+        # Redis and memcached list every key: the site's prefix is named.
+        assert any(cache.make_key("") in check["message"] for check in failed), failed
+    assert "none of the" in invalidate.stderr and "existed before" in invalidate.stderr
+    # With the site's own settings, doctor finds its keys.
+    assert not any(check["check"] == "site keys default" for check in json.loads(cachalot("doctor", "--json", check=False).stdout)["checks"])

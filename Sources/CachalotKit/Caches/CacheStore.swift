@@ -154,6 +154,9 @@ public enum StoredTimestamp: Equatable, Sendable {
 public struct StampOutcome: Equatable, Sendable {
     /// Keys set to the new time.
     public var written: [String] = []
+    /// Keys among `written` that did not exist before: when all of them
+    /// are, the cache may not be the one the site uses.
+    public var created: [String] = []
     /// Keys whose stored time was newer than the new one: kept, with that time.
     public var keptNewer: [String: Double] = [:]
     /// Keys among `written` whose old value could not be read as a time
@@ -167,6 +170,7 @@ public struct StampOutcome: Equatable, Sendable {
     /// Adds what another server's stamping did.
     mutating func merge(_ other: StampOutcome) {
         written += other.written
+        created += other.created
         keptNewer.merge(other.keptNewer) { first, _ in first }
         replacedUnreadable.merge(other.replacedUnreadable) { first, _ in first }
         skipped.merge(other.skipped) { first, _ in first }

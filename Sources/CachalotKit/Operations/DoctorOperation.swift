@@ -101,9 +101,9 @@ public struct DoctorOperation {
         let facts: ServerFacts
         var tableKeys: [(database: String, table: String, timestamp: Double)] = []
         var unreadable: [(database: String, table: String, found: String)] = []
+        let keys = databases.flatMap(\.tableKeys)
         do {
             facts = try store.serverFacts()
-            let keys = databases.flatMap(\.tableKeys)
             let stored = try store.inspectTimestamps(keys.map(\.cachalotKey))
             for key in keys {
                 switch stored[key.cachalotKey] {
@@ -116,6 +116,9 @@ public struct DoctorOperation {
             return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
         var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
+        if tableKeys.isEmpty && unreadable.isEmpty && !keys.isEmpty {
+            checks.append(Self.siteKeysCheck(store, keys: keys))
+        }
         let servers = facts.members.isEmpty ? [(address: store.address, facts: facts)] : facts.members
         for server in servers {
             guard let offset = server.facts.clockOffset else { continue }
@@ -154,6 +157,41 @@ public struct DoctorOperation {
                                       fix: "sync the clocks of every Django server (NTP); then run cachalot invalidate \(key.table) -c \(alias) once the time has passed"))
         }
         return checks
+    }
+
+    /// No table key of the site under the settings' KEY_PREFIX and VERSION
+    /// (or in its folder): a fresh cache, or settings that are not the
+    /// site's, where every stamp lands where Django never reads. The site's
+    /// table keys under another prefix, or query entries without any table
+    /// key (django-cachalot sets a query's table keys when it caches it),
+    /// say which.
+    private static func siteKeysCheck(_ store: CacheStore, keys: [TableKey]) -> DoctorCheck {
+        let name = "site keys \(store.settings.alias)"
+        let fix = "compare LOCATION, KEY_PREFIX and VERSION with the site's CACHES, or export the settings again (README)"
+        do {
+            if let listing = store as? KeyNameListing {
+                let digests = Set(keys.map(\.cachalotKey))
+                var prefixes: [String: Int] = [:]
+                try listing.listKeyNames { key in
+                    if key.utf8.count > 40, digests.contains(String(key.suffix(40))) { prefixes[String(key.dropLast(40)), default: 0] += 1 }
+                }
+                if let (prefix, count) = prefixes.max(by: { $0.value < $1.value }) {
+                    return DoctorCheck(.fail, name, "none of this site's table keys is under \(quoted(store.entryName(forKey: ""))), the settings' KEY_PREFIX and VERSION, but \(count) are under \(quoted(prefix)): cachalot writes where Django never reads", fix: fix)
+                }
+            }
+            var entries = 0, queryEntries = 0
+            try store.scan { entry in
+                entries += 1
+                if StatsOperation.classify(entry, store: store).0 == .queryEntries { queryEntries += 1 }
+            }
+            if queryEntries > 0 {
+                return DoctorCheck(.fail, name, "the cache holds \(queryEntries) django-cachalot query entries but none of this site's table keys: KEY_PREFIX, VERSION or the database aliases differ from the site's", fix: fix)
+            }
+            return DoctorCheck(.warn, name, entries == 0 ? "the cache holds no entry at all: a fresh cache, or not the one the site uses"
+                               : "no table key of this site yet: a fresh cache, or not the one the site uses", fix: fix)
+        } catch {
+            return DoctorCheck(.warn, name, "cannot look for the site's keys: \(CachalotError(error).message)")
+        }
     }
 
     /// Redis maxmemory policies and memcached evictions and item size limit.

@@ -101,7 +101,8 @@ public struct InvalidateOperation {
             switch stored[key] {
             case .time(let time)? where time > now: outcome.keptNewer[key] = time
             case .unreadable(let found)?: outcome.replacedUnreadable[key] = found; outcome.written.append(key)
-            default: outcome.written.append(key)
+            case .time?: outcome.written.append(key)
+            case nil: outcome.written.append(key); outcome.created.append(key)
             }
         }
         return outcome
@@ -125,6 +126,8 @@ public struct InvalidationReport {
         public var keys: [String]
         /// Tables whose key was set to the new time.
         public var written: [String] = []
+        /// Tables among `written` whose key did not exist before.
+        public var created: [String] = []
         /// Tables whose stored timestamp was newer than this host's clock.
         public var keptNewer: [(table: String, stored: Double)] = []
         /// Tables (among `written`) whose old value was not a timestamp, and what it was.
@@ -136,6 +139,8 @@ public struct InvalidationReport {
             let pairs = zip(tables, keys)
             let written = Set(outcome.written)
             self.written = pairs.filter { written.contains($0.1) }.map(\.0)
+            let created = Set(outcome.created)
+            self.created = pairs.filter { created.contains($0.1) }.map(\.0)
             keptNewer = pairs.compactMap { table, key in outcome.keptNewer[key].map { (table, $0) } }
             replacedUnreadable = pairs.compactMap { table, key in
                 written.contains(key) ? outcome.replacedUnreadable[key].map { (table, $0) } : nil

@@ -79,8 +79,17 @@ enum InvalidateCommand {
     /// another run a moment ago, not by a server whose clock is ahead.
     static let clockTolerance = 1.0
 
-    /// Stamps kept because a writer's clock is ahead, and unreadable values overwritten.
+    /// Stamps kept because a writer's clock is ahead, unreadable values
+    /// overwritten, and caches where no table key existed before: a fresh
+    /// cache, or settings that miss the site's (KEY_PREFIX, VERSION,
+    /// LOCATION), where every stamp lands where Django never reads.
     private static func warnAboutKeys(_ report: InvalidationReport) {
+        for alias in report.results.map(\.cacheAlias).uniqued() {
+            let results = report.results.filter { $0.cacheAlias == alias }
+            let written = results.reduce(0) { $0 + $1.written.count }
+            guard written > 0, written == results.reduce(0, { $0 + $1.created.count }) else { continue }
+            Console.warning("cache '\(alias)' (\(results[0].address)): none of the \(written) table keys \(report.dryRun ? "to write" : "written") existed before. A fresh cache, or not the one the site uses (KEY_PREFIX, VERSION, LOCATION): run cachalot doctor")
+        }
         for result in report.results {
             for (table, stored) in result.keptNewer where stored - report.timestamp > clockTolerance {
                 let ahead = TextFormatting.fixed(stored - report.timestamp, digits: 3)

@@ -41,6 +41,7 @@ public struct FileBasedCacheStore: CacheStore {
         let lock = try CacheFolderLock(directory)
         defer { lock.release() }
         var outcome = StampOutcome()
+        var created = Set<String>()
         for key in keys {
             do {
                 switch try storedTimestamp(key, now: now) {
@@ -49,8 +50,10 @@ public struct FileBasedCacheStore: CacheStore {
                     continue
                 case .unreadable(let found)?:
                     outcome.replacedUnreadable[key] = found
-                case .time?, nil:
+                case .time?:
                     break
+                case nil:
+                    created.insert(key)
                 }
             } catch let failure as FileSystem.Failure where failure.code == EACCES || failure.code == EPERM {
                 outcome.skipped[key] = "cannot read \(failure.path): \(failure.reason); left as it is"
@@ -63,6 +66,7 @@ public struct FileBasedCacheStore: CacheStore {
                 throw PartialStampFailure(outcome: outcome, error: CachalotError(error))
             }
             outcome.written.append(key)
+            if created.contains(key) { outcome.created.append(key) }
         }
         return outcome
     }

@@ -154,7 +154,10 @@ public final class MemcachedCacheStore: CacheStore {
             pending = []
             for (command, status) in zip(commands, statuses) {
                 switch status {
-                case "STORED": byMade[command.key].map { outcome.written.append($0) }
+                case "STORED":
+                    guard let cachalotKey = byMade[command.key] else { continue }
+                    outcome.written.append(cachalotKey)
+                    if command.request.starts(with: Self.addCommand) { outcome.created.append(cachalotKey) }
                 case "EXISTS", "NOT_FOUND", "NOT_STORED": pending.append(command.key)
                 default: throw ServerFailure(server: server, description: "server \(options.servers[server].address) refused a table key: \(quoted(status))")
                 }
@@ -164,6 +167,9 @@ public final class MemcachedCacheStore: CacheStore {
             throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts")
         }
     }
+
+    /// A storage request that creates a key: `add`, sent for keys not found.
+    private static let addCommand = Array("add ".utf8)
 
     /// `<command> <key> <flags> <exptime> <bytes>[ <cas>]\r\n<data>\r\n`.
     static func storage(_ command: String, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {

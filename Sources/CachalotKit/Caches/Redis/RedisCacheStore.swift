@@ -110,10 +110,15 @@ public final class RedisCacheStore: CacheStore {
         let replyLimit = 64 * 1024 + keys.count * 1024
         let reply = try eval(RedisScripts.stamp, keys: keys.map(keyMaker.makeKey),
                              arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, on: server, replyLimit: replyLimit)
-        guard case .array(let lists) = reply, lists.count == 4, case .array(let kept) = lists[0],
-              case .array(let undecided) = lists[1], case .array(let written) = lists[2] else { throw unexpected(reply) }
+        guard case .array(let lists) = reply, lists.count == 5, case .array(let kept) = lists[0],
+              case .array(let undecided) = lists[1], case .array(let written) = lists[2],
+              case .array(let created) = lists[4] else { throw unexpected(reply) }
+        func cachalotKeys(_ made: [RedisReply]) -> [String] {
+            made.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        }
         var outcome = StampOutcome()
-        outcome.written = written.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        outcome.written = cachalotKeys(written)
+        outcome.created = cachalotKeys(created)
         if let error = lists[3].bytes, !error.isEmpty {
             throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
         }
@@ -154,7 +159,7 @@ public final class RedisCacheStore: CacheStore {
         guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
             throw unexpected(casReply)
         }
-        let casKeys = casWritten.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        let casKeys = cachalotKeys(casWritten)
         outcome.written += casKeys
         if let error = casLists[1].bytes, !error.isEmpty {
             throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))

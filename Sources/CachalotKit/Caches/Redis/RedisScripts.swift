@@ -31,10 +31,10 @@ enum RedisScripts {
     /// A value over 4 KiB (no table timestamp is) comes back as "large" with
     /// its SHA-1 instead of its bytes.
     /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype"|"large", bytes, …},
-    /// {written keys}, error text or "".
+    /// {written keys}, error text or "", {written keys that did not exist}.
     static let stamp = storeFunction + """
     local now = tonumber(ARGV[1])
-    local kept, undecided, written = {}, {}, {}
+    local kept, undecided, written, created = {}, {}, {}, {}
     for _, key in ipairs(KEYS) do
       local stored = redis.pcall('GET', key)
       local t = nil
@@ -62,12 +62,13 @@ enum RedisScripts {
           table.insert(kept, stored)
         else
           local err = store(key, ARGV[2], ARGV[3], ARGV[4])
-          if err then return {kept, undecided, written, err} end
+          if err then return {kept, undecided, written, err, created} end
           table.insert(written, key)
+          if not stored then table.insert(created, key) end
         end
       end
     end
-    return {kept, undecided, written, ''}
+    return {kept, undecided, written, '', created}
     """
 
     /// KEYS: a batch of keys from SCAN. ARGV: the largest value returned
