@@ -68,7 +68,7 @@ struct MySQLTextAndTablesTests {
             CREATE FUNCTION Gadget_Total() RETURNS int READS SQL DATA RETURN (SELECT count(*) FROM ShopGadget);
             CREATE VIEW counted AS SELECT gadget_total() AS n;
             DELIMITER //
-            CREATE FUNCTION bump() RETURNS int MODIFIES SQL DATA BEGIN INSERT INTO side_log VALUES (NULL); RETURN 1; END//
+            CREATE FUNCTION bump() RETURNS int DETERMINISTIC MODIFIES SQL DATA BEGIN INSERT INTO side_log VALUES (NULL); RETURN 1; END//
             """, database: "site")
         let database = try Self.open(server)
         for sql in ["SELECT name, gadget_total() FROM shop_item", "SELECT n FROM counted"] {
