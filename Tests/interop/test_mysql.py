@@ -92,3 +92,63 @@ def test_query_write_and_a_join_with_a_derived_table(cachalot):
     assert list(Item.objects.values_list("name", flat=True)) == ["After"]
     result = cachalot("query", "-v", "SELECT d.n FROM (SELECT i.name AS n FROM myshop_item i JOIN django_content_type c ON c.id > 0) d")
     assert "myshop_item" in result.stderr and "django_content_type" in result.stderr
+
+
+def charset(name):
+    def change(settings):
+        settings["DATABASES"]["default"].setdefault("OPTIONS", {})["charset"] = name
+    return change
+
+
+def test_latin1_text_is_sent_and_stored_as_mysqlclient_does(cachalot, edited_settings):
+    import MySQLdb
+
+    sql = "SELECT name FROM myshop_item WHERE name = %s"
+    with edited_settings(charset("latin1")):
+        cachalot("query", "--write", "INSERT INTO myshop_item (name, price, added, data, flag) VALUES (%s, 1, NOW(), '', 0)",
+                 "--param", "naïve €")
+        cachalot("query", sql, "--param", "naïve €")
+        refused = cachalot("query", "--write", "DELETE FROM myshop_item WHERE name = %s", "--param", "☃", check=False)
+    assert refused.returncode == 2 and "latin1" in refused.stderr
+    assert list(Item.objects.values_list("name", flat=True)) == ["naïve €"]
+    stored = cache.get(hashlib.sha1(f"default:{sql}:['naïve €']:cachalot-cli".encode()).hexdigest())
+    site = MySQLdb.connect(host=connection.settings_dict["HOST"], port=int(connection.settings_dict["PORT"]), database="site",
+                           user="site", password="site-pass", charset="latin1")
+    with site.cursor() as cursor:
+        cursor.execute(sql, ("naïve €",))
+        expected = cursor.fetchall()
+    site.close()
+    assert [tuple(row) for row in stored[1]] == list(expected) == [("naïve €",)]
+
+
+def test_another_charset_refuses_query_and_still_invalidates(cachalot, edited_settings):
+    make_item("a")
+    with edited_settings(charset("gbk")):
+        refused = cachalot("query", "--write", "DELETE FROM myshop_item WHERE name = %s", "--param", "\u07e0' OR 1=1 -- ", check=False)
+        assert cachalot("invalidate", "myshop").returncode == 0
+        assert cachalot("invalidate").returncode == 0
+    assert refused.returncode == 2 and "gbk" in refused.stderr
+    assert Item.objects.count() == 1
+
+
+def test_a_param_is_a_str_as_the_key_says(cachalot):
+    make_item("abc")
+    make_item("0")
+    assert list(Item.objects.filter(name=0).values_list("name", flat=True)) == ["0"]
+    assert cachalot("query", "SELECT name FROM myshop_item WHERE name = %s", "--param", "0").stdout.split() == ["name", "0"]
+
+
+def test_peek_never_runs_a_stored_function_and_its_calls_are_never_cached(cachalot, raw_db):
+    raw_db.execute("CREATE TABLE IF NOT EXISTS side_log (id int AUTO_INCREMENT PRIMARY KEY)")
+    raw_db.execute("DROP FUNCTION IF EXISTS bump")
+    raw_db.execute("CREATE FUNCTION bump() RETURNS int DETERMINISTIC MODIFIES SQL DATA "
+                   "BEGIN INSERT INTO side_log VALUES (NULL); RETURN 1; END")
+    raw_db.execute("DROP FUNCTION IF EXISTS item_total")
+    raw_db.execute("CREATE FUNCTION item_total() RETURNS int READS SQL DATA RETURN (SELECT count(*) FROM myshop_item)")
+    raw_db.commit()
+    make_item("a")
+    peek = cachalot("query", "--peek", "SELECT name FROM myshop_item WHERE id = bump()", check=False)
+    assert peek.returncode == 2
+    assert raw_db.execute("SELECT count(*) FROM side_log").fetchone() == (0,)
+    result = cachalot("query", "-v", "SELECT name, item_total() FROM myshop_item")
+    assert "uncachable (it calls the stored function item_total" in result.stderr

@@ -49,6 +49,9 @@ public struct StatementAnalysis: Equatable, Sendable {
     /// False when the engine could not work out the tables (a plan that
     /// failed): the statement is then run, never cached.
     public var tablesCertain = true
+    /// Why the tables are not certain, when the engine knows better than
+    /// "the plan failed" (a stored function call).
+    public var uncertainty: String?
 }
 
 /// What a committed write did.

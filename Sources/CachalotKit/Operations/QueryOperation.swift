@@ -102,7 +102,7 @@ public struct QueryOperation {
     private func uncachableReason(_ analysis: StatementAnalysis, settings: Settings, catalog: Catalog,
                                   database: String, cache: CacheSettings) -> String? {
         if mode == .noCache { return "--no-cache" }
-        if !analysis.tablesCertain { return "the database could not plan it, so the tables it reads are not known" }
+        if !analysis.tablesCertain { return analysis.uncertainty ?? "the database could not plan it, so the tables it reads are not known" }
         if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
         if !settings.cachesQueries(onDatabase: database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"

@@ -1,15 +1,21 @@
 import CMariaDB
+import Glibc
 
 /// One MariaDB Connector/C connection, set up as mysqlclient and Django set
-/// theirs up: the options before connecting, utf8mb4, FOUND_ROWS, then
-/// `SET NAMES`, sql_mode and the session isolation level. Statements go
-/// over the text protocol, as mysqlclient sends them, one at a time (no
-/// multi-statement flag): parameters are interpolated on the client with
-/// the server's own escaping. Waits are bounded by libmariadb's connect,
-/// read and write timeouts.
+/// theirs up: the options before connecting, the charset, FOUND_ROWS, then
+/// `SET NAMES` (with OPTIONS collation as mysqlclient adds it), sql_mode
+/// and the session isolation level. Statements go over the text protocol,
+/// as mysqlclient sends them, one at a time (no multi-statement flag), as
+/// bytes in the connection's charset: parameters are interpolated on the
+/// client with the server's own escaping for that charset. Waits are
+/// bounded by libmariadb's connect, read and write timeouts.
 final class MySQLConnection {
     private let library: LibMariaDB
     private let handle: LibMariaDB.Connection
+    let charset: String
+    /// mysqlclient's codec for the charset; nil for one cachalot does not
+    /// reproduce, where only ASCII text is sent or read.
+    let codec: MySQLTextCodec?
 
     /// One column of a result, as the text protocol describes it.
     struct Field {
@@ -29,6 +35,8 @@ final class MySQLConnection {
 
     init(_ parameters: MySQLParameters) throws {
         library = try LibMariaDB.load()
+        charset = parameters.charset
+        codec = MySQLTextCodec(charset: parameters.charset)
         guard let handle = library.initialize(nil) else { throw MySQLError(code: 0, message: "libmariadb could not allocate a connection") }
         self.handle = handle
         // From here a throw runs deinit, which closes the handle.
@@ -55,7 +63,9 @@ final class MySQLConnection {
         guard library.realConnect(handle, parameters.host, parameters.user, parameters.password, parameters.database,
                                   parameters.port, parameters.unixSocket, flags) != nil else { throw failure() }
         guard library.setCharacterSet(handle, parameters.charset) == 0 else { throw failure() }
-        if let mode = parameters.sqlMode { try execute("SET SESSION sql_mode = " + literal(mode)) }
+        // MySQLdb's set_character_set, verbatim.
+        if let collation = parameters.collation { try execute("SET NAMES \(parameters.charset) COLLATE \(collation)") }
+        if let mode = parameters.sqlMode { try execute(Array("SET SESSION sql_mode = ".utf8) + literal(mode)) }
         if let level = parameters.isolationLevel { try execute("SET SESSION TRANSACTION ISOLATION LEVEL " + level.uppercased()) }
     }
 
@@ -72,21 +82,45 @@ final class MySQLConnection {
 
     var serverVersion: String { library.serverInfo(handle).map { String(cString: $0) } ?? "" }
 
-    /// `'<text>'` escaped by the server's rules for this connection
-    /// (mysql_real_escape_string follows NO_BACKSLASH_ESCAPES).
-    func literal(_ text: String) -> String {
-        let utf8 = Array(text.utf8CString.dropLast())
-        var escaped = [CChar](repeating: 0, count: utf8.count * 2 + 1)
-        let length = utf8.withUnsafeBufferPointer { source in
-            library.escape(handle, &escaped, source.baseAddress, UInt(source.count))
+    /// `text.encode(encoding)` as mysqlclient encodes statements and str
+    /// parameters; a character the charset cannot hold is refused, as
+    /// Python raises UnicodeEncodeError (without a codec: ASCII only).
+    func encoded(_ text: String) throws -> [UInt8] {
+        if let bytes = codec.map({ $0.encode(text) }) ?? (text.unicodeScalars.allSatisfy(\.isASCII) ? Array(text.utf8) : nil) {
+            return bytes
         }
-        return "'" + String(decoding: escaped.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "'"
+        let character = text.unicodeScalars.first { scalar in
+            (codec.map { $0.encode(String(scalar)) } ?? (scalar.isASCII ? [] : nil)) == nil
+        }.map { "U+" + String($0.value, radix: 16, uppercase: true) } ?? "?"
+        throw CachalotError.usage("\(quoted(text)) holds a character (\(character)) the connection's charset \(charset) cannot encode; Django's driver fails on it, and so does cachalot: nothing was run")
     }
+
+    /// The text of bytes the server sent in the connection's charset, as
+    /// mysqlclient decodes it; nil where Python's codec fails.
+    func decoded(_ bytes: [UInt8]) -> String? {
+        codec.map { $0.decode(bytes) } ?? (bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : nil)
+    }
+
+    /// mysqlclient's `literal(str)`: the text encoded in the connection's
+    /// charset, escaped by mysql_real_escape_string for that charset (which
+    /// also follows NO_BACKSLASH_ESCAPES) and quoted.
+    func literal(_ text: String) throws -> [UInt8] {
+        let bytes = try encoded(text)
+        var escaped = [CChar](repeating: 0, count: bytes.count * 2 + 1)
+        let length = bytes.withUnsafeBufferPointer { source in
+            source.withMemoryRebound(to: CChar.self) { library.escape(handle, &escaped, $0.baseAddress, UInt(source.count)) }
+        }
+        return [UInt8(ascii: "'")] + escaped.prefix(Int(length)).map { UInt8(bitPattern: $0) } + [UInt8(ascii: "'")]
+    }
+
+    /// A statement given as text, sent in the connection's charset.
+    @discardableResult
+    func execute(_ sql: String) throws -> Rows { try execute(encoded(sql)) }
 
     /// Runs one statement; rows stream in and are refused past the limit.
     @discardableResult
-    func execute(_ sql: String) throws -> Rows {
-        let bytes = Array(sql.utf8)
+    func execute(_ bytes: [UInt8]) throws -> Rows {
+        let sql = shown(bytes)
         guard bytes.withUnsafeBufferPointer({ buffer in
             buffer.withMemoryRebound(to: CChar.self) { library.realQuery(handle, $0.baseAddress, UInt(buffer.count)) }
         }) == 0 else { throw failure(sql) }
@@ -100,7 +134,7 @@ final class MySQLConnection {
             if let fields = library.fetchFields(result) {
                 rows.fields = (0..<count).map { index in
                     let field = fields[index]
-                    return Field(name: field.name.map { String(cString: $0) } ?? "?", type: field.type, flags: field.flags, charset: field.charsetnr)
+                    return Field(name: field.name.map { shown(UnsafePointer($0)) } ?? "?", type: field.type, flags: field.flags, charset: field.charsetnr)
                 }
             }
             var bytes = 0
@@ -129,10 +163,10 @@ final class MySQLConnection {
     /// The result columns of a statement, from a server-side prepare that
     /// does not run it (empty for a statement without a result, or one the
     /// server cannot prepare).
-    func columns(_ sql: String) throws -> [String] {
+    func columns(_ bytes: [UInt8]) throws -> [String] {
+        let sql = shown(bytes)
         guard let statement = library.statementInit(handle) else { throw failure(sql) }
         defer { _ = library.statementClose(statement) }
-        let bytes = Array(sql.utf8)
         let status = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { library.statementPrepare(statement, $0.baseAddress, UInt(buffer.count)) }
         }
@@ -140,17 +174,25 @@ final class MySQLConnection {
             let code = library.statementErrno(statement)
             // 1295: this statement cannot be prepared; its columns come with its rows.
             if code == 1295 { return [] }
-            throw MySQLError(code: code, message: library.statementError(statement).map { String(cString: $0) } ?? "", sql: sql)
+            throw MySQLError(code: code, message: library.statementError(statement).map(shown) ?? "", sql: sql)
         }
         guard let metadata = library.statementMetadata(statement) else { return [] }
         defer { library.freeResult(metadata) }
         let count = Int(library.numFields(metadata))
         guard let fields = library.fetchFields(metadata) else { return [] }
-        return (0..<count).map { fields[$0].name.map { String(cString: $0) } ?? "?" }
+        return (0..<count).map { fields[$0].name.map { shown(UnsafePointer($0)) } ?? "?" }
+    }
+
+    /// Text the server sent (a statement, a column name, a message) as it
+    /// is shown, never failing.
+    private func shown(_ bytes: [UInt8]) -> String { decoded(bytes) ?? String(decoding: bytes, as: UTF8.self) }
+
+    private func shown(_ text: UnsafePointer<CChar>) -> String {
+        shown(Array(UnsafeRawBufferPointer(start: text, count: strlen(text))))
     }
 
     private func failure(_ sql: String? = nil) -> MySQLError {
-        MySQLError(code: library.errno(handle), message: library.error(handle).map { String(cString: $0) } ?? "unknown error", sql: sql)
+        MySQLError(code: library.errno(handle), message: library.error(handle).map(shown) ?? "unknown error", sql: sql)
     }
 }
 

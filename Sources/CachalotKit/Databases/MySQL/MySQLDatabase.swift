@@ -6,7 +6,7 @@ import CMariaDB
 public final class MySQLDatabase: Database {
     public let settings: DatabaseSettings
     private let parameters: MySQLParameters
-    private let connection: MySQLConnection
+    let connection: MySQLConnection
 
     public init(settings: DatabaseSettings, timeout: Double) throws {
         self.settings = settings
@@ -35,7 +35,7 @@ public final class MySQLDatabase: Database {
         }
     }
 
-    private func run(_ sql: String) throws -> MySQLConnection.Rows {
+    func run(_ sql: String) throws -> MySQLConnection.Rows {
         do {
             return try connection.execute(sql)
         } catch let error as MySQLError {
@@ -43,8 +43,17 @@ public final class MySQLDatabase: Database {
         }
     }
 
-    private func firstColumn(_ rows: MySQLConnection.Rows) -> [String] {
-        rows.values.compactMap { row in row.first.flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    /// The first column's text of each row, decoded as mysqlclient decodes
+    /// it (table names, definitions).
+    func firstColumn(_ rows: MySQLConnection.Rows) throws -> [String] {
+        try rows.values.compactMap { row in try row.first.flatMap { try $0.map(text) } }
+    }
+
+    private func text(_ bytes: [UInt8]) throws -> String {
+        guard let text = connection.decoded(bytes) else {
+            throw CachalotError.usage("database '\(settings.alias)': the server sent a name in charset \(connection.charset) that cachalot cannot decode as mysqlclient does (it reproduces \(MySQLTextCodec.supportedCharsets.joined(separator: ", ")), and ASCII under any charset)")
+        }
+        return text
     }
 
     // MARK: introspection
@@ -54,139 +63,77 @@ public final class MySQLDatabase: Database {
     /// server reports them; sorted as Python sorts.
     public func tableNames(includingViews: Bool) throws -> [String] {
         let types = includingViews ? "('BASE TABLE', 'VIEW')" : "('BASE TABLE')"
-        return firstColumn(try run("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN \(types)"))
+        return try firstColumn(try run("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN \(types)"))
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     public func contentTypes() throws -> [ContentType] {
-        try run("SELECT app_label, model FROM django_content_type ORDER BY app_label, model").values.compactMap { row in
+        try run("SELECT app_label, model FROM django_content_type ORDER BY app_label, model").values.compactMap { row -> ContentType? in
             guard row.count == 2, let app = row[0], let model = row[1] else { return nil }
-            return ContentType(appLabel: String(decoding: app, as: UTF8.self), model: String(decoding: model, as: UTF8.self))
+            return ContentType(appLabel: try text(app), model: try text(model))
         }
     }
 
     // MARK: statements
 
-    /// mysqlclient's client-side binding: every `%s` becomes the next
-    /// parameter's literal (a canonical integer bare, anything else quoted
-    /// and escaped by the server's rules), `%%` becomes `%`.
-    func interpolated(_ sql: String, _ parameters: [String]) throws -> String {
-        var result = ""
+    /// `query` sends and reads text as mysqlclient does, which cachalot
+    /// reproduces for some charsets only: under any other, nothing is run.
+    func requireCodec() throws {
+        guard connection.codec == nil else { return }
+        throw CachalotError.usage(
+            "database '\(settings.alias)': OPTIONS charset \(quoted(connection.charset)): cachalot reproduces mysqlclient's text encoding only for \(MySQLTextCodec.supportedCharsets.joined(separator: ", ")); query is refused under this charset, nothing was run",
+            hint: "invalidate, last-invalidation, stats and doctor work under any charset")
+    }
+
+    /// mysqlclient's client-side binding (cursors.py `_mogrify`): the
+    /// statement encoded in the connection's charset, then every `%s` the
+    /// next parameter's literal and `%%` a `%`. A parameter is a str, as
+    /// the query key hashes it (`str(p)`), so it is always a quoted string
+    /// literal, as mysqlclient's literal() makes one of a str.
+    func interpolated(_ sql: String, _ parameters: [String]) throws -> [UInt8] {
+        let percent = UInt8(ascii: "%"), placeholder = UInt8(ascii: "s")
+        let bytes = try connection.encoded(sql)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
         var remaining = parameters[...]
-        var index = sql.startIndex
-        while index < sql.endIndex {
-            let next = sql.index(after: index)
-            if sql[index] == "%", next < sql.endIndex, sql[next] == "s" || sql[next] == "%" {
-                if sql[next] == "%" {
-                    result.append("%")
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == percent, index + 1 < bytes.count, bytes[index + 1] == placeholder || bytes[index + 1] == percent {
+                if bytes[index + 1] == percent {
+                    result.append(percent)
                 } else {
                     guard let value = remaining.popFirst() else { throw CachalotError.usage("more %s placeholders than --param values") }
-                    if let number = Int(value), String(number) == value { result += value } else { result += connection.literal(value) }
+                    result += try connection.literal(value)
                 }
-                index = sql.index(after: next)
+                index += 2
             } else {
-                result.append(sql[index])
-                index = next
+                result.append(bytes[index])
+                index += 1
             }
         }
         return result
     }
 
-    static func placeholderCount(_ sql: String) -> Int {
-        var count = 0
-        var previousPercent = false
-        for character in sql {
-            if previousPercent {
-                if character == "s" { count += 1 }
-                previousPercent = false
-            } else if character == "%" {
-                previousPercent = true
-            }
-        }
-        return count
-    }
-
-    /// The tables a statement reads are found by cachalot's raw-SQL rule
-    /// over every table and view (MySQL's EXPLAIN names aliases, not
-    /// tables), each view bringing the relations its definition names, and
-    /// the base tables of the server's rewritten statement (EXPLAIN
-    /// EXTENDED's note), which sees through views and derived tables.
-    public func analyze(_ sql: String, parameters: [String]) throws -> StatementAnalysis {
-        let count = Self.placeholderCount(sql)
-        var analysis = StatementAnalysis(readTables: [], writtenTables: [], columns: [], isReadOnly: false, parameterCount: count)
-        guard count == parameters.count else { return analysis }
-        let text = try interpolated(sql, parameters)
+    func run(_ bytes: [UInt8]) throws -> MySQLConnection.Rows {
         do {
-            analysis.columns = try connection.columns(text)
+            return try connection.execute(bytes)
         } catch let error as MySQLError {
-            // 1064 on "a; b": more than one statement.
-            if error.code == 1064, sql.contains(";"), !sql.trimmed().hasSuffix(";") {
-                throw CachalotError.usage("give one SQL statement at a time: \(quoted(sql))")
-            }
             throw CachalotError.runtime(error.description)
         }
-        let relations = try tableNames(includingViews: true)
-        var named = RawSQLRules.tablesNamed(in: sql, among: relations)
-        named += try viewTables(of: named, relations: relations)
-        let keyword = sql.drop { $0.isWhitespace || $0 == "(" }.prefix { $0.isLetter }.lowercased()
-        let reads = ["select", "with", "show", "describe", "desc", "explain", "values", "table"].contains(keyword)
-        let locks = sql.lowercased().includes("for update") || sql.lowercased().includes("lock in share mode")
-        analysis.isReadOnly = reads && !locks && !RawSQLRules.changesData(sql)
-        if analysis.isReadOnly {
-            named += rewrittenTables(text, relations: relations)
-            analysis.readTables = named.uniqued()
-        } else {
-            analysis.writtenTables = named.uniqued()
-        }
-        return analysis
-    }
-
-    /// The relations each view's definition names, views inside views too.
-    private func viewTables(of names: [String], relations: [String]) throws -> [String] {
-        var pending = names, seen = Set(names), found: [String] = []
-        for _ in 0..<16 where !pending.isEmpty {
-            let list = pending.map { connection.literal($0) }.joined(separator: ", ")
-            pending = []
-            let definitions = try run("SELECT view_definition FROM information_schema.views WHERE table_schema = DATABASE() AND table_name IN (\(list))")
-            for definition in firstColumn(definitions) {
-                for table in RawSQLRules.tablesNamed(in: definition, among: relations) where seen.insert(table).inserted {
-                    found.append(table)
-                    pending.append(table)
-                }
-            }
-        }
-        return found
-    }
-
-    /// `db`.`name` pairs of the current database in EXPLAIN EXTENDED's
-    /// rewritten statement that are tables or views; nothing when the
-    /// server cannot explain it.
-    private func rewrittenTables(_ text: String, relations: [String]) -> [String] {
-        guard (try? connection.execute("EXPLAIN EXTENDED " + text)) != nil,
-              let warnings = try? connection.execute("SHOW WARNINGS") else { return [] }
-        let known = Set(relations)
-        var found: [String] = []
-        for row in warnings.values where row.count == 3 {
-            guard let message = row[2].map({ String(decoding: $0, as: UTF8.self) }) else { continue }
-            let parts = message.split(separator: "`", omittingEmptySubsequences: false).map(String.init)
-            // Backquoted names sit at odd positions; `a`.`b` has "." between them.
-            var index = 1
-            while index + 2 < parts.count {
-                if parts[index + 1] == ".", known.contains(parts[index + 2]) { found.append(parts[index + 2]) }
-                index += 2
-            }
-        }
-        return found.uniqued()
     }
 
     public func read(_ sql: String, parameters: [String]) throws -> [[PickleValue]] {
+        try requireCodec()
         let text = try interpolated(sql, parameters)
         _ = try run("START TRANSACTION READ ONLY")
         defer { _ = try? connection.execute("COMMIT") }
         let rows = try run(text)
+        let codec = connection.codec ?? .ascii
         do {
             return try rows.values.map { row in
-                try zip(row, rows.fields).map { value, field in try value.map { try MySQLValueDecoder.decode($0, field: field) } ?? .none }
+                try zip(row, rows.fields).map { value, field in
+                    try value.map { try MySQLValueDecoder.decode($0, field: field, codec: codec) } ?? .none
+                }
             }
         } catch let failure as MySQLValueDecoder.Failure {
             throw CachalotError.runtime("a value Python cannot hold, as Django would fail on it: \(failure)")
@@ -197,26 +144,26 @@ public final class MySQLDatabase: Database {
     /// listed again before the commit (DDL may have made one; MySQL commits
     /// DDL by itself).
     public func write(_ sql: String, parameters: [String]) throws -> WriteOutcome {
+        try requireCodec()
         let writable = try Self.connect(self.parameters)
         do {
             let text = try interpolated(sql, parameters)
             try writable.execute("START TRANSACTION")
             let changed = try writable.execute(text).changed
-            let relations = try writable.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()").values
-                .compactMap { $0.first.flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } }
+            let relations = try firstColumn(writable.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"))
             try writable.execute("COMMIT")
-            return WriteOutcome(changedRows: changed, laterTables: RawSQLRules.tablesNamed(in: sql, among: relations))
+            return WriteOutcome(changedRows: changed, laterTables: Self.tablesNamed(in: sql, among: relations))
         } catch let error as MySQLError {
             _ = try? writable.execute("ROLLBACK")
             throw CachalotError.runtime(error.description)
         }
     }
 
+
     /// The server's version against what the site's Django supports.
     public func serverFacts() throws -> DatabaseFacts {
         let version = connection.serverVersion
-        let clock = firstColumn(try run("SELECT UNIX_TIMESTAMP(NOW(6))")).first.flatMap(Double.init)
+        let clock = try firstColumn(try run("SELECT UNIX_TIMESTAMP(NOW(6))")).first.flatMap(Double.init)
         let numbers = version.split(whereSeparator: { !$0.isNumber }).prefix(3).compactMap { Int($0) }
         let isMariaDB = version.lowercased().contains("mariadb")
         let floor = settings.siteVersions.databaseFloor(isMariaDB ? "mariadb" : "mysql")

@@ -13,6 +13,7 @@ struct MySQLParameters {
     var database: String?
     var port: UInt32 = 0
     var charset = "utf8mb4"
+    var collation: String?
     var isolationLevel: String? = "read committed"
     var initCommand: String?
     var readDefaultFile: String?
@@ -64,6 +65,7 @@ struct MySQLParameters {
             case "unix_socket": unixSocket = text
             case "port": port = text.flatMap { UInt32($0) } ?? port
             case "charset": charset = text ?? charset
+            case "collation": collation = text.flatMap { $0.isEmpty ? nil : $0 }
             case "init_command": initCommand = text
             case "read_default_file": readDefaultFile = text
             case "read_default_group": readDefaultGroup = text

@@ -2,8 +2,9 @@ import CMariaDB
 
 /// The Python values a Django MySQL connection's cursor returns, from the
 /// text protocol (mysqlclient's converters, with Django's `conv` turning
-/// TIME into `datetime.time`): ints (booleans too), Decimal, float, str or
-/// bytes by character set (63 is binary), naive date/datetime (zero and
+/// TIME into `datetime.time`): ints (booleans too), Decimal, float, str
+/// (decoded strictly with the connection's codec) or bytes by character
+/// set (63 is binary), naive date/datetime (zero and
 /// invalid dates are None), time, bytes for BIT.
 enum MySQLValueDecoder {
     struct Failure: Error, CustomStringConvertible {
@@ -12,8 +13,15 @@ enum MySQLValueDecoder {
 
     static let binaryCharset: UInt32 = 63
 
-    static func decode(_ text: [UInt8], field: MySQLConnection.Field) throws -> PickleValue {
+    static func decode(_ text: [UInt8], field: MySQLConnection.Field, codec: MySQLTextCodec) throws -> PickleValue {
         let string = String(decoding: text, as: UTF8.self)
+        /// _mysql.c decodes text with `PyUnicode_Decode(…, encoding, NULL)`: strict.
+        func decoded() throws -> PickleValue {
+            guard let value = codec.decode(text) else {
+                throw Failure(description: "bytes \(PythonStringRepr.repr(bytes: text)) that Python's \(codec) codec cannot decode (UnicodeDecodeError)")
+            }
+            return .string(value)
+        }
         switch field.type {
         case MYSQL_TYPE_TINY, MYSQL_TYPE_SHORT, MYSQL_TYPE_LONG, MYSQL_TYPE_LONGLONG, MYSQL_TYPE_INT24, MYSQL_TYPE_YEAR:
             guard let value = PythonValues.integer(decimal: string) else { throw Failure(description: "unexpected integer text \(quoted(string))") }
@@ -37,10 +45,10 @@ enum MySQLValueDecoder {
         case MYSQL_TYPE_BIT, MYSQL_TYPE_GEOMETRY:
             return .bytes(text)
         case MYSQL_TYPE_JSON, MYSQL_TYPE_ENUM, MYSQL_TYPE_SET:
-            return .string(string)
+            return try decoded()
         default:
             // CHAR, VARCHAR, TEXT and BLOB kinds: bytes only for the binary character set.
-            return field.charset == binaryCharset ? .bytes(text) : .string(string)
+            return field.charset == binaryCharset ? .bytes(text) : try decoded()
         }
     }
 
