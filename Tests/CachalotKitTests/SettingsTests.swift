@@ -28,6 +28,19 @@ struct SettingsTests {
         }
     }
 
+    @Test func aMySQLSocketHasNoPortInItsAddress() {
+        var database = DatabaseSettings(alias: "default", engine: .mysql, engineName: "django.db.backends.mysql", name: "site")
+        database.host = "/run/mysqld/mysqld.sock"
+        database.port = "3329"
+        #expect(database.address == "/run/mysqld/mysqld.sock/site")
+        database.host = ""
+        database.options["unix_socket"] = .string("/tmp/m.sock")
+        #expect(database.address == "/tmp/m.sock/site")
+        database.options = [:]
+        database.host = "db.example"
+        #expect(database.address == "db.example:3329/site")
+    }
+
     @Test func tomlDefaultsAreDjangos() throws {
         let settings = try load(Self.minimalTOML)
         #expect(settings.cachalot == CachalotSettings())

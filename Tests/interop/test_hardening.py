@@ -276,6 +276,40 @@ def test_requirepass_without_a_password_says_so(cachalot, edited_settings):
     assert "requires authentication" in result.stderr
 
 
+def test_a_server_that_is_not_redis_is_named_so(cachalot, edited_settings):
+    server = TricklingServer(b"HTTP/1.1 400 Bad Request\r\n\r\n", 64, 0)
+    def point_at_impostor(settings):
+        settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                         "LOCATION": f"redis://127.0.0.1:{server.port}/0"}
+    try:
+        with edited_settings(point_at_impostor):
+            result = cachalot("invalidate", "--timeout", "2", check=False)
+    finally:
+        server.close()
+    assert result.returncode == 1
+    assert "does not speak Redis" in result.stderr and '"HTTP/1.1 400 Bad Request"' in result.stderr, result.stderr
+    assert "the others were invalidated" not in result.stderr and "nothing was invalidated" in result.stderr
+
+
+def test_an_acl_user_without_scripting_is_told_what_cachalot_needs(cachalot, edited_settings):
+    from conftest import start_redis
+    process, port = start_redis()
+    try:
+        import redis
+        redis.Redis(port=port).acl_setuser("limited", enabled=True, passwords=["+limited-pw"], keys=["*"],
+                                           commands=["+@all", "-@scripting"])
+        def as_limited_user(settings):
+            settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                             "LOCATION": f"redis://limited:limited-pw@127.0.0.1:{port}/0"}
+        with edited_settings(as_limited_user):
+            result = cachalot("invalidate", "auth", check=False)
+    finally:
+        process.kill()
+        process.wait()
+    assert result.returncode == 1
+    assert "may not run a command cachalot needs" in result.stderr and "EVAL" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("location", [
     "redis://:s3cret@127.0.0.1:99999/0",
     # urllib ends the authority at "?" or "/": the "port" is the password's head.

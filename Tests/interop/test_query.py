@@ -96,3 +96,17 @@ def test_corrupt_entry_is_reported_with_exit_1(cachalot):
     result = cachalot("query", "--peek", sql, check=False)
     assert result.returncode == 1
     assert "cachalot: error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_read_behind_a_comment_is_a_read_and_sql_starting_with_dashes_is_explained(cachalot):
+    """Write keywords inside comments or quotes do not make a read a write;
+    SQL that starts with `--` would be read as an option: the message says
+    how to give it."""
+    Author.objects.create(name="delete me")
+    result = cachalot("query", "--format", "json", "/* update nightly */ SELECT name FROM library_author WHERE name = 'delete me'")
+    assert [row["name"] for row in json.loads(result.stdout)] == ["delete me"]
+    dashes = cachalot("query", "-- the report\nSELECT 1", check=False)
+    assert dashes.returncode == 2
+    assert "looks like SQL" in dashes.stderr and "put -- before" in dashes.stderr
+    assert json.loads(cachalot("query", "--format", "json", "--", "-- the report\nSELECT name FROM library_author").stdout)
+    Author.objects.all().delete()

@@ -9,6 +9,40 @@ public enum RawSQLRules {
         words(of: sql).contains { writeKeywords.contains($0) }
     }
 
+    /// `changesData` on the statement itself: comments and quoted text
+    /// left out, so `/* update */ SELECT …` is a read. (Whether a
+    /// statement writes is the database's answer too; this only adds.)
+    public static func statementChangesData(_ sql: String) -> Bool {
+        changesData(withoutCommentsAndLiterals(sql))
+    }
+
+    /// `sql` with `-- …` and `/* … */` comments and '…' literals replaced by a space.
+    static func withoutCommentsAndLiterals(_ sql: String) -> String {
+        let text = Array(sql.unicodeScalars)
+        var result = String.UnicodeScalarView()
+        var index = 0
+        while index < text.count {
+            let next = index + 1 < text.count ? text[index + 1] : " "
+            if text[index] == "-" && next == "-" {
+                while index < text.count && text[index] != "\n" { index += 1 }
+            } else if text[index] == "/" && next == "*" {
+                index += 2
+                while index < text.count && !(text[index] == "*" && index + 1 < text.count && text[index + 1] == "/") { index += 1 }
+                index += 2
+            } else if text[index] == "'" {
+                index += 1
+                while index < text.count && text[index] != "'" { index += 1 }
+                index += 1
+            } else {
+                result.append(text[index])
+                index += 1
+                continue
+            }
+            result.append(" ")
+        }
+        return String(result)
+    }
+
     /// `order\s+by\s+random\s*\(`, case-insensitive: a random order, which
     /// cachalot caches only with CACHALOT_CACHE_RANDOM.
     public static func ordersByRandom(_ sql: String) -> Bool {

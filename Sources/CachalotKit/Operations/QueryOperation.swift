@@ -36,7 +36,7 @@ public struct QueryOperation {
             analysis.readTables = analysis.readTables.uniqued()
             analysis.writtenTables = analysis.writtenTables.uniqued()
         }
-        if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
+        if RawSQLRules.statementChangesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
                                           hint: "add --write to run it in a transaction and invalidate the tables it writes")

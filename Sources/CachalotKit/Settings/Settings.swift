@@ -104,6 +104,10 @@ public struct DatabaseSettings: Sendable, Equatable {
     /// what HOST, PORT and NAME leave empty, as the client libraries do.
     public var address: String {
         guard engine != .sqlite else { return name }
+        // MySQL through a socket (HOST a path, or OPTIONS unix_socket): no port.
+        if engine == .mysql, let socket = self.host.hasPrefix("/") ? self.host : optionText("unix_socket") {
+            return "\(socket)/\(optionText("database") ?? optionText("db") ?? name)"
+        }
         let host = self.host.isEmpty ? optionText("host") ?? "local socket" : self.host
         let port = self.port.isEmpty ? optionText("port") ?? "" : self.port
         let name = optionText("dbname") ?? (self.name.isEmpty ? optionText("service").map { "service=" + $0 } ?? "" : self.name)

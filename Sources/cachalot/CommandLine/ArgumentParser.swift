@@ -104,6 +104,11 @@ enum ArgumentParser {
             spec.options.contains { "--\($0.long)" == name || $0.shorts.contains { "-\($0)" == name } }
         }.map(\.name)
         let context = command.map { " for '\($0.name)'" } ?? ""
+        // "-- a comment\nSELECT …": SQL that starts like an option.
+        if name.contains(where: { $0 == " " || $0.isNewline }) {
+            return .usage("\(quoted(shown)) starts like an option but looks like SQL",
+                          hint: "put -- before SQL that starts with a comment, or give it on standard input")
+        }
         let hint = command == nil && !elsewhere.isEmpty
             ? "\(shown) belongs after a command: \(elsewhere.joined(separator: ", "))"
             : "cachalot \(command.map { $0.name + " " } ?? "")--help lists the options"

@@ -257,6 +257,10 @@ public final class RedisCacheStore: CacheStore {
         if message.hasPrefix("OOM") { return .outOfMemory(serverSaid: message) }
         if message.hasPrefix("NOAUTH") { return .authenticationRequired(serverSaid: message) }
         if message.hasPrefix("WRONGPASS") { return .authenticationFailed(serverSaid: message) }
+        if message.hasPrefix("NOPERM") {
+            return .runtime("the Redis user may not run a command cachalot needs: \(message)",
+                            hint: "invalidate needs EVAL and, inside its scripts, GET, SET and DEL; the man page (REDIS PERMISSIONS) lists what each command sends")
+        }
         return .runtime("Redis error: \(message)")
     }
 }

@@ -110,7 +110,10 @@ struct RedisReplyReader {
             open.append((count, []))
             return try next()
         default:
-            throw Malformed(description: "an unknown reply type \(TextFormatting.hex(kind, width: 2))")
+            // An HTTP server, memcached, a database: say so, with what it sent.
+            let start = line.prefix(32)
+            let text = String(decoding: start.map { (0x20..<0x7f).contains($0) ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
+            throw Malformed(description: "the server does not speak Redis: its reply begins \(quoted(text)) (hex \(TextFormatting.hex(bytes: start)))")
         }
     }
 
