@@ -57,10 +57,14 @@ public struct WriteOutcome: Equatable, Sendable {
     /// Tables found only once the statement ran (a table it created),
     /// added to what the analysis named.
     public var laterTables: [String]
+    /// "schema.table" of those, where the engine has schemas (PostgreSQL),
+    /// matched against MODELS as StatementAnalysis.qualifiedWrittenTables is.
+    public var laterQualifiedTables: [String]
 
-    public init(changedRows: Int, laterTables: [String] = []) {
+    public init(changedRows: Int, laterTables: [String] = [], laterQualifiedTables: [String] = []) {
         self.changedRows = changedRows
         self.laterTables = laterTables
+        self.laterQualifiedTables = laterQualifiedTables
     }
 }
 

@@ -129,7 +129,9 @@ public struct QueryOperation {
         if invalidates { try InvalidateOperation(selection, exactTables: []).check(settings: settings, backends: backends) }
         let written = try database.write(sql, parameters: parameters)
         outcome.changedRows = written.changedRows
-        outcome.tables = (analysis.writtenTables + written.laterTables).uniqued()
+        let models = settings.models.map { Array($0.values) } ?? []
+        outcome.tables = (analysis.writtenTables + written.laterTables
+            + Self.modelTables(models, naming: written.laterTables + written.laterQualifiedTables, in: "")).uniqued()
         outcome.status = .written
         guard invalidates, !outcome.tables.isEmpty else { return outcome }
         do {

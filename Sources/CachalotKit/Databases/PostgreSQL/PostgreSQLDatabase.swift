@@ -183,16 +183,21 @@ public final class PostgreSQLDatabase: Database {
     }
 
     /// In a transaction on a writable session (Django's isolation_level
-    /// applies), committed only if the statement succeeds. Relations the
-    /// text names are listed again before the commit: DDL may have made one.
+    /// applies), committed only if the statement succeeds. Before the
+    /// commit, the server says which tables it wrote (its locks), and the
+    /// relations the text names are listed again: DDL may have made one.
     public func write(_ sql: String, parameters: [String]) throws -> WriteOutcome {
         let writable = try Self.connect(settings, timeout: timeout, readOnly: false)
         do {
             try writable.execute("BEGIN" + isolationClause)
+            let tables = try PostgreSQLWrittenTables(before: writable)
             let changed = try writable.execute(Self.dollarPlaceholders(sql), parameters: parameters).changed
+            let written = try tables.written(after: writable)
             let relations = try writable.execute(Self.relationsQuery(includingViews: true)).firstColumn
             try writable.execute("COMMIT")
-            return WriteOutcome(changedRows: changed, laterTables: RawSQLRules.tablesNamed(in: sql, among: relations))
+            return WriteOutcome(changedRows: changed,
+                                laterTables: (written.map(\.key) + RawSQLRules.tablesNamed(in: sql, among: relations)).uniqued(),
+                                laterQualifiedTables: written.map(\.qualified).uniqued())
         } catch let error as PostgreSQLError {
             _ = try? writable.execute("ROLLBACK")
             throw CachalotError.runtime(error.description)
