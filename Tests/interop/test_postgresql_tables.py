@@ -81,3 +81,15 @@ def test_write_invalidates_the_key_django_reads_the_table_by(cachalot, tables, m
     expected = ["Changed"] if statement.startswith("ALTER") else []
     assert list(model.objects.values_list("name", flat=True)) == expected
 
+
+
+def test_a_read_calling_a_user_function_is_never_cached(cachalot, tables):
+    Event.objects.create(name="One", at="2024-03-02")
+    for sql in ("SELECT name, gadget_total() FROM pgx_event", "SELECT * FROM pgx_named", "SELECT * FROM pgx_named_again"):
+        first = cachalot("query", "-v", "--format", "json", sql)
+        assert "uncachable" in first.stderr and "gadget_total" in first.stderr, first.stderr
+        assert json.loads(first.stdout)[0]["name"] == "One"
+        Gadget.objects.create(name="New")  # changes what gadget_total() reads
+        second = cachalot("query", "-v", "--format", "json", sql)
+        assert "hit" not in second.stderr
+        assert list(json.loads(second.stdout)[0].values())[-1] == Gadget.objects.count()

@@ -49,6 +49,9 @@ public struct StatementAnalysis: Equatable, Sendable {
     /// False when the engine could not work out the tables (a plan that
     /// failed): the statement is then run, never cached.
     public var tablesCertain = true
+    /// Why the engine says the statement must never be cached, though its
+    /// tables are known (PostgreSQL: it calls a function that may read others).
+    public var uncachableReason: String?
 }
 
 /// What a committed write did.

@@ -103,6 +103,7 @@ public struct QueryOperation {
                                   database: String, cache: CacheSettings) -> String? {
         if mode == .noCache { return "--no-cache" }
         if !analysis.tablesCertain { return "the database could not plan it, so the tables it reads are not known" }
+        if let reason = analysis.uncachableReason { return reason }
         if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
         if let databases = settings.cachalot.databases, !databases.contains(database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"

@@ -129,6 +129,9 @@ public final class PostgreSQLDatabase: Database {
             analysis.tablesCertain = false
             return analysis
         }
+        if let call = try PostgreSQLUserCalls.first(in: plan.texts, connection: connection) {
+            analysis.uncachableReason = "it calls \(call), which is not built into PostgreSQL and may read tables its plan does not show"
+        }
         let reads = try tables(of: plan.reads), writes = try tables(of: plan.writes)
         analysis.readTables = (reads.map(\.key) + named).uniqued()
         analysis.writtenTables = (writes.map(\.key) + (plan.writes.isEmpty ? [] : named)).uniqued()
