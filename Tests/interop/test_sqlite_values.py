@@ -6,6 +6,7 @@ type for type."""
 import datetime
 import hashlib
 import json
+import os
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,11 @@ from django.core.cache import cache
 from django.db import connection, models
 from django.test.utils import override_settings
 
-pytestmark = [pytest.mark.databases("sqlite", "the converters under test are Django's SQLite ones"),
+# django-redis's JSON serializer cannot hold these values as Python
+# objects (cachalot refuses to store them there): that run leaves this
+# file out, as the msgpack one does (datetime_rows).
+ENGINES = () if os.environ["INTEROP_CACHE"] == "django-redis-json" else ("sqlite",)
+pytestmark = [pytest.mark.databases(*ENGINES, "the converters under test are Django's SQLite ones"),
               pytest.mark.datetime_rows]
 
 
