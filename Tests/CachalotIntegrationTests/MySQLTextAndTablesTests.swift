@@ -73,7 +73,7 @@ struct MySQLTextAndTablesTests {
         let database = try Self.open(server)
         for sql in ["SELECT name, gadget_total() FROM shop_item", "SELECT n FROM counted"] {
             let analysis = try database.analyze(sql, parameters: [])
-            #expect(analysis.isReadOnly && !analysis.tablesCertain && analysis.uncertainty?.contains("stored function") == true, "\(sql)")
+            #expect(analysis.isReadOnly && !analysis.tablesCertain && analysis.uncachableReason?.contains("stored function") == true, "\(sql)")
         }
         // One that writes is a write (query refuses it without --write), and it may write anything.
         for sql in ["SELECT name, bump() FROM shop_item", "SELECT name FROM shop_item WHERE id = bump()"] {

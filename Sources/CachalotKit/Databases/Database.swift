@@ -49,9 +49,10 @@ public struct StatementAnalysis: Equatable, Sendable {
     /// False when the engine could not work out the tables (a plan that
     /// failed): the statement is then run, never cached.
     public var tablesCertain = true
-    /// Why the tables are not certain, when the engine knows better than
-    /// "the plan failed" (a stored function call).
-    public var uncertainty: String?
+    /// Why the engine says the statement must never be cached: it calls a
+    /// function (PostgreSQL) or stored function (MySQL) that may read tables
+    /// the plan does not show.
+    public var uncachableReason: String?
 }
 
 /// What a committed write did.
@@ -60,10 +61,14 @@ public struct WriteOutcome: Equatable, Sendable {
     /// Tables found only once the statement ran (a table it created),
     /// added to what the analysis named.
     public var laterTables: [String]
+    /// "schema.table" of those, where the engine has schemas (PostgreSQL),
+    /// matched against MODELS as StatementAnalysis.qualifiedWrittenTables is.
+    public var laterQualifiedTables: [String]
 
-    public init(changedRows: Int, laterTables: [String] = []) {
+    public init(changedRows: Int, laterTables: [String] = [], laterQualifiedTables: [String] = []) {
         self.changedRows = changedRows
         self.laterTables = laterTables
+        self.laterQualifiedTables = laterQualifiedTables
     }
 }
 

@@ -102,7 +102,8 @@ public struct QueryOperation {
     private func uncachableReason(_ analysis: StatementAnalysis, settings: Settings, catalog: Catalog,
                                   database: String, cache: CacheSettings) -> String? {
         if mode == .noCache { return "--no-cache" }
-        if !analysis.tablesCertain { return analysis.uncertainty ?? "the database could not plan it, so the tables it reads are not known" }
+        if let reason = analysis.uncachableReason { return reason }
+        if !analysis.tablesCertain { return "the database could not plan it, so the tables it reads are not known" }
         if !settings.cachalot.enabled { return "CACHALOT_ENABLED is false" }
         if !settings.cachesQueries(onDatabase: database) {
             return "database '\(database)' is not in CACHALOT_DATABASES"
@@ -129,7 +130,9 @@ public struct QueryOperation {
         if invalidates { try InvalidateOperation(selection, exactTables: []).check(settings: settings, backends: backends) }
         let written = try database.write(sql, parameters: parameters)
         outcome.changedRows = written.changedRows
-        outcome.tables = (analysis.writtenTables + written.laterTables).uniqued()
+        let models = settings.models.map { Array($0.values) } ?? []
+        outcome.tables = (analysis.writtenTables + written.laterTables
+            + Self.modelTables(models, naming: written.laterTables + written.laterQualifiedTables, in: "")).uniqued()
         outcome.status = .written
         guard invalidates, !outcome.tables.isEmpty else { return outcome }
         do {

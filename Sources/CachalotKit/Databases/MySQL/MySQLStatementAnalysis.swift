@@ -69,7 +69,7 @@ extension MySQLDatabase {
         if let function = functions.first {
             // A stored function reads tables no text shows, on every call.
             analysis.tablesCertain = false
-            analysis.uncertainty = "it calls the stored function \(function), whose tables are not known"
+            analysis.uncachableReason = "it calls the stored function \(function), whose tables are not known"
         } else if let rewritten = rewrittenTables(text, relations: relations) {
             named += rewritten
         } else {

@@ -129,6 +129,9 @@ public final class PostgreSQLDatabase: Database {
             analysis.tablesCertain = false
             return analysis
         }
+        if let call = try PostgreSQLUserCalls.first(in: plan.texts, connection: connection) {
+            analysis.uncachableReason = "it calls \(call), which is not built into PostgreSQL and may read tables its plan does not show"
+        }
         let reads = try tables(of: plan.reads), writes = try tables(of: plan.writes)
         analysis.readTables = (reads.map(\.key) + named).uniqued()
         analysis.writtenTables = (writes.map(\.key) + (plan.writes.isEmpty ? [] : named)).uniqued()
@@ -183,16 +186,21 @@ public final class PostgreSQLDatabase: Database {
     }
 
     /// In a transaction on a writable session (Django's isolation_level
-    /// applies), committed only if the statement succeeds. Relations the
-    /// text names are listed again before the commit: DDL may have made one.
+    /// applies), committed only if the statement succeeds. Before the
+    /// commit, the server says which tables it wrote (its locks), and the
+    /// relations the text names are listed again: DDL may have made one.
     public func write(_ sql: String, parameters: [String]) throws -> WriteOutcome {
         let writable = try Self.connect(settings, timeout: timeout, readOnly: false)
         do {
             try writable.execute("BEGIN" + isolationClause)
+            let tables = try PostgreSQLWrittenTables(before: writable)
             let changed = try writable.execute(Self.dollarPlaceholders(sql), parameters: parameters).changed
+            let written = try tables.written(after: writable)
             let relations = try writable.execute(Self.relationsQuery(includingViews: true)).firstColumn
             try writable.execute("COMMIT")
-            return WriteOutcome(changedRows: changed, laterTables: RawSQLRules.tablesNamed(in: sql, among: relations))
+            return WriteOutcome(changedRows: changed,
+                                laterTables: (written.map(\.key) + RawSQLRules.tablesNamed(in: sql, among: relations)).uniqued(),
+                                laterQualifiedTables: written.map(\.qualified).uniqued())
         } catch let error as PostgreSQLError {
             _ = try? writable.execute("ROLLBACK")
             throw CachalotError.runtime(error.description)

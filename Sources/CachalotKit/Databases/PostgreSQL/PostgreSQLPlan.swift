@@ -11,6 +11,9 @@ struct PostgreSQLPlan {
     var reads: [Relation] = []
     var writes: [Relation] = []
     var locksRows = false
+    /// Every text of the plan: its expressions (Output, Filter, Function
+    /// Call, Sort Key…) as the server deparses them, for PostgreSQLCalls.
+    var texts: [String] = []
 
     /// Reads the single `QUERY PLAN` json value.
     init(json text: String) throws {
@@ -35,6 +38,13 @@ struct PostgreSQLPlan {
                 if text("Node Type") == "ModifyTable" { writes.append(relation) } else { reads.append(relation) }
             }
             if text("Node Type") == "LockRows" { locksRows = true }
+            for member in members {
+                switch member.value {
+                case .string(let value): texts.append(value)
+                case .array(let items) where member.key != "Plans": texts += items.compactMap { if case .string(let value) = $0 { value } else { nil } }
+                default: break
+                }
+            }
             for member in members where member.key == "Plan" || member.key == "Plans" {
                 switch member.value {
                 case .array(let children): pending += children

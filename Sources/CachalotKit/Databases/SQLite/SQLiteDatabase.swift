@@ -39,8 +39,20 @@ public struct SQLiteDatabase: Database {
         return analysis
     }
 
+    /// Django opens SQLite with `detect_types=PARSE_DECLTYPES |
+    /// PARSE_COLNAMES` unless OPTIONS overrides it (DatabaseWrapper.
+    /// get_connection_params): only Django's own value is reproduced.
     public func read(_ sql: String, parameters: [String]) throws -> [[PickleValue]] {
-        try wrapped { try connection.run(Self.qmark(sql), parameters: parameters.map(Self.bind)) }.map { $0.map(\.pickleValue) }
+        if let detectTypes = settings.options["detect_types"], detectTypes != .int(3) {
+            throw CachalotError.usage("database '\(settings.alias)': OPTIONS detect_types is \(Self.shown(detectTypes)), and cachalot reads rows "
+                + "only as Django's default 3 (PARSE_DECLTYPES | PARSE_COLNAMES) gives them; nothing was run")
+        }
+        return try wrapped { try connection.read(Self.qmark(sql), parameters: parameters.map(Self.bind)) }
+    }
+
+    private static func shown(_ value: SettingsValue) -> String {
+        if case .int(let number) = value { return String(number) }
+        return value.kindDescription
     }
 
     /// Canonical integers ("5", "-12") are bound as integers, as Django
@@ -95,6 +107,8 @@ public struct SQLiteDatabase: Database {
             return try body()
         } catch let failure as SQLiteConnection.Failure where failure.code == SQLITE_MISUSE || failure.code == SQLITE_RANGE {
             throw CachalotError.usage("\(failure.message): \(failure.sql ?? "")")
+        } catch let refusal as SQLiteConverter.Refusal {
+            throw CachalotError.usage("database '\(settings.alias)': \(refusal.description)")
         } catch {
             throw CachalotError.runtime("database '\(settings.alias)' (\(settings.name)): \(error)")
         }

@@ -56,7 +56,10 @@ extension SQLiteConnection {
         defer { sqlite3_set_authorizer(handle, nil, nil) }
         let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
-        let columns = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+        // As sqlite3 names them on Django's connection (PARSE_COLNAMES).
+        let columns = (0..<sqlite3_column_count(statement)).map {
+            SQLiteConverter.shownName(String(cString: sqlite3_column_name(statement, $0)))
+        }
         return StatementAnalysis(readTables: collector.reads.uniqued(), writtenTables: collector.writes.uniqued(), columns: columns,
                                  isReadOnly: sqlite3_stmt_readonly(statement) != 0,
                                  parameterCount: Int(sqlite3_bind_parameter_count(statement)))
@@ -64,6 +67,39 @@ extension SQLiteConnection {
 
     /// Runs one statement with its parameters bound, returning every row.
     func run(_ sql: String, parameters: [SQLValue]) throws -> [[SQLValue]] {
+        try run(sql, parameters: parameters) { statement in
+            { Self.column(statement, $0) }
+        }
+    }
+
+    /// Runs a read and returns the rows Django's cursor returns: sqlite3's
+    /// values, through Django's converters where the column has one.
+    func read(_ sql: String, parameters: [SQLValue]) throws -> [[PickleValue]] {
+        try run(sql, parameters: parameters) { statement in
+            let converters = (0..<sqlite3_column_count(statement)).map { index in
+                SQLiteConverter.of(columnName: sqlite3_column_name(statement, index).map { String(cString: $0) },
+                                   declaredType: sqlite3_column_decltype(statement, index).map { String(cString: $0) })
+            }
+            return { index in
+                let value = Self.column(statement, index)
+                do {
+                    if let converter = converters[Int(index)], value != .null { return try converter.convert(Self.bytes(statement, index)) }
+                    if case .text(let text) = value, Array(text.utf8) != Self.bytes(statement, index) {
+                        throw SQLiteConverter.Refusal(description: "its text is not UTF-8, which Python's sqlite3 cannot decode")
+                    }
+                    return value.pickleValue
+                } catch let refusal as SQLiteConverter.Refusal {
+                    let name = SQLiteConverter.shownName(String(cString: sqlite3_column_name(statement, index)))
+                    throw SQLiteConverter.Refusal(description: "column \(quoted(name)): \(refusal.description); nothing was stored")
+                }
+            }
+        }
+    }
+
+    /// Binds, steps and turns each column of each row with what
+    /// `valueReader` makes of the prepared statement.
+    private func run<Value>(_ sql: String, parameters: [SQLValue],
+                            valueReader: (OpaquePointer) -> (Int32) throws -> Value) throws -> [[Value]] {
         let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         let expected = Int(sqlite3_bind_parameter_count(statement))
@@ -82,11 +118,12 @@ extension SQLiteConnection {
             }
             guard status == SQLITE_OK else { throw failure(sql) }
         }
-        var rows: [[SQLValue]] = []
+        let value = valueReader(statement)
+        var rows: [[Value]] = []
         while true {
             switch sqlite3_step(statement) {
             case SQLITE_ROW:
-                rows.append((0..<sqlite3_column_count(statement)).map { column(statement, $0) })
+                rows.append(try (0..<sqlite3_column_count(statement)).map(value))
             case SQLITE_DONE:
                 return rows
             default:
@@ -136,17 +173,23 @@ extension SQLiteConnection {
         return true
     }
 
-    private func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
+    private static func column(_ statement: OpaquePointer, _ index: Int32) -> SQLValue {
         switch sqlite3_column_type(statement, index) {
         case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(statement, index)))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
-        case SQLITE_TEXT: return .text(sqlite3_column_text(statement, index).map { String(cString: $0) } ?? "")
-        case SQLITE_BLOB:
-            let count = Int(sqlite3_column_bytes(statement, index))
-            guard count > 0, let pointer = sqlite3_column_blob(statement, index) else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: count)))
+        case SQLITE_TEXT: return .text(String(decoding: bytes(statement, index), as: UTF8.self))
+        case SQLITE_BLOB: return .blob(bytes(statement, index))
         default: return .null
         }
+    }
+
+    /// The value's bytes as sqlite3 hands them to a converter (numbers as
+    /// SQLite's text for them); a text's bytes whole, NULs included.
+    private static func bytes(_ statement: OpaquePointer, _ index: Int32) -> [UInt8] {
+        let pointer = sqlite3_column_blob(statement, index)
+        let count = Int(sqlite3_column_bytes(statement, index))
+        guard count > 0, let pointer else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 }
 
