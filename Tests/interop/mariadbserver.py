@@ -16,9 +16,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_mariadb(folder):
-    """Starts the server in `folder` (created): (process, port). Raises
-    RuntimeError when it cannot."""
+def start_mariadb(folder, extra=()):
+    """Starts the server in `folder` (created), with `extra` server
+    options: (process, port). Raises RuntimeError when it cannot."""
     daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
     if not os.path.exists(daemon):
         raise RuntimeError("MariaDB is not installed (make test installs mariadb-server)")
@@ -34,7 +34,7 @@ def start_mariadb(folder):
     log = open(folder / "mariadb.log", "w")
     process = subprocess.Popen([daemon, "--no-defaults", f"--datadir={folder / 'data'}", f"--socket={folder / 'sock'}",
                                 f"--port={port}", "--bind-address=127.0.0.1", f"--pid-file={folder / 'pid'}", "--skip-log-bin",
-                                "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M"] + ([f"--user={user}"] if user else []),
+                                "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", *extra] + ([f"--user={user}"] if user else []),
                                stdout=log, stderr=log)
     client = client_command(folder)
     deadline = time.time() + 30

@@ -152,3 +152,32 @@ def test_peek_never_runs_a_stored_function_and_its_calls_are_never_cached(cachal
     assert raw_db.execute("SELECT count(*) FROM side_log").fetchone() == (0,)
     result = cachalot("query", "-v", "SELECT name, item_total() FROM myshop_item")
     assert "uncachable (it calls the stored function item_total" in result.stderr
+
+
+def test_a_server_that_lower_cases_names_gets_djangos_spelling_stamped(cachalot, edited_settings, site):
+    """With lower_case_table_names=1 the server lists `shopgadget`; Django
+    keys the model's db_table `ShopGadget`. Both the no-label and the label
+    invalidate stamp Django's spelling (MODELS), and query reads it."""
+    import subprocess
+    from mariadbserver import client_command, start_mariadb
+    from store import table_key
+
+    folder = site / "mariadb-lower-case"
+    process, port = start_mariadb(folder, extra=["--lower-case-table-names=1"])
+    try:
+        subprocess.run(client_command(folder, "site") + ["-e", "CREATE TABLE ShopGadget (id INT PRIMARY KEY, name TEXT)"], check=True)
+
+        def on_lower_casing_server(settings):
+            settings["DATABASES"]["default"].update(PORT=str(port), HOST="127.0.0.1")
+            settings["MODELS"]["shop.ShopGadget"] = "ShopGadget"
+        with edited_settings(on_lower_casing_server):
+            cachalot("invalidate")
+            first = cache.get(table_key("ShopGadget"))
+            assert isinstance(first, float), "the no-label invalidate stamps Django's spelling"
+            cachalot("invalidate", "shop.ShopGadget")
+            assert cache.get(table_key("ShopGadget")) > first
+            seen = json.loads(cachalot("query", "--format", "json", "--peek", "SELECT name FROM ShopGadget").stdout)
+            assert "ShopGadget" in [table["table"] for table in seen["tables"]], seen
+    finally:
+        process.kill()
+        process.wait()

@@ -13,8 +13,9 @@ public struct Catalog {
     /// Tables no model accounts for (by its default name, or as the
     /// many-to-many table of one).
     public let unclaimedTables: [String]
-    /// MODELS tables that introspection cannot list — schema-qualified
-    /// names such as `"public"."t"` — which Django keys literally.
+    /// MODELS tables that introspection does not list — schema-qualified
+    /// names such as `"public"."t"`, views, names the server lower-cases —
+    /// which Django keys literally.
     public let unlistedModelTables: [String]
     /// False when MODELS answered and the database was never opened.
     public let introspected: Bool
@@ -64,10 +65,11 @@ public struct Catalog {
             let database = try open()
             let tables = try database.tableNames()
             let listed = Set(tables)
-            let views = Set(try database.tableNames(includingViews: true))
-            // Schema-qualified names and models on views: Django's no-label
-            // invalidate() misses them, a restored dump does not.
-            let unlisted = modelTables.filter { !listed.contains($0) && ($0.contains("\"") || $0.contains(".") || views.contains($0)) }
+            // Every MODELS table introspection does not list, keyed as Django
+            // keys it: schema-qualified names, models on views, system-versioned
+            // tables, names a lower_case_table_names server lower-cases.
+            // Django's no-label invalidate() misses them, a restored dump does not.
+            let unlisted = modelTables.filter { !listed.contains($0) }
             return (Catalog(databaseAlias: alias, tables: tables, models: entries, unlistedModelTables: unlisted,
                             settingsPath: settings.path), database)
         }

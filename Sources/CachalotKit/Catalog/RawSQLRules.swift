@@ -88,9 +88,12 @@ public enum RawSQLRules {
 extension RawSQLRules {
     /// `_get_tables_from_sql`: every candidate table whose name appears in
     /// the lower-cased SQL, as a plain substring test (so `shop_item` also
-    /// matches `shop_item_view`). Conservative: more tables, never fewer.
+    /// matches `shop_item_view`). Conservative: more tables, never fewer;
+    /// so unlike django-cachalot, a mixed-case name (`ShopGadget`, which
+    /// servers with lower_case_table_names report as `shopgadget`) is
+    /// looked for lower-cased too.
     public static func tablesNamed(in sql: String, among candidates: [String]) -> [String] {
         let lowered = sql.lowercased()
-        return candidates.filter { !$0.isEmpty && lowered.includes($0) }
+        return candidates.filter { !$0.isEmpty && lowered.includes($0.lowercased()) }
     }
 }
