@@ -40,10 +40,13 @@ struct WatchTrackerTests {
         #expect(back.map(\.gap) == [30])
     }
 
-    @Test mutating func afterAResetTheNextPollIsAFirstOne() {
-        _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 100]))
-        tracker.reset(cacheAlias: "default")
-        #expect(tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 200])).isEmpty)
+    @Test mutating func aKeyWhoseServerIsDownKeepsItsTimeAndItsChangeIsReportedOnReturn() {
+        _ = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 100, Self.book: 100]))
+        let partial = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.book: 110]), unread: [Self.author.cachalotKey])
+        #expect(partial.map(\.key) == [Self.book])
+        let back = tracker.observe(cacheAlias: "default", stored: Self.poll([Self.author: 150, Self.book: 110]))
+        #expect(back.map(\.key) == [Self.author])
+        #expect(back.map(\.gap) == [50])
     }
 
     @Test mutating func cachesAreTrackedApartAndTheSummaryIsBusiestFirst() {

@@ -182,3 +182,49 @@ if BACKEND in ("redis", "django-redis"):
         assert set(during) >= set("K$Ex") and after == "xE"
         lines = [json.loads(line) for line in out.splitlines()]
         assert [event["table"] for event in lines[:-1]] == ["library_author"] and lines[-1]["polls"] == 2
+
+
+@pytest.mark.backends("memcached", reason="a pool of servers, one of which goes down")
+def test_a_pool_member_down_does_not_silence_the_others_and_its_return_is_reported(cachalot, edited_settings, settings_file):
+    """Two memcached servers of cachalot's own: while one is down, the other's
+    invalidations are still reported; when it is back, what changed is."""
+    from conftest import free_port
+
+    ports = [free_port(), free_port()]
+
+    def start(port):
+        return subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-u", "nobody"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers = [start(port) for port in ports]
+    time.sleep(0.3)
+
+    def on_own_pool(settings):
+        settings["CACHES"]["default"]["LOCATION"] = [f"127.0.0.1:{port}" for port in ports]
+    try:
+        with edited_settings(on_own_pool):
+            placed = json.loads(cachalot("invalidate", "--json").stdout)
+            tables = placed["results"][0]["tables"]
+            process = watch(settings_file, "--for", "6")
+            wait_until_watching(process)
+            time.sleep(0.3)
+            servers[1].kill()
+            servers[1].wait()
+            time.sleep(0.3)
+            # Stamped wherever cachalot can write now: some land on the live server.
+            cachalot("invalidate", *tables, "--timeout", "1", check=False)
+            time.sleep(0.5)
+            servers[1] = start(ports[1])
+            time.sleep(0.5)
+            cachalot("invalidate", *tables)
+            out, err = process.communicate(timeout=30)
+    finally:
+        for server in servers:
+            server.kill()
+            server.wait()
+    events = [json.loads(line) for line in out.splitlines()][:-1]
+    times = sorted({event["time"] for event in events})
+    assert len(times) == 2, (times, err)
+    during, after = ({event["table"] for event in events if event["time"] == time_} for time_ in times)
+    assert during and during != set(tables), "the live server's tables, while the other was down"
+    assert after == set(tables), "every table once both answer (the restarted server's keys came back)"
+    assert "following its other servers" in err

@@ -183,6 +183,14 @@ public struct PartialStampFailure: Error {
     public var error: CachalotError
 }
 
+/// Some servers of a pool answered a read and others did not: what was
+/// read, and the keys whose server failed (neither present nor absent).
+public struct PartialReadFailure: Error {
+    public var stored: [String: StoredTimestamp]
+    public var unread: Set<String>
+    public var error: CachalotError
+}
+
 extension CacheStore {
     /// The stored timestamp of each key that is present, not expired and
     /// readable as a time (what Django's get_many would give).

@@ -24,6 +24,8 @@ public struct CachalotError: Error, CustomStringConvertible, Equatable, Sendable
     public init(_ error: Error) {
         if let error = error as? CachalotError {
             self = error
+        } else if let partial = error as? PartialReadFailure {
+            self = partial.error
         } else if let failure = error as? TargetFailure {
             self = CachalotError(failure.description, hint: failure.error.hint, exitCode: failure.error.exitCode)
         } else {

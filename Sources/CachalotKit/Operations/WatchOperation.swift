@@ -67,12 +67,14 @@ public struct WatchTableSummary: Equatable, Sendable {
     public var perMinute: Double
 }
 
-/// Compares each poll with the one before. The first poll of a cache (and
-/// the first after it came back) only sets what is known: a key present
-/// then is not news. Any change of a stored time is an invalidation —
-/// Django stamps `time()`, which a stepped clock can move backwards — and
-/// a key that vanished (evicted, flushed, restarted cache) is forgotten
-/// quietly; if it comes back, that is an invalidation with no known gap.
+/// Compares each poll with the one before. The first poll of a cache only
+/// sets what is known: a key present then is not news. Any change of a
+/// stored time is an invalidation — Django stamps `time()`, which a
+/// stepped clock can move backwards — and a key that vanished (evicted,
+/// flushed, restarted cache) is forgotten quietly; if it comes back, that
+/// is an invalidation with the last known gap. A key whose server did not
+/// answer keeps what was known of it, so what changed while a server (or
+/// the whole cache) was down is reported when it answers again.
 public struct WatchTracker {
     private let models: [TableKey: [String]]
     /// The keys followed, with their cachalot keys (a SHA-1 each: computed once).
@@ -88,11 +90,17 @@ public struct WatchTracker {
     }
 
     /// Takes one poll of a cache (what `inspectTimestamps` returned for
-    /// the keys); returns its events, grouped by time.
-    public mutating func observe(cacheAlias: String, stored: [String: StoredTimestamp]) -> [WatchEvent] {
+    /// the keys, and the keys it could not read); returns its events,
+    /// grouped by time.
+    public mutating func observe(cacheAlias: String, stored: [String: StoredTimestamp],
+                                 unread: Set<String> = []) -> [WatchEvent] {
         var current: [TableKey: Double] = [:]
         for (key, cachalotKey) in keys {
-            if case .time(let time)? = stored[cachalotKey] { current[key] = time }
+            if unread.contains(cachalotKey) {
+                current[key] = known[cacheAlias]?[key]
+            } else if case .time(let time)? = stored[cachalotKey] {
+                current[key] = time
+            }
         }
         defer {
             known[cacheAlias] = current
@@ -114,12 +122,6 @@ public struct WatchTracker {
             counts[cacheAlias, default: [:]][event.key] = (previous + 1, event.time)
         }
         return events.sorted { ($0.time, $0.key.databaseAlias, $0.key.table) < ($1.time, $1.key.databaseAlias, $1.key.table) }
-    }
-
-    /// Forgets what a cache held, so its next poll is a first one (after it
-    /// failed: a restarted cache may hold anything).
-    public mutating func reset(cacheAlias: String) {
-        known[cacheAlias] = nil
     }
 
     /// Every table that moved, busiest first (then most recent): the tables

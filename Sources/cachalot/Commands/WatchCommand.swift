@@ -184,13 +184,21 @@ private struct Watch {
                 case .failure(let unavailable): stopFollowing(index, because: unavailable.description)
                 }
             }
-            let stored = try store.inspectTimestamps(cachalotKeys)
-            recordPoll(milliseconds: (SystemClock.monotonic() - started) * 1000)
-            if caches[index].down {
-                caches[index].down = false
-                Console.note("cache '\(alias)' answers again; its table keys are read afresh")
+            var stored: [String: StoredTimestamp]
+            var unread = Set<String>()
+            do {
+                stored = try store.inspectTimestamps(cachalotKeys)
+            } catch let partial as PartialReadFailure {
+                // A pool member is down: keep following the others.
+                (stored, unread) = (partial.stored, partial.unread)
+                warnOnce(index, "\(partial.error.message); following its other servers, retrying every \(seconds(interval))")
             }
-            let events = tracker.observe(cacheAlias: alias, stored: stored)
+            recordPoll(milliseconds: (SystemClock.monotonic() - started) * 1000)
+            if caches[index].down, unread.isEmpty {
+                caches[index].down = false
+                Console.note("cache '\(alias)' answers again; what changed meanwhile follows")
+            }
+            let events = tracker.observe(cacheAlias: alias, stored: stored, unread: unread)
             for event in events {
                 Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
             }
@@ -217,15 +225,20 @@ private struct Watch {
     }
 
     /// A cache stopped answering: said once, then retried every interval.
+    /// What was known of it is kept, so its changes meanwhile are reported
+    /// when it answers again.
     mutating func fail(_ index: Int, _ error: Error) {
-        if !caches[index].down {
-            caches[index].down = true
-            Console.warning("cache '\(caches[index].settings.alias)': \(CachalotError(error).message); retrying every \(seconds(interval))")
-        }
+        warnOnce(index, "\(CachalotError(error).message); retrying every \(seconds(interval))")
         caches[index].feed = nil
         caches[index].store = nil
         caches[index].nextPoll = SystemClock.monotonic() + interval
-        tracker.reset(cacheAlias: caches[index].settings.alias)
+    }
+
+    /// A warning the first time a cache (or one of its servers) fails.
+    private mutating func warnOnce(_ index: Int, _ message: String) {
+        guard !caches[index].down else { return }
+        caches[index].down = true
+        Console.warning("cache '\(caches[index].settings.alias)': \(message)")
     }
 
     func printSummary(seconds: Double, final: Bool) {

@@ -203,22 +203,41 @@ public final class MemcachedCacheStore: CacheStore {
     /// Every present key's item, from the servers holding them; a server
     /// that fails fails the read.
     private func fetchAll(_ keys: [String]) throws -> [String: MemcachedConnection.Item] {
+        let (items, unread, failures) = try fetchFromLiveServers(keys)
+        guard unread.isEmpty else { throw CachalotError.runtime(failures.joined(separator: "; ")) }
+        return items
+    }
+
+    /// Every server asked, whatever the others do: what the live ones hold,
+    /// and the keys of the servers that failed, with why.
+    private func fetchFromLiveServers(_ keys: [String]) throws
+        -> (items: [String: MemcachedConnection.Item], unread: Set<String>, failures: [String]) {
         let byMade = Dictionary(try keys.map { (try madeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        var result: [String: MemcachedConnection.Item] = [:]
+        var items: [String: MemcachedConnection.Item] = [:]
+        var unread = Set<String>()
+        var failures: [String] = []
         for group in placed(Array(byMade.keys), among: Array(options.servers.indices)) {
             do {
                 for (made, item) in try fetch(group.keys, on: group.server, withCas: false) {
-                    if let key = byMade[made] { result[key] = item }
+                    if let key = byMade[made] { items[key] = item }
                 }
             } catch let failure as ServerFailure {
-                throw CachalotError.runtime(failure.description)
+                failures.append(failure.description)
+                unread.formUnion(group.keys.compactMap { byMade[$0] })
             }
         }
-        return result
+        return (items, unread, failures)
     }
 
+    /// A pool with a dead server throws `PartialReadFailure` with what the
+    /// others hold: `watch` keeps following them.
     public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
-        try fetchAll(keys).mapValues(inspect)
+        let (items, unread, failures) = try fetchFromLiveServers(keys)
+        let stored = items.mapValues(inspect)
+        guard unread.isEmpty else {
+            throw PartialReadFailure(stored: stored, unread: unread, error: .runtime(failures.joined(separator: "; ")))
+        }
+        return stored
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
