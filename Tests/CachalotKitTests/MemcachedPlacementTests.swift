@@ -107,11 +107,26 @@ struct MemcachedPlacementTests {
         (["behaviors": .table(["tcp_nodelay": .string("yes")])], "tcp_nodelay"),
         (["behaviors": .table(["verify_keys": .bool(true)]), "binary": .bool(true)], "verify_keys"),
         (["servers": .string("x")], "servers"),
+        (["behaviors": .table(["buffer_requests": .int(1)])], "buffer_requests"),
     ])
     func unmodelledPylibmcOptionsAreRefused(options: [String: SettingsValue], named: String) {
         var cache = CacheSettings(alias: "default", backend: .pyLibMC, locations: ["127.0.0.1:11211"])
         cache.options = options
         #expect(Self.refusal { _ = try MemcachedOptions(cache, timeoutOverride: nil) }?.contains(named) == true)
+    }
+
+    /// Options that make the site's own client refuse every key of a non-ASCII KEY_PREFIX.
+    @Test func optionsTheSiteFailsWithUnderANonASCIIPrefixAreRefused() {
+        var pylibmc = CacheSettings(alias: "default", backend: .pyLibMC, locations: ["127.0.0.1:11211"])
+        pylibmc.keyPrefix = "é"
+        pylibmc.options = ["behaviors": .table(["verify_keys": .bool(true)])]
+        #expect(Self.refusal { _ = try MemcachedOptions(pylibmc, timeoutOverride: nil) }?.contains("verify_keys") == true)
+        var pymemcache = CacheSettings(alias: "default", backend: .pyMemcache, locations: ["127.0.0.1:11211"])
+        pymemcache.keyPrefix = "é"
+        pymemcache.options = ["key_prefix": .string("")]
+        #expect(Self.refusal { _ = try MemcachedOptions(pymemcache, timeoutOverride: nil) }?.contains("key_prefix") == true)
+        pymemcache.keyPrefix = "site"
+        #expect(Self.refusal { _ = try MemcachedOptions(pymemcache, timeoutOverride: nil) } == nil)
     }
 
     @Test func pylibmcRefusesUnixSocketsMixedWithTCP() {

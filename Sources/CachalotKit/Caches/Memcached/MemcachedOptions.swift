@@ -38,13 +38,13 @@ struct MemcachedOptions {
             client = .pymemcache
             integerFlags = 2
             pickleProtocol = PickleWriter.highestProtocol
-            try Self.checkPymemcacheOptions(options)
+            try Self.checkPymemcacheOptions(options, keyPrefix: cache.keyPrefix)
             servers = try cache.locations.map { try Self.pymemcacheServer($0, cache: cache) }
             placement = .rendezvous(nodes: servers.map(\.name))
         default:
             client = .pylibmc
             integerFlags = 4
-            let behaviors = try PylibmcBehaviors(options)
+            let behaviors = try PylibmcBehaviors(options, keyPrefix: cache.keyPrefix)
             pickleProtocol = behaviors.pickleProtocol
             var parsed = try cache.locations.map { try Self.pylibmcServer($0, cache: cache) }
             if Set(parsed.map { $0.placement.port == 0 }).count > 1 {
@@ -67,7 +67,7 @@ struct MemcachedOptions {
         "encoding", "tls_context",
     ]
 
-    static func checkPymemcacheOptions(_ options: SettingsTable) throws {
+    static func checkPymemcacheOptions(_ options: SettingsTable, keyPrefix: String) throws {
         for key in options.entries.keys.sorted() where !pymemcacheOptions.contains(key) {
             throw options.fail(key, "pymemcache's HashClient takes no option \(quoted(key))\(Suggestion.phrase(for: key, in: pymemcacheOptions))")
         }
@@ -78,8 +78,13 @@ struct MemcachedOptions {
             throw options.fail("tls_context", "TLS to memcached is not supported yet")
         }
         // b"" is the default; the README's export writes bytes as their repr.
-        if let prefix = try options.string("key_prefix"), !["", "b''"].contains(prefix) {
+        guard let prefix = try options.string("key_prefix"), prefix != "b''" else { return }
+        guard prefix.isEmpty else {
             throw options.fail("key_prefix", "pymemcache's own key prefix is not supported yet; use the cache's KEY_PREFIX")
+        }
+        // check_key_helper: key_prefix + key.encode("utf8"), a TypeError for a str prefix.
+        if !keyPrefix.allSatisfy(\.isASCII) {
+            throw options.fail("key_prefix", "a text key_prefix (not bytes) makes pymemcache raise TypeError on every key of a non-ASCII KEY_PREFIX, so the site caches nothing")
         }
     }
 

@@ -15,7 +15,9 @@ struct PylibmcBehaviors {
     /// Connection, I/O and failure handling: no effect on placement or on
     /// what is stored while every server answers (when one does not,
     /// cachalot fails rather than reroute). `ketama_hash` sets libhashkit's
-    /// distribution hash, which libmemcached 1.1.4 never reads.
+    /// distribution hash, which libmemcached 1.1.4 never reads. Turned on,
+    /// `buffer_requests` and `verify_keys` are refused below when they
+    /// make the site's own writes fail.
     static let withoutEffect: Set<String> = [
         "no_block", "tcp_nodelay", "tcp_keepalive", "ketama_hash", "cas", "buffer_requests", "verify_keys",
         "connect_timeout", "send_timeout", "receive_timeout", "auto_eject", "retry_timeout", "_retry_timeout",
@@ -49,7 +51,7 @@ struct PylibmcBehaviors {
     var sortHosts = false
     var pickleProtocol = PickleWriter.highestProtocol
 
-    init(_ options: SettingsTable) throws {
+    init(_ options: SettingsTable, keyPrefix: String) throws {
         for key in options.entries.keys.sorted() where !Self.clientOptions.contains(key) {
             throw options.fail(key, "pylibmc.Client takes no option \(quoted(key)); it takes \(Self.clientOptions.joined(separator: ", "))")
         }
@@ -73,6 +75,13 @@ struct PylibmcBehaviors {
         }
         if let name = try behaviors.string("ketama_hash"), MemcachedHashes.Function(rawValue: name) == nil {
             throw behaviors.fail("ketama_hash", "\(quoted(name)) is not supported; supported: \(Self.hashNames)")
+        }
+        if try Self.flag(behaviors, "buffer_requests") == true {
+            throw behaviors.fail("buffer_requests", "pylibmc raises on every write with it (libmemcached answers MEMCACHED_BUFFERED, error 32), so the site stores no stamp; remove it")
+        }
+        // libmemcached's memcached_key_test (text protocol): every byte isgraph().
+        if !binary, try Self.flag(behaviors, "verify_keys") == true, keyPrefix.utf8.contains(where: { !(0x21...0x7e).contains($0) }) {
+            throw behaviors.fail("verify_keys", "libmemcached then refuses every key of this KEY_PREFIX (a byte outside printable ASCII), so the site caches nothing")
         }
         if let replicas = try behaviors.int("num_replicas"), replicas != 0 {
             throw behaviors.fail("num_replicas", "libmemcached then also writes each key to the next \(replicas) server(s), which cachalot does not reproduce")
