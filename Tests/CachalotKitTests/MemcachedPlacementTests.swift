@@ -115,17 +115,17 @@ struct MemcachedPlacementTests {
         #expect(Self.refusal { _ = try MemcachedOptions(cache, timeoutOverride: nil) }?.contains(named) == true)
     }
 
-    /// Options that make the site's own client refuse every key of a non-ASCII KEY_PREFIX.
+    /// Options that make the site's own client refuse its keys: verify_keys under a
+    /// non-ASCII KEY_PREFIX, pymemcache's key_prefix given as text.
     @Test func optionsTheSiteFailsWithUnderANonASCIIPrefixAreRefused() {
         var pylibmc = CacheSettings(alias: "default", backend: .pyLibMC, locations: ["127.0.0.1:11211"])
         pylibmc.keyPrefix = "é"
         pylibmc.options = ["behaviors": .table(["verify_keys": .bool(true)])]
         #expect(Self.refusal { _ = try MemcachedOptions(pylibmc, timeoutOverride: nil) }?.contains("verify_keys") == true)
         var pymemcache = CacheSettings(alias: "default", backend: .pyMemcache, locations: ["127.0.0.1:11211"])
-        pymemcache.keyPrefix = "é"
         pymemcache.options = ["key_prefix": .string("")]
         #expect(Self.refusal { _ = try MemcachedOptions(pymemcache, timeoutOverride: nil) }?.contains("key_prefix") == true)
-        pymemcache.keyPrefix = "site"
+        pymemcache.options = ["key_prefix": .string("b''")]
         #expect(Self.refusal { _ = try MemcachedOptions(pymemcache, timeoutOverride: nil) } == nil)
     }
 

@@ -38,7 +38,7 @@ struct MemcachedOptions {
             client = .pymemcache
             integerFlags = 2
             pickleProtocol = PickleWriter.highestProtocol
-            try Self.checkPymemcacheOptions(options, keyPrefix: cache.keyPrefix)
+            try Self.checkPymemcacheOptions(options)
             servers = try cache.locations.map { try Self.pymemcacheServer($0, cache: cache) }
             placement = .rendezvous(nodes: servers.map(\.name))
         default:
@@ -67,7 +67,7 @@ struct MemcachedOptions {
         "encoding", "tls_context",
     ]
 
-    static func checkPymemcacheOptions(_ options: SettingsTable, keyPrefix: String) throws {
+    static func checkPymemcacheOptions(_ options: SettingsTable) throws {
         for key in options.entries.keys.sorted() where !pymemcacheOptions.contains(key) {
             throw options.fail(key, "pymemcache's HashClient takes no option \(quoted(key))\(Suggestion.phrase(for: key, in: pymemcacheOptions))")
         }
@@ -82,10 +82,8 @@ struct MemcachedOptions {
         guard prefix.isEmpty else {
             throw options.fail("key_prefix", "pymemcache's own key prefix is not supported yet; use the cache's KEY_PREFIX")
         }
-        // check_key_helper: key_prefix + key.encode("utf8"), a TypeError for a str prefix.
-        if !keyPrefix.allSatisfy(\.isASCII) {
-            throw options.fail("key_prefix", "a text key_prefix (not bytes) makes pymemcache raise TypeError on every key of a non-ASCII KEY_PREFIX, so the site caches nothing")
-        }
+        // HashClient keeps it as given: check_key_helper's key_prefix + key.encode() is a TypeError.
+        throw options.fail("key_prefix", "a text key_prefix (not bytes) makes pymemcache's HashClient raise TypeError on every key, so the site caches nothing; remove it")
     }
 
     /// pymemcache's normalize_server_spec: `unix:/path` or `/path`, else
