@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/cachalot
 EXAMPLE     := example
 PREFIX      ?= /usr/local
 
-.PHONY: deps venv build demo test interop-matrix fuzz completions bench install dist clean
+.PHONY: deps venv build demo test interop-matrix placement-diff fuzz completions bench install dist clean
 
 deps:
 	@sh scripts/install-deps.sh
@@ -85,6 +85,7 @@ test: deps venv
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
 	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py --diagonal --retries 0
+	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) Tests/interop/placement_diff.py --configs 40
 	$(MAKE) dist
 	sh scripts/check-dist.sh $(DIST_DIR)
 
@@ -96,6 +97,16 @@ test: deps venv
 interop-matrix: deps
 	swift build
 	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py
+
+# The differential placement test (Tests/interop/placement_diff.py): seeded
+# random memcached and django-redis configurations, each table key where
+# cachalot writes it against where the live client stores it, on real
+# servers. PLACEMENT_CONFIGS of them (make test runs 40); the seed is
+# printed, PLACEMENT_SEED replays it.
+PLACEMENT_CONFIGS ?= 400
+placement-diff: deps venv
+	swift build
+	CACHALOT_BIN=$(DEBUG_BIN) PLACEMENT_SEED=$(PLACEMENT_SEED) $(PYTHON) Tests/interop/placement_diff.py --configs $(PLACEMENT_CONFIGS)
 
 # libFuzzer on every parser of outside input (one per Fuzz/corpus/<name>),
 # FUZZ_SECONDS each; make test replays the seeds with the plain builds, then

@@ -126,9 +126,14 @@ public enum SettingsLoader {
         return result
     }
 
-    /// LOCATION as Django reads it: a directory for the file cache (relative
-    /// paths are taken from the settings file's folder), else servers split
-    /// on `,` and `;` or given as a list.
+    /// LOCATION as the backend reads it: a directory for the file cache
+    /// (relative paths are taken from the settings file's folder); else a
+    /// list as it is, or a string split as the backend splits it, never
+    /// trimmed: Django's RedisCache and memcached backends on `;` and `,`
+    /// (re.split("[;,]", server)), django-redis's clients on `,` only
+    /// (DefaultClient: server.split(",")), and its SentinelClient not at
+    /// all (one URL). A server with spaces around it, or an empty one, is
+    /// refused: the client would take the space as part of the address.
     private static func locations(_ entry: SettingsTable, backend: CacheBackend, absolute: (String) -> String) throws -> [String] {
         let raw = try entry.stringOrList("LOCATION") ?? []
         switch backend {
@@ -140,13 +145,33 @@ public enum SettingsLoader {
             }
             return [absolute(directory)]
         default:
-            let servers = raw.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == ";" }) }
-                .map { $0.trimmed() }.filter { !$0.isEmpty }
-            guard !servers.isEmpty else {
+            guard !raw.isEmpty else {
                 throw entry.fail("LOCATION", "missing; this backend needs at least one server address")
             }
-            return servers
+            guard case .string(let text)? = entry.entries["LOCATION"] else { return try checkedServers(raw, entry) }
+            let client = try entry.table("OPTIONS")?.string("CLIENT_CLASS")
+            let servers: [Substring] = switch backend {
+            case .djangoRedis where client == "django_redis.client.SentinelClient": [Substring(text)]
+            case .djangoRedis: text.split(separator: ",", omittingEmptySubsequences: false)
+            default: text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }
+            }
+            return try checkedServers(servers.map(String.init), entry)
         }
+    }
+
+    /// The servers as the client gets them, or a refusal naming the one
+    /// (by position: it may hold a password) with spaces around it or empty.
+    private static func checkedServers(_ servers: [String], _ entry: SettingsTable) throws -> [String] {
+        for (index, server) in servers.enumerated() {
+            let place = servers.count == 1 ? "LOCATION" : "LOCATION's server \(index + 1) of \(servers.count)"
+            if server.isEmpty {
+                throw entry.fail("LOCATION", "\(place) is empty (a separator at the start or end, or two in a row); the site's client would get an empty address")
+            }
+            if server.first!.isWhitespace || server.last!.isWhitespace {
+                throw entry.fail("LOCATION", "\(place) has spaces around it, which Django passes on and the client reads as part of the address; remove them")
+            }
+        }
+        return servers
     }
 
     private static func databases(_ root: SettingsTable, strict: Bool, absolute: (String) -> String,

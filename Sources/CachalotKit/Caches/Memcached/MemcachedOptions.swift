@@ -38,119 +38,134 @@ struct MemcachedOptions {
             client = .pymemcache
             integerFlags = 2
             pickleProtocol = PickleWriter.highestProtocol
-            for key in ["serde", "serializer", "deserializer", "hasher"] where options.entries[key] != nil {
-                throw options.fail(key, "a custom \(key) is Python code that cachalot cannot run")
-            }
-            if options.entries["tls_context"] != nil {
-                throw options.fail("tls_context", "TLS to memcached is not supported yet")
-            }
-            if let prefix = try options.string("key_prefix"), !prefix.isEmpty {
-                throw options.fail("key_prefix", "pymemcache's own key prefix is not supported yet; use the cache's KEY_PREFIX")
-            }
+            try Self.checkPymemcacheOptions(options)
             servers = try cache.locations.map { try Self.pymemcacheServer($0, cache: cache) }
             placement = .rendezvous(nodes: servers.map(\.name))
         default:
             client = .pylibmc
             integerFlags = 4
-            if try options.string("username") != nil || options.string("password") != nil {
-                throw options.fail("username", "SASL authentication (pylibmc username and password) is not supported yet")
+            let behaviors = try PylibmcBehaviors(options, keyPrefix: cache.keyPrefix)
+            pickleProtocol = behaviors.pickleProtocol
+            var parsed = try cache.locations.map { try Self.pylibmcServer($0, cache: cache) }
+            if Set(parsed.map { $0.placement.port == 0 }).count > 1 {
+                throw CachalotError.usage("cache '\(cache.alias)': LOCATION mixes unix sockets and TCP servers, which pylibmc refuses (\"can't mix transport types\")")
             }
-            let behaviors = try options.table("behaviors")
-            let protocolVersion = try behaviors?.int("pickle_protocol") ?? -1
-            guard protocolVersion <= PickleWriter.highestProtocol else {
-                throw options.fail("behaviors", "pickle_protocol \(protocolVersion) is above Python's highest, \(PickleWriter.highestProtocol)")
-            }
-            pickleProtocol = protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion
-            let parsed = try cache.locations.map { try Self.pylibmcServer($0, cache: cache) }
+            if behaviors.sortHosts { parsed = PylibmcBehaviors.sortedLikeLibmemcached(parsed, by: \.placement) }
             servers = parsed.map(\.server)
-            placement = .libmemcached(try Self.distribution(behaviors, servers: parsed.map(\.placement), options: options))
+            placement = .libmemcached(behaviors.placement(over: parsed.map(\.placement)))
         }
         guard !servers.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION names no memcached server") }
     }
 
+    /// pymemcache 4.0.0's HashClient keywords (client/hash.py). Those not
+    /// refused below set timeouts, sockets, pooling, retries and error
+    /// handling: no effect on which server holds a key or what it holds.
+    static let pymemcacheOptions = [
+        "hasher", "serde", "serializer", "deserializer", "connect_timeout", "timeout", "no_delay", "socket_module",
+        "socket_keepalive", "key_prefix", "max_pool_size", "pool_idle_timeout", "lock_generator", "retry_attempts",
+        "retry_timeout", "dead_timeout", "use_pooling", "ignore_exc", "allow_unicode_keys", "default_noreply",
+        "encoding", "tls_context",
+    ]
+
+    static func checkPymemcacheOptions(_ options: SettingsTable) throws {
+        for key in options.entries.keys.sorted() where !pymemcacheOptions.contains(key) {
+            throw options.fail(key, "pymemcache's HashClient takes no option \(quoted(key))\(Suggestion.phrase(for: key, in: pymemcacheOptions))")
+        }
+        for key in ["serde", "serializer", "deserializer", "hasher"] where options.entries[key] != nil {
+            throw options.fail(key, "a custom \(key) is Python code that cachalot cannot run")
+        }
+        if options.entries["tls_context"] != nil {
+            throw options.fail("tls_context", "TLS to memcached is not supported yet")
+        }
+        // b"" is the default; the README's export writes bytes as their repr.
+        guard let prefix = try options.string("key_prefix"), prefix != "b''" else { return }
+        guard prefix.isEmpty else {
+            throw options.fail("key_prefix", "pymemcache's own key prefix is not supported yet; use the cache's KEY_PREFIX")
+        }
+        // HashClient keeps it as given: check_key_helper's key_prefix + key.encode() is a TypeError.
+        throw options.fail("key_prefix", "a text key_prefix (not bytes) makes pymemcache's HashClient raise TypeError on every key, so the site caches nothing; remove it")
+    }
+
     /// pymemcache's normalize_server_spec: `unix:/path` or `/path`, else
-    /// `host[:port]` split at the last colon, IPv6 brackets removed; the
-    /// node name is `host:port` as written (never resolved) or the path.
+    /// `host[:port]` split at the last colon unless it ends in `]`, then
+    /// `[` and `]` stripped from a host that starts with `[`; the node name
+    /// is `host:port` as written (never resolved) or the path.
     static func pymemcacheServer(_ spec: String, cache: CacheSettings) throws -> Server {
         if spec.hasPrefix("unix:") || spec.hasPrefix("/") {
             let path = spec.hasPrefix("unix:") ? String(spec.dropFirst(5)) : spec
+            guard !path.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)) names no socket path") }
             return Server(address: .unix(path: path), name: path)
         }
-        var host = spec, port = defaultPort
+        var host = Substring(spec), port = defaultPort
         if let colon = spec.lastIndex(of: ":"), !spec.hasSuffix("]") {
-            host = String(spec[..<colon])
-            guard let number = Int(spec[spec.index(after: colon)...]), (1...65535).contains(number) else {
+            host = spec[..<colon]
+            guard let number = decimal(spec[spec.index(after: colon)...]), (1...65535).contains(number) else {
                 throw CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)): expected host:port with a port from 1 to 65535")
             }
             port = number
         }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.hasPrefix("[") { host = strippingBrackets(host) }
         guard !host.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)) has no host") }
-        return Server(address: .tcp(host: host, port: port), name: "\(host):\(port)")
+        return Server(address: .tcp(host: String(host), port: port), name: "\(host):\(port)")
     }
 
-    /// Django strips `unix:`, then pylibmc reads `/path`, `host`,
-    /// `host:port` or `host:port:weight` (IPv6 in brackets).
+    /// Django strips `unix:`, then pylibmc's translate_server_spec reads
+    /// `/path` (port 0, weight 1) or `_unpack_addr`: `[v6]`, `[v6]:port…`
+    /// (split at the last `]:`), else split at the first colon; a port
+    /// holding a colon is `port:weight`.
     static func pylibmcServer(_ spec: String, cache: CacheSettings) throws
         -> (server: Server, placement: LibmemcachedDistribution.Server) {
-        let text = spec.hasPrefix("unix:") ? String(spec.dropFirst(5)) : spec
+        let text = spec.hasPrefix("unix:") ? Substring(spec.dropFirst(5)) : Substring(spec)
         if text.hasPrefix("/") {
-            return (Server(address: .unix(path: text), name: text), .init(host: text, port: 0, weight: 1))
+            return (Server(address: .unix(path: String(text)), name: String(text)), .init(host: String(text), port: 0, weight: 1))
         }
         if text.hasPrefix("udp:") {
             throw CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)): UDP is not supported; use TCP")
         }
-        var host = text
-        var rest = ""
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = String(text[text.index(after: text.startIndex)..<close])
-            rest = String(text[text.index(after: close)...].drop { $0 == ":" })
+        let invalid = CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)): expected host, host:port or host:port:weight (an IPv6 address in brackets), with a port from 1 to 65535 and a weight from 1 to 65535")
+        var host = text, port: Substring?, weight: Substring?
+        if text.hasPrefix("[") {
+            let inner = text.dropFirst()
+            if text.hasSuffix("]") {
+                host = inner.dropLast()
+            } else {
+                guard let split = lastRange(of: "]:", in: inner) else { throw invalid }
+                (host, port) = (inner[..<split.lowerBound], inner[split.upperBound...])
+            }
         } else if let colon = text.firstIndex(of: ":") {
-            host = String(text[..<colon])
-            rest = String(text[text.index(after: colon)...])
+            (host, port) = (text[..<colon], text[text.index(after: colon)...])
         }
-        let parts = rest.isEmpty ? [] : rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, !host.isEmpty,
-              let port = parts.first.map({ Int($0) }) ?? defaultPort, (1...65535).contains(port),
-              let weight = parts.count == 2 ? Int(parts[1]) : 1, weight > 0 else {
-            throw CachalotError.usage("cache '\(cache.alias)': LOCATION \(quoted(spec)): expected host, host:port or host:port:weight")
+        if let given = port, let colon = given.firstIndex(of: ":") {
+            (port, weight) = (given[..<colon], given[given.index(after: colon)...])
         }
-        return (Server(address: .tcp(host: host, port: port), name: "\(host):\(port)"), .init(host: host, port: port, weight: weight))
+        guard !host.isEmpty, let portNumber = port.map(decimal) ?? defaultPort, (1...65535).contains(portNumber),
+              let weightNumber = weight.map(decimal) ?? 1, (1...65535).contains(weightNumber) else { throw invalid }
+        return (Server(address: .tcp(host: String(host), port: portNumber), name: "\(host):\(portNumber)"),
+                .init(host: String(host), port: portNumber, weight: weightNumber))
     }
 
-    /// pylibmc applies behaviors in its table's order, not the dict's:
-    /// hash, ketama_hash, ketama, ketama_weighted, then distribution.
-    static func distribution(_ behaviors: SettingsTable?, servers: [LibmemcachedDistribution.Server],
-                             options: SettingsTable) throws -> LibmemcachedDistribution {
-        var kind = LibmemcachedDistribution.Kind.modula
-        var hash = MemcachedHashes.Function.default
-        if let behaviors {
-            if let name = try behaviors.string("hash") {
-                guard let function = MemcachedHashes.Function(rawValue: name) else {
-                    throw behaviors.fail("hash", "\(quoted(name)) is not supported; supported: \(MemcachedHashes.Function.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                hash = function
-            }
-            if let ketama = try flag(behaviors, "ketama") { kind = ketama ? .consistent : .modula }
-            if let weighted = try flag(behaviors, "ketama_weighted"), weighted { kind = .weighted }
-            if let name = try behaviors.string("distribution") {
-                switch name {
-                case "modula": kind = .modula
-                case "consistent", "consistent ketama": kind = .consistent
-                case "consistent weighted": kind = .weighted
-                default:
-                    throw behaviors.fail("distribution", "\(quoted(name)) is not supported; supported: modula, consistent, consistent ketama, consistent weighted")
-                }
-            }
-        }
-        if kind == .consistent, servers.contains(where: { $0.weight > 1 }) { kind = .weighted }
-        return LibmemcachedDistribution(kind: kind, hash: hash, servers: servers)
+    /// ASCII digits only: Python's int() also takes spaces, signs and
+    /// underscores, which cachalot refuses rather than guess at.
+    private static func decimal(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 6, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
     }
 
-    /// A behavior given as true/false or 1/0, as pylibmc accepts.
-    private static func flag(_ behaviors: SettingsTable, _ key: String) throws -> Bool? {
-        if case .int(let number)? = behaviors.entries[key] { return number != 0 }
-        return try behaviors.bool(key)
+    /// Python's `str.strip("[]")`.
+    private static func strippingBrackets(_ text: Substring) -> Substring {
+        var result = text
+        while let first = result.first, first == "[" || first == "]" { result = result.dropFirst() }
+        while let last = result.last, last == "[" || last == "]" { result = result.dropLast() }
+        return result
+    }
+
+    private static func lastRange(of needle: String, in text: Substring) -> Range<Substring.Index>? {
+        var index = text.endIndex
+        while index > text.startIndex {
+            index = text.index(before: index)
+            if text[index...].hasPrefix(needle) { return index..<text.index(index, offsetBy: needle.count) }
+        }
+        return nil
     }
 
     /// Django's get_backend_timeout: None never expires (0); a timeout that

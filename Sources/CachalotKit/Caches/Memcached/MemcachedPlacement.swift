@@ -35,18 +35,17 @@ enum MemcachedPlacement {
     }
 }
 
-/// libmemcached's server choice (src/libmemcached/hash.cc, hosts.cc) for
-/// the distributions pylibmc's behaviors select.
+/// libmemcached 1.1.4's server choice (src/libmemcached/hash.cc,
+/// hosts.cc) for the distributions pylibmc's behaviors select.
 struct LibmemcachedDistribution {
     enum Kind: Equatable {
         /// `hash % count` in pool order (pylibmc's default).
         case modula
-        /// A continuum of 100 points per server, hashed with the key hash
-        /// (`ketama`, `distribution: "consistent"` / "consistent ketama").
-        case consistent
-        /// `ketama_weighted`: 160 points per server per weight share, four
-        /// per md5 digest, keys hashed with md5.
-        case weighted
+        /// A continuum of points named "host-i" ("host:port-i" off port
+        /// 11211): consistent, consistent ketama and consistent weighted.
+        case ketama
+        /// consistent ketama spy: points named "/host:port-i".
+        case ketamaSpy
     }
 
     struct Server {
@@ -56,33 +55,36 @@ struct LibmemcachedDistribution {
     }
 
     let kind: Kind
+    /// Unweighted: 100 points per server, each its name hashed with the
+    /// key hash. Weighted: 160 per weight share, four per MD5 digest.
+    let weighted: Bool
+    /// The key hash (libhashkit's base hash).
     let hash: MemcachedHashes.Function
+    /// In libmemcached's order: LOCATION's, or sorted by `_sort_hosts`.
     let servers: [Server]
-    /// Sorted (point, server index) pairs for the consistent kinds.
+    /// Sorted (point, server index) pairs for the continuum kinds.
     private let continuum: [(point: UInt32, server: Int)]
 
-    init(kind: Kind, hash: MemcachedHashes.Function, servers: [Server]) {
+    init(kind: Kind, weighted: Bool, hash: MemcachedHashes.Function, servers: [Server]) {
         self.kind = kind
-        self.hash = kind == .weighted ? .md5 : hash
+        self.weighted = weighted
+        self.hash = hash
         self.servers = servers
         var points: [(point: UInt32, server: Int)] = []
-        switch kind {
-        case .modula:
-            break
-        case .consistent:
-            for (index, server) in servers.enumerated() {
-                for point in 0..<100 {
-                    points.append((self.hash.hash(Array(Self.pointName(server, point).utf8)), index))
-                }
-            }
-        case .weighted:
+        if kind != .modula {
             // In single precision, as libmemcached computes it.
             let total = servers.reduce(0) { $0 + $1.weight }
             for (index, server) in servers.enumerated() {
+                guard weighted else {
+                    for point in 0..<100 {
+                        points.append((hash.hash(Array(Self.pointName(server, point, kind).utf8)), index))
+                    }
+                    continue
+                }
                 let share = Float(server.weight) / Float(max(total, 1))
                 let count = Int((share * 160 / 4 * Float(servers.count) + 0.0000000001).rounded(.down)) * 4
                 for digestIndex in 0..<(count / 4) {
-                    let digest = Array(Insecure.MD5.hash(data: Array(Self.pointName(server, digestIndex).utf8)))
+                    let digest = Array(Insecure.MD5.hash(data: Array(Self.pointName(server, digestIndex, kind).utf8)))
                     for alignment in 0..<4 {
                         let base = alignment * 4
                         let value = UInt32(digest[3 + base]) << 24 | UInt32(digest[2 + base]) << 16
@@ -95,10 +97,11 @@ struct LibmemcachedDistribution {
         continuum = points.sorted { ($0.point, $0.server) < ($1.point, $1.server) }
     }
 
-    /// "host-j" on the default port, "host:port-j" otherwise (a unix
-    /// socket has port 0).
-    static func pointName(_ server: Server, _ index: Int) -> String {
-        server.port == 11211 ? "\(server.host)-\(index)" : "\(server.host):\(server.port)-\(index)"
+    /// ketama: "host-j" on the default port, "host:port-j" otherwise (a
+    /// unix socket has port 0); spy: always "/host:port-j".
+    static func pointName(_ server: Server, _ index: Int, _ kind: Kind) -> String {
+        if kind == .ketamaSpy { return "/\(server.host):\(server.port)-\(index)" }
+        return server.port == 11211 ? "\(server.host)-\(index)" : "\(server.host):\(server.port)-\(index)"
     }
 
     func server(for key: [UInt8]) -> Int {
@@ -107,7 +110,7 @@ struct LibmemcachedDistribution {
         switch kind {
         case .modula:
             return Int(value % UInt32(servers.count))
-        case .consistent, .weighted:
+        case .ketama, .ketamaSpy:
             // The first point at or after the hash, wrapping to the first.
             var low = 0, high = continuum.count
             while low < high {
