@@ -262,30 +262,27 @@ def test_a_trickling_or_endless_server_is_cut_off(cachalot, edited_settings, set
     assert int(result.stderr.strip().splitlines()[-1]) < 200_000
 
 
-def test_requirepass_without_a_password_says_so(cachalot, edited_settings):
-    server = TricklingServer(b"-NOAUTH Authentication required.\r\n", 64, 0)
+def against_impostor(cachalot, edited_settings, reply, *args):
+    """Runs cachalot with a Redis cache whose server answers `reply` to everything."""
+    server = TricklingServer(reply, 64, 0)
     def point_at_impostor(settings):
         settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                          "LOCATION": f"redis://127.0.0.1:{server.port}/0"}
     try:
         with edited_settings(point_at_impostor):
-            result = cachalot("last-invalidation", "--timeout", "2", check=False)
+            return cachalot(*args, "--timeout", "2", check=False)
     finally:
         server.close()
+
+
+def test_requirepass_without_a_password_says_so(cachalot, edited_settings):
+    result = against_impostor(cachalot, edited_settings, b"-NOAUTH Authentication required.\r\n", "last-invalidation")
     assert result.returncode == 1
     assert "requires authentication" in result.stderr
 
 
 def test_a_server_that_is_not_redis_is_named_so(cachalot, edited_settings):
-    server = TricklingServer(b"HTTP/1.1 400 Bad Request\r\n\r\n", 64, 0)
-    def point_at_impostor(settings):
-        settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                         "LOCATION": f"redis://127.0.0.1:{server.port}/0"}
-    try:
-        with edited_settings(point_at_impostor):
-            result = cachalot("invalidate", "--timeout", "2", check=False)
-    finally:
-        server.close()
+    result = against_impostor(cachalot, edited_settings, b"HTTP/1.1 400 Bad Request\r\n\r\n", "invalidate")
     assert result.returncode == 1
     assert "does not speak Redis" in result.stderr and '"HTTP/1.1 400 Bad Request"' in result.stderr, result.stderr
     assert "the others were invalidated" not in result.stderr and "nothing was invalidated" in result.stderr

@@ -16,7 +16,8 @@ public enum RawSQLRules {
         changesData(withoutCommentsAndLiterals(sql))
     }
 
-    /// `sql` with `-- …` and `/* … */` comments and '…' literals replaced by a space.
+    /// `sql` with `-- …` and `/* … */` comments and '…' literals replaced by
+    /// a space; MySQL's `/*! … */`, which the server runs, is kept.
     static func withoutCommentsAndLiterals(_ sql: String) -> String {
         let text = Array(sql.unicodeScalars)
         var result = String.UnicodeScalarView()
@@ -25,7 +26,7 @@ public enum RawSQLRules {
             let next = index + 1 < text.count ? text[index + 1] : " "
             if text[index] == "-" && next == "-" {
                 while index < text.count && text[index] != "\n" { index += 1 }
-            } else if text[index] == "/" && next == "*" {
+            } else if text[index] == "/" && next == "*" && (index + 2 >= text.count || text[index + 2] != "!") {
                 index += 2
                 while index < text.count && !(text[index] == "*" && index + 1 < text.count && text[index + 1] == "/") { index += 1 }
                 index += 2

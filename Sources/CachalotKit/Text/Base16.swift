@@ -13,7 +13,8 @@ enum Base16 {
         return bytes
     }
 
-    private static func value(_ digit: UInt8) -> UInt8? {
+    /// One hex digit's value.
+    static func value(_ digit: UInt8) -> UInt8? {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10

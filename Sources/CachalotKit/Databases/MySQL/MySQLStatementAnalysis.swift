@@ -35,10 +35,10 @@ extension MySQLDatabase {
         var analysis = StatementAnalysis(readTables: [], writtenTables: [], columns: [], isReadOnly: false, parameterCount: count)
         guard count == parameters.count else { return analysis }
         let text = try interpolated(sql, parameters)
-        let keyword = Self.firstKeyword(sql)
+        let keyword = Self.firstKeyword(RawSQLRules.withoutCommentsAndLiterals(sql))
         let reads = ["select", "with", "show", "describe", "desc", "explain", "values", "table"].contains(keyword)
         let locks = sql.lowercased().includes("for update") || sql.lowercased().includes("lock in share mode")
-        analysis.isReadOnly = reads && !locks && !RawSQLRules.changesData(sql)
+        analysis.isReadOnly = reads && !locks && !RawSQLRules.statementChangesData(sql)
         // The server refuses to prepare a write in a READ ONLY transaction;
         // preparing never runs it, and the transaction is rolled back.
         _ = try run(analysis.isReadOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION")

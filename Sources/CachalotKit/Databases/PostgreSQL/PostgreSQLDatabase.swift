@@ -124,8 +124,8 @@ public final class PostgreSQLDatabase: Database {
             // lock timeout): the tables are not known, so the statement runs
             // uncached and shows the real error.
             analysis.readTables = named
-            analysis.writtenTables = RawSQLRules.changesData(sql) ? named : []
-            analysis.isReadOnly = !RawSQLRules.changesData(sql)
+            analysis.writtenTables = RawSQLRules.statementChangesData(sql) ? named : []
+            analysis.isReadOnly = !RawSQLRules.statementChangesData(sql)
             analysis.tablesCertain = false
             return analysis
         }
