@@ -153,6 +153,8 @@ struct SecretMaskingTests {
         "s3cret@127.0.0.1:6379",
         "redis://:\(String(repeating: "s3cret", count: 60))@h:1/0?db=x",
         "rediss://:s3cret@h:6380/0?ssl_ciphers=ALL",
+        // parse_qs decodes names: this is the password.
+        "redis://h/0?pass%77ord=s3cret&db=x",
     ])
     func urlErrorsNeverShowThePassword(url: String) {
         do {
@@ -173,7 +175,19 @@ struct SecretMaskingTests {
         #expect(SecretMasking.url("et;pw@127.0.0.1:6379") == "***@127.0.0.1:6379")
         #expect(SecretMasking.url("unix://:pw@/run/redis.sock?db=2") == "unix://:***@/run/redis.sock?db=2")
         #expect(SecretMasking.url("redis://[::1]:6379/0") == "redis://[::1]:6379/0")
+        // A password's digits before a "#" or "/" are no port to show.
+        #expect(SecretMasking.url("redis://:1234#5678@h:1/0") == "redis://:******@h:1/0")
+        #expect(SecretMasking.url("redis://h/0?pass%77ord=hunter2") == "redis://h/0?pass%77ord=***")
         #expect(RedisEndpoint(address: .tcp(host: "h", port: 1), username: "u", password: "p").description == "redis://u:***@h:1/0")
+    }
+
+    @Test func theDatabaseIsReadAsPythonsIntReadsIt() throws {
+        #expect(try RedisEndpoint(url: "redis://h:6379/1_0").database == 10)
+        #expect(try RedisEndpoint(url: "redis://h:6379/%201").database == 1)
+        #expect(try RedisEndpoint(url: "redis://h:6379/1%20").database == 1)
+        #expect(try RedisEndpoint(url: "redis://h:6379/1__0").database == 0)
+        #expect(try RedisEndpoint(url: "redis://h:6379/0?db=1_2").database == 12)
+        #expect(throws: RedisEndpoint.Invalid.self) { try RedisEndpoint(url: "redis://h:6379/\u{0661}") }
     }
 
     @Test func theUserPartOfAURLWinsOverItsQuery() throws {

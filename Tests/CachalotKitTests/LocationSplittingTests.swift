@@ -52,4 +52,13 @@ struct LocationSplittingTests {
         }
         #expect(refusal(Self.pylibmc, #""127.0.0.1:1; 127.0.0.1:2""#)?.contains("spaces") == true)
     }
+
+    @Test func aSeparatorInsideAPasswordIsRefusedWithoutShowingItsHead() {
+        for (backend, location) in [(Self.djangoRedis, #""redis://:2024,Secret@h:6379/0""#),
+                                    (Self.djangoRedisCache, #""redis://:2024;Secret@h:6379/0""#)] {
+            let message = refusal(backend, location)
+            #expect(message?.contains("is not a Redis URL") == true, "\(location)")
+            #expect(message?.contains("2024") == false && message?.contains("Secret") == false, "\(location)")
+        }
+    }
 }

@@ -28,6 +28,22 @@ struct SettingsTests {
         }
     }
 
+    @Test func cachedDatabasesFollowDjangoCachalotsConverter() throws {
+        func settings(_ extra: String) throws -> Settings {
+            let text = #"{"CACHES": {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/c"}}, "#
+                + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/d"}, "#
+                + #""tenant": {"ENGINE": "django_tenants.postgresql_backend", "BASE_ENGINE": "django.db.backends.postgresql", "NAME": "t"}}"#
+                + extra + "}"
+            return try SettingsLoader.load(SettingsFile(path: "/s.json", format: .json, text: text), environment: [:], currentDirectory: "/")
+        }
+        let supportedOnly = try settings("")
+        #expect(supportedOnly.cachesQueries(onDatabase: "default") && !supportedOnly.cachesQueries(onDatabase: "tenant"))
+        #expect(try settings(#", "CACHALOT_USE_UNSUPPORTED_DATABASE": true"#).cachesQueries(onDatabase: "tenant"))
+        #expect(try settings(#", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES": ["django_tenants.postgresql_backend"]"#).cachesQueries(onDatabase: "tenant"))
+        let listed = try settings(#", "CACHALOT_DATABASES": ["tenant"]"#)
+        #expect(!listed.cachesQueries(onDatabase: "default") && listed.cachesQueries(onDatabase: "tenant"))
+    }
+
     @Test func aMySQLSocketHasNoPortInItsAddress() {
         var database = DatabaseSettings(alias: "default", engine: .mysql, engineName: "django.db.backends.mysql", name: "site")
         database.host = "/run/mysqld/mysqld.sock"

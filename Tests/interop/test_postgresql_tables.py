@@ -93,3 +93,20 @@ def test_a_read_calling_a_user_function_is_never_cached(cachalot, tables):
         second = cachalot("query", "-v", "--format", "json", sql)
         assert "hit" not in second.stderr
         assert list(json.loads(second.stdout)[0].values())[-1] == Gadget.objects.count()
+
+
+def test_a_deferred_trigger_s_writes_are_invalidated_too(cachalot, tables):
+    """A constraint trigger deferred to COMMIT writes after the statement:
+    its table is invalidated all the same."""
+    with connection.cursor() as cursor:
+        cursor.execute("""CREATE FUNCTION pgx_log() RETURNS trigger LANGUAGE plpgsql AS
+                          $$ BEGIN INSERT INTO "ShopGadget" (name) VALUES ('from the trigger'); RETURN NULL; END $$;
+                          CREATE CONSTRAINT TRIGGER pgx_logged AFTER INSERT ON other.pgx_shelf
+                          DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pgx_log()""")
+    try:
+        assert list(Gadget.objects.values_list("name", flat=True)) == []  # Django caches it
+        cachalot("query", "--write", "INSERT INTO other.pgx_shelf (name) VALUES ('shelved')")
+        assert list(Gadget.objects.values_list("name", flat=True)) == ["from the trigger"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER pgx_logged ON other.pgx_shelf; DROP FUNCTION pgx_log()")

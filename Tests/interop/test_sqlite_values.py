@@ -123,3 +123,13 @@ def test_a_datetime_text_not_reproduced_exactly_is_refused_and_nothing_is_stored
     assert refused.returncode == 2, refused
     assert "at" in refused.stderr and text in refused.stderr
     assert cache.get(hashlib.sha1(f"default:{sql}:[]:cachalot-cli".encode()).hexdigest()) is None
+
+
+def test_a_datetime_whose_zone_depends_on_the_python_version_needs_versions(cachalot, readings, raw_db, edited_settings):
+    """Python 3.10 names the zone of "…30.5-05:30" (Django's own parser),
+    3.11 does not: without VERSIONS.python, cachalot cannot tell which."""
+    raw_db.execute("INSERT INTO library_reading (at) VALUES (?)", ("2024-02-29 13:45:30.5-05:30",))
+    raw_db.commit()
+    with edited_settings(lambda settings: settings.pop("VERSIONS")):
+        result = cachalot("query", "SELECT at FROM library_reading", check=False)
+    assert result.returncode == 2 and "VERSIONS" in result.stderr, result.stderr

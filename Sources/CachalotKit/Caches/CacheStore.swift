@@ -157,6 +157,9 @@ public struct StampOutcome: Equatable, Sendable {
     /// Keys among `written` that did not exist before: when all of them
     /// are, the cache may not be the one the site uses.
     public var created: [String] = []
+    /// Keys among `written` stamped only on a stand-in server, their own
+    /// being down (pymemcache's runner-up): fresh while it stays down.
+    public var onRunnerUp: [String] = []
     /// Keys whose stored time was newer than the new one: kept, with that time.
     public var keptNewer: [String: Double] = [:]
     /// Keys among `written` whose old value could not be read as a time
@@ -171,6 +174,7 @@ public struct StampOutcome: Equatable, Sendable {
     mutating func merge(_ other: StampOutcome) {
         written += other.written
         created += other.created
+        onRunnerUp += other.onRunnerUp
         keptNewer.merge(other.keptNewer) { first, _ in first }
         replacedUnreadable.merge(other.replacedUnreadable) { first, _ in first }
         skipped.merge(other.skipped) { first, _ in first }

@@ -53,7 +53,7 @@ public struct Catalog {
     /// that is down or being restored must not block `invalidate app`):
     /// `open` is called only when introspection is needed. `labels` nil:
     /// the tables are known already, the catalog only maps apps to tables.
-    public static func load(settings: Settings, alias: String, labels: [String]?,
+    public static func load(settings: Settings, alias: String, labels: [String]?, modelNames: Bool = true,
                             open: () throws -> Database) throws -> (catalog: Catalog, database: Database?) {
         if let models = settings.models {
             let entries = fromModelsSetting(models)
@@ -73,11 +73,10 @@ public struct Catalog {
             return (Catalog(databaseAlias: alias, tables: tables, models: entries, unlistedModelTables: unlisted,
                             settingsPath: settings.path), database)
         }
-        try refuseAppFiltersWithoutModels(settings)
         let database = try open()
         // A no-label invalidate needs the table list only, as Django's:
         // django_content_type may be locked by the very restore being fixed.
-        if labels?.isEmpty ?? true {
+        if !modelNames && labels?.isEmpty ?? true {
             return (Catalog(databaseAlias: alias, tables: try database.tableNames(), models: [], settingsPath: settings.path), database)
         }
         return (try load(settings: settings, database: database), database)
@@ -88,7 +87,7 @@ public struct Catalog {
     /// registry holds (settings.py, convert_tables). Content types cannot
     /// say that (a custom db_table, a table whose name starts with another
     /// model's): only MODELS can.
-    static func refuseAppFiltersWithoutModels(_ settings: Settings) throws {
+    public static func refuseAppFiltersWithoutModels(_ settings: Settings) throws {
         guard settings.models == nil else { return }
         for (key, apps) in [("CACHALOT_ONLY_CACHABLE_APPS", settings.cachalot.onlyCachableApps),
                             ("CACHALOT_UNCACHABLE_APPS", settings.cachalot.uncachableApps)] where !apps.isEmpty {
@@ -100,7 +99,6 @@ public struct Catalog {
 
     /// The catalog of an open database.
     public static func load(settings: Settings, database: Database) throws -> Catalog {
-        try refuseAppFiltersWithoutModels(settings)
         let alias = database.settings.alias
         let tables = try database.tableNames()
         if let models = settings.models {

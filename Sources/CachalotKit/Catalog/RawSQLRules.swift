@@ -4,16 +4,12 @@ public enum RawSQLRules {
     static let writeKeywords: Set<String> = ["update", "insert", "delete", "alter", "create", "drop"]
 
     /// `(\W|\A)(update|insert|delete|alter|create|drop)(\W|\Z)`, case-insensitive:
-    /// cachalot's test for SQL that changes data (CACHALOT_INVALIDATE_RAW).
+    /// cachalot's test for SQL that changes data (CACHALOT_INVALIDATE_RAW),
+    /// on the statement itself: comments and quoted text left out, so
+    /// `/* update */ SELECT …` is a read. (Whether a statement writes is the
+    /// database's answer too; this only adds.)
     public static func changesData(_ sql: String) -> Bool {
-        words(of: sql).contains { writeKeywords.contains($0) }
-    }
-
-    /// `changesData` on the statement itself: comments and quoted text
-    /// left out, so `/* update */ SELECT …` is a read. (Whether a
-    /// statement writes is the database's answer too; this only adds.)
-    public static func statementChangesData(_ sql: String) -> Bool {
-        changesData(withoutCommentsAndLiterals(sql))
+        words(of: withoutCommentsAndLiterals(sql)).contains { writeKeywords.contains($0) }
     }
 
     /// `sql` with `-- …` and `/* … */` comments and '…' literals replaced by

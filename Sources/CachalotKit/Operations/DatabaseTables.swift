@@ -9,12 +9,14 @@ public struct DatabaseTables {
     public var connection: Database?
 
     /// Opens every database whose labels MODELS cannot answer and resolves
-    /// the labels in each. A database that cannot be read is returned in
+    /// the labels in each; `modelNames` false: without labels, only the
+    /// table list is read (no model labels for the tables). A database that cannot be read is returned in
     /// `failures`; a label that no readable database knows is a usage
     /// error, raised before any write. `notices` says what the user should
     /// know: stale content types (warnings), tables taken from MODELS only.
     public static func resolve(labels: [String], databases: [DatabaseSettings], settings: Settings,
-                               includingAutoCreated: Bool, backends: Backends, exactTables: [String]? = nil)
+                               includingAutoCreated: Bool, modelNames: Bool = true, backends: Backends,
+                               exactTables: [String]? = nil)
         throws -> (resolved: [DatabaseTables], failures: [TargetFailure], notices: [Notice]) {
         var resolved: [DatabaseTables] = []
         var failures: [TargetFailure] = []
@@ -26,7 +28,7 @@ public struct DatabaseTables {
             let connection: Database?
             do {
                 (catalog, connection) = try Catalog.load(settings: settings, alias: database.alias,
-                                                         labels: exactTables == nil ? labels : nil,
+                                                         labels: exactTables == nil ? labels : nil, modelNames: modelNames,
                                                          open: { try backends.openDatabase(database) })
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
@@ -47,13 +49,13 @@ public struct DatabaseTables {
             if let exactTables {
                 tables = exactTables
             } else if labels.isEmpty {
-                tables = catalog.tables + catalog.unlistedModelTables
-                if !catalog.unlistedModelTables.isEmpty {
-                    notices.append(.detail("database '\(database.alias)': also \(catalog.unlistedModelTables.count) tables from MODELS that introspection does not list, keyed as Django keys them: \(catalog.unlistedModelTables.joined(separator: ", "))"))
-                }
+                tables = catalog.tables
             }
             resolved.append(DatabaseTables(database: database, catalog: catalog, tables: tables.uniqued(),
                                            modelCount: models, connection: connection))
+        }
+        if labels.isEmpty, exactTables == nil {
+            notices += addUnlistedModelTables(&resolved)
         }
         if let label = labels.first(where: unknown.contains), !resolved.isEmpty, exactTables == nil {
             let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
@@ -62,6 +64,21 @@ public struct DatabaseTables {
                 hint: "labels are app labels (auth), models (auth.User) or table names (auth_user); nothing was written")
         }
         return (resolved, failures, notices)
+    }
+
+    /// Adds to each database the MODELS tables its introspection does not
+    /// list (Django keys them literally), but for those another database
+    /// lists: MODELS holds every database's models.
+    private static func addUnlistedModelTables(_ resolved: inout [DatabaseTables]) -> [Notice] {
+        var notices: [Notice] = []
+        for index in resolved.indices {
+            let elsewhere = Set(resolved.indices.filter { $0 != index }.flatMap { resolved[$0].catalog.tables })
+            let unlisted = resolved[index].catalog.unlistedModelTables.filter { !elsewhere.contains($0) }
+            guard !unlisted.isEmpty else { continue }
+            resolved[index].tables = (resolved[index].tables + unlisted).uniqued()
+            notices.append(.detail("database '\(resolved[index].database.alias)': also \(unlisted.count) tables from MODELS that introspection does not list, keyed as Django keys them: \(unlisted.joined(separator: ", "))"))
+        }
+        return notices
     }
 
     /// The table keys of every table, in order.

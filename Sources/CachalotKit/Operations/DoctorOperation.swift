@@ -116,8 +116,13 @@ public struct DoctorOperation {
             return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
         var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
-        if tableKeys.isEmpty && unreadable.isEmpty && !keys.isEmpty {
-            checks.append(Self.siteKeysCheck(store, keys: keys))
+        // django-cachalot keeps its entries in CACHALOT_CACHE only: another
+        // cache holds table keys only after an invalidation.
+        if alias == settings.cachalot.cache, tableKeys.isEmpty, unreadable.isEmpty, !keys.isEmpty {
+            // Query entries with no table key prove a mismatch only when
+            // every database's keys were looked for and none can expire.
+            let conclusive = selection.databaseAlias == nil && settings.cachalot.timeout == nil
+            checks.append(Self.siteKeysCheck(store, keys: keys, conclusive: conclusive))
         }
         let servers = facts.members.isEmpty ? [(address: store.address, facts: facts)] : facts.members
         for server in servers {
@@ -165,7 +170,7 @@ public struct DoctorOperation {
     /// table keys under another prefix, or query entries without any table
     /// key (django-cachalot sets a query's table keys when it caches it),
     /// say which.
-    private static func siteKeysCheck(_ store: CacheStore, keys: [TableKey]) -> DoctorCheck {
+    private static func siteKeysCheck(_ store: CacheStore, keys: [TableKey], conclusive: Bool) -> DoctorCheck {
         let name = "site keys \(store.settings.alias)"
         let fix = "compare LOCATION, KEY_PREFIX and VERSION with the site's CACHES, or export the settings again (README)"
         do {
@@ -185,7 +190,7 @@ public struct DoctorOperation {
                 if StatsOperation.classify(entry, store: store).0 == .queryEntries { queryEntries += 1 }
             }
             if queryEntries > 0 {
-                return DoctorCheck(.fail, name, "the cache holds \(queryEntries) django-cachalot query entries but none of this site's table keys: KEY_PREFIX, VERSION or the database aliases differ from the site's", fix: fix)
+                return DoctorCheck(conclusive ? .fail : .warn, name, "the cache holds \(queryEntries) django-cachalot query entries but none of this site's table keys: KEY_PREFIX, VERSION or the database aliases may differ from the site's" + (conclusive ? "" : " (or the table keys expired: CACHALOT_TIMEOUT, or another database's entries: -d)"), fix: fix)
             }
             return DoctorCheck(.warn, name, entries == 0 ? "the cache holds no entry at all: a fresh cache, or not the one the site uses"
                                : "no table key of this site yet: a fresh cache, or not the one the site uses", fix: fix)

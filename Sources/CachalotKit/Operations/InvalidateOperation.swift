@@ -24,6 +24,7 @@ public struct InvalidateOperation {
     public func run(settings: Settings, backends: Backends) throws -> InvalidationReport {
         let targets = try Targets(settings: settings, selection: selection)
         let labels = selection.labels
+        try Catalog.refuseAppFiltersWithoutModels(settings)
         // Queries on a database the site does not cache are never in the
         // cache: such a database is not even opened (a named one still is).
         let (cached, uncached) = selection.databaseAlias != nil ? (targets.databases, [])
@@ -31,7 +32,7 @@ public struct InvalidateOperation {
                targets.databases.filter { !settings.cachesQueries(onDatabase: $0.alias) })
         let (resolved, databaseFailures, resolvedNotices) = try DatabaseTables.resolve(
             labels: labels, databases: cached, settings: settings,
-            includingAutoCreated: true, backends: backends, exactTables: exactTables)
+            includingAutoCreated: true, modelNames: false, backends: backends, exactTables: exactTables)
         let now = backends.now()
         var report = InvalidationReport(labels: labels, timestamp: now, dryRun: dryRun,
                                         skippedCaches: targets.skippedCaches, failures: databaseFailures)
@@ -128,6 +129,8 @@ public struct InvalidationReport {
         public var written: [String] = []
         /// Tables among `written` whose key did not exist before.
         public var created: [String] = []
+        /// Tables among `written` stamped only on a stand-in for their dead server.
+        public var onRunnerUp: [String] = []
         /// Tables whose stored timestamp was newer than this host's clock.
         public var keptNewer: [(table: String, stored: Double)] = []
         /// Tables (among `written`) whose old value was not a timestamp, and what it was.
@@ -139,8 +142,9 @@ public struct InvalidationReport {
             let pairs = zip(tables, keys)
             let written = Set(outcome.written)
             self.written = pairs.filter { written.contains($0.1) }.map(\.0)
-            let created = Set(outcome.created)
+            let created = Set(outcome.created), onRunnerUp = Set(outcome.onRunnerUp)
             self.created = pairs.filter { created.contains($0.1) }.map(\.0)
+            self.onRunnerUp = pairs.filter { onRunnerUp.contains($0.1) }.map(\.0)
             keptNewer = pairs.compactMap { table, key in outcome.keptNewer[key].map { (table, $0) } }
             replacedUnreadable = pairs.compactMap { table, key in
                 written.contains(key) ? outcome.replacedUnreadable[key].map { (table, $0) } : nil

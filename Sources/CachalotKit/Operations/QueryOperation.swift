@@ -24,6 +24,8 @@ public struct QueryOperation {
         let databaseAlias = selection.databaseAlias ?? "default"
         let databaseSettings = try settings.database(databaseAlias)
         let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
+        // Before anything runs: a write's invalidation would refuse after its commit.
+        try Catalog.refuseAppFiltersWithoutModels(settings)
         let database = try backends.openDatabase(databaseSettings)
         var analysis = try database.analyze(sql, parameters: parameters)
         guard analysis.parameterCount == parameters.count else {
@@ -36,7 +38,7 @@ public struct QueryOperation {
             analysis.readTables = analysis.readTables.uniqued()
             analysis.writtenTables = analysis.writtenTables.uniqued()
         }
-        if RawSQLRules.statementChangesData(sql) || !analysis.isReadOnly {
+        if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
                                           hint: "add --write to run it in a transaction and invalidate the tables it writes")

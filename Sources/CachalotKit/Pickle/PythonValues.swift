@@ -71,6 +71,12 @@ public enum PythonValues {
         call("datetime", "timezone", [timedelta(microseconds: offsetSeconds * 1_000_000)])
     }
 
+    /// `datetime.timezone(timedelta, name)`: a fixed offset with a name,
+    /// as Django's get_fixed_timezone makes one ("+0530").
+    public static func timezone(offsetSeconds: Int, name: String) -> PickleValue {
+        call("datetime", "timezone", [timedelta(microseconds: offsetSeconds * 1_000_000), .string(name)])
+    }
+
     public static var utc: PickleValue { timezone(offsetSeconds: 0) }
 
     /// `zoneinfo.ZoneInfo(key)`, pickled as `ZoneInfo._unpickle(key, 1)`.

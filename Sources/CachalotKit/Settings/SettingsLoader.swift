@@ -155,6 +155,12 @@ public enum SettingsLoader {
             case .djangoRedis: text.split(separator: ",", omittingEmptySubsequences: false)
             default: text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }
             }
+            // A separator inside a password cuts a URL in two: the piece
+            // after it is no URL, and the one before shows the password's head.
+            if backend == .redis || backend == .djangoRedis, servers.count > 1,
+               let index = servers.firstIndex(where: { !$0.contains("://") }) {
+                throw entry.fail("LOCATION", "LOCATION's server \(index + 1) of \(servers.count) is not a Redis URL: the site's client splits this string at every separator, so one inside a password cuts its URL in two; give LOCATION as a list")
+            }
             return try checkedServers(servers.map(String.init), entry)
         }
     }

@@ -25,25 +25,28 @@ public enum SecretMasking {
         if let userInfo = split.userInfo {
             result += (split.password != nil ? Array(split.user ?? []) + Array(":".utf8) + star : Array(userInfo)) + [UInt8(ascii: "@")]
         }
-        let port = split.port
-        if let port, !port.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+        var tail = Array(split.path)
+        if let query = split.query { tail += [UInt8(ascii: "?")] + maskQuery(Array(query)) }
+        if let fragment = split.fragment { tail += [UInt8(ascii: "#")] + fragment }
+        // A password holding "/", "?" or "#" spills out of the authority:
+        // its head is then the "port", digits or not.
+        let spilled = tail.lastIndex(of: UInt8(ascii: "@"))
+        if let at = spilled { tail = star + tail[at...] }
+        if let port = split.port, spilled != nil || !port.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
             result += split.hostPort[..<(port.startIndex - 1)] + [UInt8(ascii: ":")] + star
         } else {
             result += split.hostPort
         }
-        var tail = Array(split.path)
-        if let query = split.query { tail += [UInt8(ascii: "?")] + maskQuery(Array(query)) }
-        if let fragment = split.fragment { tail += [UInt8(ascii: "#")] + fragment }
-        // A password holding "/", "?" or "#" spills out of the authority.
-        if let at = tail.lastIndex(of: UInt8(ascii: "@")) { tail = star + tail[at...] }
         return String(decoding: result + tail, as: UTF8.self)
     }
 
-    /// `a=1&password=x` → `a=1&password=***` (any key ending in "password").
+    /// `a=1&password=x` → `a=1&password=***` (any key ending in "password",
+    /// read as parse_qs reads names: `pass%77ord` is one).
     private static func maskQuery(_ query: [UInt8]) -> [UInt8] {
         let pairs = query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).map { pair -> [UInt8] in
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")),
-                  String(decoding: pair[..<equals], as: UTF8.self).lowercased().hasSuffix("password") else { return Array(pair) }
+                  URLSplit.percentDecoded(pair[..<equals].map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 })
+                    .lowercased().hasSuffix("password") else { return Array(pair) }
             return Array(pair[...equals]) + Array("***".utf8)
         }
         return Array(pairs.joined(separator: [UInt8(ascii: "&")]))

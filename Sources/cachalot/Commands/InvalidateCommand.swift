@@ -8,12 +8,13 @@ enum InvalidateCommand {
         let verbosity = arguments.choice(CommandTable.verbosity) ?? .djangos
         let json = arguments.flag(CommandTable.json)
         let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(CommandTable.dryRun))
-        let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
+        let settings = try context.loadSettings()
+        let report = try operation.run(settings: settings, backends: context.backends)
         if verbosity >= .djangos && !json { Console.out(announcement(operation, report)) }
 
         if verbosity >= .djangos || json { CommandContext.noteSkipped(report.skippedCaches) }
         CommandContext.show(report.notices, verbosity: verbosity)
-        warnAboutKeys(report)
+        warnAboutKeys(report, cachalotCache: settings.cachalot.cache)
         FailureOutput.report(report.failures)
         if !report.labels.isEmpty {
             var warned = Set<[String]>()
@@ -52,11 +53,13 @@ enum InvalidateCommand {
                 let kept = Dictionary(result.keptNewer.map { ($0.table, $0.stored) }, uniquingKeysWith: { first, _ in first })
                 let skipped = Dictionary(result.skipped.map { ($0.table, $0.reason) }, uniquingKeysWith: { first, _ in first })
                 let replaced = Set(result.replacedUnreadable.map(\.table))
-                let written = Set(result.written)
+                let written = Set(result.written), onRunnerUp = Set(result.onRunnerUp)
                 for (table, key) in zip(result.tables, result.keys) {
                     let state = kept[table].map { "kept newer \(PythonFloatRepr.repr($0))" }
                         ?? skipped[table].map { "skipped: \($0)" }
-                        ?? (written.contains(table) ? "\(verb) \(PythonFloatRepr.repr(report.timestamp))" + (replaced.contains(table) ? " (replaced an unreadable value)" : "")
+                        ?? (written.contains(table) ? "\(verb) \(PythonFloatRepr.repr(report.timestamp))"
+                                + (replaced.contains(table) ? " (replaced an unreadable value)" : "")
+                                + (onRunnerUp.contains(table) ? " on the runner-up server only, its own being down" : "")
                             : "NOT \(verb): its server failed (see above)")
                     Console.out("  \(table): \(state)" + (verbosity >= .withKeys ? " key \(key)" : ""))
                 }
@@ -83,8 +86,9 @@ enum InvalidateCommand {
     /// overwritten, and caches where no table key existed before: a fresh
     /// cache, or settings that miss the site's (KEY_PREFIX, VERSION,
     /// LOCATION), where every stamp lands where Django never reads.
-    private static func warnAboutKeys(_ report: InvalidationReport) {
-        for alias in report.results.map(\.cacheAlias).uniqued() {
+    private static func warnAboutKeys(_ report: InvalidationReport, cachalotCache: String) {
+        // Only CACHALOT_CACHE holds table keys between invalidations.
+        for alias in report.results.map(\.cacheAlias).uniqued() where alias == cachalotCache {
             let results = report.results.filter { $0.cacheAlias == alias }
             let written = results.reduce(0) { $0 + $1.written.count }
             guard written > 0, written == results.reduce(0, { $0 + $1.created.count }) else { continue }
@@ -116,6 +120,7 @@ enum InvalidateCommand {
                     ("tables", .strings(result.tables)),
                     ("skipped_uncachable", .strings(result.skippedUncachable)),
                     ("written", .strings(result.written)),
+                    ("on_runner_up", .strings(result.onRunnerUp)),
                     ("kept_newer", .array(result.keptNewer.map {
                         .object([("table", .string($0.table)), ("stored", .number($0.stored))])
                     })),

@@ -70,7 +70,9 @@ private struct Watch {
         var feed: RedisKeyspaceFeed?
         /// Whether this cache is followed by notifications when it is up.
         var notified = false
+        /// Not answering at all; or answering from some servers of a pool.
         var down = false
+        var degraded = false
         var nextPoll = 0.0
     }
 
@@ -191,12 +193,17 @@ private struct Watch {
             } catch let partial as PartialReadFailure {
                 // A pool member is down: keep following the others.
                 (stored, unread) = (partial.stored, partial.unread)
-                warnOnce(index, "\(partial.error.message); following its other servers, retrying every \(seconds(interval))")
+                if !caches[index].degraded {
+                    caches[index].degraded = true
+                    Console.warning("cache '\(alias)': \(partial.error.message); following its other servers, retrying every \(seconds(interval))")
+                }
             }
             recordPoll(milliseconds: (SystemClock.monotonic() - started) * 1000)
-            if caches[index].down, unread.isEmpty {
+            if caches[index].down || (caches[index].degraded && unread.isEmpty) {
+                Console.note(unread.isEmpty ? "cache '\(alias)' answers again; what changed meanwhile follows"
+                             : "cache '\(alias)' answers again, but for the servers said above")
                 caches[index].down = false
-                Console.note("cache '\(alias)' answers again; what changed meanwhile follows")
+                caches[index].degraded = !unread.isEmpty
             }
             let events = tracker.observe(cacheAlias: alias, stored: stored, unread: unread)
             for event in events {
@@ -228,18 +235,15 @@ private struct Watch {
     /// What was known of it is kept, so its changes meanwhile are reported
     /// when it answers again.
     mutating func fail(_ index: Int, _ error: Error) {
-        warnOnce(index, "\(CachalotError(error).message); retrying every \(seconds(interval))")
+        if !caches[index].down {
+            caches[index].down = true
+            Console.warning("cache '\(caches[index].settings.alias)': \(CachalotError(error).message); retrying every \(seconds(interval))")
+        }
         caches[index].feed = nil
         caches[index].store = nil
         caches[index].nextPoll = SystemClock.monotonic() + interval
     }
 
-    /// A warning the first time a cache (or one of its servers) fails.
-    private mutating func warnOnce(_ index: Int, _ message: String) {
-        guard !caches[index].down else { return }
-        caches[index].down = true
-        Console.warning("cache '\(caches[index].settings.alias)': \(message)")
-    }
 
     func printSummary(seconds: Double, final: Bool) {
         let tables = tracker.summary(seconds: seconds)

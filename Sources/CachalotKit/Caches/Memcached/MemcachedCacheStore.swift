@@ -106,11 +106,13 @@ public final class MemcachedCacheStore: CacheStore {
         if case .rendezvous = options.placement, !failedKeys.isEmpty {
             let alive = all.filter { failedKeys[$0] == nil }
             for group in placed(failedKeys.values.flatMap { $0 }, among: alive) {
+                let before = outcome.written.count
                 do {
                     try stamp(group.keys, on: group.server, value: value, exptime: exptime, now: now, byMade: byMade, into: &outcome)
                 } catch let failure as ServerFailure {
                     failures.append(failure)
                 }
+                outcome.onRunnerUp += outcome.written[before...]
             }
         }
         guard failures.isEmpty else {

@@ -52,8 +52,14 @@ public struct RedisEndpoint: Equatable, Sendable {
         if let secret = split.password, !secret.isEmpty { password = URLSplit.percentDecoded(secret) }
         switch scheme {
         case "redis", "rediss":
-            // redis-py: int(path with every "/" removed); a non-number is ignored.
-            if let db = Int(URLSplit.percentDecoded(split.path).filter { $0 != "/" }) { database = db }
+            // redis-py, without ?db=: int(path with every "/" removed); a non-number is ignored.
+            if query["db"] == nil {
+                switch PythonInt.parse(URLSplit.percentDecoded(split.path).filter { $0 != "/" }) {
+                case .value(let db): database = db
+                case .notANumber: break
+                case .beyondASCII: throw Invalid(reason: "the database in the path of \(quoted(shown)) holds characters beyond ASCII, which Python may read as digits; write it in ASCII digits")
+                }
+            }
             var port = 6379
             if let text = split.port.map(text) {
                 guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
@@ -72,7 +78,7 @@ public struct RedisEndpoint: Equatable, Sendable {
             throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: redis://, rediss://, unix://")
         }
         if let value = query["db"] {
-            guard let db = Int(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }
+            guard case .value(let db) = PythonInt.parse(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }
             database = db
         }
         guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown)) is negative") }

@@ -152,7 +152,7 @@ public final class MySQLDatabase: Database {
             let changed = try writable.execute(text).changed
             let relations = try firstColumn(writable.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"))
             try writable.execute("COMMIT")
-            return WriteOutcome(changedRows: changed, laterTables: Self.tablesNamed(in: sql, among: relations))
+            return WriteOutcome(changedRows: changed, laterTables: RawSQLRules.tablesNamed(in: sql, among: relations))
         } catch let error as MySQLError {
             _ = try? writable.execute("ROLLBACK")
             throw CachalotError.runtime(error.description)

@@ -21,14 +21,6 @@ extension MySQLDatabase {
         return count
     }
 
-    /// Relations whose name the text contains, compared lower-cased on both
-    /// sides (cachalot's raw-SQL rule lower-cases only the SQL and misses
-    /// mixed-case names): more tables, never fewer.
-    static func tablesNamed(in text: String, among relations: [String]) -> [String] {
-        let lowered = text.lowercased()
-        return relations.filter { !$0.isEmpty && lowered.includes($0.lowercased()) }
-    }
-
     public func analyze(_ sql: String, parameters: [String]) throws -> StatementAnalysis {
         try requireCodec()
         let count = Self.placeholderCount(sql)
@@ -38,7 +30,7 @@ extension MySQLDatabase {
         let keyword = Self.firstKeyword(RawSQLRules.withoutCommentsAndLiterals(sql))
         let reads = ["select", "with", "show", "describe", "desc", "explain", "values", "table"].contains(keyword)
         let locks = sql.lowercased().includes("for update") || sql.lowercased().includes("lock in share mode")
-        analysis.isReadOnly = reads && !locks && !RawSQLRules.statementChangesData(sql)
+        analysis.isReadOnly = reads && !locks && !RawSQLRules.changesData(sql)
         // The server refuses to prepare a write in a READ ONLY transaction;
         // preparing never runs it, and the transaction is rolled back.
         _ = try run(analysis.isReadOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION")
@@ -57,7 +49,7 @@ extension MySQLDatabase {
             throw CachalotError.runtime(error.description)
         }
         let relations = try tableNames(includingViews: true)
-        var named = Self.tablesNamed(in: sql, among: relations)
+        var named = RawSQLRules.tablesNamed(in: sql, among: relations)
         let views = try viewDefinitions(of: named, relations: relations)
         named += views.tables
         let functions = try storedFunctions(calledIn: [sql] + views.definitions)
@@ -94,7 +86,7 @@ extension MySQLDatabase {
                                + list + [UInt8(ascii: ")")])
             for definition in try firstColumn(rows) {
                 definitions.append(definition)
-                for table in Self.tablesNamed(in: definition, among: relations) where seen.insert(table).inserted {
+                for table in RawSQLRules.tablesNamed(in: definition, among: relations) where seen.insert(table).inserted {
                     found.append(table)
                     pending.append(table)
                 }

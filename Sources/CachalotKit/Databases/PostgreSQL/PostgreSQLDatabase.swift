@@ -124,8 +124,8 @@ public final class PostgreSQLDatabase: Database {
             // lock timeout): the tables are not known, so the statement runs
             // uncached and shows the real error.
             analysis.readTables = named
-            analysis.writtenTables = RawSQLRules.statementChangesData(sql) ? named : []
-            analysis.isReadOnly = !RawSQLRules.statementChangesData(sql)
+            analysis.writtenTables = RawSQLRules.changesData(sql) ? named : []
+            analysis.isReadOnly = !RawSQLRules.changesData(sql)
             analysis.tablesCertain = false
             return analysis
         }
@@ -195,6 +195,9 @@ public final class PostgreSQLDatabase: Database {
             try writable.execute("BEGIN" + isolationClause)
             let tables = try PostgreSQLWrittenTables(before: writable)
             let changed = try writable.execute(Self.dollarPlaceholders(sql), parameters: parameters).changed
+            // Deferred constraint triggers would fire at COMMIT, after the
+            // locks are read: fired now, their writes are seen too.
+            try writable.execute("SET CONSTRAINTS ALL IMMEDIATE")
             let written = try tables.written(after: writable)
             let relations = try writable.execute(Self.relationsQuery(includingViews: true)).firstColumn
             try writable.execute("COMMIT")

@@ -48,15 +48,20 @@ enum SQLiteConverter {
     }
 
     /// The converter's value for a column's bytes (never NULL: sqlite3
-    /// gives None without calling it).
-    func convert(_ bytes: [UInt8]) throws -> PickleValue {
+    /// gives None without calling it), under the site's Python (`python`,
+    /// VERSIONS.python; nil when unknown).
+    func convert(_ bytes: [UInt8], python: [Int]?) throws -> PickleValue {
         if self == .bool { return .bool(bytes == [UInt8(ascii: "1")]) }
-        var text = DjangoDateText(bytes)
+        var text = DjangoDateText(bytes, python: python)
         let value: PickleValue?
         switch self {
         case .date: value = text.date()
         case .time: value = text.time()
         default: value = text.datetime()
+        }
+        if text.needsPythonVersion {
+            throw Refusal(description: "\(quoted(String(decoding: bytes, as: UTF8.self))) converts to another time zone object under Python 3.10 than later (a name, +HHMM, from Django's own parser); "
+                + "the settings do not say which Python the site runs: export them again with the README's command (VERSIONS)")
         }
         guard let value else {
             throw Refusal(description: "\(quoted(String(decoding: bytes, as: UTF8.self))) is not \(shape): the only "
@@ -80,9 +85,15 @@ enum SQLiteConverter {
 /// including well-formed but impossible values (Django raises on those).
 private struct DjangoDateText {
     private let bytes: [UInt8]
+    private let python: [Int]?
     private var position = 0
+    /// Set when the value depends on the Python version, which is unknown.
+    private(set) var needsPythonVersion = false
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], python: [Int]?) {
+        self.bytes = bytes
+        self.python = python
+    }
 
     mutating func date() -> PickleValue? {
         guard let day = calendarDate(), atEnd else { return nil }
@@ -105,8 +116,18 @@ private struct DjangoDateText {
         } else if let sign = current, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
             position += 1
             guard let hours = digits(2), hours < 24, take(UInt8(ascii: ":")), let minutes = digits(2), minutes < 60 else { return nil }
-            let offset = (hours * 60 + minutes) * 60
-            tzinfo = PythonValues.timezone(offsetSeconds: sign == UInt8(ascii: "-") ? -offset : offset)
+            let offset = (hours * 60 + minutes) * 60 * (sign == UInt8(ascii: "-") ? -1 : 1)
+            // Python 3.10's fromisoformat takes 0, 3 or 6 fraction digits
+            // only; on any other count Django's regular expression parses
+            // it and names the zone (get_fixed_timezone).
+            if ![0, 3, 6].contains(clock.fractionDigits) {
+                guard let python else { needsPythonVersion = true; return nil }
+                if python.lexicographicallyPrecedes([3, 11]) {
+                    let name = String(UnicodeScalar(sign)) + zeroPadded(hours) + zeroPadded(minutes)
+                    tzinfo = PythonValues.timezone(offsetSeconds: offset, name: name)
+                }
+            }
+            tzinfo = tzinfo ?? PythonValues.timezone(offsetSeconds: offset)
         }
         guard atEnd else { return nil }
         return PythonValues.datetime(year: day.year, month: day.month, day: day.day, hour: clock.hour, minute: clock.minute,
@@ -142,13 +163,15 @@ private struct DjangoDateText {
         return (1...length).contains(day) ? (year, month, day) : nil
     }
 
+    private func zeroPadded(_ number: Int) -> String { number < 10 ? "0\(number)" : String(number) }
+
     /// HH:MM[:SS[.f…]] with one to six fraction digits (".5" is 500000 µs
     /// on both of Django's paths).
-    private mutating func clockTime() -> (hour: Int, minute: Int, second: Int, microsecond: Int)? {
+    private mutating func clockTime() -> (hour: Int, minute: Int, second: Int, microsecond: Int, fractionDigits: Int)? {
         guard let hour = digits(2), hour < 24, take(UInt8(ascii: ":")), let minute = digits(2), minute < 60 else { return nil }
-        guard take(UInt8(ascii: ":")) else { return (hour, minute, 0, 0) }
+        guard take(UInt8(ascii: ":")) else { return (hour, minute, 0, 0, 0) }
         guard let second = digits(2), second < 60 else { return nil }
-        guard take(UInt8(ascii: ".")) else { return (hour, minute, second, 0) }
+        guard take(UInt8(ascii: ".")) else { return (hour, minute, second, 0, 0) }
         var microsecond = 0, count = 0
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
             guard count < 6 else { return nil }
@@ -157,6 +180,6 @@ private struct DjangoDateText {
             position += 1
         }
         guard count > 0 else { return nil }
-        return (hour, minute, second, microsecond * [1, 100_000, 10_000, 1_000, 100, 10, 1][count])
+        return (hour, minute, second, microsecond * [1, 100_000, 10_000, 1_000, 100, 10, 1][count], count)
     }
 }

@@ -47,7 +47,7 @@ public struct SQLiteDatabase: Database {
             throw CachalotError.usage("database '\(settings.alias)': OPTIONS detect_types is \(Self.shown(detectTypes)), and cachalot reads rows "
                 + "only as Django's default 3 (PARSE_DECLTYPES | PARSE_COLNAMES) gives them; nothing was run")
         }
-        return try wrapped { try connection.read(Self.qmark(sql), parameters: parameters.map(Self.bind)) }
+        return try wrapped { try connection.read(Self.qmark(sql), parameters: parameters.map(Self.bind), python: settings.siteVersions.python) }
     }
 
     private static func shown(_ value: SettingsValue) -> String {

@@ -74,7 +74,7 @@ extension SQLiteConnection {
 
     /// Runs a read and returns the rows Django's cursor returns: sqlite3's
     /// values, through Django's converters where the column has one.
-    func read(_ sql: String, parameters: [SQLValue]) throws -> [[PickleValue]] {
+    func read(_ sql: String, parameters: [SQLValue], python: [Int]?) throws -> [[PickleValue]] {
         try run(sql, parameters: parameters) { statement in
             let converters = (0..<sqlite3_column_count(statement)).map { index in
                 SQLiteConverter.of(columnName: sqlite3_column_name(statement, index).map { String(cString: $0) },
@@ -83,7 +83,7 @@ extension SQLiteConnection {
             return { index in
                 let value = Self.column(statement, index)
                 do {
-                    if let converter = converters[Int(index)], value != .null { return try converter.convert(Self.bytes(statement, index)) }
+                    if let converter = converters[Int(index)], value != .null { return try converter.convert(Self.bytes(statement, index), python: python) }
                     if case .text(let text) = value, Array(text.utf8) != Self.bytes(statement, index) {
                         throw SQLiteConverter.Refusal(description: "its text is not UTF-8, which Python's sqlite3 cannot decode")
                     }
