@@ -1,7 +1,15 @@
+/// Reading table keys: what `watch` needs of a cache (keys are cachalot
+/// keys, before `make_key`).
+public protocol TableKeyReader {
+    /// What each key holds as a table timestamp (absent keys are left out).
+    /// A pool with some servers down throws `PartialReadFailure`.
+    func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp]
+}
+
 /// What cachalot needs from a cache, whatever the backend: read and write
 /// table timestamps under Django's key names. Keys given here are cachalot
 /// keys (before `make_key`); each backend applies its cache's key maker.
-public protocol CacheStore {
+public protocol CacheStore: TableKeyReader {
     var settings: CacheSettings { get }
 
     /// Where the cache lives, for messages ("/var/cache/django", "redis://…").
@@ -13,9 +21,6 @@ public protocol CacheStore {
     /// missing and is overwritten. Throws `PartialStampFailure` when the
     /// store fails after writing some keys.
     func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome
-
-    /// What each key holds as a table timestamp (absent keys are left out).
-    func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp]
 
     /// The decoded values stored under cachalot keys (present, not expired).
     func readValues(_ keys: [String]) throws -> [String: PickleValue]

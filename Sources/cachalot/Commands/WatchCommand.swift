@@ -3,10 +3,9 @@ import CachalotKit
 /// `cachalot watch`: follows every table key of the chosen caches ×
 /// databases and prints each invalidation as it happens (a line, or a JSON
 /// object per line), then a per-table summary on Ctrl-C, SIGTERM or after
-/// `--for`. A Redis cache whose server sends keyspace notifications is read
-/// when one arrives; every other cache is polled each interval. Never
-/// writes to a cache. A cache that stops answering is retried every
-/// interval and read afresh when it is back.
+/// `--for`. The loop itself is CachalotKit's `WatchLoop`; this file parses
+/// the options, opens the stores and gives the loop this process's
+/// signals, sockets and output.
 enum WatchCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
@@ -29,7 +28,7 @@ enum WatchCommand {
         guard !plan.caches.isEmpty else {
             throw CachalotError.usage("no cache to watch: the selected caches live inside Django processes (locmem, dummy)")
         }
-        var stores: [CacheStore] = []
+        var stores: [TableKeyReader] = []
         for opened in try context.backends.openStores(plan.caches) {
             switch opened {
             case .opened(let store): stores.append(store)
@@ -46,15 +45,20 @@ enum WatchCommand {
         defer {
             for problem in changes?.restore() ?? [] { Console.warning(problem) }
         }
-        var watch = Watch(plan: plan, stores: stores, backends: context.backends, interval: interval,
-                          json: arguments.flag(CommandTable.json), enabling: changes, verbosity: verbosity)
+        let environment = ConsoleWatch(waiter: waiter, backends: context.backends, json: arguments.flag(CommandTable.json))
+        var watch = WatchLoop(plan: plan, stores: stores, environment: environment, interval: interval,
+                              enabling: changes, periodicSummaries: verbosity >= .perTable)
         do {
-            try watch.openFeeds()
+            let hows = try watch.openFeeds()
+            if verbosity >= .djangos {
+                for (cache, how) in zip(plan.caches, hows) { Console.note("cache '\(cache.alias)': \(how)") }
+                Console.note("watching \(plan.keys.count) table keys; Ctrl-C ends with a summary")
+            }
         } catch let error as CachalotError {
             Console.error(error)
             return error.exitCode.rawValue
         }
-        watch.run(for: arguments.seconds(CommandTable.watchFor), waiter: waiter)
+        watch.run(for: arguments.seconds(CommandTable.watchFor))
         return 0
     }
 
@@ -62,191 +66,37 @@ enum WatchCommand {
     static let shortestInterval = 0.01
 }
 
-/// One watch: each cache's store, feed and health, the tracker, poll costs.
-private struct Watch {
-    struct Cache {
-        var settings: CacheSettings
-        var store: CacheStore?
-        var feed: RedisKeyspaceFeed?
-        /// Whether this cache is followed by notifications when it is up.
-        var notified = false
-        /// Not answering at all; or answering from some servers of a pool.
-        var down = false
-        var degraded = false
-        var nextPoll = 0.0
-    }
-
-    /// How often a cache followed by notifications is read anyway: a
-    /// notification lost (a half-open connection, notify-keyspace-events
-    /// changed by someone) is then found late rather than never.
-    static let notifiedRecheck = 30.0
-
-    let plan: WatchPlan
+/// The watch loop in this process: signals and sockets through
+/// `StopOrReadable`, events and summaries on standard output (lines or JSON
+/// Lines), warnings and notes on standard error.
+private struct ConsoleWatch: WatchEnvironment {
+    let waiter: StopOrReadable
     let backends: Backends
-    let interval: Double
     let json: Bool
-    let enabling: KeyspaceNotificationChanges?
-    let verbosity: Verbosity
-    let cachalotKeys: [String]
-    var caches: [Cache]
-    var tracker: WatchTracker
-    /// The latest poll times (bounded), for the summary's median.
-    var pollMilliseconds: [Double] = []
 
-    init(plan: WatchPlan, stores: [CacheStore], backends: Backends, interval: Double, json: Bool,
-         enabling: KeyspaceNotificationChanges?, verbosity: Verbosity) {
-        self.plan = plan
-        self.backends = backends
-        self.interval = interval
-        self.json = json
-        self.enabling = enabling
-        self.verbosity = verbosity
-        cachalotKeys = plan.keys.map(\.cachalotKey)
-        caches = zip(plan.caches, stores).map { Cache(settings: $0, store: $1) }
-        tracker = WatchTracker(keys: plan.keys, models: plan.models)
-    }
+    func now() -> Double { SystemClock.monotonic() }
 
-    /// Subscribes to each Redis cache's table keys where its server sends
-    /// keyspace notifications (or may be told to); says how each cache is
-    /// followed. Before the first read, so no write falls between the two.
-    mutating func openFeeds() throws {
-        for index in caches.indices {
-            let how: String
-            if let redis = caches[index].store as? RedisCacheStore {
-                switch try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enabling: enabling) {
-                case .success(let feed):
-                    caches[index].feed = feed
-                    caches[index].notified = true
-                    how = "Redis keyspace notifications (and a read every \(seconds(max(Self.notifiedRecheck, interval))))"
-                case .failure(let unavailable):
-                    let hint = if case .off = unavailable { "; --enable-notifications turns them on" } else { "" }
-                    how = "polling every \(seconds(interval)) (\(unavailable.description)\(hint))"
-                }
-            } else {
-                how = "polling every \(seconds(interval))"
-            }
-            if verbosity >= .djangos { Console.note("cache '\(caches[index].settings.alias)': \(how)") }
-        }
-        if verbosity >= .djangos {
-            Console.note("watching \(plan.keys.count) table keys; Ctrl-C ends with a summary")
+    func wait(seconds: Double, sockets: [Int32]) -> WatchWake {
+        switch waiter.wait(seconds: seconds, sockets: sockets) {
+        case .stop: return .stop
+        case .timeout: return .timeout
+        case .readable(let ready): return .readable(ready)
         }
     }
 
-    mutating func run(for duration: Double?, waiter: StopOrReadable) {
-        let started = SystemClock.monotonic()
-        let deadline = duration.map { started + $0 }
-        var nextSummary = started + 60
-        for index in caches.indices { poll(index) }
-        while Console.canWrite {
-            let now = SystemClock.monotonic()
-            if let deadline, now >= deadline { break }
-            if verbosity >= .perTable, now >= nextSummary {
-                printSummary(seconds: now - started, final: false)
-                nextSummary = now + 60
-            }
-            var wake = caches.map(\.nextPoll).min()!
-            if verbosity >= .perTable { wake = min(wake, nextSummary) }
-            if let deadline { wake = min(wake, deadline) }
-            switch waiter.wait(seconds: wake - now, sockets: caches.compactMap { $0.feed?.descriptors }.flatMap { $0 }) {
-            case .stop:
-                break
-            case .readable(let sockets):
-                for index in caches.indices {
-                    guard let feed = caches[index].feed, !sockets.isDisjoint(with: feed.descriptors) else { continue }
-                    do {
-                        if try feed.drain(readable: sockets) { poll(index) }
-                    } catch {
-                        fail(index, error)
-                    }
-                }
-                continue
-            case .timeout:
-                let after = SystemClock.monotonic()
-                for index in caches.indices where after >= caches[index].nextPoll { poll(index, scheduled: true) }
-                continue
-            }
-            break
-        }
-        printSummary(seconds: SystemClock.monotonic() - started, final: true)
+    func open(_ cache: CacheSettings) throws -> TableKeyReader { try backends.openCache(cache) }
+
+    var canContinue: Bool { Console.canWrite }
+
+    func invalidation(_ event: WatchEvent) {
+        Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
     }
 
-    /// Reads one cache's table keys (reopening it, and its feed, if it had
-    /// failed) and prints what moved. A scheduled read of a cache followed
-    /// by notifications that finds news means notifications stopped
-    /// coming: it is polled from then on.
-    mutating func poll(_ index: Int, scheduled: Bool = false) {
-        let alias = caches[index].settings.alias
-        let started = SystemClock.monotonic()
-        do {
-            let store = try caches[index].store ?? backends.openCache(caches[index].settings)
-            caches[index].store = store
-            if caches[index].notified, caches[index].feed == nil, let redis = store as? RedisCacheStore {
-                switch try RedisKeyspaceFeed.open(redis, keys: cachalotKeys, enabling: enabling) {
-                case .success(let feed): caches[index].feed = feed
-                case .failure(let unavailable): stopFollowing(index, because: unavailable.description)
-                }
-            }
-            var stored: [String: StoredTimestamp]
-            var unread = Set<String>()
-            do {
-                stored = try store.inspectTimestamps(cachalotKeys)
-            } catch let partial as PartialReadFailure {
-                // A pool member is down: keep following the others.
-                (stored, unread) = (partial.stored, partial.unread)
-                if !caches[index].degraded {
-                    caches[index].degraded = true
-                    Console.warning("cache '\(alias)': \(partial.error.message); following its other servers, retrying every \(seconds(interval))")
-                }
-            }
-            recordPoll(milliseconds: (SystemClock.monotonic() - started) * 1000)
-            if caches[index].down || (caches[index].degraded && unread.isEmpty) {
-                Console.note(unread.isEmpty ? "cache '\(alias)' answers again; what changed meanwhile follows"
-                             : "cache '\(alias)' answers again, but for the servers said above")
-                caches[index].down = false
-                caches[index].degraded = !unread.isEmpty
-            }
-            let events = tracker.observe(cacheAlias: alias, stored: stored, unread: unread)
-            for event in events {
-                Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
-            }
-            if scheduled, caches[index].feed != nil, !events.isEmpty {
-                stopFollowing(index, because: "a read found invalidations no notification announced")
-            }
-        } catch {
-            fail(index, error)
-        }
-        let every = caches[index].feed != nil ? max(Self.notifiedRecheck, interval) : interval
-        caches[index].nextPoll = SystemClock.monotonic() + every
-    }
+    func warning(_ text: String) { Console.warning(text) }
 
-    private mutating func stopFollowing(_ index: Int, because reason: String) {
-        caches[index].feed = nil
-        caches[index].notified = false
-        Console.warning("cache '\(caches[index].settings.alias)': polling every \(seconds(interval)) from now on: \(reason)")
-    }
+    func note(_ text: String) { Console.note(text) }
 
-    /// Keeps the latest 10,000 poll times: a long watch does not grow.
-    private mutating func recordPoll(milliseconds: Double) {
-        if pollMilliseconds.count >= 10_000 { pollMilliseconds.removeFirst(5_000) }
-        pollMilliseconds.append(milliseconds)
-    }
-
-    /// A cache stopped answering: said once, then retried every interval.
-    /// What was known of it is kept, so its changes meanwhile are reported
-    /// when it answers again.
-    mutating func fail(_ index: Int, _ error: Error) {
-        if !caches[index].down {
-            caches[index].down = true
-            Console.warning("cache '\(caches[index].settings.alias)': \(CachalotError(error).message); retrying every \(seconds(interval))")
-        }
-        caches[index].feed = nil
-        caches[index].store = nil
-        caches[index].nextPoll = SystemClock.monotonic() + interval
-    }
-
-
-    func printSummary(seconds: Double, final: Bool) {
-        let tables = tracker.summary(seconds: seconds)
+    func summary(_ tables: [WatchTableSummary], seconds: Double, pollMilliseconds: [Double], final: Bool) {
         let costs = pollMilliseconds.sorted()
         let median = costs.isEmpty ? nil : costs[costs.count / 2]
         if json {
@@ -256,6 +106,4 @@ private struct Watch {
             Console.out(WatchOutput.summaryText(tables, seconds: seconds, polls: costs.count, medianPoll: median))
         }
     }
-
-    private func seconds(_ value: Double) -> String { "\(TextFormatting.fixed(value, digits: 3)) s" }
 }
