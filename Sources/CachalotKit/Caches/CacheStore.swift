@@ -6,29 +6,28 @@ public protocol TableKeyReader {
     func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp]
 }
 
-/// What cachalot needs from a cache, whatever the backend: read and write
-/// table timestamps under Django's key names. Keys given here are cachalot
-/// keys (before `make_key`); each backend applies its cache's key maker.
-public protocol CacheStore: TableKeyReader {
-    var settings: CacheSettings { get }
-
-    /// Where the cache lives, for messages ("/var/cache/django", "redis://…").
-    var address: String { get }
-
+/// Stamping table keys: what `invalidate` needs of a cache.
+public protocol TableKeyStamping {
     /// Sets every key to `now` with `timeout` (nil: never expires), except
     /// keys whose stored timestamp is already newer: a table key is never
     /// moved backwards. A value that cannot be read as a timestamp counts as
     /// missing and is overwritten. Throws `PartialStampFailure` when the
     /// store fails after writing some keys.
     func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome
+}
 
+/// Reading and writing values under cachalot keys: what `query` needs.
+public protocol EntryValues {
     /// The decoded values stored under cachalot keys (present, not expired).
     func readValues(_ keys: [String]) throws -> [String: PickleValue]
 
     /// Stores values as Django's `set_many` does, with `timeout` (nil: never
     /// expires; 0: deleted, as Django does).
     func writeValues(_ values: [String: PickleValue], timeout: Double?) throws
+}
 
+/// Visiting every entry of a cache: what `stats` needs.
+public protocol EntryScanning {
     /// How `scan` names the entry stored under a cachalot key: the made key
     /// (Redis) or the file name (file cache).
     func entryName(forKey key: String) -> String
@@ -46,13 +45,28 @@ public protocol CacheStore: TableKeyReader {
     /// holding it whole; nil for a plain-text integer.
     func outline(of entry: CacheEntry) throws -> PickleOutline?
 
-    /// Facts about the server behind the cache (Redis INFO and TIME); empty
-    /// for caches without a server.
-    func serverFacts() throws -> ServerFacts
-
     /// How `scan` learned when each entry was last read (`CacheEntry.lastRead`),
     /// and whether scanning counted as a read; asked after a scan.
     func lastReadSource() -> LastReadSource
+}
+
+/// Facts about the server behind a cache: what `stats` and `doctor` show.
+public protocol ServerDescribing {
+    /// Redis INFO and TIME, memcached's stats (a pool's members one by one,
+    /// the unreachable ones with why); empty for caches without a server.
+    func serverFacts() throws -> ServerFacts
+}
+
+/// A cache of one of Django's backends, with every capability the
+/// commands use. Keys given to it are cachalot keys (before `make_key`);
+/// each backend applies its cache's key maker. Optional capabilities
+/// (`ChangeFeedSource`, `KeyNameListing`) are declared by the stores that
+/// have them.
+public protocol CacheStore: TableKeyReader, TableKeyStamping, EntryValues, EntryScanning, ServerDescribing {
+    var settings: CacheSettings { get }
+
+    /// Where the cache lives, for messages ("/var/cache/django", "redis://…").
+    var address: String { get }
 }
 
 /// When an entry was last read, as its store keeps it.
