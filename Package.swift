@@ -98,5 +98,5 @@ let package = Package(
             swiftSettings: strictImports
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -3,9 +3,9 @@ import CachalotKit
 /// One command-line option, defined once: the parser, `--help`, the
 /// completions and the man-page test all read this, and its value is
 /// parsed here, once, into the type the command uses.
-struct OptionSpec: Equatable {
+struct OptionSpec: Equatable, Sendable {
     /// What the value is: how it is parsed and what a shell may complete.
-    enum ValueKind: Equatable {
+    enum ValueKind: Equatable, Sendable {
         case flag
         case text
         case file
@@ -90,7 +90,7 @@ struct ChoiceOption<Choice: OptionChoice> {
 
 /// One subcommand: its name, what it does, its positional arguments and
 /// options, and the function that runs it.
-struct CommandSpec {
+struct CommandSpec: Sendable {
     var name: String
     var summary: String
     /// Positional arguments as shown in usage ("[LABEL...]"), and their help.
@@ -100,5 +100,5 @@ struct CommandSpec {
     var options: [OptionSpec]
     /// Paragraphs shown by `--help` after the options.
     var details: String
-    var run: (CommandContext) throws -> Int32
+    var run: @Sendable (CommandContext) throws -> Int32
 }
