@@ -1,7 +1,7 @@
 import Glibc
 
 /// A C library opened with dlopen on first use. Client libraries that only
-/// some commands need (libpq, libmariadb, libmemcached) are loaded this way,
+/// some commands need (libpq, libmariadb, libssl, liblzma, liblz4, libzstd) are loaded this way,
 /// so a run that never talks to them never pays for loading and relocating
 /// them, and a machine without them still runs everything else.
 struct DynamicLibrary: @unchecked Sendable {
