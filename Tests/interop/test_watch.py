@@ -127,8 +127,8 @@ if BACKEND in ("redis", "django-redis"):
         assert process.returncode == 0, err
         assert "retrying every 0.100 s" in err and "answers again" in err
         events = [json.loads(line) for line in out.splitlines()][:-1]
-        # After the restart the keys are read afresh: the Author stamp is news, and
-        # nothing from before the restart is replayed.
+        # The restarted server is empty: its keys vanished quietly, and each
+        # comes back as news when stamped; nothing from before is replayed.
         assert [event["table"] for event in events] == ["auth_user", "library_author"]
 
 
@@ -152,8 +152,9 @@ if BACKEND in ("redis", "django-redis"):
         assert "Redis keyspace notifications" in notes
         lines = [json.loads(line) for line in out.splitlines()]
         assert [event["table"] for event in lines[:-1]] == ["library_author", "auth_user"]
-        # One read to start, one per notified write: 30 polls at --interval 0.1 otherwise.
-        assert lines[-1]["polls"] == 3
+        # One read to start, one per notified write (a write's messages may
+        # come in two reads): 30 polls at --interval 0.1 otherwise.
+        assert 3 <= lines[-1]["polls"] <= 5
 
     def test_enable_notifications_turns_them_on_and_puts_them_back(cachalot, edited_settings, settings_file):
         from conftest import start_redis
