@@ -29,14 +29,16 @@ enum RowFormatter {
             + "(\(rows.count) row\(rows.count == 1 ? "" : "s"))\n"
     }
 
-    /// RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled.
+    /// RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted,
+    /// quotes doubled; a row of one empty field is `""`, as Python's csv
+    /// writes it (an empty line would be no row to a reader).
     static func csv(columns: [String], rows: [[PickleValue]]) -> String {
         func field(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
             return "\"" + text.escaping { $0 == "\"" ? "\"\"" : nil } + "\""
         }
         let lines = [columns.map(field)] + rows.map { $0.map { $0 == .none ? "" : field(PythonObjectRepr.str($0)) } }
-        return lines.map { $0.joined(separator: ",") + "\r\n" }.joined()
+        return lines.map { ($0 == [""] ? "\"\"" : $0.joined(separator: ",")) + "\r\n" }.joined()
     }
 
     /// Tab-separated, with \\, tab, LF and CR escaped and NULL as \N.
