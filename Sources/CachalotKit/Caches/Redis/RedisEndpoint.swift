@@ -46,6 +46,11 @@ public struct RedisEndpoint: Equatable, Sendable {
         }
         let scheme = text(split.scheme).lowercased()
         let query = URLSplit.queryValues(split.query)
+        // redis-py before 8.1 decodes query values twice, later ones once:
+        // a value that still holds an escape means two things.
+        if let name = query.keys.sorted().first(where: { URLSplit.percentDecoded(Array(query[$0]!.utf8)) != query[$0]! }) {
+            throw Invalid(reason: "the \(name) value in \(quoted(shown)) still holds a %-escape once decoded, which redis-py reads differently from version to version; write it decoded once")
+        }
         username = query["username"]
         password = query["password"]
         if let user = split.user, !user.isEmpty { username = URLSplit.percentDecoded(user) }
@@ -115,8 +120,8 @@ public struct RedisEndpoint: Equatable, Sendable {
             }
         }
         if let check = value("ssl_check_hostname") {
-            // redis-py's to_bool: only 0, F, FALSE, N, NO mean false.
-            tls.checkHostname = !["0", "F", "FALSE", "N", "NO"].contains(check.uppercased())
+            // redis-py's to_bool: only 0, F, FALSE, N, NO and OFF mean false.
+            tls.checkHostname = !["0", "F", "FALSE", "N", "NO", "OFF"].contains(check.uppercased())
         }
         if !tls.verifyPeer { tls.checkHostname = false }
         tls.caFile = value("ssl_ca_certs") ?? tls.caFile

@@ -131,6 +131,9 @@ struct RedisOptions {
         }
         for name in RedisEndpoint.supportedTLSOptions {
             switch table?.entries[name] {
+            // A keyword argument is taken as Python takes it: for
+            // ssl_check_hostname, any non-empty text is true ("False" too).
+            case .string(let text)? where name == "ssl_check_hostname": found[name] = text.isEmpty ? "False" : "True"
             case .string(let text)?: found[name] = text
             case .bool(let flag)?: found[name] = flag ? "True" : "False"
             case .null?, nil: continue
