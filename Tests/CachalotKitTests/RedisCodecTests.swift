@@ -55,6 +55,11 @@ struct RedisCodecTests {
         #expect(wrapped == Self.bytes("8004953a000000000000008c18646a616e676f5f72656469732e636c69656e742e68657264948c064d61726b6572949394" +
                                       "2981944741dac2576ec367d74ae75e096b87942e"))
         #expect(try codec.decode(wrapped) == .float(Self.stamp))
+        // CACHALOT_TIMEOUT = 300.0: `300.0 + int(time.time())` is a float.
+        let floatTimeout = RedisValueCodec(serializer: .pickle(protocol: 4), herd: true, floatTimeout: true)
+        #expect(try floatTimeout.encode(.float(Self.stamp), timeout: 300, now: 1795775931.9)
+                == Self.bytes("8004953e000000000000008c18646a616e676f5f72656469732e636c69656e742e68657264948c064d61726b6572949394"
+                              + "2981944741dac2576ec367d74741dac257b9c0000087942e"))
     }
 
     @Test func hostileCompressedValuesFailWithinLimits() {

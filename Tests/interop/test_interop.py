@@ -254,3 +254,18 @@ def test_the_export_command_records_the_sites_versions(settings_file):
     assert versions["django"] == django.__version__
     assert versions["django-cachalot"] == version("django-cachalot")
     assert versions["django-redis"] == version("django-redis")
+
+
+if BACKEND == "django-redis-herd":
+    @pytest.mark.parametrize("timeout", [300, 300.0])
+    def test_a_herd_stamp_keeps_the_type_of_cachalot_timeout(cachalot, edited_settings, timeout):
+        """HerdClient stores (Marker(), value, timeout + int(time.time())):
+        the stamp is an int or a float as CACHALOT_TIMEOUT is, in Django's
+        writes and in cachalot's."""
+        import pickle
+        cache.set("herd-probe", 1.5, timeout)
+        django_stamp = pickle.loads(redis_client().get(cache.make_key("herd-probe")))[2]
+        with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=timeout)):
+            cachalot("invalidate", "auth.Group")
+        ours = pickle.loads(redis_client().get(cache.make_key(table_key("auth_group"))))[2]
+        assert type(ours) is type(django_stamp) is type(timeout), (ours, django_stamp)

@@ -76,6 +76,9 @@ public struct CacheSettings: Sendable, Equatable {
     public var options: [String: SettingsValue] = [:]
     /// Django's CACHE_HERD_TIMEOUT (django-redis's HerdClient), default 60.
     public var herdTimeout: Double = 60
+    /// CACHALOT_TIMEOUT written as a Python float (300.0): HerdClient's
+    /// stamp (`timeout + int(time.time())`) is then a float, else an int.
+    public var cachalotTimeoutIsFloat = false
     /// What the site runs: django-redis's pickle protocol follows its Python.
     public var siteVersions = SiteVersions()
 }

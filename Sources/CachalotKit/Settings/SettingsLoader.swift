@@ -55,6 +55,9 @@ public enum SettingsLoader {
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
                 for alias in settings.caches.keys { settings.caches[alias]?.herdTimeout = herd }
             }
+            if case .double? = root.entries["CACHALOT_TIMEOUT"] {
+                for alias in settings.caches.keys { settings.caches[alias]?.cachalotTimeoutIsFloat = true }
+            }
             if let table = try root.table("VERSIONS") {
                 settings.versions = try SiteVersions.load(table)
                 for alias in settings.caches.keys { settings.caches[alias]?.siteVersions = settings.versions }

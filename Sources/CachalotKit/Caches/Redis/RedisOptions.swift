@@ -72,7 +72,8 @@ struct RedisOptions {
             }
             // pickle.dumps(v, -1) means the highest protocol.
             let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
-            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"))
+            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"),
+                                    floatTimeout: cache.cachalotTimeoutIsFloat)
             herdTimeout = cache.herdTimeout
             // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).
             let pool = try options.table("CONNECTION_POOL_KWARGS")

@@ -37,10 +37,15 @@ public struct RedisValueCodec: Equatable, Sendable {
     /// HerdClient: values stored with a timeout are wrapped.
     public var herd = false
 
-    public init(serializer: Serializer, compression: Compression = .none, herd: Bool = false) {
+    /// Whether the timeout is a Python float (CACHALOT_TIMEOUT = 300.0):
+    /// the herd stamp keeps the timeout's type, as `timeout + int(time())`.
+    public var floatTimeout = false
+
+    public init(serializer: Serializer, compression: Compression = .none, herd: Bool = false, floatTimeout: Bool = false) {
         self.serializer = serializer
         self.compression = compression
         self.herd = herd
+        self.floatTimeout = floatTimeout
     }
 
     /// django-redis's herd Marker instance.
@@ -55,7 +60,8 @@ public struct RedisValueCodec: Equatable, Sendable {
     public func encode(_ value: PickleValue, timeout: Double? = nil, now: Double = 0) throws -> [UInt8] {
         var value = value
         if herd, let timeout, timeout > 0 {
-            let stamp: PickleValue = timeout == timeout.rounded(.down) ? .int(Int(timeout) + Int(now)) : .float(timeout + Double(Int(now)))
+            let stamp: PickleValue = floatTimeout || timeout != timeout.rounded(.down)
+                ? .float(timeout + Double(Int(now))) : .int(Int(timeout) + Int(now))
             value = .tuple([Self.herdMarker, value, stamp])
         }
         if case .int(let number) = value { return Array(String(number).utf8) }
