@@ -16,12 +16,16 @@ public final class MariaDBServer {
         port = try freeLoopbackPort()
         directory = try TemporaryDirectory("cachalot-mariadb")
         let user = getuid() == 0 ? ["--user=nobody"] : []
-        if getuid() == 0 { _ = try ChildProcess.run(["/bin/chown", "nobody:nogroup", directory.path]) }
+        // A temporary folder of its own: servers bootstrapping side by side
+        // in /tmp remove each other's temporary tables.
+        let temporary = directory.file("tmp")
+        guard mkdir(temporary, 0o700) == 0 else { throw ChildProcess.Failure(description: "cannot create \(temporary)") }
+        if getuid() == 0 { _ = try ChildProcess.run(["/bin/chown", "-R", "nobody:nogroup", directory.path]) }
         let install = try ChildProcess.run(["mariadb-install-db", "--no-defaults", "--datadir=" + directory.file("data"),
-                                            "--auth-root-authentication-method=socket", "--skip-test-db"] + user,
+                                            "--tmpdir=" + temporary, "--auth-root-authentication-method=socket", "--skip-test-db"] + user,
                                            output: directory.file("install.log"))
         guard install == 0 else { throw ChildProcess.Failure(description: "mariadb-install-db failed (\(directory.file("install.log")))") }
-        pid = try ChildProcess.spawn([daemon, "--no-defaults", "--datadir=" + directory.file("data"), "--socket=" + socketPath,
+        pid = try ChildProcess.spawn([daemon, "--no-defaults", "--datadir=" + directory.file("data"), "--tmpdir=" + temporary, "--socket=" + socketPath,
                                       "--port=\(port)", "--bind-address=127.0.0.1", "--pid-file=" + directory.file("pid"),
                                       "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M"] + user,
                                      output: directory.file("mariadb.log"))

@@ -23,16 +23,19 @@ def start_mariadb(folder, extra=()):
     if not os.path.exists(daemon):
         raise RuntimeError("MariaDB is not installed (make test installs mariadb-server)")
     folder.mkdir(parents=True)
+    # A temporary folder of its own: servers bootstrapping side by side in
+    # /tmp remove each other's temporary tables.
+    (folder / "tmp").mkdir()
     user = "nobody" if os.geteuid() == 0 else None
     if user:
-        for path in (folder.parent, folder):
+        for path in (folder.parent, folder, folder / "tmp"):
             shutil.chown(path, "nobody", "nogroup")
-    install = ["mariadb-install-db", "--no-defaults", f"--datadir={folder / 'data'}", "--auth-root-authentication-method=socket",
-               "--skip-test-db"] + ([f"--user={user}"] if user else [])
+    install = ["mariadb-install-db", "--no-defaults", f"--datadir={folder / 'data'}", f"--tmpdir={folder / 'tmp'}",
+               "--auth-root-authentication-method=socket", "--skip-test-db"] + ([f"--user={user}"] if user else [])
     subprocess.run(install, check=True, capture_output=True)
     port = free_port()
     log = open(folder / "mariadb.log", "w")
-    process = subprocess.Popen([daemon, "--no-defaults", f"--datadir={folder / 'data'}", f"--socket={folder / 'sock'}",
+    process = subprocess.Popen([daemon, "--no-defaults", f"--datadir={folder / 'data'}", f"--tmpdir={folder / 'tmp'}", f"--socket={folder / 'sock'}",
                                 f"--port={port}", "--bind-address=127.0.0.1", f"--pid-file={folder / 'pid'}", "--skip-log-bin",
                                 "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M", *extra] + ([f"--user={user}"] if user else []),
                                stdout=log, stderr=log)
