@@ -269,3 +269,22 @@ if BACKEND == "django-redis-herd":
             cachalot("invalidate", "auth.Group")
         ours = pickle.loads(redis_client().get(cache.make_key(table_key("auth_group"))))[2]
         assert type(ours) is type(django_stamp) is type(timeout), (ours, django_stamp)
+
+
+@pytest.mark.backends("filebased", reason="dispatch, not a backend, is under test")
+@pytest.mark.databases("sqlite", reason="dispatch, not a database, is under test")
+def test_every_command_reaches_its_own_code(cachalot):
+    """Each command's output is one only that command makes: a command
+    table that sent one command to another's function fails here."""
+    expected = {
+        ("invalidate", "auth"): lambda out: out.endswith("Cache keys successfully invalidated.\n"),
+        ("last-invalidation", "auth"): lambda out: float(out) > 0,
+        ("query", "--format", "json", "SELECT 1 AS one FROM auth_user LIMIT 1"): lambda out: json.loads(out) == [],
+        ("stats",): lambda out: out.startswith("[cache default]\nbackend: filebased\n"),
+        ("watch", "--for", "0.1", "--json"): lambda out: json.loads(out.splitlines()[-1])["type"] == "summary",
+        ("doctor",): lambda out: out.startswith("OK    settings: "),
+        ("completions", "bash"): lambda out: "complete -F" in out,
+    }
+    for args, looks_right in expected.items():
+        result = cachalot(*args)
+        assert looks_right(result.stdout), (args, result.stdout[:300])
