@@ -19,7 +19,7 @@ public struct QueryKey: Hashable, Sendable {
     /// marker after the parameters. Django's text always ends with the `]`
     /// of the parameter list, so Django can never compute this key, never
     /// read what the command line stored, and never be served a result in a
-    /// shape its compiler does not expect (docs/FORMATS.md §1.2).
+    /// shape its compiler does not expect (docs/FORMATS.md, "Query keys").
     public var commandLineKey: String { Hashing.sha1Hex(hashedText + Self.commandLineMarker) }
 
     public static let commandLineMarker = ":cachalot-cli"

@@ -1,5 +1,5 @@
 /// `cachalot query`: runs SQL through django-cachalot's cache with its read
-/// rule (docs/FORMATS.md §1.2), or peeks at what Django cached, or runs a write and
+/// rule (docs/FORMATS.md, "Query keys"), or peeks at what Django cached, or runs a write and
 /// invalidates the tables it wrote.
 public struct QueryOperation {
     public enum Mode: Sendable { case cached, noCache, peek }

@@ -45,8 +45,7 @@ public enum SecretMasking {
     private static func maskQuery(_ query: [UInt8]) -> [UInt8] {
         let pairs = query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).map { pair -> [UInt8] in
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")),
-                  URLSplit.percentDecoded(pair[..<equals].map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 })
-                    .lowercased().hasSuffix("password") else { return Array(pair) }
+                  URLSplit.formDecoded(pair[..<equals]).lowercased().hasSuffix("password") else { return Array(pair) }
             return Array(pair[...equals]) + Array("***".utf8)
         }
         return Array(pairs.joined(separator: [UInt8(ascii: "&")]))

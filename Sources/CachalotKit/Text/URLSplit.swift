@@ -22,30 +22,20 @@ struct URLSplit {
     init?(_ bytes: [UInt8]) {
         guard let separator = bytes.firstRange(of: Array("://".utf8)) else { return nil }
         scheme = bytes[..<separator.lowerBound]
-        var rest = bytes[separator.upperBound...]
-        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) {
-            fragment = rest[(hash + 1)...]
-            rest = rest[..<hash]
-        } else {
-            fragment = nil
-        }
+        let rest: Part
+        (rest, fragment) = Self.cut(bytes[separator.upperBound...], at: UInt8(ascii: "#"))
         let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
-            userInfo = authority[..<at]
-            hostPort = authority[(at + 1)...]
-        } else {
-            userInfo = nil
-            hostPort = authority
-        }
-        let afterAuthority = rest[authorityEnd...]
-        if let mark = afterAuthority.firstIndex(of: UInt8(ascii: "?")) {
-            path = afterAuthority[..<mark]
-            query = afterAuthority[(mark + 1)...]
-        } else {
-            path = afterAuthority
-            query = nil
-        }
+        let (beforeAt, afterAt) = Self.cut(authority, at: UInt8(ascii: "@"), last: true)
+        (userInfo, hostPort) = afterAt.map { (beforeAt, $0) } ?? (nil, beforeAt)
+        (path, query) = Self.cut(rest[authorityEnd...], at: UInt8(ascii: "?"))
+    }
+
+    /// `part` before and after its first (or last) `delimiter`; all of it
+    /// and nil without one.
+    private static func cut(_ part: Part, at delimiter: UInt8, last: Bool = false) -> (Part, Part?) {
+        guard let index = last ? part.lastIndex(of: delimiter) : part.firstIndex(of: delimiter) else { return (part, nil) }
+        return (part[..<index], part[(index + 1)...])
     }
 
     /// `.username` and `.password`: the user part cut at its first `:`.
@@ -59,22 +49,22 @@ struct URLSplit {
         return userInfo[(colon + 1)...]
     }
 
-    /// `.hostname` (before lower-casing) and the port's text, nil without one.
+    /// `.hostname` (before lower-casing) and the port's text, nil without
+    /// one; an IPv6 host is in brackets.
     var host: Part {
-        if hostPort.first == UInt8(ascii: "["), let close = hostPort.firstIndex(of: UInt8(ascii: "]")) {
-            return hostPort[(hostPort.startIndex + 1)..<close]
-        }
-        return hostPort.firstIndex(of: UInt8(ascii: ":")).map { hostPort[..<$0] } ?? hostPort
+        if let close = bracketClose { return hostPort[(hostPort.startIndex + 1)..<close] }
+        return Self.cut(hostPort, at: UInt8(ascii: ":")).0
     }
 
     var port: Part? {
-        var tail = hostPort
-        if hostPort.first == UInt8(ascii: "["), let close = hostPort.firstIndex(of: UInt8(ascii: "]")) {
-            tail = hostPort[(close + 1)...]
-        }
-        guard let colon = tail.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        let port = tail[(colon + 1)...]
-        return port.isEmpty ? nil : port
+        let tail = bracketClose.map { hostPort[($0 + 1)...] } ?? hostPort
+        guard let port = Self.cut(tail, at: UInt8(ascii: ":")).1, !port.isEmpty else { return nil }
+        return port
+    }
+
+    /// The `]` of a bracketed host.
+    private var bracketClose: Part.Index? {
+        hostPort.first == UInt8(ascii: "[") ? hostPort.firstIndex(of: UInt8(ascii: "]")) : nil
     }
 }
 
@@ -86,13 +76,15 @@ extension URLSplit {
         var values: [String: String] = [:]
         for pair in query?.split(separator: UInt8(ascii: "&")) ?? [] {
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")), equals + 1 < pair.endIndex else { continue }
-            func decoded(_ part: Part) -> String {
-                percentDecoded(Array(part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }))
-            }
-            let name = decoded(pair[..<equals])
-            if values[name] == nil { values[name] = decoded(pair[(equals + 1)...]) }
+            let name = formDecoded(pair[..<equals])
+            if values[name] == nil { values[name] = formDecoded(pair[(equals + 1)...]) }
         }
         return values
+    }
+
+    /// A query name or value as parse_qs reads it: `+` is a space, then %XX.
+    static func formDecoded<C: Collection>(_ part: C) -> String where C.Element == UInt8 {
+        percentDecoded(part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 })
     }
 
     /// `urllib.parse.unquote`: %XX escapes decoded as UTF-8; a malformed
