@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/cachalot
 EXAMPLE     := example
 PREFIX      ?= /usr/local
 
-.PHONY: deps venv build demo test interop-matrix placement-diff fuzz completions bench install dist clean
+.PHONY: deps venv build demo test interop-matrix placement-diff fuzz completions man bench install dist clean
 
 deps:
 	@sh scripts/install-deps.sh
@@ -120,6 +120,13 @@ completions:
 	$(DEBUG_BIN) completions bash > completions/cachalot.bash
 	$(DEBUG_BIN) completions zsh > completions/_cachalot
 	$(DEBUG_BIN) completions fish > completions/cachalot.fish
+
+# Regenerates the man page's SYNOPSIS and OPTIONS from the command table
+# (the test that keeps them current rewrites them when asked to).
+man:
+	swift build --build-tests
+	CACHALOT_UPDATE_MAN=1 swift test --skip-build --filter manPageSectionsAreTheGeneratedOnes
+	mandoc -T lint -W warning man/cachalot.1
 
 bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_invalidate.py

@@ -34,7 +34,7 @@ complete -c cachalot -n '__fish_seen_subcommand_from query' -l timeout -x -d 'Ne
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -s c -l cache -x -d 'Only this alias from CACHES (default: every cache).'
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -s d -s p -l db -x -d 'Only this alias from DATABASES (default: every database).'
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -l tables -d 'Every table\'s last invalidation, newest first, with its app.Model.'
-complete -c cachalot -n '__fish_seen_subcommand_from stats' -l top -x -d 'Only the N most recently invalidated tables (implies --tables).'
+complete -c cachalot -n '__fish_seen_subcommand_from stats' -l top -x -d 'Only the N most recently invalidated tables.'
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -l idle -d 'Also count query entries by when they were last read: within 1 min, 1 h, 1 day, or not for a day.'
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -l json -d 'Print one JSON object for scripts.'
 complete -c cachalot -n '__fish_seen_subcommand_from stats' -l prometheus -d 'Print the Prometheus text format (for node_exporter\'s textfile collector).'

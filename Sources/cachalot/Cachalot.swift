@@ -18,12 +18,12 @@ enum Cachalot {
     static func run(_ argv: [String]) -> Int32 {
         do {
             let arguments = try ArgumentParser.parse(argv)
-            if arguments.flag(CommandTable.version) {
+            if arguments.flag(.version) {
                 Console.out("cachalot \(version)")
                 return 0
             }
             guard let command = arguments.command else {
-                if arguments.flag(CommandTable.help) {
+                if arguments.flag(.help) {
                     Console.out(HelpText.general(version: version))
                     return 0
                 }
@@ -31,7 +31,7 @@ enum Cachalot {
                 Console.error(.usage("no command given"))
                 return CachalotError.ExitCode.usage.rawValue
             }
-            if arguments.flag(CommandTable.help) {
+            if arguments.flag(.help) {
                 Console.out(HelpText.command(command))
                 return 0
             }

@@ -13,37 +13,65 @@ struct ArgumentParserTests {
     func everyOptionForm(argv: [String]) throws {
         let parsed = try ArgumentParser.parse(argv)
         #expect(parsed.command?.name == "invalidate")
-        #expect(parsed.text(CommandTable.cache) == "default")
+        #expect(parsed.text(.cache) == "default")
         #expect(parsed.positionals == ["auth"])
     }
 
     @Test func dbHasDjangosAndPgStyleShorts() throws {
-        #expect(try ArgumentParser.parse(["invalidate", "-d", "x"]).text(CommandTable.database) == "x")
-        #expect(try ArgumentParser.parse(["invalidate", "-p", "x"]).text(CommandTable.database) == "x")
+        #expect(try ArgumentParser.parse(["invalidate", "-d", "x"]).text(.db) == "x")
+        #expect(try ArgumentParser.parse(["invalidate", "-p", "x"]).text(.db) == "x")
     }
 
     @Test func settingsBeforeOrAfterTheCommand() throws {
-        #expect(try ArgumentParser.parse(["--settings", "a.toml", "invalidate"]).text(CommandTable.settings) == "a.toml")
-        #expect(try ArgumentParser.parse(["invalidate", "--settings=a.toml"]).text(CommandTable.settings) == "a.toml")
+        #expect(try ArgumentParser.parse(["--settings", "a.toml", "invalidate"]).text(.settings) == "a.toml")
+        #expect(try ArgumentParser.parse(["invalidate", "--settings=a.toml"]).text(.settings) == "a.toml")
     }
 
     @Test func flagClusterAndDoubleDash() throws {
         let parsed = try ArgumentParser.parse(["invalidate", "-v2", "--dry-run", "--", "-weird-table"])
         #expect(parsed.choice(CommandTable.verbosity) == .perTable)
-        #expect(parsed.flag(CommandTable.dryRun))
+        #expect(parsed.flag(.dryRun))
         #expect(parsed.positionals == ["-weird-table"])
     }
 
     @Test func valuesArriveTyped() throws {
         let stats = try ArgumentParser.parse(["stats", "--top", "7", "--timeout", "0.25"])
-        #expect(stats.count(CommandTable.top) == 7)
-        #expect(stats.seconds(CommandTable.timeout) == 0.25)
+        #expect(stats.count(.top) == 7)
+        #expect(stats.seconds(.timeout) == 0.25)
         let last = try ArgumentParser.parse(["last-invalidation", "--format", "iso"])
         #expect(last.choice(CommandTable.format) == .iso)
         let query = try ArgumentParser.parse(["query", "--format=csv", "--param", "1", "--param", "it's", "SELECT 1"])
         #expect(query.choice(CommandTable.rowFormat) == .csv)
-        #expect(query.all(CommandTable.parameter) == ["1", "it's"])
+        #expect(query.all(.param) == ["1", "it's"])
         #expect(query.choice(CommandTable.format) == nil, "last-invalidation's --format is another option")
+    }
+
+    @Test func theTablesRelationsApply() throws {
+        #expect(message(["stats", "--json", "--prometheus"]) == "--prometheus and --json exclude each other; choose one")
+        #expect(message(["query", "--peek", "--no-cache", "SELECT 1"]) == "--peek and --no-cache exclude each other; choose one")
+        #expect(message(["query", "--write", "--peek", "SELECT 1"]) == "--peek and --write exclude each other; choose one")
+        #expect(try ArgumentParser.parse(["stats", "--top", "3"]).flag(.tables), "--top implies --tables")
+        #expect(try !ArgumentParser.parse(["stats", "--idle"]).flag(.tables))
+        #expect(try ArgumentParser.parse(["query", "--peek", "--verbose", "SELECT 1"]).flag(.peek))
+    }
+
+    /// Each name on a command line means one option of that command, and
+    /// every OptionName is some option's.
+    @Test func optionNamesAreUniquePerCommandAndAllUsed() {
+        var used = Set(CommandTable.globalOptions.map(\.name))
+        for command in CommandTable.commands {
+            let options = CommandTable.globalOptions + command.options
+            #expect(Set(options.map(\.name)).count == options.count, "\(command.name) has an option name twice")
+            let shorts = options.flatMap(\.shorts)
+            #expect(Set(shorts).count == shorts.count, "\(command.name) has a short option twice")
+            for option in options {
+                for related in option.excludes + option.implies {
+                    #expect(options.contains { $0.name == related }, "--\(option.long) of \(command.name) relates to --\(related.rawValue), which \(command.name) lacks")
+                }
+            }
+            used.formUnion(command.options.map(\.name))
+        }
+        #expect(used == Set(OptionName.allCases))
     }
 
     @Test(arguments: ["0", "-1", "nan", "inf", "-inf", "1e300", "86401", "5s", ""])

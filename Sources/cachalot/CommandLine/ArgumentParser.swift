@@ -1,36 +1,36 @@
 import CachalotKit
 
-/// The result of parsing argv against `CommandTable`: values already typed.
+/// The result of parsing argv against `CommandTable`: values already typed,
+/// stored under the option's name.
 struct ParsedArguments {
     var command: CommandSpec?
-    /// Option values by long name.
-    var values: [String: OptionValue] = [:]
+    var values: [OptionName: OptionValue] = [:]
     /// Every value of a repeatable option, in order.
-    var repeated: [String: [String]] = [:]
+    var repeated: [OptionName: [String]] = [:]
     var positionals: [String] = []
 
-    func flag(_ option: OptionSpec) -> Bool { values[option.long] != nil }
+    func flag(_ name: OptionName) -> Bool { values[name] != nil }
 
-    func text(_ option: OptionSpec) -> String? {
-        if case .text(let text)? = values[option.long] { return text }
+    func text(_ name: OptionName) -> String? {
+        if case .text(let text)? = values[name] { return text }
         return nil
     }
 
-    func seconds(_ option: OptionSpec) -> Double? {
-        if case .seconds(let seconds)? = values[option.long] { return seconds }
+    func seconds(_ name: OptionName) -> Double? {
+        if case .seconds(let seconds)? = values[name] { return seconds }
         return nil
     }
 
-    func count(_ option: OptionSpec) -> Int? {
-        if case .count(let count)? = values[option.long] { return count }
+    func count(_ name: OptionName) -> Int? {
+        if case .count(let count)? = values[name] { return count }
         return nil
     }
 
     func choice<Choice>(_ option: ChoiceOption<Choice>) -> Choice? {
-        text(option.spec).flatMap(Choice.init(rawValue:))
+        text(option.spec.name).flatMap(Choice.init(rawValue:))
     }
 
-    func all(_ option: OptionSpec) -> [String] { repeated[option.long] ?? [] }
+    func all(_ name: OptionName) -> [String] { repeated[name] ?? [] }
 }
 
 /// A hand-written GNU-style parser: `-c X`, `-cX`, `--cache X`,
@@ -65,7 +65,7 @@ enum ArgumentParser {
                     try store(option, value, in: &parsed)
                 } else {
                     guard inline == nil else { throw CachalotError.usage("option --\(name) takes no value") }
-                    parsed.values[option.long] = .flag
+                    parsed.values[option.name] = .flag
                 }
             } else {
                 var cluster = argument.dropFirst()
@@ -77,11 +77,22 @@ enum ArgumentParser {
                         try store(option, value, in: &parsed)
                         break
                     }
-                    parsed.values[option.long] = .flag
+                    parsed.values[option.name] = .flag
                 }
             }
         }
+        try applyRelations(among: options(for: parsed.command), to: &parsed)
         return parsed
+    }
+
+    /// The table's `implies` and `excludes`, for the options given.
+    private static func applyRelations(among options: [OptionSpec], to parsed: inout ParsedArguments) throws {
+        for option in options where parsed.flag(option.name) {
+            if let other = option.excludes.first(where: { parsed.flag($0) }) {
+                throw CachalotError.usage("--\(option.long) and --\(other.rawValue) exclude each other; choose one")
+            }
+            for implied in option.implies { parsed.values[implied] = .flag }
+        }
     }
 
     static func options(for command: CommandSpec?) -> [OptionSpec] {
@@ -120,7 +131,7 @@ enum ArgumentParser {
     }
 
     private static func store(_ option: OptionSpec, _ value: String, in parsed: inout ParsedArguments) throws {
-        parsed.values[option.long] = try option.parse(value)
-        if option.repeatable { parsed.repeated[option.long, default: []].append(value) }
+        parsed.values[option.name] = try option.parse(value)
+        if option.repeatable { parsed.repeated[option.name, default: []].append(value) }
     }
 }

@@ -1,70 +1,105 @@
 /// The whole command-line surface of cachalot, as data.
 enum CommandTable {
     static let settings = OptionSpec(
-        long: "settings", valueName: "PATH", valueKind: .file,
-        help: "Settings file (.toml or .json). Default: $CACHALOT_SETTINGS, ./cachalot.toml, ./cachalot.json.")
-    static let help = OptionSpec(long: "help", shorts: ["h"], help: "Show help and exit.")
-    static let version = OptionSpec(long: "version", help: "Print the version and exit.")
+        name: .settings, valueName: "PATH", valueKind: .file,
+        help: "Settings file (.toml or .json). Default: $CACHALOT_SETTINGS, ./cachalot.toml, ./cachalot.json.",
+        manual: "Settings file, TOML or JSON by its extension (see `SETTINGS` for where it is looked for without it). Accepted before or after the command.")
+    static let help = OptionSpec(name: .help, shorts: ["h"], help: "Show help and exit.",
+                                 manual: "Show help for cachalot or for the command, and exit.")
+    static let version = OptionSpec(name: .version, help: "Print the version and exit.")
 
     /// Accepted before or after the subcommand.
     static let globalOptions = [settings, help, version]
 
     static let cache = OptionSpec(
-        long: "cache", shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
-        help: "Only this alias from CACHES (default: every cache).")
+        name: .cache, shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
+        help: "Only this alias from CACHES (default: every cache).",
+        manual: "Only this alias from `CACHES`. Default: every cache.")
     static let database = OptionSpec(
-        long: "db", shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
-        help: "Only this alias from DATABASES (default: every database).")
+        name: .db, shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
+        help: "Only this alias from DATABASES (default: every database).",
+        manual: "Only this alias from `DATABASES`. Default: every database.")
     /// query reads one database and one cache, not all of them.
     static let queryDatabase = OptionSpec(
-        long: "db", shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
-        help: "The alias from DATABASES to query (default: default).")
+        name: .db, shorts: ["d", "p"], valueName: "ALIAS", valueKind: .databaseAlias,
+        help: "The alias from DATABASES to query (default: default).",
+        manual: "The alias from `DATABASES` to query. Default: `default`.")
     static let queryCache = OptionSpec(
-        long: "cache", shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
-        help: "The alias from CACHES to use (default: CACHALOT_CACHE).")
+        name: .cache, shorts: ["c"], valueName: "ALIAS", valueKind: .cacheAlias,
+        help: "The alias from CACHES to use (default: CACHALOT_CACHE).",
+        manual: "The alias from `CACHES` to read and write. Default: `CACHALOT_CACHE`.")
     static let verbosity = ChoiceOption<Verbosity>(
-        long: "verbosity", shorts: ["v"], valueName: "LEVEL",
-        help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.")
+        .verbosity, shorts: ["v"], valueName: "LEVEL",
+        help: "0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys.",
+        manual: "0 prints nothing on success; 1 (default) Django's two lines; 2 also a line per cache and database and one per table; 3 also each table's cachalot key.")
     /// watch's -v: what its levels mean there.
     static let watchVerbosity = ChoiceOption<Verbosity>(
-        long: "verbosity", shorts: ["v"], valueName: "LEVEL",
-        help: "0 events and the summary only, 1 (default) also notes on stderr, 2 also the summary every minute.")
-    static let dryRun = OptionSpec(long: "dry-run", help: "Write nothing; say what would be written.")
-    static let json = OptionSpec(long: "json", help: "Print one JSON object for scripts.")
+        .verbosity, shorts: ["v"], valueName: "LEVEL",
+        help: "0 events and the summary only, 1 (default) also notes on stderr, 2 also the summary every minute.",
+        manual: "0 prints events and the summary only; 1 (default) also notes on standard error (how each cache is followed); 2 also the summary every minute.")
+    static let dryRun = OptionSpec(name: .dryRun, help: "Write nothing; say what would be written.",
+                                   manual: "Write nothing; read the stored keys and say what would be written.")
+    static let json = OptionSpec(name: .json, help: "Print one JSON object for scripts.",
+                                 manual: "Print one JSON object (see `JSON OUTPUT`). For `last-invalidation` the same as `--format json`.")
     static let format = ChoiceOption<TimestampFormat>(
-        long: "format", valueName: "FORMAT",
-        help: "float (Python's repr, default), iso (UTC ISO 8601), age (seconds ago) or json.")
+        .format, valueName: "FORMAT",
+        help: "float (Python's repr, default), iso (UTC ISO 8601), age (seconds ago) or json.",
+        manual: "`float` (default: Python's repr of the timestamp), `iso` (UTC, as Python's isoformat(); \"never\" for none), `age` (seconds ago, three decimals; \"never\" for none) or `json`.")
     static let timeout = OptionSpec(
-        long: "timeout", valueName: "SECONDS", valueKind: .seconds,
-        help: "Network timeout for connecting and for each reply (default 5, or the cache's OPTIONS).")
+        name: .timeout, valueName: "SECONDS", valueKind: .seconds,
+        help: "Network timeout for connecting and for each reply (default 5, or the cache's OPTIONS).",
+        manual: """
+        The longest a cache server may take to accept a connection, and to answer each request in full (default 5): \
+        a server that trickles its reply is cut off at the deadline, not per byte. \
+        The cache's own socket timeouts (django-redis `SOCKET_CONNECT_TIMEOUT`, `SOCKET_TIMEOUT`; \
+        redis-py `socket_connect_timeout`, `socket_timeout`) bound connecting and each socket read or write as they do in Django. \
+        A reply larger than the request can need (a table key is a few dozen bytes) is refused. \
+        A server that does not answer in time is a failure of that cache (exit 1).
+        """)
     static let tables = OptionSpec(
-        long: "tables", help: "Every table's last invalidation, newest first, with its app.Model.")
+        name: .tables, help: "Every table's last invalidation, newest first, with its app.Model.",
+        manual: "Every table's last invalidation, newest first, with its {app.Model} label.")
     static let top = OptionSpec(
-        long: "top", valueName: "N", valueKind: .count, help: "Only the N most recently invalidated tables (implies --tables).")
+        name: .top, valueName: "N", valueKind: .count, help: "Only the N most recently invalidated tables.",
+        manual: "Only the {N} most recently invalidated tables.", implies: [.tables])
     static let idle = OptionSpec(
-        long: "idle", help: "Also count query entries by when they were last read: within 1 min, 1 h, 1 day, or not for a day.")
+        name: .idle, help: "Also count query entries by when they were last read: within 1 min, 1 h, 1 day, or not for a day.",
+        manual: "Also count query entries by when they were last read: within 1 min, 1 h, 1 day, or not for a day (see `stats`).")
     static let prometheus = OptionSpec(
-        long: "prometheus", help: "Print the Prometheus text format (for node_exporter's textfile collector).")
+        name: .prometheus, help: "Print the Prometheus text format (for node_exporter's textfile collector).",
+        manual: "Print the Prometheus text format for node_exporter's textfile collector (see `PROMETHEUS METRICS`).",
+        excludes: [.json])
     static let parameter = OptionSpec(
-        long: "param", valueName: "VALUE", valueKind: .text, help: "A value for the next %s placeholder, as Python's str() prints it; repeat in order.",
+        name: .param, valueName: "VALUE", valueKind: .text,
+        help: "A value for the next %s placeholder, as Python's str() prints it; repeat in order.",
+        manual: "The value of the next `%s` placeholder, as Python's str() prints it; repeat for each, in order.",
         repeatable: true)
     static let rowFormat = ChoiceOption<RowFormat>(
-        long: "format", valueName: "FORMAT",
-        help: "table (default on a terminal), tsv (default otherwise), csv (RFC 4180) or json.")
-    static let noCache = OptionSpec(long: "no-cache", help: "Run on the database without reading or writing the cache.")
-    static let peek = OptionSpec(long: "peek", help: "Only look in the cache: is this query cached, since when, is it fresh, its rows.")
-    static let write = OptionSpec(long: "write", help: "Allow a statement that changes data; its tables are invalidated after it commits.")
-    static let verbose = OptionSpec(long: "verbose", shorts: ["v"], help: "One line on stderr: hit, miss or uncachable (why), age, tables.")
+        .format, valueName: "FORMAT",
+        help: "table (default on a terminal), tsv (default otherwise), csv (RFC 4180) or json.",
+        manual: "`table` (default on a terminal), `tsv` (default otherwise), `csv` (RFC 4180) or `json`.")
+    static let noCache = OptionSpec(name: .noCache, help: "Run on the database without reading or writing the cache.")
+    static let peek = OptionSpec(name: .peek, help: "Only look in the cache: is this query cached, since when, is it fresh, its rows.",
+                                 manual: "Only read the cache, never run the statement: is this query cached, since when, is it fresh, its rows.",
+                                 excludes: [.write, .noCache])
+    static let write = OptionSpec(name: .write, help: "Allow a statement that changes data; its tables are invalidated after it commits.")
+    static let verbose = OptionSpec(name: .verbose, shorts: ["v"], help: "One line on stderr: hit, miss or uncachable (why), age, tables.",
+                                    manual: "One line on standard error: hit, miss or uncachable (and why), the entry's age, the tables.")
     static let interval = OptionSpec(
-        long: "interval", valueName: "SECONDS", valueKind: .seconds, help: "How often to read the table keys of a polled cache (default 1, at least 0.01).")
+        name: .interval, valueName: "SECONDS", valueKind: .seconds,
+        help: "How often to read the table keys of a polled cache (default 1, at least 0.01).")
     static let watchFor = OptionSpec(
-        long: "for", valueName: "SECONDS", valueKind: .seconds, help: "Stop after this long and print the summary (default: until Ctrl-C).")
+        name: .for, valueName: "SECONDS", valueKind: .seconds, help: "Stop after this long and print the summary (default: until Ctrl-C).",
+        manual: "Stop after this long and print the summary. Default: until Ctrl-C, SIGTERM or SIGHUP.")
     static let enableNotifications = OptionSpec(
-        long: "enable-notifications",
-        help: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after.")
-    static let jsonLines = OptionSpec(long: "json", help: "One JSON object per line: each event as it happens, then the summary.")
+        name: .enableNotifications,
+        help: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after.",
+        manual: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after. Without it they are used only where the server already sends them.")
+    static let jsonLines = OptionSpec(name: .json, help: "One JSON object per line: each event as it happens, then the summary.",
+                                      manual: "One JSON object per line: each event as it happens, then the summary (see `JSON OUTPUT`).")
     static let perTable = OptionSpec(
-        long: "per-table", help: "Every stored table timestamp, newest first.")
+        name: .perTable, help: "Every stored table timestamp, newest first.",
+        manual: "One line per stored table timestamp, newest first: time (in `--format`), cache, database and table, separated by tabs.")
 
     static let commands: [CommandSpec] = [
         CommandSpec(

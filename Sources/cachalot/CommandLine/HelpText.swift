@@ -34,7 +34,20 @@ enum HelpText {
 
     private static func optionLines(_ options: [OptionSpec]) -> [String] {
         let width = options.map(\.synopsis.count).max() ?? 0
-        return options.map { "  " + TextFormatting.padded($0.synopsis, to: width) + "  " + $0.help }
+        return options.map { "  " + TextFormatting.padded($0.synopsis, to: width) + "  " + $0.help + relations($0) }
+    }
+
+    /// " Implies --tables." / " Not with --json.": the table's relations,
+    /// as --help and the man page say them.
+    static func relations(_ option: OptionSpec, marking mark: (String) -> String = { $0 }) -> String {
+        func names(_ options: [OptionName]) -> String {
+            let long = options.map { mark("--" + $0.rawValue) }
+            return long.count <= 1 ? long.joined() : long.dropLast().joined(separator: ", ") + " or " + long.last!
+        }
+        var notes = ""
+        if !option.implies.isEmpty { notes += " Implies " + names(option.implies) + "." }
+        if !option.excludes.isEmpty { notes += " Not with " + names(option.excludes) + "." }
+        return notes
     }
 
     static func wrap(_ text: String, width: Int) -> [String] {

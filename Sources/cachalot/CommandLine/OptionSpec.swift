@@ -1,7 +1,24 @@
 import CachalotKit
 
+/// Every option's identity: what the parser stores a value under and what
+/// a command asks for. The raw value is the long name.
+enum OptionName: String, CaseIterable, Sendable {
+    case settings, help, version
+    case cache, db, timeout, json, verbosity
+    case dryRun = "dry-run"
+    case format
+    case perTable = "per-table"
+    case param
+    case noCache = "no-cache"
+    case peek, write, verbose
+    case tables, top, idle, prometheus
+    case interval
+    case `for`
+    case enableNotifications = "enable-notifications"
+}
+
 /// One command-line option, defined once: the parser, `--help`, the
-/// completions and the man-page test all read this, and its value is
+/// completions and the man page's OPTIONS all read this, and its value is
 /// parsed here, once, into the type the command uses.
 struct OptionSpec: Equatable, Sendable {
     /// What the value is: how it is parsed and what a shell may complete.
@@ -18,15 +35,23 @@ struct OptionSpec: Equatable, Sendable {
         case choice([String])
     }
 
-    var long: String
+    var name: OptionName
     var shorts: [Character] = []
     /// The value's placeholder in help ("ALIAS"); nil for a flag.
     var valueName: String?
     var valueKind: ValueKind = .flag
+    /// One line for `--help` and the completions.
     var help: String
+    /// The man page's paragraph (ManPage.roff's markup); nil: `help`.
+    var manual: String?
     /// Given several times, every value is kept (`--param a --param b`).
     var repeatable = false
+    /// Options that cannot be given with this one (a usage error names both).
+    var excludes: [OptionName] = []
+    /// Flags this one turns on (`--top` implies `--tables`).
+    var implies: [OptionName] = []
 
+    var long: String { name.rawValue }
     var takesValue: Bool { valueKind != .flag }
 
     /// "-c, --cache ALIAS"
@@ -83,8 +108,8 @@ extension OptionChoice {
 struct ChoiceOption<Choice: OptionChoice> {
     let spec: OptionSpec
 
-    init(long: String, shorts: [Character] = [], valueName: String, help: String) {
-        spec = OptionSpec(long: long, shorts: shorts, valueName: valueName, valueKind: .choice(Choice.names), help: help)
+    init(_ name: OptionName, shorts: [Character] = [], valueName: String, help: String, manual: String? = nil) {
+        spec = OptionSpec(name: name, shorts: shorts, valueName: valueName, valueKind: .choice(Choice.names), help: help, manual: manual)
     }
 }
 

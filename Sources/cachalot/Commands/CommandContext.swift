@@ -8,19 +8,19 @@ struct CommandContext {
 
     init(arguments: ParsedArguments, backends: Backends? = nil) {
         self.arguments = arguments
-        self.backends = backends ?? Backends(timeout: arguments.seconds(CommandTable.timeout))
+        self.backends = backends ?? Backends(timeout: arguments.seconds(.timeout))
     }
 
     func loadSettings() throws -> Settings {
-        try SettingsLoader.load(explicitPath: arguments.text(CommandTable.settings),
+        try SettingsLoader.load(explicitPath: arguments.text(.settings),
                                 environment: .process,
                                 currentDirectory: FileSystem.currentDirectory())
     }
 
     /// Labels and the -c / -d aliases.
     var selection: Selection {
-        Selection(labels: arguments.positionals, cacheAlias: arguments.text(CommandTable.cache),
-                  databaseAlias: arguments.text(CommandTable.database))
+        Selection(labels: arguments.positionals, cacheAlias: arguments.text(.cache),
+                  databaseAlias: arguments.text(.db))
     }
 
     /// This host's clock, as the operations read it.

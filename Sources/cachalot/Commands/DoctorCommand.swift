@@ -4,7 +4,7 @@ import CachalotKit
 /// Exit 1 on any FAIL, including settings that do not load.
 enum DoctorCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
-        let json = context.arguments.flag(CommandTable.json)
+        let json = context.arguments.flag(.json)
         let settings: Settings
         do {
             settings = try context.loadSettings()

@@ -6,8 +6,8 @@ enum InvalidateCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
         let verbosity = arguments.choice(CommandTable.verbosity) ?? .djangos
-        let json = arguments.flag(CommandTable.json)
-        let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(CommandTable.dryRun))
+        let json = arguments.flag(.json)
+        let operation = InvalidateOperation(context.selection, dryRun: arguments.flag(.dryRun))
         let settings = try context.loadSettings()
         let report = try operation.run(settings: settings, backends: context.backends)
         if verbosity >= .djangos && !json { Console.out(announcement(operation, report)) }

@@ -7,7 +7,7 @@ import CachalotKit
 enum LastInvalidationCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
-        let format = arguments.flag(CommandTable.json) ? .json : arguments.choice(CommandTable.format) ?? .float
+        let format = arguments.flag(.json) ? .json : arguments.choice(CommandTable.format) ?? .float
         let operation = LastInvalidationOperation(context.selection)
         let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
         let now = context.now()
@@ -21,7 +21,7 @@ enum LastInvalidationCommand {
             FailureOutput.report(report.failures)
             return CachalotError.ExitCode.runtime.rawValue
         }
-        if arguments.flag(CommandTable.perTable) {
+        if arguments.flag(.perTable) {
             printPerTable(report, format: format, now: now)
         } else {
             Console.out(render(report.lastInvalidation, format: format, now: now))

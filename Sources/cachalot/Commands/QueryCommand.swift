@@ -14,17 +14,14 @@ enum QueryCommand {
         }
         let sql = given == "-" ? try readStandardInput() : given
         guard !sql.isEmpty else { throw CachalotError.usage("the SQL statement is empty") }
-        if arguments.flag(CommandTable.peek) && (arguments.flag(CommandTable.write) || arguments.flag(CommandTable.noCache)) {
-            throw CachalotError.usage("--peek only reads the cache; it cannot go with --write or --no-cache")
-        }
-        let mode: QueryOperation.Mode = arguments.flag(CommandTable.peek) ? .peek : arguments.flag(CommandTable.noCache) ? .noCache : .cached
-        let operation = QueryOperation(sql: sql, parameters: arguments.all(CommandTable.parameter), selection: context.selection,
-                                       mode: mode, allowWrite: arguments.flag(CommandTable.write))
+        let mode: QueryOperation.Mode = arguments.flag(.peek) ? .peek : arguments.flag(.noCache) ? .noCache : .cached
+        let operation = QueryOperation(sql: sql, parameters: arguments.all(.param), selection: context.selection,
+                                       mode: mode, allowWrite: arguments.flag(.write))
         let outcome = try operation.run(settings: try context.loadSettings(), backends: context.backends)
         let now = context.now()
         let format = arguments.choice(CommandTable.rowFormat) ?? (isatty(STDOUT_FILENO) == 1 ? .table : .tsv)
 
-        if arguments.flag(CommandTable.verbose) { Console.err("cachalot: " + summary(outcome, now: now)) }
+        if arguments.flag(.verbose) { Console.err("cachalot: " + summary(outcome, now: now)) }
         if case .written = outcome.status {
             let tables = outcome.tables.joined(separator: ", ")
             Console.out("\(outcome.changedRows ?? 0) rows changed" + (tables.isEmpty ? "" : "; invalidated \(tables)"))

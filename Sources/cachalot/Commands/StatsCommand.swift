@@ -6,21 +6,18 @@ import Glibc
 enum StatsCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
-        let top = arguments.count(CommandTable.top)
-        if arguments.flag(CommandTable.json) && arguments.flag(CommandTable.prometheus) {
-            throw CachalotError.usage("--json and --prometheus exclude each other; choose one")
-        }
-        let perTable = arguments.flag(CommandTable.tables) || top != nil
-        let idle = arguments.flag(CommandTable.idle)
+        let top = arguments.count(.top)
+        let perTable = arguments.flag(.tables)
+        let idle = arguments.flag(.idle)
         let operation = StatsOperation(context.selection, progress: ProgressLine.make())
         let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
         let now = context.now()
 
         CommandContext.noteSkipped(report.skippedCaches)
         FailureOutput.report(report.failedDatabases + report.caches.compactMap(\.failure))
-        if arguments.flag(CommandTable.json) {
+        if arguments.flag(.json) {
             Console.out(StatsOutput.json(report, now: now, perTable: perTable, top: top, idle: idle).serialized)
-        } else if arguments.flag(CommandTable.prometheus) {
+        } else if arguments.flag(.prometheus) {
             Console.out(StatsOutput.prometheus(report, perTable: perTable, top: top, idle: idle))
         } else {
             Console.out(StatsOutput.text(report, now: now, perTable: perTable, top: top, idle: idle))

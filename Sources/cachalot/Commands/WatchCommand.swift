@@ -10,7 +10,7 @@ enum WatchCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
         let verbosity = arguments.choice(CommandTable.watchVerbosity) ?? .djangos
-        let interval = arguments.seconds(CommandTable.interval) ?? 1
+        let interval = arguments.seconds(.interval) ?? 1
         guard interval >= shortestInterval else {
             throw CachalotError.usage("--interval \(PythonFloatRepr.repr(interval)) is too short: at least \(PythonFloatRepr.repr(shortestInterval)) s")
         }
@@ -41,11 +41,11 @@ enum WatchCommand {
         // Handlers first: a signal while subscribing still ends the watch
         // through the code that puts notify-keyspace-events back.
         let waiter = try StopOrReadable()
-        let changes = arguments.flag(CommandTable.enableNotifications) ? KeyspaceNotificationChanges() : nil
+        let changes = arguments.flag(.enableNotifications) ? KeyspaceNotificationChanges() : nil
         defer {
             for problem in changes?.restore() ?? [] { Console.warning(problem) }
         }
-        let environment = ConsoleWatch(waiter: waiter, backends: context.backends, json: arguments.flag(CommandTable.json))
+        let environment = ConsoleWatch(waiter: waiter, backends: context.backends, json: arguments.flag(.json))
         var watch = WatchLoop(plan: plan, stores: stores, environment: environment, interval: interval,
                               enabling: changes, periodicSummaries: verbosity >= .perTable)
         do {
@@ -58,7 +58,7 @@ enum WatchCommand {
             Console.error(error)
             return error.exitCode.rawValue
         }
-        watch.run(for: arguments.seconds(CommandTable.watchFor))
+        watch.run(for: arguments.seconds(.for))
         return 0
     }
 
