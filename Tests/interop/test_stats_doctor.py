@@ -103,16 +103,22 @@ def test_prometheus_output_parses_with_the_real_parser(cachalot):
     Author.objects.all().delete()
 
 
-@pytest.mark.backends("redis", reason="200,000 entries are scanned on the Redis backends")
-def test_stats_scans_200000_entries(cachalot):
+# 200,000 entries where the scan differs in kind (plain values, compressed
+# values, several servers); 20,000 on the other Redis variants, which share
+# those paths (make test runs every variant: the full count there cost ~9 s each).
+BULK_ENTRIES = 200_000 if BACKEND in ("redis", "django-redis-zstd", "django-redis-shard") else 20_000
+
+
+@pytest.mark.backends("redis", reason="bulk entries are scanned on the Redis backends")
+def test_stats_scans_bulk_entries(cachalot):
     before = expected_groups()["query"]
     now = time.time()
-    for start in range(0, 200_000, 20_000):
+    for start in range(0, BULK_ENTRIES, 20_000):
         cache.set_many({f"bulk-{i}": (now, [[(i, "row")]]) for i in range(start, start + 20_000)}, 3600)
     report = stats_json(cachalot)
     query = report["caches"][0]["groups"]["query"]
-    assert query["count"] == before + 200_000
-    assert query["expiring"] >= 200_000
+    assert query["count"] == before + BULK_ENTRIES
+    assert query["expiring"] >= BULK_ENTRIES
     for client in redis_clients():
         client.flushdb()
 
