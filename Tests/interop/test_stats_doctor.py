@@ -2,6 +2,7 @@
 queries cached through the ORM, invalidations from ORM writes, other keys
 set with Django's cache API."""
 import json
+import os
 import time
 from pathlib import Path
 
@@ -127,7 +128,22 @@ def test_doctor_is_all_ok_on_a_healthy_site(cachalot):
     populate()  # a site in use has cached queries (an empty cache is a warning: fresh, or not the site's)
     result = cachalot("doctor")
     assert result.returncode == 0
-    assert "WARN" not in result.stdout and "FAIL" not in result.stdout, result.stdout
+    lines = result.stdout.splitlines()
+    assert all(line.startswith("OK    ") for line in lines), result.stdout
+    checks = dict(line[6:].split(": ", 1) for line in lines)
+    names = list(checks)
+    server_database = os.environ.get("INTEROP_DATABASE", "sqlite") != "sqlite"
+    assert names[:4] == ["settings", "CACHALOT_* settings", "database default", "version default"], names
+    assert checks["CACHALOT_* settings"] == "no known pitfalls"
+    assert checks["database default"].startswith("readable, ")
+    assert ("clock database default" in checks) == server_database
+    assert checks["cache default"].startswith("reachable at ") and checks["cache default"].endswith(", 3 table keys")
+    clocks = [name for name in names if name.startswith("clock default")]
+    assert (clocks == []) == (BACKEND == "filebased"), names  # a folder has no server clock
+    assert all(checks[name].startswith("server time within ") for name in clocks)
+    assert names[-1] == "future table keys default"
+    assert set(names) == {"settings", "CACHALOT_* settings", "database default", "version default", "cache default",
+                          "future table keys default", *clocks, *(["clock database default"] if server_database else [])}
 
 
 def test_doctor_warns_about_a_table_key_stamped_120_s_ahead(cachalot):
