@@ -141,6 +141,7 @@ bench: build venv
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot
 	install -D -m 644 man/cachalot.1 $(DESTDIR)$(PREFIX)/share/man/man1/cachalot.1
+	install -D -m 644 share/export-settings.py $(DESTDIR)$(PREFIX)/share/cachalot/export-settings.py
 	install -D -m 644 completions/cachalot.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/cachalot
 	install -D -m 644 completions/_cachalot $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_cachalot
 	install -D -m 644 completions/cachalot.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/cachalot.fish

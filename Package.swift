@@ -56,10 +56,12 @@ let package = Package(
             name: "cachalot",
             dependencies: ["CachalotKit"],
             swiftSettings: strictImports,
-            plugins: ["BuildVersion"]
+            plugins: ["BuildVersion", "EmbedExportScript"]
         ),
         // The version (VERSION) and commit `cachalot --version` prints.
         .plugin(name: "BuildVersion", capability: .buildTool()),
+        // share/export-settings.py, which `cachalot init` runs in the site.
+        .plugin(name: "EmbedExportScript", capability: .buildTool()),
         // libFuzzer targets (make fuzz); built plainly they replay their corpora.
         .target(
             name: "FuzzSupport",

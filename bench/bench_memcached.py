@@ -11,7 +11,6 @@ Contenders run alternately (measure.py); medians, ratios, peak memory.
 Run with `make bench`."""
 import os
 import pickle
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -55,10 +54,9 @@ def django_site(work, server):
            "INTEROP_DB": str(work / "site.sqlite3"), "INTEROP_CACHE_DIR": "unused", "INTEROP_CACHE": "pymemcache",
            "INTEROP_MEMCACHED": server, "DJANGO_SETTINGS_MODULE": "interopsite.settings"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=SITE, env=env, check=True)
-    export = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S).group(1)
-    subprocess.run(["sh", "-c", export], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
     site_settings = work / "site.json"
-    shutil.move(SITE / "cachalot.json", site_settings)
+    subprocess.run([BINARY, "init", "--manage", str(SITE / "manage.py"), "--python", sys.executable, "-o", str(site_settings)],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
     (work / "one-key").write_text("1795775931.053213")
     compare("invalidate one app of the Django site (PyMemcacheCache, one server)", {
         "cachalot invalidate library": [BINARY, "--settings", str(site_settings), "invalidate", "library"],

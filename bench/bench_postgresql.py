@@ -11,7 +11,6 @@ Contenders run alternately (measure.py); medians, ratios, peak memory.
 Run with `make bench`."""
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -39,10 +38,9 @@ def main():
                "INTEROP_CACHE_DIR": "unused", "INTEROP_CACHE": "redis", "INTEROP_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
                "DJANGO_SETTINGS_MODULE": "interopsite.settings"}
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=SITE, env=env, check=True)
-        export = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S).group(1)
-        subprocess.run(["sh", "-c", export], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
         with_models = work / "models.json"
-        shutil.move(SITE / "cachalot.json", with_models)
+        subprocess.run([BINARY, "init", "--manage", str(SITE / "manage.py"), "--python", sys.executable, "-o", str(with_models)],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
         settings = json.loads(with_models.read_text())
         del settings["MODELS"]
         without_models = work / "content-types.json"

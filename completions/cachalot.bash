@@ -6,7 +6,7 @@ _cachalot() {
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            invalidate|last-invalidation|query|stats|watch|doctor|completions) cmd="${COMP_WORDS[i]}"; break ;;
+            invalidate|last-invalidation|query|stats|watch|doctor|init|completions) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$prev" in
@@ -63,9 +63,18 @@ _cachalot() {
                 --timeout) COMPREPLY=(); return ;;
             esac
             opts="-c --cache -d -p --db --json --timeout --settings -h --help --version" ;;
+        init)
+            case "$prev" in
+                --manage) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --python) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --settings-module) COMPREPLY=(); return ;;
+                -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="--manage --python --settings-module -o --output --check --force --timeout --settings -h --help --version" ;;
         completions)
             opts="--settings -h --help --version bash zsh fish" ;;
-        *) opts="--settings -h --help --version invalidate last-invalidation query stats watch doctor completions" ;;
+        *) opts="--settings -h --help --version invalidate last-invalidation query stats watch doctor init completions" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

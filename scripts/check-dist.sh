@@ -3,7 +3,8 @@
 # the .deb unpacked into a temporary root (dpkg -x), then installed and
 # removed in a second one with its own dpkg database (dpkg --root); the
 # tarball unpacked into a third. From each: `cachalot --version`, `man -l`
-# on the installed page, every completion script's syntax in its own shell.
+# on the installed page, the export script, every completion script's syntax
+# in its own shell.
 # lintian must report no errors.
 # Usage: scripts/check-dist.sh OUT
 set -eu
@@ -31,10 +32,12 @@ check_installed() {
     page=$(ls "$prefix"/share/man/man1/cachalot.1*)
     MANWIDTH=80 MAN_KEEP_FORMATTING=0 man -l "$page" 2>&1 >"$work/man.txt" | grep . && fail "man -l $page warned"
     grep -q "invalidate and inspect django" "$work/man.txt" || fail "man -l $page did not render the page"
+    cmp -s "$prefix/share/cachalot/export-settings.py" "$here/share/export-settings.py" \
+        || fail "$prefix/share/cachalot/export-settings.py is not share/export-settings.py"
     bash -n "$prefix/share/bash-completion/completions/cachalot"
     zsh -n "$zsh_completion"
     fish -n "$prefix/share/fish/vendor_completions.d/cachalot.fish"
-    echo "check-dist: $printed, man page and completions from $prefix"
+    echo "check-dist: $printed, man page, export script and completions from $prefix"
 }
 
 # The .deb, unpacked.

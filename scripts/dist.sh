@@ -40,6 +40,7 @@ lay_out() {
     install -D -m 755 "$binary" "$root/bin/cachalot"
     strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/bin/cachalot"
     install -D -m 644 "$here/man/cachalot.1" "$root/share/man/man1/cachalot.1"
+    install -D -m 644 "$here/share/export-settings.py" "$root/share/cachalot/export-settings.py"
     install -D -m 644 "$here/completions/cachalot.bash" "$root/share/bash-completion/completions/cachalot"
     install -D -m 644 "$here/completions/cachalot.fish" "$root/share/fish/vendor_completions.d/cachalot.fish"
     doc="$root/share/doc/cachalot"

@@ -75,6 +75,7 @@ struct SurfaceConsistencyTests {
           stats              Show what each cache holds and which tables were invalidated when.
           watch              Follow invalidations as they happen; summarize which tables keep the cache cold.
           doctor             Check settings, caches, databases and clocks for causes of stale data.
+          init               Write the settings file from the site's own settings, then run doctor.
           completions        Print the shell completion script for bash, zsh or fish.
 
         Options:

@@ -1,10 +1,9 @@
 """Fixtures for the interop tests: a real Django site with django-cachalot
 2.9.1 on a fresh SQLite file or a PostgreSQL server of its own
 (INTEROP_DATABASE), with the cache backend INTEROP_CACHE names, plus the
-cachalot binary under test, configured by the README's export command."""
+cachalot binary under test, configured by `cachalot init` run on the site."""
 import json
 import os
-import re
 import shutil
 import socket
 import sqlite3
@@ -241,25 +240,20 @@ def binary() -> str:
     return str(path)
 
 
-def readme_export_command() -> str:
-    """The one `python manage.py shell -c ...` line the README documents."""
-    text = (ROOT / "README.md").read_text()
-    match = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", text, re.S)
-    assert match, "README.md lost its export command block"
-    return match.group(1)
+def init_command(output: Path, *extra: str) -> list:
+    """`cachalot init` on this site, with this interpreter."""
+    return [binary(), "init", "--manage", str(HERE / "manage.py"), "--python", sys.executable, "-o", str(output), *extra]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def site():
-    """Migrates the site, then exports cachalot.json with the README's command, run verbatim by sh."""
+    """Migrates the site, then writes cachalot.json with `cachalot init`,
+    which runs the site's export and then doctor."""
     call_command("migrate", verbosity=0)
-    command = readme_export_command()
-    assert command.startswith("python manage.py shell -c ")
-    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
-    subprocess.run(["sh", "-c", command], cwd=HERE, check=True, env={**os.environ, "PATH": path})
-    shutil.move(HERE / "cachalot.json", SESSION_DIR / "cachalot.json")
-    # It may hold the database password: only its owner reads it (doctor checks).
-    os.chmod(SESSION_DIR / "cachalot.json", 0o600)
+    result = subprocess.run(init_command(SESSION_DIR / "cachalot.json"), capture_output=True, text=True)
+    assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
+    # It may hold the database password: only its owner reads it.
+    assert (SESSION_DIR / "cachalot.json").stat().st_mode & 0o777 == 0o600
     yield SESSION_DIR
     for server in [POSTGRESQL] + REDIS_SERVERS + MEMCACHED_SERVERS:
         if server is not None:

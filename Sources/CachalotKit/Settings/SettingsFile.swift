@@ -56,6 +56,14 @@ public struct SettingsFile {
 
     /// The parsed document with environment variables expanded.
     func document(environment: Environment) throws -> SettingsValue {
+        let raw = try parsed()
+        // Most files hold no ${VAR} and no \u0000: then nothing needs to be rebuilt.
+        guard text.utf8.contains(UInt8(ascii: "$")) || text.utf8.contains(UInt8(ascii: "\\")) else { return raw }
+        return try expand(raw, path: [], environment: environment)
+    }
+
+    /// The parsed document as written, `${VAR}` unexpanded.
+    func parsed() throws -> SettingsValue {
         let bytes = Array(text.utf8)
         if let nul = bytes.firstIndex(of: 0) { throw nulError(bytes, at: nul, "a NUL character; a settings file is text") }
         let raw: SettingsValue
@@ -73,9 +81,7 @@ public struct SettingsFile {
                 throw CachalotError.usage("\(path):\(error.line):\(error.column): invalid JSON: \(error.reason)")
             }
         }
-        // Most files hold no ${VAR} and no \u0000: then nothing needs to be rebuilt.
-        guard text.utf8.contains(UInt8(ascii: "$")) || text.utf8.contains(UInt8(ascii: "\\")) else { return raw }
-        return try expand(raw, path: [], environment: environment)
+        return raw
     }
 
     private func nulError(_ bytes: [UInt8], at offset: Int, _ problem: String) -> CachalotError {

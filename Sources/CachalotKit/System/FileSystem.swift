@@ -130,10 +130,40 @@ public enum FileSystem {
         }
     }
 
+    /// Replaces `path` with `text` in one step, readable by its owner only
+    /// (0600: the file may hold passwords): written to a new file beside it,
+    /// flushed, then renamed over it, so a reader never sees half a file.
+    public static func replace(_ path: String, with text: String) throws {
+        var template = Array((path + ".XXXXXX").utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { throw Failure(path: path, code: errno, action: "create a file beside") }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        func failed(_ code: Int32, _ action: String) -> Failure {
+            close(descriptor)
+            unlink(temporary)
+            return Failure(path: path, code: code, action: action)
+        }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw failed(errno, "write") }
+            offset += count
+        }
+        guard fchmod(descriptor, 0o600) == 0, fsync(descriptor) == 0 else { throw failed(errno, "write") }
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw Failure(path: path, code: code, action: "replace")
+        }
+    }
+
     /// The process's working directory.
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

@@ -100,6 +100,26 @@ enum CommandTable {
     static let perTable = OptionSpec(
         name: .perTable, help: "Every stored table timestamp, newest first.",
         manual: "One line per stored table timestamp, newest first: time (in `--format`), cache, database and table, separated by tabs.")
+    static let manage = OptionSpec(
+        name: .manage, valueName: "PATH", valueKind: .file, help: "The site's manage.py (default: ./manage.py).")
+    static let python = OptionSpec(
+        name: .python, valueName: "PATH", valueKind: .file,
+        help: "The site's Python (default: the virtualenv beside manage.py, the active one, python3).",
+        manual: "The site's Python. Default: `bin/python` of a `.venv`, `venv` or `env` folder beside manage.py or in the folder above, else the active virtualenv (`$VIRTUAL_ENV`), else `python3` on `PATH`.")
+    static let settingsModule = OptionSpec(
+        name: .settingsModule, valueName: "MODULE", valueKind: .text,
+        help: "Django's settings module, passed to manage.py as --settings (default: what manage.py sets).")
+    static let output = OptionSpec(
+        name: .output, shorts: ["o"], valueName: "PATH", valueKind: .file,
+        help: "The settings file to write (default: the one the other commands read, else ./cachalot.json).",
+        manual: "The settings file to write or check. Default: the one the other commands read (`--settings`, `$CACHALOT_SETTINGS`, ./cachalot.toml, ./cachalot.json), else ./cachalot.json.")
+    static let check = OptionSpec(
+        name: .check, help: "Write nothing; exit 1 when the file no longer matches what the site exports.",
+        manual: "Write nothing and run no checks: print how the file differs from what the site exports, exit 1 when it does (for a deploy hook, before `cachalot invalidate`).",
+        excludes: [.force])
+    static let force = OptionSpec(
+        name: .force, help: "Overwrite a file that differs without asking.",
+        manual: "Overwrite a file that differs without asking. Without it, init asks on a terminal and, run by a script, leaves the file as it is (exit 1).")
 
     static let commands: [CommandSpec] = [
         CommandSpec(
@@ -195,6 +215,22 @@ enum CommandTable {
             Exit 1 on any FAIL.
             """,
             run: DoctorCommand.run),
+        CommandSpec(
+            name: "init",
+            summary: "Write the settings file from the site's own settings, then run doctor.",
+            positionals: "",
+            positionalHelp: "",
+            options: [manage, python, settingsModule, output, check, force, timeout],
+            details: """
+            Runs the export script that ships with cachalot (share/export-settings.py) in \
+            the site, as python manage.py shell -c, and writes what it prints: every \
+            CACHALOT_* setting, CACHES, DATABASES, MODELS and VERSIONS, mode 0600. A file \
+            that exists is compared first: init shows how it differs and asks before \
+            overwriting it; a ${VAR} in it is kept where it still expands to the site's \
+            value. Then it says what it found and runs doctor. --check only compares, for \
+            deploy hooks.
+            """,
+            run: InitCommand.run),
         CommandSpec(
             name: "completions",
             summary: "Print the shell completion script for bash, zsh or fish.",

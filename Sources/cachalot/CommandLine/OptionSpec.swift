@@ -15,6 +15,9 @@ enum OptionName: String, CaseIterable, Sendable {
     case interval
     case `for`
     case enableNotifications = "enable-notifications"
+    case manage, python
+    case settingsModule = "settings-module"
+    case output, check, force
 }
 
 /// One command-line option, defined once: the parser, `--help`, the

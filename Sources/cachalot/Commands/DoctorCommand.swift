@@ -17,7 +17,8 @@ enum DoctorCommand {
         return report(checks, json: json)
     }
 
-    private static func report(_ checks: [DoctorCheck], json: Bool) -> Int32 {
+    /// Prints the checks; exit 1 on any FAIL (init runs doctor too).
+    static func report(_ checks: [DoctorCheck], json: Bool) -> Int32 {
         if json {
             Console.out(JSONValue.object([
                 ("ok", .bool(!checks.contains { $0.status == .fail })),

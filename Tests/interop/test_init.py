@@ -1,0 +1,122 @@
+"""`cachalot init` against the real site: the file it writes, --check, the
+${VAR} it keeps, and what it refuses. conftest's session file is itself
+written by `init` (on every cache and database), so these cover the rest."""
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import HERE, binary, init_command
+
+pytestmark = pytest.mark.backends("filebased", reason="init runs the site's Python: once per database is enough")
+
+
+def run(command, env=None):
+    return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+def test_init_writes_what_the_session_uses_and_check_agrees(tmp_path, settings_file):
+    target = tmp_path / "cachalot.json"
+    result = run(init_command(target))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text()) == json.loads(settings_file.read_text())
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("caches: default (django.core.cache.backends.filebased.FileBasedCache)")
+    assert lines[2].startswith("models: ") and int(lines[2].split(": ")[1]) >= 10
+    assert "django-cachalot 2." in lines[3] and "django " in lines[3]
+    assert any(line.startswith("OK    settings: ") for line in lines), "init runs doctor after writing"
+    check = run(init_command(target, "--check"))
+    assert (check.returncode, check.stdout.strip()) == (0, f"{target} matches the site's settings")
+    again = run(init_command(target))
+    assert again.returncode == 0 and f"{target} already matches the site's settings" in again.stdout
+
+
+def test_check_names_each_difference_and_init_asks_before_overwriting(tmp_path):
+    target = tmp_path / "cachalot.json"
+    run(init_command(target))
+    settings = json.loads(target.read_text())
+    settings["CACHES"]["default"]["KEY_PREFIX"] = "old"
+    settings["MODELS"]["gone.Model"] = "gone_model"
+    del settings["MODELS"]["library.Book"]
+    target.write_text(json.dumps(settings))
+    edited = target.read_text()
+
+    check = run(init_command(target, "--check"))
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == [
+        '- CACHES.default.KEY_PREFIX: "old"',
+        '- MODELS["gone.Model"]: "gone_model"',
+        '+ MODELS["library.Book"]: "catalogue_books"',
+        f"{target} differs from the site's settings in 3 keys: run cachalot init",
+    ]
+    assert target.read_text() == edited
+
+    declined = run(init_command(target))  # no terminal: never asks, never overwrites
+    assert declined.returncode == 1 and "left as it was" in declined.stderr and "--force" in declined.stderr
+    assert target.read_text() == edited
+    forced = run(init_command(target, "--force"))
+    assert forced.returncode == 0 and f"wrote {target}" in forced.stdout
+    assert run(init_command(target, "--check")).returncode == 0
+
+
+def test_a_variable_in_the_file_is_kept_and_compared_expanded(tmp_path):
+    target = tmp_path / "cachalot.json"
+    run(init_command(target))
+    settings = json.loads(target.read_text())
+    name = settings["DATABASES"]["default"]["NAME"]
+    settings["DATABASES"]["default"]["NAME"] = "${SITE_DATABASE_NAME}"
+    settings["CACHES"]["default"]["KEY_PREFIX"] = "old"  # a difference, so that init rewrites the file
+    target.write_text(json.dumps(settings))
+    env = {"SITE_DATABASE_NAME": str(name)}
+
+    check = run(init_command(target, "--check"), env)
+    assert check.returncode == 1 and check.stdout.splitlines()[0] == '- CACHES.default.KEY_PREFIX: "old"'
+    assert run(init_command(target, "--force"), env).returncode == 0
+    rewritten = json.loads(target.read_text())
+    assert rewritten["DATABASES"]["default"]["NAME"] == "${SITE_DATABASE_NAME}"
+    assert "KEY_PREFIX" not in rewritten["CACHES"]["default"]
+    assert run(init_command(target, "--check"), env).returncode == 0
+    # Where the variable holds another value, the file no longer matches the site.
+    moved = run(init_command(target, "--check"), {"SITE_DATABASE_NAME": "/elsewhere.sqlite3"})
+    assert moved.returncode == 1 and "~ DATABASES.default.NAME: " in moved.stdout
+    unset = subprocess.run(init_command(target, "--check"), capture_output=True, text=True,
+                           env={key: value for key, value in os.environ.items() if key != "SITE_DATABASE_NAME"})
+    assert unset.returncode == 2 and "environment variable SITE_DATABASE_NAME is not set" in unset.stderr
+
+
+def test_a_password_in_a_difference_is_never_shown(tmp_path):
+    target = tmp_path / "cachalot.json"
+    run(init_command(target))
+    settings = json.loads(target.read_text())
+    settings["DATABASES"]["default"]["PASSWORD"] = "s3cret-old"
+    target.write_text(json.dumps(settings))
+    check = run(init_command(target, "--check"))
+    assert check.returncode == 1
+    assert "s3cret" not in check.stdout + check.stderr
+    assert any(line.startswith("~ DATABASES.default.PASSWORD: (hidden) → ") for line in check.stdout.splitlines())
+
+
+@pytest.mark.parametrize("extra, code, words", [
+    (["--check", "--force"], 2, "--check and --force exclude each other"),
+    (["--settings-module", "no.such.settings"], 1, "No module named 'no'"),
+    (["--python", "/nonexistent/python"], 2, "--python /nonexistent/python is not an executable file"),
+])
+def test_bad_input_writes_nothing(tmp_path, extra, code, words):
+    target = tmp_path / "cachalot.json"
+    result = run(init_command(target, *extra))
+    assert result.returncode == code, result.stderr
+    assert words in result.stderr
+    assert not target.exists()
+
+
+def test_manage_py_is_looked_for_in_the_current_folder(tmp_path):
+    result = subprocess.run([os.path.abspath(binary()), "init", "-o", str(tmp_path / "x.json")], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and f"no manage.py in {tmp_path}" in result.stderr
+    toml = tmp_path / "cachalot.toml"
+    refused = run([binary(), "init", "--manage", str(HERE / "manage.py"), "--python", sys.executable, "-o", str(toml)])
+    assert refused.returncode == 2 and "init writes JSON" in refused.stderr and not toml.exists()
