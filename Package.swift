@@ -27,7 +27,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // Headers only: libpq is loaded with dlopen (DynamicLibrary.swift).
+        // Headers only: libpq is loaded with dlopen (ClientLibrary.swift).
         .systemLibrary(
             name: "CPq",
             providers: [.apt(["libpq-dev"])]
@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         // Headers only: libmariadb is loaded with dlopen.
         .systemLibrary(name: "CMariaDB", providers: [.apt(["libmariadb-dev"])]),
+        // Headers only: libssl and libcrypto are loaded with dlopen.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CachalotKit",
             dependencies: [
@@ -48,6 +50,7 @@ let package = Package(
                 "CLz4",
                 "CZstd",
                 "CMariaDB",
+                "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictImports

@@ -1,3 +1,4 @@
+import COpenSSL
 import Glibc
 
 /// How to run TLS to a server, as redis-py's SSLConnection reads its
@@ -30,7 +31,7 @@ final class TLSStream: ByteStream {
 
     init(over socket: SocketStream, host: String, settings: TLSSettings, until deadline: Deadline) throws {
         self.socket = socket
-        ssl = try OpenSSL.load()
+        ssl = try ClientLibrary.openSSL.get()
         guard let context = ssl.contextNew(ssl.clientMethod()) else { throw NetworkFailure(.io, "TLS: cannot create a context") }
         self.context = context
         // SSL_new copies the context's verify mode, CAs and client
@@ -54,7 +55,8 @@ final class TLSStream: ByteStream {
         // Python's ssl module does.
         let isAddress = Self.isIPAddress(host)
         if !isAddress {
-            _ = host.withCString { ssl.control(connection, OpenSSL.controlSetHostName, 0, UnsafeMutableRawPointer(mutating: $0)) }
+            // SSL_set_tlsext_host_name, a macro over SSL_ctrl.
+            _ = host.withCString { ssl.control(connection, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0)) }
         }
         if settings.verifyPeer && settings.checkHostname {
             let expected = isAddress ? ssl.setExpectedIP(ssl.verifyParameters(connection), host) : ssl.setHost(connection, host)
@@ -70,10 +72,11 @@ final class TLSStream: ByteStream {
 
     /// Verification, trusted CAs and the client certificate, on the context.
     private static func configure(_ context: OpaquePointer, _ settings: TLSSettings, _ ssl: OpenSSL) throws {
-        ssl.setVerify(context, settings.verifyPeer ? OpenSSL.verifyPeer : OpenSSL.verifyNone, nil)
+        ssl.setVerify(context, settings.verifyPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
         // Python's create_default_context(), which redis-py starts from:
         // TLS 1.2 at least, the system's CAs always, the given ones added.
-        guard ssl.contextControl(context, OpenSSL.controlSetMinProtocolVersion, OpenSSL.tls12Version, nil) == 1 else {
+        // SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl.
+        guard ssl.contextControl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil) == 1 else {
             throw NetworkFailure(.io, "TLS: cannot require TLS 1.2: \(ssl.drainErrors())")
         }
         _ = ssl.defaultVerifyPaths(context)
@@ -84,7 +87,7 @@ final class TLSStream: ByteStream {
         }
         if let certificate = settings.certificateFile {
             guard ssl.useCertificateChainFile(context, certificate) == 1,
-                  ssl.usePrivateKeyFile(context, settings.keyFile ?? certificate, OpenSSL.fileTypePEM) == 1 else {
+                  ssl.usePrivateKeyFile(context, settings.keyFile ?? certificate, SSL_FILETYPE_PEM) == 1 else {
                 throw NetworkFailure(.io, "TLS: cannot load the client certificate or key (ssl_certfile / ssl_keyfile): \(ssl.drainErrors())")
             }
         }
@@ -105,9 +108,9 @@ final class TLSStream: ByteStream {
         let error = ssl.getError(connection, result)
         let events: Int16
         switch error {
-        case OpenSSL.errorWantRead: events = Int16(POLLIN)
-        case OpenSSL.errorWantWrite: events = Int16(POLLOUT)
-        case OpenSSL.errorZeroReturn: throw NetworkFailure(.closed, "the server closed the connection")
+        case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
+        case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
+        case SSL_ERROR_ZERO_RETURN: throw NetworkFailure(.closed, "the server closed the connection")
         default:
             let verify = ssl.verifyResult(connection)
             let reason = verify != 0 ? ssl.verifyErrorString(verify).map { "certificate verify failed: " + String(cString: $0) } ?? "certificate verify failed"
@@ -134,7 +137,7 @@ final class TLSStream: ByteStream {
         while true {
             let count = ssl.read(connection, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
             if count > 0 { return Int(count) }
-            if ssl.getError(connection, count) == OpenSSL.errorZeroReturn { return 0 }
+            if ssl.getError(connection, count) == SSL_ERROR_ZERO_RETURN { return 0 }
             try waitForRetry(count, until: deadline, during: "reading the reply")
         }
     }

@@ -3,14 +3,14 @@ import CLz4
 /// `lz4.frame.compress(v)` (a frame with the content size) and
 /// `lz4.frame.decompress`, through liblz4 loaded on first use.
 struct Lz4Compressor: ValueCompressor {
-    private struct Library: @unchecked Sendable {
-        let frameBound: @convention(c) (Int, UnsafePointer<LZ4F_preferences_t>?) -> Int
-        let compressFrame: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, UnsafePointer<LZ4F_preferences_t>?) -> Int
-        let isError: @convention(c) (Int) -> UInt32
-        let createContext: @convention(c) (UnsafeMutablePointer<OpaquePointer?>?, UInt32) -> Int
-        let freeContext: @convention(c) (OpaquePointer?) -> Int
-        let decompress: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?,
-                                        UnsafeRawPointer?, UnsafeMutablePointer<Int>?, UnsafeRawPointer?) -> Int
+    /// liblz4's functions (ClientLibrary.liblz4), typed from lz4frame.h.
+    struct Library: LibraryFunctions, @unchecked Sendable {
+        let frameBound: cachalot_LZ4F_compressFrameBound_fn
+        let compressFrame: cachalot_LZ4F_compressFrame_fn
+        let isError: cachalot_LZ4F_isError_fn
+        let createContext: cachalot_LZ4F_createDecompressionContext_fn
+        let freeContext: cachalot_LZ4F_freeDecompressionContext_fn
+        let decompress: cachalot_LZ4F_decompress_fn
 
         init(_ library: DynamicLibrary) throws {
             frameBound = try library.function("LZ4F_compressFrameBound")
@@ -20,14 +20,10 @@ struct Lz4Compressor: ValueCompressor {
             freeContext = try library.function("LZ4F_freeDecompressionContext")
             decompress = try library.function("LZ4F_decompress")
         }
-
-        static let loaded: Result<Library, CachalotError> = {
-            do { return .success(try Library(DynamicLibrary(soname: "liblz4.so.1", package: "liblz4-1"))) } catch { return .failure(CachalotError(error)) }
-        }()
     }
 
     func compress(_ input: [UInt8]) throws -> [UInt8] {
-        let lz4 = try Library.loaded.get()
+        let lz4 = try ClientLibrary.liblz4.get()
         var preferences = LZ4F_preferences_t()
         // Python's lz4.frame stores the content size.
         preferences.frameInfo.contentSize = UInt64(input.count)
@@ -40,7 +36,7 @@ struct Lz4Compressor: ValueCompressor {
     }
 
     func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
-        let lz4 = try Library.loaded.get()
+        let lz4 = try ClientLibrary.liblz4.get()
         var context: OpaquePointer?
         guard lz4.isError(lz4.createContext(&context, UInt32(LZ4F_VERSION))) == 0 else {
             throw CompressionFailure(reason: "lz4 could not start (out of memory)")

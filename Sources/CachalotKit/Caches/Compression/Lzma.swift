@@ -5,13 +5,13 @@ import CLzma
 struct LzmaCompressor: ValueCompressor {
     static let memoryLimit: UInt64 = 128 << 20
 
-    private struct Library: @unchecked Sendable {
-        let bufferBound: @convention(c) (Int) -> Int
-        let easyBufferEncode: @convention(c) (UInt32, lzma_check, UnsafeRawPointer?, UnsafePointer<UInt8>?, Int,
-                                              UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?, Int) -> lzma_ret
-        let autoDecoder: @convention(c) (UnsafeMutablePointer<lzma_stream>?, UInt64, UInt32) -> lzma_ret
-        let code: @convention(c) (UnsafeMutablePointer<lzma_stream>?, lzma_action) -> lzma_ret
-        let end: @convention(c) (UnsafeMutablePointer<lzma_stream>?) -> Void
+    /// liblzma's functions (ClientLibrary.liblzma), typed from lzma.h.
+    struct Library: LibraryFunctions, @unchecked Sendable {
+        let bufferBound: cachalot_lzma_stream_buffer_bound_fn
+        let easyBufferEncode: cachalot_lzma_easy_buffer_encode_fn
+        let autoDecoder: cachalot_lzma_auto_decoder_fn
+        let code: cachalot_lzma_code_fn
+        let end: cachalot_lzma_end_fn
 
         init(_ library: DynamicLibrary) throws {
             bufferBound = try library.function("lzma_stream_buffer_bound")
@@ -20,14 +20,10 @@ struct LzmaCompressor: ValueCompressor {
             code = try library.function("lzma_code")
             end = try library.function("lzma_end")
         }
-
-        static let loaded: Result<Library, CachalotError> = {
-            do { return .success(try Library(DynamicLibrary(soname: "liblzma.so.5", package: "liblzma5"))) } catch { return .failure(CachalotError(error)) }
-        }()
     }
 
     func compress(_ input: [UInt8]) throws -> [UInt8] {
-        let lzma = try Library.loaded.get()
+        let lzma = try ClientLibrary.liblzma.get()
         var output = [UInt8](repeating: 0, count: lzma.bufferBound(input.count))
         var written = 0
         let status = output.withUnsafeMutableBufferPointer { target in
@@ -38,7 +34,7 @@ struct LzmaCompressor: ValueCompressor {
     }
 
     func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
-        let lzma = try Library.loaded.get()
+        let lzma = try ClientLibrary.liblzma.get()
         var stream = lzma_stream()
         // Python's FORMAT_AUTO: .xz or .lzma, checks reported and ignored.
         // LZMA_TELL_ANY_CHECK | LZMA_TELL_NO_CHECK (macros Swift does not

@@ -4,14 +4,15 @@ import CZstd
 /// `pyzstd.decompress` (a complete frame, nothing after it), through
 /// libzstd loaded on first use.
 struct ZstdCompressor: ValueCompressor {
-    private struct Library: @unchecked Sendable {
-        let bound: @convention(c) (Int) -> Int
-        let compress: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
-        let isError: @convention(c) (Int) -> UInt32
-        let createStream: @convention(c) () -> OpaquePointer?
-        let freeStream: @convention(c) (OpaquePointer?) -> Int
-        let initStream: @convention(c) (OpaquePointer?) -> Int
-        let decompressStream: @convention(c) (OpaquePointer?, UnsafeMutablePointer<ZSTD_outBuffer>?, UnsafeMutablePointer<ZSTD_inBuffer>?) -> Int
+    /// libzstd's functions (ClientLibrary.libzstd), typed from zstd.h.
+    struct Library: LibraryFunctions, @unchecked Sendable {
+        let bound: cachalot_ZSTD_compressBound_fn
+        let compress: cachalot_ZSTD_compress_fn
+        let isError: cachalot_ZSTD_isError_fn
+        let createStream: cachalot_ZSTD_createDStream_fn
+        let freeStream: cachalot_ZSTD_freeDStream_fn
+        let initStream: cachalot_ZSTD_initDStream_fn
+        let decompressStream: cachalot_ZSTD_decompressStream_fn
 
         init(_ library: DynamicLibrary) throws {
             bound = try library.function("ZSTD_compressBound")
@@ -22,14 +23,10 @@ struct ZstdCompressor: ValueCompressor {
             initStream = try library.function("ZSTD_initDStream")
             decompressStream = try library.function("ZSTD_decompressStream")
         }
-
-        static let loaded: Result<Library, CachalotError> = {
-            do { return .success(try Library(DynamicLibrary(soname: "libzstd.so.1", package: "libzstd1"))) } catch { return .failure(CachalotError(error)) }
-        }()
     }
 
     func compress(_ input: [UInt8]) throws -> [UInt8] {
-        let zstd = try Library.loaded.get()
+        let zstd = try ClientLibrary.libzstd.get()
         var output = [UInt8](repeating: 0, count: zstd.bound(input.count))
         let written = output.withUnsafeMutableBytes { target in zstd.compress(target.baseAddress, target.count, input, input.count, 3) }
         guard zstd.isError(written) == 0 else { throw CompressionFailure(reason: "zstd could not compress") }
@@ -37,7 +34,7 @@ struct ZstdCompressor: ValueCompressor {
     }
 
     func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
-        let zstd = try Library.loaded.get()
+        let zstd = try ClientLibrary.libzstd.get()
         guard let stream = zstd.createStream(), zstd.isError(zstd.initStream(stream)) == 0 else {
             throw CompressionFailure(reason: "zstd could not start (out of memory)")
         }

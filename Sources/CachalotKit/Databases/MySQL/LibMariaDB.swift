@@ -1,41 +1,40 @@
 import CMariaDB
 
-/// The MariaDB Connector/C functions cachalot uses, resolved from
-/// libmariadb.so.3 (Debian's libmariadb3, what mysqlclient builds on) on
-/// first use. Its authentication plugins (MySQL 8's caching_sha2_password)
-/// are loaded by the library itself from its plugin folder.
-struct LibMariaDB: @unchecked Sendable {
+/// The MariaDB Connector/C functions cachalot uses (ClientLibrary.libmariadb),
+/// each typed from mysql.h. Its authentication plugins (MySQL 8's
+/// caching_sha2_password) are loaded by the library itself from its plugin
+/// folder.
+struct LibMariaDB: LibraryFunctions, @unchecked Sendable {
     typealias Connection = UnsafeMutablePointer<MYSQL>
     typealias Result = UnsafeMutablePointer<MYSQL_RES>
 
-    let initialize: @convention(c) (Connection?) -> Connection?
-    let options: @convention(c) (Connection?, mysql_option, UnsafeRawPointer?) -> Int32
-    let realConnect: @convention(c) (Connection?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
-                                     UnsafePointer<CChar>?, UInt32, UnsafePointer<CChar>?, UInt) -> Connection?
-    let close: @convention(c) (Connection?) -> Void
-    let errno: @convention(c) (Connection?) -> UInt32
-    let error: @convention(c) (Connection?) -> UnsafePointer<CChar>?
-    let setCharacterSet: @convention(c) (Connection?, UnsafePointer<CChar>?) -> Int32
-    let realQuery: @convention(c) (Connection?, UnsafePointer<CChar>?, UInt) -> Int32
-    let useResult: @convention(c) (Connection?) -> Result?
-    let freeResult: @convention(c) (Result?) -> Void
-    let fieldCount: @convention(c) (Connection?) -> UInt32
-    let numFields: @convention(c) (Result?) -> UInt32
-    let fetchFields: @convention(c) (Result?) -> UnsafeMutablePointer<MYSQL_FIELD>?
-    let fetchRow: @convention(c) (Result?) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-    let fetchLengths: @convention(c) (Result?) -> UnsafeMutablePointer<UInt>?
-    let affectedRows: @convention(c) (Connection?) -> UInt64
-    let nextResult: @convention(c) (Connection?) -> Int32
-    let escape: @convention(c) (Connection?, UnsafeMutablePointer<CChar>?, UnsafePointer<CChar>?, UInt) -> UInt
-    let serverInfo: @convention(c) (Connection?) -> UnsafePointer<CChar>?
-    let statementInit: @convention(c) (Connection?) -> UnsafeMutablePointer<MYSQL_STMT>?
-    let statementPrepare: @convention(c) (UnsafeMutablePointer<MYSQL_STMT>?, UnsafePointer<CChar>?, UInt) -> Int32
-    let statementMetadata: @convention(c) (UnsafeMutablePointer<MYSQL_STMT>?) -> Result?
-    let statementClose: @convention(c) (UnsafeMutablePointer<MYSQL_STMT>?) -> my_bool
-    let statementErrno: @convention(c) (UnsafeMutablePointer<MYSQL_STMT>?) -> UInt32
-    let statementError: @convention(c) (UnsafeMutablePointer<MYSQL_STMT>?) -> UnsafePointer<CChar>?
+    let initialize: cachalot_mysql_init_fn
+    let options: cachalot_mysql_options_fn
+    let realConnect: cachalot_mysql_real_connect_fn
+    let close: cachalot_mysql_close_fn
+    let errno: cachalot_mysql_errno_fn
+    let error: cachalot_mysql_error_fn
+    let setCharacterSet: cachalot_mysql_set_character_set_fn
+    let realQuery: cachalot_mysql_real_query_fn
+    let useResult: cachalot_mysql_use_result_fn
+    let freeResult: cachalot_mysql_free_result_fn
+    let fieldCount: cachalot_mysql_field_count_fn
+    let numFields: cachalot_mysql_num_fields_fn
+    let fetchFields: cachalot_mysql_fetch_fields_fn
+    let fetchRow: cachalot_mysql_fetch_row_fn
+    let fetchLengths: cachalot_mysql_fetch_lengths_fn
+    let affectedRows: cachalot_mysql_affected_rows_fn
+    let nextResult: cachalot_mysql_next_result_fn
+    let escape: cachalot_mysql_real_escape_string_fn
+    let serverInfo: cachalot_mysql_get_server_info_fn
+    let statementInit: cachalot_mysql_stmt_init_fn
+    let statementPrepare: cachalot_mysql_stmt_prepare_fn
+    let statementMetadata: cachalot_mysql_stmt_result_metadata_fn
+    let statementClose: cachalot_mysql_stmt_close_fn
+    let statementErrno: cachalot_mysql_stmt_errno_fn
+    let statementError: cachalot_mysql_stmt_error_fn
 
-    private init(_ library: DynamicLibrary) throws {
+    init(_ library: DynamicLibrary) throws {
         initialize = try library.function("mysql_init")
         options = try library.function("mysql_options")
         realConnect = try library.function("mysql_real_connect")
@@ -62,14 +61,4 @@ struct LibMariaDB: @unchecked Sendable {
         statementErrno = try library.function("mysql_stmt_errno")
         statementError = try library.function("mysql_stmt_error")
     }
-
-    private static let loaded: Swift.Result<LibMariaDB, CachalotError> = {
-        do {
-            return .success(try LibMariaDB(DynamicLibrary(soname: "libmariadb.so.3", package: "libmariadb3")))
-        } catch {
-            return .failure(CachalotError(error))
-        }
-    }()
-
-    static func load() throws -> LibMariaDB { try loaded.get() }
 }

@@ -34,7 +34,7 @@ final class MySQLConnection {
     static let resultLimit = 256 << 20
 
     init(_ parameters: MySQLParameters) throws {
-        library = try LibMariaDB.load()
+        library = try ClientLibrary.libmariadb.get()
         charset = parameters.charset
         codec = MySQLTextCodec(charset: parameters.charset)
         guard let handle = library.initialize(nil) else { throw MySQLError(code: 0, message: "libmariadb could not allocate a connection") }

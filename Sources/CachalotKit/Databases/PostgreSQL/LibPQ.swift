@@ -1,46 +1,45 @@
 import CPq
 
-/// The libpq functions cachalot uses, resolved from libpq.so.5 (Debian's
-/// libpq5, what psycopg wraps) on first use. Only the asynchronous API is
-/// used, so every wait is cachalot's own poll with a deadline.
-struct LibPQ: @unchecked Sendable {
+/// The libpq functions cachalot uses (ClientLibrary.libpq), each typed from
+/// libpq-fe.h. Only the asynchronous API is used, so every wait is
+/// cachalot's own poll with a deadline.
+struct LibPQ: LibraryFunctions, @unchecked Sendable {
     typealias Connection = OpaquePointer
     typealias Result = OpaquePointer
     typealias Strings = UnsafePointer<UnsafePointer<CChar>?>
 
-    let connectStartParams: @convention(c) (Strings?, Strings?, Int32) -> Connection?
-    let connectPoll: @convention(c) (Connection?) -> PostgresPollingStatusType
-    let status: @convention(c) (Connection?) -> ConnStatusType
-    let errorMessage: @convention(c) (Connection?) -> UnsafeMutablePointer<CChar>?
-    let socket: @convention(c) (Connection?) -> Int32
-    let finish: @convention(c) (Connection?) -> Void
-    let setNonBlocking: @convention(c) (Connection?, Int32) -> Int32
-    let sendQueryParams: @convention(c) (Connection?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?, Strings?,
-                                         UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> Int32
-    let sendPrepare: @convention(c) (Connection?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?) -> Int32
-    let sendDescribePrepared: @convention(c) (Connection?, UnsafePointer<CChar>?) -> Int32
-    let setSingleRowMode: @convention(c) (Connection?) -> Int32
-    let flush: @convention(c) (Connection?) -> Int32
-    let consumeInput: @convention(c) (Connection?) -> Int32
-    let isBusy: @convention(c) (Connection?) -> Int32
-    let getResult: @convention(c) (Connection?) -> Result?
-    let resultStatus: @convention(c) (Result?) -> ExecStatusType
-    let resultErrorField: @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
-    let resultErrorMessage: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
-    let ntuples: @convention(c) (Result?) -> Int32
-    let nfields: @convention(c) (Result?) -> Int32
-    let nparams: @convention(c) (Result?) -> Int32
-    let fname: @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
-    let ftype: @convention(c) (Result?, Int32) -> Oid
-    let getvalue: @convention(c) (Result?, Int32, Int32) -> UnsafeMutablePointer<CChar>?
-    let getlength: @convention(c) (Result?, Int32, Int32) -> Int32
-    let getisnull: @convention(c) (Result?, Int32, Int32) -> Int32
-    let cmdTuples: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
-    let clear: @convention(c) (Result?) -> Void
-    let serverVersion: @convention(c) (Connection?) -> Int32
-    let parameterStatus: @convention(c) (Connection?, UnsafePointer<CChar>?) -> UnsafePointer<CChar>?
+    let connectStartParams: cachalot_PQconnectStartParams_fn
+    let connectPoll: cachalot_PQconnectPoll_fn
+    let status: cachalot_PQstatus_fn
+    let errorMessage: cachalot_PQerrorMessage_fn
+    let socket: cachalot_PQsocket_fn
+    let finish: cachalot_PQfinish_fn
+    let setNonBlocking: cachalot_PQsetnonblocking_fn
+    let sendQueryParams: cachalot_PQsendQueryParams_fn
+    let sendPrepare: cachalot_PQsendPrepare_fn
+    let sendDescribePrepared: cachalot_PQsendDescribePrepared_fn
+    let setSingleRowMode: cachalot_PQsetSingleRowMode_fn
+    let flush: cachalot_PQflush_fn
+    let consumeInput: cachalot_PQconsumeInput_fn
+    let isBusy: cachalot_PQisBusy_fn
+    let getResult: cachalot_PQgetResult_fn
+    let resultStatus: cachalot_PQresultStatus_fn
+    let resultErrorField: cachalot_PQresultErrorField_fn
+    let resultErrorMessage: cachalot_PQresultErrorMessage_fn
+    let ntuples: cachalot_PQntuples_fn
+    let nfields: cachalot_PQnfields_fn
+    let nparams: cachalot_PQnparams_fn
+    let fname: cachalot_PQfname_fn
+    let ftype: cachalot_PQftype_fn
+    let getvalue: cachalot_PQgetvalue_fn
+    let getlength: cachalot_PQgetlength_fn
+    let getisnull: cachalot_PQgetisnull_fn
+    let cmdTuples: cachalot_PQcmdTuples_fn
+    let clear: cachalot_PQclear_fn
+    let serverVersion: cachalot_PQserverVersion_fn
+    let parameterStatus: cachalot_PQparameterStatus_fn
 
-    private init(_ library: DynamicLibrary) throws {
+    init(_ library: DynamicLibrary) throws {
         connectStartParams = try library.function("PQconnectStartParams")
         connectPoll = try library.function("PQconnectPoll")
         status = try library.function("PQstatus")
@@ -72,15 +71,4 @@ struct LibPQ: @unchecked Sendable {
         serverVersion = try library.function("PQserverVersion")
         parameterStatus = try library.function("PQparameterStatus")
     }
-
-    private static let loaded: Swift.Result<LibPQ, CachalotError> = {
-        do {
-            return .success(try LibPQ(DynamicLibrary(soname: "libpq.so.5", package: "libpq5")))
-        } catch {
-            return .failure(CachalotError(error))
-        }
-    }()
-
-    /// The library, loaded once per process.
-    static func load() throws -> LibPQ { try loaded.get() }
 }

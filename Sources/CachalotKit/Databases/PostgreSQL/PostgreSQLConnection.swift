@@ -16,7 +16,7 @@ final class PostgreSQLConnection {
 
     /// Connects with libpq keyword/value pairs (never a conninfo string).
     init(parameters: [(keyword: String, value: String)], timeout: Double, connectTimeout: Double) throws {
-        let pq = try LibPQ.load()
+        let pq = try ClientLibrary.libpq.get()
         self.pq = pq
         self.timeout = timeout
         let started: LibPQ.Connection? = try Self.withCStrings(parameters.map(\.keyword)) { keywords in
