@@ -44,6 +44,11 @@ check_installed() {
 dpkg -x "$deb" "$work/x"
 check_installed "$work/x/usr" "$work/x/usr/share/zsh/vendor-completions/_cachalot"
 dpkg-deb -f "$deb" Depends | grep -q "libc6" || fail "the .deb's Depends lacks libc6"
+# Every library cachalot opens with dlopen is suggested (System/ClientLibrary.swift's packages).
+suggests=$(dpkg-deb -f "$deb" Suggests)
+for package in $(sed -n 's/.*package: "\([^"]*\)".*/\1/p' "$here/Sources/CachalotKit/System/ClientLibrary.swift"); do
+    case ", $suggests," in *", $package,"*) ;; *) fail "the .deb's Suggests lacks $package (System/ClientLibrary.swift opens it)" ;; esac
+done
 
 # The .deb, installed and removed in a root of its own (its Depends are this
 # machine's, which that root's empty dpkg database does not know).
