@@ -45,7 +45,7 @@ _cachalot() {
                 --top) COMPREPLY=(); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --tables --top --idle --json --prometheus --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --tables --top --idle --json --prometheus --local --timeout --settings -h --help --version" ;;
         watch)
             case "$prev" in
                 -c|--cache) COMPREPLY=(); return ;;
@@ -55,7 +55,7 @@ _cachalot() {
                 -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --interval --for --json --enable-notifications -v --verbosity --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --interval --for --json --enable-notifications -v --verbosity --local --timeout --settings -h --help --version" ;;
         doctor)
             case "$prev" in
                 -c|--cache) COMPREPLY=(); return ;;

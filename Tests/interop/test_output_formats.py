@@ -78,3 +78,25 @@ def test_prometheus_labels_with_quotes_and_backslashes_parse(cachalot, edited_se
         text = cachalot("stats", "--prometheus").stdout
     labels = {sample.labels.get("cache") for family in text_string_to_metric_families(text) for sample in family.samples}
     assert alias in labels, labels
+
+
+def test_stats_times_carry_their_offset_and_local_is_pythons_astimezone(settings_file):
+    import os
+    import subprocess
+
+    from conftest import binary
+
+    from cachalot.api import invalidate
+
+    invalidate("library.Author")
+    stored = get_last_invalidation("library.Author")
+
+    def newest(*extra, zone):
+        result = subprocess.run([binary(), "--settings", str(settings_file), "stats", *extra], capture_output=True,
+                                text=True, env={**os.environ, "TZ": zone}, check=True)
+        line = next(line for line in result.stdout.splitlines() if line.strip().startswith("newest_invalidation: "))
+        return line.split()[2]
+
+    assert newest(zone="Asia/Kolkata") == datetime.datetime.fromtimestamp(stored, datetime.timezone.utc).isoformat()
+    local = newest("--local", zone="Asia/Kolkata")
+    assert local.endswith("+05:30") and datetime.datetime.fromisoformat(local).timestamp() == pytest.approx(stored, abs=1e-6)

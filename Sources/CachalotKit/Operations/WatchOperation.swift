@@ -64,7 +64,9 @@ public struct WatchTableSummary: Equatable, Sendable {
     public var models: [String]
     public var invalidations: Int
     public var last: Double
-    public var perMinute: Double
+    /// Invalidations per minute over the watch; nil below
+    /// `WatchTracker.eventsForRate`, where a rate would be a guess.
+    public var perMinute: Double?
 }
 
 /// Compares each poll with the one before. The first poll of a cache only
@@ -124,6 +126,10 @@ public struct WatchTracker {
         return events.sorted { ($0.time, $0.key.databaseAlias, $0.key.table) < ($1.time, $1.key.databaseAlias, $1.key.table) }
     }
 
+    /// Fewer invalidations than this give no rate: one event in a minute
+    /// says nothing about the next hour.
+    public static let eventsForRate = 3
+
     /// Every table that moved, busiest first (then most recent): the tables
     /// that keep the cache cold. `seconds` is how long the watch ran.
     public func summary(seconds: Double) -> [WatchTableSummary] {
@@ -131,7 +137,7 @@ public struct WatchTracker {
         return counts.flatMap { cache, tables in
             tables.map { key, value in
                 WatchTableSummary(cacheAlias: cache, key: key, models: models[key] ?? [], invalidations: value.count,
-                                  last: value.last, perMinute: Double(value.count) / minutes)
+                                  last: value.last, perMinute: value.count < Self.eventsForRate ? nil : Double(value.count) / minutes)
             }
         }.sorted {
             ($0.invalidations, $0.last, $1.cacheAlias, $1.key.databaseAlias, $1.key.table)

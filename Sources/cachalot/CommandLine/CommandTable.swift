@@ -97,6 +97,9 @@ enum CommandTable {
         manual: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after. Without it they are used only where the server already sends them.")
     static let jsonLines = OptionSpec(name: .json, help: "One JSON object per line: each event as it happens, then the summary.",
                                       manual: "One JSON object per line: each event as it happens, then the summary (see `JSON OUTPUT`).")
+    static let local = OptionSpec(
+        name: .local, help: "Times in this host's time zone, with its offset (default: UTC).",
+        manual: "Print times in this host's time zone, with its offset, as Python's `astimezone().isoformat()`. Default: UTC, with `+00:00`. JSON output is always UTC.")
     static let perTable = OptionSpec(
         name: .perTable, help: "Every stored table timestamp, newest first.",
         manual: "One line per stored table timestamp, newest first: time (in `--format`), cache, database and table, separated by tabs.")
@@ -170,7 +173,7 @@ enum CommandTable {
             summary: "Show what each cache holds and which tables were invalidated when.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, tables, top, idle, json, prometheus, timeout],
+            options: [cache, database, tables, top, idle, json, prometheus, local, timeout],
             details: """
             For every cache (or -c): backend, location, whether it is reachable, Redis server \
             facts, and the entries under its key prefix split into cachalot table keys, cachalot \
@@ -188,12 +191,12 @@ enum CommandTable {
             summary: "Follow invalidations as they happen; summarize which tables keep the cache cold.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, watchVerbosity.spec, timeout],
+            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, watchVerbosity.spec, local, timeout],
             details: """
             Reads every table key of every cache (or -c) and database (or -d) each interval, one \
             round trip per cache server, or, on a Redis server that sends keyspace notifications \
             (notify-keyspace-events with K and $), the moment one arrives. Prints a line per invalidation: the writer's time \
-            (local), cache, database, table and its app.Model, how many tables moved to the same \
+            (UTC, or --local), cache, database, table and its app.Model, how many tables moved to the same \
             time (one Django write), and the gap since the table's previous one. Ctrl-C, SIGTERM, SIGHUP \
             or --for ends with a summary per table, busiest first; -v 2 also prints it every \
             minute. Never writes to a cache; a cache that stops answering is retried every \

@@ -18,6 +18,7 @@ enum OptionName: String, CaseIterable, Sendable {
     case manage, python
     case settingsModule = "settings-module"
     case output, check, force
+    case local
 }
 
 /// One command-line option, defined once: the parser, `--help`, the

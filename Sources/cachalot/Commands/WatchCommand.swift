@@ -45,7 +45,8 @@ enum WatchCommand {
         defer {
             for problem in changes?.restore() ?? [] { Console.warning(problem) }
         }
-        let environment = ConsoleWatch(waiter: waiter, backends: context.backends, json: arguments.flag(.json))
+        let environment = ConsoleWatch(waiter: waiter, backends: context.backends, json: arguments.flag(.json),
+                                       localTime: arguments.flag(.local))
         var watch = WatchLoop(plan: plan, stores: stores, environment: environment, interval: interval,
                               enabling: changes, periodicSummaries: verbosity >= .perTable)
         do {
@@ -73,6 +74,7 @@ private struct ConsoleWatch: WatchEnvironment {
     let waiter: StopOrReadable
     let backends: Backends
     let json: Bool
+    let localTime: Bool
 
     func now() -> Double { SystemClock.monotonic() }
 
@@ -89,7 +91,7 @@ private struct ConsoleWatch: WatchEnvironment {
     var canContinue: Bool { Console.canWrite }
 
     func invalidation(_ event: WatchEvent) {
-        Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event))
+        Console.out(json ? WatchOutput.json(event).serialized : WatchOutput.line(event, local: localTime))
     }
 
     func warning(_ text: String) { Console.warning(text) }
@@ -103,7 +105,7 @@ private struct ConsoleWatch: WatchEnvironment {
             Console.out(WatchOutput.summaryJSON(tables, seconds: seconds, polls: costs.count, medianPoll: median,
                                                 maxPoll: costs.last, final: final).serialized)
         } else {
-            Console.out(WatchOutput.summaryText(tables, seconds: seconds, polls: costs.count, medianPoll: median))
+            Console.out(WatchOutput.summaryText(tables, seconds: seconds, polls: costs.count, medianPoll: median, local: localTime))
         }
     }
 }

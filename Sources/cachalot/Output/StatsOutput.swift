@@ -2,7 +2,7 @@ import CachalotKit
 
 /// The three renderings of a `StatsReport`.
 enum StatsOutput {
-    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false) -> String {
+    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false, local: Bool = false) -> String {
         var lines: [String] = []
         for cache in report.caches {
             lines.append("[cache \(cache.alias)]")
@@ -38,13 +38,13 @@ enum StatsOutput {
                 lines.append("tables: \(database.tableCount)")
                 lines.append("tables_with_key: \(database.invalidations.count)")
                 if let newest = database.invalidations.first {
-                    lines.append("newest_invalidation: \(newest.table) \(TimeFormat.iso(newest.timestamp)) (\(TimeFormat.age(newest.timestamp, now: now)) s ago)")
+                    lines.append("newest_invalidation: \(newest.table) \(TimeFormat.iso(newest.timestamp, local: local)) (\(TimeFormat.age(newest.timestamp, now: now)) s ago)")
                 } else {
                     lines.append("newest_invalidation: none")
                 }
                 if perTable {
                     for row in database.invalidations.prefix(top ?? Int.max) {
-                        lines.append([TimeFormat.iso(row.timestamp), TimeFormat.age(row.timestamp, now: now) + " s ago",
+                        lines.append([TimeFormat.iso(row.timestamp, local: local), TimeFormat.age(row.timestamp, now: now) + " s ago",
                                       row.table, row.label ?? "-"].joined(separator: "\t"))
                     }
                 }

@@ -3,21 +3,33 @@ import Glibc
 
 /// Timestamps as people and scripts read them.
 enum TimeFormat {
-    /// `datetime.fromtimestamp(t, timezone.utc).isoformat()`.
-    static func iso(_ timestamp: Double) -> String {
-        guard let (parts, micros) = calendar(timestamp, digits: 6, local: false) else { return PythonFloatRepr.repr(timestamp) }
-        let year = String(parts.tm_year + 1900)
-        let base = String(repeating: "0", count: max(0, 4 - year.count)) + year
-            + "-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
-        return base + (micros == 0 ? "" : "." + padded(micros, to: 6)) + "+00:00"
+    /// `datetime.fromtimestamp(t, timezone.utc).isoformat()`; with `local`,
+    /// `datetime.fromtimestamp(t).astimezone().isoformat()`: this host's
+    /// time with its offset. Every time a command prints is one of these
+    /// (UTC unless --local), so none is ever without its offset.
+    static func iso(_ timestamp: Double, local: Bool = false) -> String {
+        guard let (parts, micros) = calendar(timestamp, digits: 6, local: local) else { return PythonFloatRepr.repr(timestamp) }
+        return date(parts) + (micros == 0 ? "" : "." + padded(micros, to: 6)) + offset(parts)
     }
 
-    /// This host's local time to the millisecond ("2026-11-28 14:05:02.123"),
-    /// for people watching events go by.
-    static func local(_ timestamp: Double) -> String {
-        guard let (parts, millis) = calendar(timestamp, digits: 3, local: true) else { return PythonFloatRepr.repr(timestamp) }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
-            + padded(millis, to: 3)
+    /// To the millisecond, for people watching events go by
+    /// ("2026-11-28T14:05:02.123+00:00").
+    static func milliseconds(_ timestamp: Double, local: Bool) -> String {
+        guard let (parts, millis) = calendar(timestamp, digits: 3, local: local) else { return PythonFloatRepr.repr(timestamp) }
+        return date(parts) + "." + padded(millis, to: 3) + offset(parts)
+    }
+
+    private static func date(_ parts: tm) -> String {
+        let year = String(parts.tm_year + 1900)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year
+            + "-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
+    /// "+00:00", "-05:00", "+05:30" (Python prints seconds only when the
+    /// offset has some: no zone in use does).
+    private static func offset(_ parts: tm) -> String {
+        let minutes = abs(parts.tm_gmtoff) / 60
+        return (parts.tm_gmtoff < 0 ? "-" : "+") + two(Int32(minutes / 60)) + ":" + two(Int32(minutes % 60))
     }
 
     /// The calendar fields of a time and its fraction of a second in

@@ -2,11 +2,11 @@ import CachalotKit
 
 /// `watch`'s events and summaries as lines for people or JSON Lines.
 enum WatchOutput {
-    /// "2026-11-28 14:05:02.123  default  default  library_book (library.Book)  2 together  gap 4.250 s"
-    static func line(_ event: WatchEvent) -> String {
+    /// "2026-11-28T14:05:02.123+00:00  default  default  library_book (library.Book)  2 together  gap 4.250 s"
+    static func line(_ event: WatchEvent, local: Bool) -> String {
         let models = event.models.isEmpty ? "" : " (\(event.models.joined(separator: ", ")))"
         let gap = event.gap.map { "gap \(TextFormatting.fixed($0, digits: 3)) s" } ?? "gap -"
-        return [TimeFormat.local(event.time), event.cacheAlias, event.key.databaseAlias, event.key.table + models,
+        return [TimeFormat.milliseconds(event.time, local: local), event.cacheAlias, event.key.databaseAlias, event.key.table + models,
                 "\(event.together) together", gap].joined(separator: "  ")
     }
 
@@ -29,7 +29,7 @@ enum WatchOutput {
                 .object([
                     ("cache", .string(table.cacheAlias)), ("database", .string(table.key.databaseAlias)),
                     ("table", .string(table.key.table)), ("models", .strings(table.models)),
-                    ("invalidations", .int(table.invalidations)), ("per_minute", .number(table.perMinute)),
+                    ("invalidations", .int(table.invalidations)), ("per_minute", .optional(table.perMinute)),
                     ("last", .number(table.last)), ("last_iso", .string(TimeFormat.iso(table.last))),
                 ])
             })),
@@ -37,14 +37,14 @@ enum WatchOutput {
     }
 
     /// A header line, then one line per table, busiest first.
-    static func summaryText(_ tables: [WatchTableSummary], seconds: Double, polls: Int, medianPoll: Double?) -> String {
+    static func summaryText(_ tables: [WatchTableSummary], seconds: Double, polls: Int, medianPoll: Double?, local: Bool) -> String {
         let total = tables.reduce(0) { $0 + $1.invalidations }
         var lines = ["watched \(TextFormatting.fixed(seconds, digits: 1)) s: \(polls) polls"
             + (medianPoll.map { ", median \(TextFormatting.fixed($0, digits: 2)) ms each" } ?? "")
             + ", \(total) invalidations of \(tables.count) tables"]
         guard !tables.isEmpty else { return lines[0] }
         let rows = [["per min", "count", "last", "cache", "database", "table"]] + tables.map { table in
-            [TextFormatting.fixed(table.perMinute, digits: 2), String(table.invalidations), TimeFormat.local(table.last),
+            [table.perMinute.map { TextFormatting.fixed($0, digits: 2) } ?? "-", String(table.invalidations), TimeFormat.milliseconds(table.last, local: local),
              table.cacheAlias, table.key.databaseAlias,
              table.key.table + (table.models.isEmpty ? "" : " (\(table.models.joined(separator: ", ")))")]
         }
