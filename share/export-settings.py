@@ -9,7 +9,8 @@
 # It prints JSON: every CACHALOT_* setting, USE_TZ, TIME_ZONE,
 # CACHE_HERD_TIMEOUT, CACHES, DATABASES (passwords included: keep the file
 # private, or replace them with ${VAR}), MODELS (each model label, the
-# auto-created many-to-many ones included, to its table) and VERSIONS
+# auto-created many-to-many ones included, to its table), APPS (each app
+# label to its name, for suggesting labels) and VERSIONS
 # (Python and the packages whose formats cachalot follows). With
 # CACHALOT_EXPORT_TO set, it writes there instead of standard output, so
 # that nothing the site prints while starting can mix with the JSON.
@@ -49,6 +50,7 @@ def _export():
         CACHES=settings.CACHES,
         DATABASES=settings.DATABASES,
         MODELS={model._meta.label: model._meta.db_table for model in apps.get_models(include_auto_created=True)},
+        APPS={config.label: config.name for config in apps.get_app_configs()},
         VERSIONS=_versions(),
     )
     return json.dumps(exported, indent=2, default=_plain) + "\n"

@@ -125,6 +125,20 @@ def test_unknown_label_writes_nothing_and_exits_2(cachalot):
     assert snapshot_cache() == before
 
 
+@pytest.mark.parametrize("typed, suggested", [
+    ("django.contrib.auth", "'auth', the label of app django.contrib.auth"),  # Django's own suggestion
+    ("django.contrib.auth.User", "'auth.User', app django.contrib.auth by its label"),
+    ("library.models", "'library', the whole app"),
+    ("library.models.Book", "'library.Book'"),
+    ("book", "'library.Book'"),
+    ("Library", "'library'"),
+])
+def test_an_unknown_label_suggests_what_was_meant(cachalot, typed, suggested):
+    result = cachalot("invalidate", typed, check=False)
+    assert result.returncode == 2
+    assert f'unknown label "{typed}"' in result.stderr and f"(did you mean {suggested}?)" in result.stderr, result.stderr
+
+
 def test_dry_run_writes_nothing(cachalot):
     before = snapshot_cache()
     result = cachalot("invalidate", "auth", "--dry-run", "-v", "2")

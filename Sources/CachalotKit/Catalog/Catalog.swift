@@ -20,7 +20,7 @@ public struct Catalog {
     /// False when MODELS answered and the database was never opened.
     public let introspected: Bool
     private let settingsPath: String
-    private let appLabels: [String]
+    let appLabels: [String]
 
     /// What a label stands for.
     public struct Match: Equatable {

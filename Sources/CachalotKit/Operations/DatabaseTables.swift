@@ -22,7 +22,7 @@ public struct DatabaseTables {
         var failures: [TargetFailure] = []
         var notices: [Notice] = []
         var unknown = Set(labels)
-        var candidates: [String] = []
+        var catalogs: [Catalog] = []
         for database in databases {
             let catalog: Catalog
             let connection: Database?
@@ -36,7 +36,7 @@ public struct DatabaseTables {
                 failures.append(TargetFailure(.database(database.alias, at: database.address), error))
                 continue
             }
-            candidates += catalog.labelCandidates
+            catalogs.append(catalog)
             var tables: [String] = []
             var models = 0
             for label in labels {
@@ -60,7 +60,7 @@ public struct DatabaseTables {
         if let label = labels.first(where: unknown.contains), !resolved.isEmpty, exactTables == nil {
             let where_ = resolved.map { "'\($0.database.alias)'" }.joined(separator: ", ")
             throw CachalotError.usage(
-                "unknown label \(quoted(label)): not an app label, app_label.ModelName or table of database \(where_)\(Suggestion.phrase(for: label, in: candidates))",
+                "unknown label \(quoted(label)): not an app label, app_label.ModelName or table of database \(where_)\(LabelSuggestion.phrase(for: label, catalogs: catalogs, appNames: settings.apps))",
                 hint: "labels are app labels (auth), models (auth.User) or table names (auth_user); nothing was written")
         }
         return (resolved, failures, notices)

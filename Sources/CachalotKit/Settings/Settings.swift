@@ -8,6 +8,9 @@ public struct Settings: Sendable {
     public var databases: [String: DatabaseSettings]
     /// `MODELS`: "app_label.ModelName" → db_table, auto-created M2M models included.
     public var models: [String: String]?
+    /// `APPS`: each app label to its app name (`auth` → `django.contrib.auth`),
+    /// for suggesting a label to someone who typed the name.
+    public var apps: [String: String] = [:]
     /// Settings that hold a password written as it is, not as ${VAR}.
     public var literalSecrets: [String] = []
     /// Django's USE_TZ (default True) and TIME_ZONE (default "America/Chicago"):

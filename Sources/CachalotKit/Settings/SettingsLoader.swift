@@ -9,7 +9,7 @@ public enum SettingsLoader {
         "CACHALOT_QUERY_KEYGEN", "CACHALOT_TABLE_KEYGEN", "CACHALOT_FINAL_SQL_CHECK",
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
-    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS"] + cachalotKeys
+    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS"] + cachalotKeys
     static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS"]
     /// BASE_ENGINE is cachalot's own: the Django engine a wrapper ENGINE
     /// (django-tenants and the like) talks to. The last five are Django's
@@ -50,6 +50,7 @@ public enum SettingsLoader {
                 databases: try databases(root, strict: file.format == .toml, absolute: absolute,
                                          useTZ: useTZ, timeZone: timeZone),
                 models: try models(root))
+            settings.apps = try apps(root)
             settings.useTZ = useTZ
             settings.timeZone = timeZone
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
@@ -269,6 +270,13 @@ public enum SettingsLoader {
             }
             result[label] = try table.requiredString(label)
         }
+        return result
+    }
+
+    private static func apps(_ root: SettingsTable) throws -> [String: String] {
+        guard let table = try root.table("APPS") else { return [:] }
+        var result: [String: String] = [:]
+        for label in table.entries.keys { result[label] = try table.requiredString(label) }
         return result
     }
 
