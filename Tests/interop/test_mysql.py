@@ -88,7 +88,7 @@ def test_query_write_and_a_join_with_a_derived_table(cachalot):
     make_item("Before")
     assert list(Item.objects.values_list("name", flat=True)) == ["Before"]
     done = cachalot("query", "--write", "UPDATE myshop_item SET name = %s", "--param", "After")
-    assert done.stdout.startswith("1 rows changed; invalidated myshop_item")
+    assert done.stdout.startswith("1 row changed; invalidated myshop_item")
     assert list(Item.objects.values_list("name", flat=True)) == ["After"]
     result = cachalot("query", "-v", "SELECT d.n FROM (SELECT i.name AS n FROM myshop_item i JOIN django_content_type c ON c.id > 0) d")
     assert "myshop_item" in result.stderr and "django_content_type" in result.stderr

@@ -169,5 +169,5 @@ def test_query_write_invalidates_the_tables_it_writes(cachalot):
     make_item("Before")
     assert list(Item.objects.values_list("name", flat=True)) == ["Before"]
     done = cachalot("query", "--write", "UPDATE pgshop_item SET name = %s", "--param", "After")
-    assert done.stdout.startswith("1 rows changed; invalidated pgshop_item")
+    assert done.stdout.startswith("1 row changed; invalidated pgshop_item")
     assert list(Item.objects.values_list("name", flat=True)) == ["After"]

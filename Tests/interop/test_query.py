@@ -69,7 +69,7 @@ def test_write_is_refused_without_write_and_invalidates_with_it(cachalot):
     assert list(Book.objects.values_list("title", flat=True)) == ["Before"]
 
     done = cachalot("query", "--write", "UPDATE catalogue_books SET title = %s", "--param", "After")
-    assert done.stdout.startswith("1 rows changed; invalidated catalogue_books")
+    assert done.stdout.startswith("1 row changed; invalidated catalogue_books")
     assert list(Book.objects.values_list("title", flat=True)) == ["After"]
     Book.objects.all().delete()
 

@@ -76,7 +76,7 @@ public struct DatabaseTables {
             let unlisted = resolved[index].catalog.unlistedModelTables.filter { !elsewhere.contains($0) }
             guard !unlisted.isEmpty else { continue }
             resolved[index].tables = (resolved[index].tables + unlisted).uniqued()
-            notices.append(.detail("database '\(resolved[index].database.alias)': also \(unlisted.count) tables from MODELS that introspection does not list, keyed as Django keys them: \(unlisted.joined(separator: ", "))"))
+            notices.append(.detail("database '\(resolved[index].database.alias)': also \(TextFormatting.counted(unlisted.count, "table")) from MODELS that introspection does not list, keyed as Django keys them: \(unlisted.joined(separator: ", "))"))
         }
         return notices
     }

@@ -16,7 +16,7 @@ public struct DoctorOperation {
     ]
 
     public func run(settings: Settings, backends: Backends) throws -> [DoctorCheck] {
-        var checks = [DoctorCheck(.ok, "settings", "\(settings.path): \(settings.caches.count) caches, \(settings.databases.count) databases")]
+        var checks = [DoctorCheck(.ok, "settings", "\(settings.path): \(TextFormatting.counted(settings.caches.count, "cache")), \(TextFormatting.counted(settings.databases.count, "database"))")]
         checks += settingsSanity(settings)
         let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
                                                                            databaseAlias: selection.databaseAlias))
@@ -27,7 +27,7 @@ public struct DoctorOperation {
                                                                includingAutoCreated: true, backends: backends)
         var databaseOffsets: [(alias: String, offset: Double)] = []
         for database in databases {
-            checks.append(DoctorCheck(.ok, "database \(database.database.alias)", "readable, \(database.tables.count) tables"))
+            checks.append(DoctorCheck(.ok, "database \(database.database.alias)", "readable, \(TextFormatting.counted(database.tables.count, "table"))"))
             if let connection = database.connection {
                 checks += serverChecks(connection, now: backends.now(), offsets: &databaseOffsets)
             }
@@ -115,7 +115,7 @@ public struct DoctorOperation {
         } catch {
             return [Self.unreachable(TargetFailure(.cache(alias, at: store.address), error))]
         }
-        var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(tableKeys.count) table keys")]
+        var checks = [DoctorCheck(.ok, "cache \(alias)", "reachable at \(store.address), \(TextFormatting.counted(tableKeys.count, "table key"))")]
         // django-cachalot keeps its entries in CACHALOT_CACHE only: another
         // cache holds table keys only after an invalidation.
         if alias == settings.cachalot.cache, tableKeys.isEmpty, unreadable.isEmpty, !keys.isEmpty {

@@ -75,7 +75,7 @@ public struct InvalidateOperation {
             report.results += results
             let written = results.flatMap(\.written)
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address),
-                                                 partial.error.at("wrote \(written.count) of \(keys.count) table keys (\(Self.list(written))), then")))
+                                                 partial.error.at("wrote \(written.count) of \(TextFormatting.counted(keys.count, "table key")) (\(Self.list(written))), then")))
             return
         } catch {
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
@@ -90,7 +90,7 @@ public struct InvalidateOperation {
         if !outcome.skipped.isEmpty {
             let skipped = results.flatMap { $0.skipped.map(\.table) }
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address),
-                                                 CachalotError.runtime("left \(skipped.count) table keys it cannot read (\(Self.list(skipped)))")))
+                                                 CachalotError.runtime("left \(TextFormatting.counted(skipped.count, "table key")) it cannot read (\(Self.list(skipped)))")))
         }
     }
 

@@ -142,7 +142,7 @@ public struct QueryOperation {
         } catch {
             var report = InvalidationReport(labels: [], timestamp: backends.now(), dryRun: false, skippedCaches: [], failures: [])
             report.failures.append(TargetFailure(.database(database.settings.alias, at: database.settings.address),
-                                                 CachalotError(error).at("the change was committed (\(written.changedRows) rows), but invalidating \(outcome.tables.joined(separator: ", ")) failed")))
+                                                 CachalotError(error).at("the change was committed (\(TextFormatting.counted(written.changedRows, "row")) changed), but invalidating \(outcome.tables.joined(separator: ", ")) failed")))
             outcome.invalidation = report
         }
         return outcome

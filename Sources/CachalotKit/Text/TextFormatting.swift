@@ -38,6 +38,11 @@ public enum TextFormatting {
     }
 
     /// `text` followed by spaces up to `width` characters (never cut).
+    /// "1 table", "2 tables", "0 entries": a count with the noun it counts.
+    public static func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
+    }
+
     public static func padded(_ text: String, to width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))
     }

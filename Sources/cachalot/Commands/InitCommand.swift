@@ -31,7 +31,7 @@ enum InitCommand {
             }
             update.differences.forEach { Console.out($0.line) }
             Console.out(update.differences.isEmpty ? "\(path) matches the site's settings"
-                        : "\(path) differs from the site's settings in \(counted(update.differences.count, "key")): run cachalot init")
+                        : "\(path) differs from the site's settings in \(TextFormatting.counted(update.differences.count, "key")): run cachalot init")
             return update.differences.isEmpty ? 0 : CachalotError.ExitCode.runtime.rawValue
         }
 
@@ -78,6 +78,4 @@ enum InitCommand {
         guard let answer = readLine() else { return false }
         return ["y", "yes"].contains(answer.trimmed().lowercased())
     }
-
-    private static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 }

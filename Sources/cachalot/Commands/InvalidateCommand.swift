@@ -49,7 +49,7 @@ enum InvalidateCommand {
         if verbosity >= .perTable {
             for result in report.results {
                 let verb = report.dryRun ? "would invalidate" : "invalidated"
-                Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(result.tables.count) tables")
+                Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(TextFormatting.counted(result.tables.count, "table"))")
                 let kept = Dictionary(result.keptNewer.map { ($0.table, $0.stored) }, uniquingKeysWith: { first, _ in first })
                 let skipped = Dictionary(result.skipped.map { ($0.table, $0.reason) }, uniquingKeysWith: { first, _ in first })
                 let replaced = Set(result.replacedUnreadable.map(\.table))

@@ -24,7 +24,7 @@ enum QueryCommand {
         if arguments.flag(.verbose) { Console.err("cachalot: " + summary(outcome, now: now)) }
         if case .written = outcome.status {
             let tables = outcome.tables.joined(separator: ", ")
-            Console.out("\(outcome.changedRows ?? 0) rows changed" + (tables.isEmpty ? "" : "; invalidated \(tables)"))
+            Console.out("\(TextFormatting.counted(outcome.changedRows ?? 0, "row")) changed" + (tables.isEmpty ? "" : "; invalidated \(tables)"))
             guard let invalidation = outcome.invalidation else { return 0 }
             FailureOutput.report(invalidation.failures)
             return invalidation.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
@@ -53,7 +53,7 @@ enum QueryCommand {
         case .miss: return "miss, stored now, \(tables)"
         case .stale: return "miss (stale entry, a table was invalidated after it), stored now, \(tables)"
         case .uncachable(let reason): return "uncachable (\(reason)), \(tables)"
-        case .written: return "write, \(outcome.changedRows ?? 0) rows changed, \(tables)"
+        case .written: return "write, \(TextFormatting.counted(outcome.changedRows ?? 0, "row")) changed, \(tables)"
         case .notCached: return "not cached, \(tables)"
         }
     }

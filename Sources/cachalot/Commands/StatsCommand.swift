@@ -34,7 +34,7 @@ enum ProgressLine {
         let started = SystemClock.monotonic()
         return { alias, seen in
             guard SystemClock.monotonic() - started > 1 else { return }
-            Console.errRaw(seen < 0 ? "\r\u{1B}[K" : "\rscanning cache '\(alias)': \(seen) entries")
+            Console.errRaw(seen < 0 ? "\r\u{1B}[K" : "\rscanning cache '\(alias)': \(TextFormatting.counted(seen, "entry", "entries"))")
         }
     }
 }

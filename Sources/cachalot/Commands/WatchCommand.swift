@@ -53,7 +53,7 @@ enum WatchCommand {
             let hows = try watch.openFeeds()
             if verbosity >= .djangos {
                 for (cache, how) in zip(plan.caches, hows) { Console.note("cache '\(cache.alias)': \(how)") }
-                Console.note("watching \(plan.keys.count) table keys; Ctrl-C ends with a summary")
+                Console.note("watching \(TextFormatting.counted(plan.keys.count, "table key")); Ctrl-C ends with a summary")
             }
         } catch let error as CachalotError {
             Console.error(error)

@@ -26,7 +26,7 @@ enum RowFormatter {
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(columns), rule] + cells.map(line)).joined(separator: "\n") + "\n"
-            + "(\(rows.count) row\(rows.count == 1 ? "" : "s"))\n"
+            + "(\(TextFormatting.counted(rows.count, "row")))\n"
     }
 
     /// RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted,
