@@ -100,3 +100,46 @@ def test_stats_times_carry_their_offset_and_local_is_pythons_astimezone(settings
     assert newest(zone="Asia/Kolkata") == datetime.datetime.fromtimestamp(stored, datetime.timezone.utc).isoformat()
     local = newest("--local", zone="Asia/Kolkata")
     assert local.endswith("+05:30") and datetime.datetime.fromisoformat(local).timestamp() == pytest.approx(stored, abs=1e-6)
+
+
+def on_a_terminal(settings_file, *args):
+    """stdout of cachalot on a pseudo-terminal, as a person sees it."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import binary
+
+    leader, follower = pty.openpty()
+    result = subprocess.run([binary(), "--settings", str(settings_file), *args], stdout=follower,
+                            stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert result.returncode == 0, result.stderr
+    return b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+
+
+@pytest.mark.parametrize("args, header", [
+    (("stats", "--tables"), ["invalidated", "age", "table", "model"]),
+    (("last-invalidation", "--per-table"), ["invalidated", "cache", "database", "table"]),
+])
+def test_every_table_on_a_terminal_has_a_header_and_in_a_pipe_none(cachalot, settings_file, args, header):
+    cachalot("invalidate", "library")
+    seen = on_a_terminal(settings_file, *args)
+    at = next(index for index, line in enumerate(seen) if line.split() == header)
+    row = seen[at + 1]
+    assert "\t" not in row and "library_author" in "".join(seen[at + 1:])
+    # Columns line up under the header.
+    assert row.index(row.split()[1]) >= seen[at].index(header[1])
+    piped = cachalot(*args).stdout
+    assert not any(line.split() == header for line in piped.splitlines())
+    assert any(line.count("\t") == len(header) - 1 for line in piped.splitlines())

@@ -58,7 +58,7 @@ enum CommandTable {
         """)
     static let tables = OptionSpec(
         name: .tables, help: "Every table's last invalidation, newest first, with its app.Model.",
-        manual: "Every table's last invalidation, newest first, with its {app.Model} label.")
+        manual: "Every table's last invalidation, newest first: time, age, table and its {app.Model} label; on a terminal under a header, in aligned columns, otherwise separated by tabs without a header.")
     static let top = OptionSpec(
         name: .top, valueName: "N", valueKind: .count, help: "Only the N most recently invalidated tables.",
         manual: "Only the {N} most recently invalidated tables.", implies: [.tables])
@@ -102,7 +102,7 @@ enum CommandTable {
         manual: "Print times in this host's time zone, with its offset, as Python's `astimezone().isoformat()`. Default: UTC, with `+00:00`. JSON output is always UTC.")
     static let perTable = OptionSpec(
         name: .perTable, help: "Every stored table timestamp, newest first.",
-        manual: "One line per stored table timestamp, newest first: time (in `--format`), cache, database and table, separated by tabs.")
+        manual: "One line per stored table timestamp, newest first: time (in `--format`), cache, database and table; on a terminal under a header, in aligned columns, otherwise separated by tabs without a header.")
     static let manage = OptionSpec(
         name: .manage, valueName: "PATH", valueKind: .file, help: "The site's manage.py (default: ./manage.py).")
     static let python = OptionSpec(

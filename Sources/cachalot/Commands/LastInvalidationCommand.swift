@@ -54,9 +54,7 @@ enum LastInvalidationCommand {
             }).serialized)
             return
         }
-        for row in report.tables {
-            Console.out([render(row.timestamp, format: format, now: now), row.cacheAlias, row.databaseAlias, row.table]
-                .joined(separator: "\t"))
-        }
+        let rows = report.tables.map { row in [render(row.timestamp, format: format, now: now), row.cacheAlias, row.databaseAlias, row.table] }
+        ColumnText.lines(header: ["invalidated", "cache", "database", "table"], rows: rows).forEach(Console.out)
     }
 }

@@ -20,7 +20,8 @@ enum StatsCommand {
         } else if arguments.flag(.prometheus) {
             Console.out(StatsOutput.prometheus(report, perTable: perTable, top: top, idle: idle))
         } else {
-            Console.out(StatsOutput.text(report, now: now, perTable: perTable, top: top, idle: idle, local: arguments.flag(.local)))
+            Console.out(StatsOutput.text(report, now: now, perTable: perTable, top: top, idle: idle, local: arguments.flag(.local),
+                                         terminal: isatty(STDOUT_FILENO) == 1))
         }
         return report.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
     }

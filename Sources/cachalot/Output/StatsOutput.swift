@@ -2,7 +2,8 @@ import CachalotKit
 
 /// The three renderings of a `StatsReport`.
 enum StatsOutput {
-    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false, local: Bool = false) -> String {
+    static func text(_ report: StatsReport, now: Double, perTable: Bool, top: Int?, idle: Bool = false, local: Bool = false,
+                     terminal: Bool = false) -> String {
         var lines: [String] = []
         for cache in report.caches {
             lines.append("[cache \(cache.alias)]")
@@ -43,10 +44,10 @@ enum StatsOutput {
                     lines.append("newest_invalidation: none")
                 }
                 if perTable {
-                    for row in database.invalidations.prefix(top ?? Int.max) {
-                        lines.append([TimeFormat.iso(row.timestamp, local: local), TimeFormat.age(row.timestamp, now: now) + " s ago",
-                                      row.table, row.label ?? "-"].joined(separator: "\t"))
+                    let rows = database.invalidations.prefix(top ?? Int.max).map { row in
+                        [TimeFormat.iso(row.timestamp, local: local), TimeFormat.age(row.timestamp, now: now) + " s ago", row.table, row.label ?? "-"]
                     }
+                    lines += ColumnText.lines(header: ["invalidated", "age", "table", "model"], rows: rows, terminal: terminal)
                 }
             }
             lines.append("")

@@ -48,10 +48,6 @@ enum WatchOutput {
              table.cacheAlias, table.key.databaseAlias,
              table.key.table + (table.models.isEmpty ? "" : " (\(table.models.joined(separator: ", ")))")]
         }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max()! }
-        for row in rows {
-            lines.append((0..<5).map { TextFormatting.padded(row[$0], to: widths[$0]) }.joined(separator: "  ") + "  " + row[5])
-        }
-        return lines.joined(separator: "\n")
+        return (lines + ColumnText.aligned(rows)).joined(separator: "\n")
     }
 }
