@@ -21,6 +21,11 @@ enum RowFormat: String, OptionChoice {
     case table, csv, tsv, json
 }
 
+/// `completions --list`: what the completion scripts ask for.
+enum CompletionList: String, OptionChoice {
+    case labels, caches, databases
+}
+
 /// `completions SHELL`.
 enum Shell: String, OptionChoice {
     case bash, zsh, fish

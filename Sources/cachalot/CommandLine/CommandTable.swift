@@ -124,12 +124,18 @@ enum CommandTable {
         name: .force, help: "Overwrite a file that differs without asking.",
         manual: "Overwrite a file that differs without asking. Without it, init asks on a terminal and, run by a script, leaves the file as it is (exit 1).")
 
+    static let list = ChoiceOption<CompletionList>(
+        .list, valueName: "WHAT",
+        help: "Print the settings file's labels, caches or databases, one per line (what the scripts complete).",
+        manual: "Print, one per line, what the completion scripts offer from the settings file: `labels` (app labels and app_label.ModelName from `MODELS` and `APPS`; without `MODELS`, none: completing never connects to a database), `caches` or `databases` (the aliases). A settings file that cannot be read is an error, as for any command; the scripts discard it and offer nothing.")
+
     static let commands: [CommandSpec] = [
         CommandSpec(
             name: "invalidate",
             summary: "Invalidate django-cachalot's cached queries for tables, models or apps.",
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
+            positionalKind: .label,
             options: [cache, database, verbosity.spec, dryRun, json, timeout],
             details: """
             Sets the invalidation timestamp of every cachable table named by the labels, \
@@ -144,6 +150,7 @@ enum CommandTable {
             summary: "Print the time of the latest invalidation, as get_last_invalidation().",
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
+            positionalKind: .label,
             options: [cache, database, format.spec, perTable, json, timeout],
             details: """
             Prints the newest stored table timestamp over the chosen caches and databases, \
@@ -237,11 +244,16 @@ enum CommandTable {
         CommandSpec(
             name: "completions",
             summary: "Print the shell completion script for bash, zsh or fish.",
-            positionals: "SHELL",
-            positionalHelp: "bash, zsh or fish.",
+            positionals: "[SHELL]",
+            positionalHelp: "bash, zsh or fish (none with --list).",
             positionalKind: .choice(Shell.names),
-            options: [],
-            details: "The scripts in the completions/ folder of the source are this command's output.",
+            options: [list.spec],
+            details: """
+            The scripts in the completions/ folder of the source are this command's output. \
+            They complete commands, options and choices, and ask cachalot completions --list \
+            for labels and aliases from the settings file (--settings on the line being \
+            completed is honoured).
+            """,
             run: CompletionsCommand.run),
     ]
 

@@ -19,6 +19,7 @@ enum OptionName: String, CaseIterable, Sendable {
     case settingsModule = "settings-module"
     case output, check, force
     case local
+    case list
 }
 
 /// One command-line option, defined once: the parser, `--help`, the
@@ -32,6 +33,8 @@ struct OptionSpec: Equatable, Sendable {
         case file
         case cacheAlias
         case databaseAlias
+        /// An app label, app_label.ModelName or table (completed from MODELS).
+        case label
         /// A finite number of seconds above 0.
         case seconds
         /// A whole number above 0.
@@ -72,7 +75,7 @@ struct OptionSpec: Equatable, Sendable {
         switch valueKind {
         case .flag:
             throw CachalotError.usage("option --\(long) takes no value")
-        case .text, .file, .cacheAlias, .databaseAlias:
+        case .text, .file, .cacheAlias, .databaseAlias, .label:
             return .text(text)
         case .seconds:
             guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= Self.maximumSeconds else {
