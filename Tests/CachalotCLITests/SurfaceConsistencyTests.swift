@@ -92,20 +92,23 @@ struct SurfaceConsistencyTests {
     @Test func completionsHelpIsFixed() throws {
         let command = try #require(CommandTable.command(named: "completions"))
         #expect(HelpText.command(command) == """
-        Usage: cachalot completions [OPTIONS] SHELL
+        Usage: cachalot completions [OPTIONS] [SHELL]
 
         Print the shell completion script for bash, zsh or fish.
 
         Arguments:
-          SHELL  bash, zsh or fish.
+          [SHELL]  bash, zsh or fish (none with --list).
 
         Options:
+          --list WHAT      Print the settings file's labels, caches or databases, one per line (what the scripts complete).
           --settings PATH  Settings file (.toml or .json). Default: $CACHALOT_SETTINGS, ./cachalot.toml, ./cachalot.json.
           -h, --help       Show help and exit.
           --version        Print the version and exit.
 
         The scripts in the completions/ folder of the source are this command's
-        output.
+        output. They complete commands, options and choices, and ask cachalot
+        completions --list for labels and aliases from the settings file (--settings
+        on the line being completed is honoured).
 
         """)
     }
