@@ -90,4 +90,55 @@ struct JSONReaderTests {
         #expect(try Self.read("1e30", big: false) == .double(1e30))
         #expect(SettingsValue(try Self.read("[-0, 7, 2.5]", big: false)) == .array([.int(0), .int(7), .double(2.5)]))
     }
+
+    // MARK: strings
+
+    @Test func escapes() throws {
+        #expect(try Self.read(#""\" \\ \/ \b \f \n \r \t""#) == .string("\" \\ / \u{08} \u{0c} \n \r \t"))
+        #expect(try Self.read(#""\u00e9\u00E9 \u0000 \u001f \u20AC""#) == .string("éé \u{0} \u{1f} €"))
+        #expect(try Self.read("\"é 😀 \u{7f}\"") == .string("é 😀 \u{7f}"))
+        #expect(try Self.read(#""""#) == .string(""))
+    }
+
+    @Test func surrogatePairsJoin() throws {
+        #expect(try Self.read(#""\ud83d\ude00""#) == .string("😀"))
+        #expect(try Self.read(#""\uD834\uDD1E""#) == .string("\u{1D11E}"))
+        #expect(try Self.read(#""a\ud83d\ude00b\ud83d\ude00""#) == .string("a😀b😀"))
+    }
+
+    /// Python keeps a lone surrogate in its str; a Swift String cannot hold
+    /// one, so it becomes U+FFFD, and only it: what follows is kept.
+    @Test(arguments: [
+        (#""\ud800""#, "\u{fffd}"), (#""\udc00""#, "\u{fffd}"), (#""\ud800abc""#, "\u{fffd}abc"),
+        (#""\ud888\u1234""#, "\u{fffd}\u{1234}"), (#""\ud800\u0041""#, "\u{fffd}A"), (#""\ud800\n""#, "\u{fffd}\n"),
+        (#""\ud800\ud800\udc00""#, "\u{fffd}\u{10000}"), (#""\udd1e\ud834""#, "\u{fffd}\u{fffd}"),
+        (#""\ud800\\""#, "\u{fffd}\\"), (#""\ud800\"""#, "\u{fffd}\""),
+    ] as [(String, String)])
+    func loneSurrogatesBecomeReplacementCharacters(text: String, value: String) throws {
+        #expect(try Self.read(text) == .string(value))
+    }
+
+    @Test func aBrokenEscapeAfterAHighSurrogateIsRefused() throws {
+        #expect(Self.failure(#""\ud800\u12""#)?.reason == "expected four hex digits after \\u")
+        #expect(Self.failure(#""\ud800\x""#)?.reason == "unknown escape \\x")
+    }
+
+    @Test(arguments: [
+        ("\"a\nb\"", "control character in a string (write it as \\u000a)", 1, 3),
+        ("\"\t\"", "control character in a string (write it as \\u0009)", 1, 2),
+        ("\"\u{0}\"", "control character in a string (write it as \\u0000)", 1, 2),
+        (#""\x41""#, "unknown escape \\x", 1, 3),
+        (#""\U0041""#, "unknown escape \\U", 1, 3),
+        (#""\u12""#, "expected four hex digits after \\u", 1, 4),
+        (#""\u+123""#, "expected four hex digits after \\u", 1, 4),
+        (#""\u 123""#, "expected four hex digits after \\u", 1, 4),
+        (#""\u00g0""#, "expected four hex digits after \\u", 1, 4),
+        ("\"open", "unterminated string", 1, 6),
+        ("\"open\\", "unterminated string", 1, 7),
+        ("'single'", "expected a value", 1, 1),
+    ] as [(String, String, Int, Int)])
+    func badStrings(text: String, reason: String, line: Int, column: Int) throws {
+        let failure = try #require(Self.failure(text))
+        #expect(failure.reason == reason && (failure.line, failure.column) == (line, column), "\(failure)")
+    }
 }

@@ -244,6 +244,8 @@ struct JSONReader {
                 if (0xdc00..<0xe000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)) {
                     return scalar
                 }
+                // Not a low surrogate: an escape of its own, read next (as Python does).
+                position -= 6
             }
             // A lone surrogate has no Unicode scalar: U+FFFD, as a UTF-8 decoder would.
             return Unicode.Scalar(high) ?? "\u{fffd}"
