@@ -141,4 +141,87 @@ struct JSONReaderTests {
         let failure = try #require(Self.failure(text))
         #expect(failure.reason == reason && (failure.line, failure.column) == (line, column), "\(failure)")
     }
+
+    // MARK: structure
+
+    /// The limit counts values: with 3 levels, [[[]]] reads, [[[[]]]] and [[[1]]] do not.
+    @Test func nestingIsBounded() throws {
+        #expect(try Self.read("[[[]]]", depth: 3) == .array([.array([.array([])])]))
+        #expect(try Self.read("[[1]]", depth: 3) == .array([.array([.integer("1")])]))
+        #expect(try Self.read(#"{"a": {"b": {}}}"#, depth: 3) == .object([("a", .object([("b", .object([]))]))]))
+        for text in ["[[[[]]]]", "[[[1]]]", #"{"a": [{"b": 1}]}"#] {
+            let failure = try #require(Self.failure(text, depth: 3))
+            #expect(failure.reason == "nested deeper than 3 levels", "\(failure)")
+        }
+        // Deep hostile input fails at the limit, without recursing further.
+        let failure = try #require(Self.failure(String(repeating: "[", count: 100_000)))
+        #expect((failure.line, failure.column) == (1, PickleReader.maximumDepth + 1), "\(failure)")
+    }
+
+    /// Python builds a dict: a repeated key keeps its first place and its last value.
+    @Test func repeatedKeysKeepTheLastValue() throws {
+        let tree = try Self.read(#"{"a": 1, "b": 2, "a": {"x": 3}, "b": null}"#)
+        #expect(tree == .object([("a", .object([("x", .integer("3"))])), ("b", .null)]))
+        #expect(SettingsValue(tree) == .table(["a": .table(["x": .int(3)]), "b": .null]))
+        #expect(try Self.read(#"{"": 0, "\u0061": 1, "a": 2}"#) == .object([("", .integer("0")), ("a", .integer("2"))]))
+    }
+
+    @Test(arguments: [
+        ("[1,]", "expected a value", 1, 4), ("{\"a\": 1,}", "expected a key in double quotes", 1, 9), ("[,1]", "expected a value", 1, 2),
+        ("[1,,2]", "expected a value", 1, 4), ("[1 2]", "expected ',' or ']'", 1, 4), ("{\"a\" 1}", "expected ':' after the key", 1, 6),
+        ("{a: 1}", "expected a key in double quotes", 1, 2), ("{1: 1}", "expected a key in double quotes", 1, 2),
+        ("{\"a\": 1 \"b\": 2}", "expected ',' or '}'", 1, 9), ("[1", "expected ',' or ']'", 1, 3), ("{\"a\":", "unexpected end of the document", 1, 6),
+        ("", "unexpected end of the document", 1, 1), (" \n\t ", "unexpected end of the document", 2, 3),
+        ("{} x", "unexpected text after the document", 1, 4), ("[] []", "unexpected text after the document", 1, 4),
+        ("tru", "expected a value", 1, 1), ("True", "expected a value", 1, 1), ("nul", "expected a value", 1, 1),
+        ("null x", "unexpected text after the document", 1, 6), ("[1]]", "unexpected text after the document", 1, 4),
+        ("]", "expected a value", 1, 1),
+    ] as [(String, String, Int, Int)])
+    func badStructure(text: String, reason: String, line: Int, column: Int) throws {
+        let failure = try #require(Self.failure(text))
+        #expect(failure.reason == reason && (failure.line, failure.column) == (line, column), "\(failure)")
+    }
+
+    /// JSON's four whitespace characters anywhere between tokens; nothing else.
+    @Test func whitespace() throws {
+        #expect(try Self.read(" \t\r\n{ \"a\" \n:\r\n [ 1 ,\t2 ] } \n") == .object([("a", .array([.integer("1"), .integer("2")]))]))
+        for (space, name) in [("\u{0b}", "vertical tab"), ("\u{0c}", "form feed"), ("\u{a0}", "no-break space"), ("\u{2028}", "line separator")] {
+            let failure = try #require(Self.failure("[1,\(space)2]"), "\(name)")
+            #expect(failure.reason == "expected a value" && failure.column == 4, "\(name): \(failure)")
+        }
+    }
+
+    /// json.loads(str) refuses a byte order mark ("Unexpected UTF-8 BOM"); so does the reader.
+    @Test func aByteOrderMarkIsRefused() throws {
+        let failure = try #require(Self.failure("\u{feff}{}"))
+        #expect(failure.reason == "expected a value" && (failure.line, failure.column) == (1, 1))
+    }
+
+    @Test func topLevelScalars() throws {
+        #expect(try Self.read("true") == .bool(true))
+        #expect(try Self.read(" false ") == .bool(false))
+        #expect(try Self.read("null") == .null)
+        #expect(try Self.read("\"s\"") == .string("s"))
+        #expect(try Self.read("7") == .integer("7"))
+    }
+
+    /// Line and column count lines and Unicode scalars, from 1.
+    @Test func failuresNameLineAndColumn() throws {
+        let failure = try #require(Self.failure("{\n  \"é😀\": tru\n}"))
+        #expect((failure.line, failure.column, failure.reason) == (2, 9, "expected a value"), "\(failure)")
+        let crlf = try #require(Self.failure("[1,\r\n 2,\r\n x]"))
+        #expect((crlf.line, crlf.column) == (3, 2), "\(crlf)")
+    }
+
+    /// The settings file: a JSON document reads into the same SettingsValue as its TOML twin.
+    @Test func settingsDocument() throws {
+        let file = SettingsFile(path: "/s.json", format: .json, text: #"""
+        {"CACHALOT_TIMEOUT": 300, "ratio": 0.5, "on": true, "none": null,
+         "CACHES": {"default": {"LOCATION": ["a", "b"]}}, "CACHES": {"default": {"LOCATION": "c"}}}
+        """#)
+        #expect(try file.document(environment: [:]) == .table([
+            "CACHALOT_TIMEOUT": .int(300), "ratio": .double(0.5), "on": .bool(true), "none": .null,
+            "CACHES": .table(["default": .table(["LOCATION": .string("c")])]),
+        ]))
+    }
 }
