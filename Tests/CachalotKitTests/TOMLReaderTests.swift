@@ -92,6 +92,15 @@ struct TOMLReaderTests {
         ("a = 1 b = 2", 1, 7, "end of the line"),
         ("a = 01", 1, 5, "not a TOML value"),
         ("x = { a = 1 }\n[x]", 2, 1, "defined twice"),
+        // TOML allows no control character but tab in a comment, and a CR only before LF (toml-test invalid/control).
+        ("# a\u{7f}b", 1, 4, "a control character in a comment"),
+        ("a = 1 # \u{1}", 1, 9, "a control character in a comment"),
+        ("a = 1 # x\ry", 1, 10, "a control character in a comment"),
+        ("a = 1\r", 1, 6, "end of the line"),
+        ("\r", 1, 1, "expected a key"),
+        ("a = [1,\r2]", 1, 8, "expected a value"),
+        ("x = \"\"\"a\rb\"\"\"", 1, 9, "a carriage return without a line feed"),
+        ("x = '''a\rb'''", 1, 9, "a carriage return without a line feed"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

@@ -57,7 +57,7 @@ struct TOMLReader {
 
     private mutating func document() throws {
         while true {
-            skipBlank()
+            try skipBlank()
             guard let byte = peek else { return }
             if byte == UInt8(ascii: "[") {
                 try tableHeader()
@@ -229,10 +229,10 @@ struct TOMLReader {
         position += 1
         var items: [SettingsValue] = []
         while true {
-            skipBlank()
+            try skipBlank()
             if peek == UInt8(ascii: "]") { position += 1; return .value(.array(items)) }
             items.append(try value(depth: depth + 1).value)
-            skipBlank()
+            try skipBlank()
             switch peek {
             case UInt8(ascii: ",")?: position += 1
             case UInt8(ascii: "]")?: position += 1; return .value(.array(items))
@@ -369,6 +369,7 @@ struct TOMLReader {
                 position += run
                 return String(result)
             }
+            if byte == 0x0d && !startsWith("\r\n") { throw fail("a carriage return without a line feed in a string") }
             switch byte {
             case UInt8(ascii: "\\"):
                 position += 1
@@ -411,6 +412,7 @@ struct TOMLReader {
         while !startsWith("'''") {
             guard let byte = peek else { throw fail("unterminated string") }
             if (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d) || byte == 0x7f { throw fail("a control character in a string") }
+            if byte == 0x0d && !startsWith("\r\n") { throw fail("a carriage return without a line feed in a string") }
             position += 1
         }
         // Up to two quotes before the closing three belong to the string.
@@ -453,7 +455,7 @@ struct TOMLReader {
     private mutating func plainRun(allowingLineBreaks: Bool) throws -> String.UnicodeScalarView {
         let start = position
         while let byte = peek, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
-              byte >= 0x20 || byte == 0x09 || (allowingLineBreaks && (byte == 0x0a || byte == 0x0d)), byte != 0x7f {
+              byte >= 0x20 || byte == 0x09 || (allowingLineBreaks && (byte == 0x0a || startsWith("\r\n"))), byte != 0x7f {
             position += 1
         }
         // A lone quote inside a multi-line string is a run of its own.
@@ -486,22 +488,30 @@ struct TOMLReader {
         while let byte = peek, byte == 0x20 || byte == 0x09 { position += 1 }
     }
 
-    /// Spaces, line breaks and comments.
-    private mutating func skipBlank() {
+    /// Spaces, line breaks (LF or CRLF) and comments.
+    private mutating func skipBlank() throws {
         while let byte = peek {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0a || startsWith("\r\n") {
                 position += 1
             } else if byte == UInt8(ascii: "#") {
-                while let next = peek, next != 0x0a { position += 1 }
+                try skipComment()
             } else {
                 return
             }
         }
     }
 
+    /// A comment up to its line break; TOML allows no control character but tab in it.
+    private mutating func skipComment() throws {
+        while let byte = peek, byte != 0x0a, !startsWith("\r\n") {
+            if (byte < 0x20 && byte != 0x09) || byte == 0x7f { throw fail("a control character in a comment") }
+            position += 1
+        }
+    }
+
     private mutating func endOfLine() throws {
         skipSpace()
-        if peek == UInt8(ascii: "#") { while let next = peek, next != 0x0a { position += 1 } }
+        if peek == UInt8(ascii: "#") { try skipComment() }
         if startsWith("\r\n") { position += 2; return }
         guard peek == nil || peek == 0x0a else { throw fail("expected the end of the line") }
         if peek != nil { position += 1 }
