@@ -70,6 +70,12 @@ struct TOMLReaderTests {
         #expect(value == .table(["a": .string("\"\"b"), "c": .string("x\"\""), "d": .string("''y")]))
     }
 
+    @Test func numbersWithUnderscores() throws {
+        #expect(try TOMLReader.read("a = 1_000.5_5e1_0\nb = 0xdead_beef\nc = 1_2_3\nd = 0b1_0") == .table([
+            "a": .double(1000.55e10), "b": .int(0xdead_beef), "c": .int(123), "d": .int(2),
+        ]))
+    }
+
     @Test func theBundledExampleReads() throws {
         let root = PathText.directory(of: PathText.directory(of: PathText.directory(of: #filePath)))
         let text = String(decoding: try #require(try FileSystem.read(root + "/example/cachalot.toml")), as: UTF8.self)
@@ -101,6 +107,15 @@ struct TOMLReaderTests {
         ("a = [1,\r2]", 1, 8, "expected a value"),
         ("x = \"\"\"a\rb\"\"\"", 1, 9, "a carriage return without a line feed"),
         ("x = '''a\rb'''", 1, 9, "a carriage return without a line feed"),
+        // An underscore stands between digits: the e of an exponent is none (toml-test invalid/float).
+        ("a = 1e_23", 1, 5, "not a TOML value"),
+        ("a = 1_e2", 1, 5, "not a TOML value"),
+        ("a = 1e2_", 1, 5, "not a TOML value"),
+        ("a = 1.5_e2", 1, 5, "not a TOML value"),
+        // Hex, octal and binary digits have no sign (Int(_:radix:) would take one).
+        ("a = 0x-1", 1, 5, "not a TOML value"),
+        ("a = 0o+7", 1, 5, "not a TOML value"),
+        ("a = 0b-1", 1, 5, "not a TOML value"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

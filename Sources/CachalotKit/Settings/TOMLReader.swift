@@ -290,13 +290,14 @@ struct TOMLReader {
     private static func integer(_ text: String) -> Int? {
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where text.hasPrefix(prefix) {
             let digits = text.dropFirst(2)
-            guard validUnderscores(digits) else { return nil }
+            // Int(_:radix:) would take a sign: 0x-1 is not TOML.
+            guard validUnderscores(digits, between: \.isHexDigit), digits.allSatisfy({ $0.isHexDigit || $0 == "_" }) else { return nil }
             return Int(digits.filter { $0 != "_" }, radix: radix)
         }
         var digits = Substring(text)
         let sign = digits.first == "-" ? "-" : ""
         if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }), validUnderscores(digits),
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }), validUnderscores(digits, between: \.isNumber),
               digits == "0" || digits.first != "0" else { return nil }
         return Int(sign + digits.filter { $0 != "_" })
     }
@@ -307,7 +308,7 @@ struct TOMLReader {
         if body.first == "+" || body.first == "-" { body = body.dropFirst() }
         if body == "inf" { return negative ? -.infinity : .infinity }
         if body == "nan" { return .nan }
-        guard validUnderscores(body), body.allSatisfy({ $0.isASCII && ($0.isNumber || "_.eE+-".contains($0)) }),
+        guard validUnderscores(body, between: \.isNumber), body.allSatisfy({ $0.isASCII && ($0.isNumber || "_.eE+-".contains($0)) }),
               body.first?.isNumber == true else { return nil }
         let digits = body.filter { $0 != "_" }
         // TOML: a "." has digits on both sides; no leading zeros.
@@ -320,11 +321,11 @@ struct TOMLReader {
         return Double((negative ? "-" : "") + digits)
     }
 
-    /// Each `_` stands between two digits.
-    private static func validUnderscores(_ text: Substring) -> Bool {
+    /// Each `_` stands between two digits (`isDigit`: not the e of an exponent).
+    private static func validUnderscores(_ text: Substring, between isDigit: (Character) -> Bool) -> Bool {
         let characters = Array(text)
         for (index, character) in characters.enumerated() where character == "_" {
-            guard index > 0, index + 1 < characters.count, characters[index - 1].isHexDigit, characters[index + 1].isHexDigit else {
+            guard index > 0, index + 1 < characters.count, isDigit(characters[index - 1]), isDigit(characters[index + 1]) else {
                 return false
             }
         }
