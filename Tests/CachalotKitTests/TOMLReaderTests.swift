@@ -70,6 +70,17 @@ struct TOMLReaderTests {
         #expect(value == .table(["a": .string("\"\"b"), "c": .string("x\"\""), "d": .string("''y")]))
     }
 
+    /// What TOML 1.0 allows around those rules (tomllib reads each the same).
+    @Test func tablesDottedKeysAndHeadersShare() throws {
+        #expect(try TOMLReader.read("[fruit]\napple.color = 'red'\napple.taste.sweet = true\n[fruit.apple.texture]\nsmooth = true") == .table([
+            "fruit": .table(["apple": .table(["color": .string("red"), "taste": .table(["sweet": .bool(true)]),
+                                              "texture": .table(["smooth": .bool(true)])])]),
+        ]))
+        // A table a header only passed through is open to dotted keys.
+        #expect(try TOMLReader.read("[a.b.c]\nz = 9\n[a]\nb.d = 1") == .table(["a": .table(["b": .table(["c": .table(["z": .int(9)]), "d": .int(1)])])]))
+        #expect(try TOMLReader.read("a = { b.c = 1, b.d = 2 }") == .table(["a": .table(["b": .table(["c": .int(1), "d": .int(2)])])]))
+    }
+
     @Test func numbersWithUnderscores() throws {
         #expect(try TOMLReader.read("a = 1_000.5_5e1_0\nb = 0xdead_beef\nc = 1_2_3\nd = 0b1_0") == .table([
             "a": .double(1000.55e10), "b": .int(0xdead_beef), "c": .int(123), "d": .int(2),
@@ -116,6 +127,13 @@ struct TOMLReaderTests {
         ("a = 0x-1", 1, 5, "not a TOML value"),
         ("a = 0o+7", 1, 5, "not a TOML value"),
         ("a = 0b-1", 1, 5, "not a TOML value"),
+        // A table dotted keys made has no header of its own later, and dotted
+        // keys do not add to a table that has one (toml-test invalid/table, spec 1.0 "Table").
+        ("[fruit]\napple.color = 1\n[fruit.apple]", 3, 1, "defined twice"),
+        ("[fruit]\napple.taste.sweet = true\n[fruit.apple.taste]", 3, 1, "defined twice"),
+        ("a.b = 1\n[a]", 2, 1, "defined twice"),
+        ("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", 4, 1, "table \"c\" has its own [header]; dotted keys cannot add to it"),
+        ("[a.b.c]\nz = 9\n[a]\nb.d = 1\n[a.b]", 5, 1, "defined twice"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

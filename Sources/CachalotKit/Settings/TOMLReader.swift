@@ -32,15 +32,17 @@ struct TOMLReader {
     // MARK: the tree being built
 
     /// A table remembers whether a header or key defined it (TOML forbids
-    /// defining one twice) and whether it is an inline table (closed).
+    /// defining one twice), whether it is an inline table (closed) and
+    /// whether dotted keys made it (only they may add to it: not a header,
+    /// and dotted keys may not add to a table a header made).
     private indirect enum Node {
-        case table([String: Node], defined: Bool, inline: Bool = false)
+        case table([String: Node], defined: Bool, inline: Bool = false, dotted: Bool = false)
         case tableArray([Node])
         case value(SettingsValue)
 
         var value: SettingsValue {
             switch self {
-            case .table(let entries, _, _): return .table(entries.mapValues(\.value))
+            case .table(let entries, _, _, _): return .table(entries.mapValues(\.value))
             case .tableArray(let tables): return .array(tables.map(\.value))
             case .value(let value): return value
             }
@@ -94,7 +96,7 @@ struct TOMLReader {
             var failure: String?
             var step = PathStep(key: key, inArray: false)
             try modify(parent) { node in
-                guard case .table(var entries, let defined, let inline) = node, !inline else {
+                guard case .table(var entries, let defined, let inline, let dotted) = node, !inline else {
                     failure = "\(quoted(key)) is inside a value, not a table"
                     return
                 }
@@ -102,7 +104,7 @@ struct TOMLReader {
                 case nil:
                     entries[key] = last && asArray ? .tableArray([.table([:], defined: true)]) : .table([:], defined: last)
                     step.inArray = last && asArray
-                case .table(let inner, let wasDefined, let isInline)?:
+                case .table(let inner, let wasDefined, let isInline, _)?:
                     if isInline || (last && (wasDefined || asArray)) {
                         failure = "table \(quoted(keys.joined(separator: "."))) is defined twice"
                     } else if last {
@@ -118,7 +120,7 @@ struct TOMLReader {
                 case .value?:
                     failure = "\(quoted(key)) already holds a value"
                 }
-                node = .table(entries, defined: defined, inline: inline)
+                node = .table(entries, defined: defined, inline: inline, dotted: dotted)
             }
             if let failure { throw Failure(line: start.0, column: start.1, reason: failure) }
             path.append(step)
@@ -137,21 +139,23 @@ struct TOMLReader {
     }
 
     private static func insert(_ value: Node, into node: inout Node, keys: ArraySlice<String>) -> String? {
-        guard case .table(var entries, let defined, let inline) = node, let key = keys.first else {
+        guard case .table(var entries, let defined, let inline, let dotted) = node, let key = keys.first else {
             return "a key is set inside a value"
         }
         if keys.count == 1 {
             guard entries[key] == nil else { return "key \(quoted(key)) is set twice" }
             entries[key] = value
         } else {
-            var child = entries[key] ?? .table([:], defined: false)
-            guard case .table(_, _, let childInline) = child, !childInline else {
+            var child = entries[key] ?? .table([:], defined: true, dotted: true)
+            guard case .table(_, let childDefined, let childInline, let childDotted) = child, !childInline else {
                 return "\(quoted(key)) already holds a value, not a table"
             }
+            guard !childDefined || childDotted else { return "table \(quoted(key)) has its own [header]; dotted keys cannot add to it" }
             if let failure = insert(value, into: &child, keys: keys.dropFirst()) { return failure }
-            entries[key] = child
+            // A table dotted keys went through is theirs from now on.
+            if case .table(let inner, _, _, _) = child { entries[key] = .table(inner, defined: true, dotted: true) }
         }
-        node = .table(entries, defined: defined, inline: inline)
+        node = .table(entries, defined: defined, inline: inline, dotted: dotted)
         return nil
     }
 
@@ -159,7 +163,7 @@ struct TOMLReader {
     private mutating func modify(_ path: [PathStep], _ change: (inout Node) throws -> Void) throws {
         func walk(_ node: inout Node, _ steps: ArraySlice<PathStep>) throws {
             guard let step = steps.first else { return try change(&node) }
-            guard case .table(var entries, let defined, let inline) = node, var child = entries[step.key] else { return }
+            guard case .table(var entries, let defined, let inline, let dotted) = node, var child = entries[step.key] else { return }
             if step.inArray, case .tableArray(var tables) = child, !tables.isEmpty {
                 try walk(&tables[tables.count - 1], steps.dropFirst())
                 child = .tableArray(tables)
@@ -167,7 +171,7 @@ struct TOMLReader {
                 try walk(&child, steps.dropFirst())
             }
             entries[step.key] = child
-            node = .table(entries, defined: defined, inline: inline)
+            node = .table(entries, defined: defined, inline: inline, dotted: dotted)
         }
         try walk(&root, path[...])
     }
@@ -265,7 +269,7 @@ struct TOMLReader {
     }
 
     private static func closed(_ table: Node) -> Node {
-        guard case .table(let entries, _, _) = table else { return table }
+        guard case .table(let entries, _, _, _) = table else { return table }
         return .table(entries, defined: true, inline: true)
     }
 
