@@ -134,6 +134,8 @@ struct TOMLReaderTests {
         ("a.b = 1\n[a]", 2, 1, "defined twice"),
         ("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", 4, 1, "table \"c\" has its own [header]; dotted keys cannot add to it"),
         ("[a.b.c]\nz = 9\n[a]\nb.d = 1\n[a.b]", 5, 1, "defined twice"),
+        // "]]" closes an array of tables header in one piece (toml-test invalid/table/rrbrace).
+        ("[[t] ]", 1, 5, "expected ']]'"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

@@ -82,7 +82,10 @@ struct TOMLReader {
         skipSpace()
         let (keys, _) = try dottedKey()
         try expect(UInt8(ascii: "]"), "']' to close the table header")
-        if isArray { try expect(UInt8(ascii: "]"), "']]' to close the array of tables header") }
+        if isArray {
+            guard peek == UInt8(ascii: "]") else { throw fail("expected ']]' to close the array of tables header") }
+            position += 1
+        }
         guard keys.count < Self.maximumDepth else { throw fail("tables nested deeper than \(Self.maximumDepth) levels") }
         current = try open(keys, asArray: isArray, at: start)
     }
