@@ -87,6 +87,12 @@ struct TOMLReaderTests {
         ]))
     }
 
+    /// toml-test valid/utf8-bom: a byte order mark at the start is no part of the document.
+    @Test func aByteOrderMarkIsSkipped() throws {
+        #expect(try TOMLReader.read("\u{feff}a = 1\r\n# comment\r\nb = \"\"\"x\r\ny\"\"\"\r\n") == .table(["a": .int(1), "b": .string("x\r\ny")]))
+        #expect(throws: TOMLReader.Failure.self) { try TOMLReader.read("\u{feff}\u{feff}a = 1") }
+    }
+
     @Test func theBundledExampleReads() throws {
         let root = PathText.directory(of: PathText.directory(of: PathText.directory(of: #filePath)))
         let text = String(decoding: try #require(try FileSystem.read(root + "/example/cachalot.toml")), as: UTF8.self)
@@ -136,6 +142,8 @@ struct TOMLReaderTests {
         ("[a.b.c]\nz = 9\n[a]\nb.d = 1\n[a.b]", 5, 1, "defined twice"),
         // "]]" closes an array of tables header in one piece (toml-test invalid/table/rrbrace).
         ("[[t] ]", 1, 5, "expected ']]'"),
+        // A byte order mark only at the start (toml-test invalid/encoding).
+        ("a = 1\n\u{feff}b = 2", 2, 1, "expected a key"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

@@ -22,7 +22,8 @@ struct TOMLReader {
     private var current: [PathStep] = []
 
     static func read(_ text: String) throws -> SettingsValue {
-        var reader = TOMLReader(bytes: Array(text.utf8))
+        // A byte order mark (some Windows editors write one) is no part of the document.
+        var reader = TOMLReader(bytes: Array(text.utf8.dropFirst(text.hasPrefix("\u{feff}") ? 3 : 0)))
         try reader.document()
         return reader.root.value
     }
