@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit"],
+            dependencies: ["CachalotKit", "CMariaDB"],
             swiftSettings: strictImports
         ),
         .testTarget(
