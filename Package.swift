@@ -5,7 +5,9 @@ import PackageDescription
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
 /// One libFuzzer target per parser of outside input (Fuzz/<name>/).
-let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue", "MemcachedReply", "RedisValue"]
+let fuzzTargets = ["PickleReader", "Settings", "RedisReply", "FileCacheEntry", "Location", "EnvironmentExpansion", "PostgreSQLValue", "MemcachedReply", "RedisValue", "MySQLValue"]
+/// The C modules a fuzz target's input is made of (libmariadb's field types).
+let fuzzTargetImports: [String: [Target.Dependency]] = ["MySQLValue": ["CMariaDB"]]
 
 let package = Package(
     name: "cachalot",
@@ -75,7 +77,7 @@ let package = Package(
     ] + fuzzTargets.map { name in
         .executableTarget(
             name: "Fuzz\(name)",
-            dependencies: ["CachalotKit", "FuzzSupport"],
+            dependencies: ["CachalotKit", "FuzzSupport"] + (fuzzTargetImports[name] ?? []),
             path: "Fuzz/\(name)",
             swiftSettings: strictImports
         )
@@ -89,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit"],
+            dependencies: ["CachalotKit", "CMariaDB"],
             swiftSettings: strictImports
         ),
         .testTarget(

@@ -70,6 +70,29 @@ struct TOMLReaderTests {
         #expect(value == .table(["a": .string("\"\"b"), "c": .string("x\"\""), "d": .string("''y")]))
     }
 
+    /// What TOML 1.0 allows around those rules (tomllib reads each the same).
+    @Test func tablesDottedKeysAndHeadersShare() throws {
+        #expect(try TOMLReader.read("[fruit]\napple.color = 'red'\napple.taste.sweet = true\n[fruit.apple.texture]\nsmooth = true") == .table([
+            "fruit": .table(["apple": .table(["color": .string("red"), "taste": .table(["sweet": .bool(true)]),
+                                              "texture": .table(["smooth": .bool(true)])])]),
+        ]))
+        // A table a header only passed through is open to dotted keys.
+        #expect(try TOMLReader.read("[a.b.c]\nz = 9\n[a]\nb.d = 1") == .table(["a": .table(["b": .table(["c": .table(["z": .int(9)]), "d": .int(1)])])]))
+        #expect(try TOMLReader.read("a = { b.c = 1, b.d = 2 }") == .table(["a": .table(["b": .table(["c": .int(1), "d": .int(2)])])]))
+    }
+
+    @Test func numbersWithUnderscores() throws {
+        #expect(try TOMLReader.read("a = 1_000.5_5e1_0\nb = 0xdead_beef\nc = 1_2_3\nd = 0b1_0") == .table([
+            "a": .double(1000.55e10), "b": .int(0xdead_beef), "c": .int(123), "d": .int(2),
+        ]))
+    }
+
+    /// toml-test valid/utf8-bom: a byte order mark at the start is no part of the document.
+    @Test func aByteOrderMarkIsSkipped() throws {
+        #expect(try TOMLReader.read("\u{feff}a = 1\r\n# comment\r\nb = \"\"\"x\r\ny\"\"\"\r\n") == .table(["a": .int(1), "b": .string("x\r\ny")]))
+        #expect(throws: TOMLReader.Failure.self) { try TOMLReader.read("\u{feff}\u{feff}a = 1") }
+    }
+
     @Test func theBundledExampleReads() throws {
         let root = PathText.directory(of: PathText.directory(of: PathText.directory(of: #filePath)))
         let text = String(decoding: try #require(try FileSystem.read(root + "/example/cachalot.toml")), as: UTF8.self)
@@ -92,6 +115,35 @@ struct TOMLReaderTests {
         ("a = 1 b = 2", 1, 7, "end of the line"),
         ("a = 01", 1, 5, "not a TOML value"),
         ("x = { a = 1 }\n[x]", 2, 1, "defined twice"),
+        // TOML allows no control character but tab in a comment, and a CR only before LF (toml-test invalid/control).
+        ("# a\u{7f}b", 1, 4, "a control character in a comment"),
+        ("a = 1 # \u{1}", 1, 9, "a control character in a comment"),
+        ("a = 1 # x\ry", 1, 10, "a control character in a comment"),
+        ("a = 1\r", 1, 6, "end of the line"),
+        ("\r", 1, 1, "expected a key"),
+        ("a = [1,\r2]", 1, 8, "expected a value"),
+        ("x = \"\"\"a\rb\"\"\"", 1, 9, "a carriage return without a line feed"),
+        ("x = '''a\rb'''", 1, 9, "a carriage return without a line feed"),
+        // An underscore stands between digits: the e of an exponent is none (toml-test invalid/float).
+        ("a = 1e_23", 1, 5, "not a TOML value"),
+        ("a = 1_e2", 1, 5, "not a TOML value"),
+        ("a = 1e2_", 1, 5, "not a TOML value"),
+        ("a = 1.5_e2", 1, 5, "not a TOML value"),
+        // Hex, octal and binary digits have no sign (Int(_:radix:) would take one).
+        ("a = 0x-1", 1, 5, "not a TOML value"),
+        ("a = 0o+7", 1, 5, "not a TOML value"),
+        ("a = 0b-1", 1, 5, "not a TOML value"),
+        // A table dotted keys made has no header of its own later, and dotted
+        // keys do not add to a table that has one (toml-test invalid/table, spec 1.0 "Table").
+        ("[fruit]\napple.color = 1\n[fruit.apple]", 3, 1, "defined twice"),
+        ("[fruit]\napple.taste.sweet = true\n[fruit.apple.taste]", 3, 1, "defined twice"),
+        ("a.b = 1\n[a]", 2, 1, "defined twice"),
+        ("[a.b.c]\nz = 9\n[a]\nb.c.t = 1", 4, 1, "table \"c\" has its own [header]; dotted keys cannot add to it"),
+        ("[a.b.c]\nz = 9\n[a]\nb.d = 1\n[a.b]", 5, 1, "defined twice"),
+        // "]]" closes an array of tables header in one piece (toml-test invalid/table/rrbrace).
+        ("[[t] ]", 1, 5, "expected ']]'"),
+        // A byte order mark only at the start (toml-test invalid/encoding).
+        ("a = 1\n\u{feff}b = 2", 2, 1, "expected a key"),
     ] as [(String, Int, Int, String)])
     func errorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {
         do {

@@ -22,7 +22,8 @@ struct TOMLReader {
     private var current: [PathStep] = []
 
     static func read(_ text: String) throws -> SettingsValue {
-        var reader = TOMLReader(bytes: Array(text.utf8))
+        // A byte order mark (some Windows editors write one) is no part of the document.
+        var reader = TOMLReader(bytes: Array(text.utf8.dropFirst(text.hasPrefix("\u{feff}") ? 3 : 0)))
         try reader.document()
         return reader.root.value
     }
@@ -32,15 +33,17 @@ struct TOMLReader {
     // MARK: the tree being built
 
     /// A table remembers whether a header or key defined it (TOML forbids
-    /// defining one twice) and whether it is an inline table (closed).
+    /// defining one twice), whether it is an inline table (closed) and
+    /// whether dotted keys made it (only they may add to it: not a header,
+    /// and dotted keys may not add to a table a header made).
     private indirect enum Node {
-        case table([String: Node], defined: Bool, inline: Bool = false)
+        case table([String: Node], defined: Bool, inline: Bool = false, dotted: Bool = false)
         case tableArray([Node])
         case value(SettingsValue)
 
         var value: SettingsValue {
             switch self {
-            case .table(let entries, _, _): return .table(entries.mapValues(\.value))
+            case .table(let entries, _, _, _): return .table(entries.mapValues(\.value))
             case .tableArray(let tables): return .array(tables.map(\.value))
             case .value(let value): return value
             }
@@ -57,7 +60,7 @@ struct TOMLReader {
 
     private mutating func document() throws {
         while true {
-            skipBlank()
+            try skipBlank()
             guard let byte = peek else { return }
             if byte == UInt8(ascii: "[") {
                 try tableHeader()
@@ -80,7 +83,10 @@ struct TOMLReader {
         skipSpace()
         let (keys, _) = try dottedKey()
         try expect(UInt8(ascii: "]"), "']' to close the table header")
-        if isArray { try expect(UInt8(ascii: "]"), "']]' to close the array of tables header") }
+        if isArray {
+            guard peek == UInt8(ascii: "]") else { throw fail("expected ']]' to close the array of tables header") }
+            position += 1
+        }
         guard keys.count < Self.maximumDepth else { throw fail("tables nested deeper than \(Self.maximumDepth) levels") }
         current = try open(keys, asArray: isArray, at: start)
     }
@@ -94,7 +100,7 @@ struct TOMLReader {
             var failure: String?
             var step = PathStep(key: key, inArray: false)
             try modify(parent) { node in
-                guard case .table(var entries, let defined, let inline) = node, !inline else {
+                guard case .table(var entries, let defined, let inline, let dotted) = node, !inline else {
                     failure = "\(quoted(key)) is inside a value, not a table"
                     return
                 }
@@ -102,7 +108,7 @@ struct TOMLReader {
                 case nil:
                     entries[key] = last && asArray ? .tableArray([.table([:], defined: true)]) : .table([:], defined: last)
                     step.inArray = last && asArray
-                case .table(let inner, let wasDefined, let isInline)?:
+                case .table(let inner, let wasDefined, let isInline, _)?:
                     if isInline || (last && (wasDefined || asArray)) {
                         failure = "table \(quoted(keys.joined(separator: "."))) is defined twice"
                     } else if last {
@@ -118,7 +124,7 @@ struct TOMLReader {
                 case .value?:
                     failure = "\(quoted(key)) already holds a value"
                 }
-                node = .table(entries, defined: defined, inline: inline)
+                node = .table(entries, defined: defined, inline: inline, dotted: dotted)
             }
             if let failure { throw Failure(line: start.0, column: start.1, reason: failure) }
             path.append(step)
@@ -137,21 +143,23 @@ struct TOMLReader {
     }
 
     private static func insert(_ value: Node, into node: inout Node, keys: ArraySlice<String>) -> String? {
-        guard case .table(var entries, let defined, let inline) = node, let key = keys.first else {
+        guard case .table(var entries, let defined, let inline, let dotted) = node, let key = keys.first else {
             return "a key is set inside a value"
         }
         if keys.count == 1 {
             guard entries[key] == nil else { return "key \(quoted(key)) is set twice" }
             entries[key] = value
         } else {
-            var child = entries[key] ?? .table([:], defined: false)
-            guard case .table(_, _, let childInline) = child, !childInline else {
+            var child = entries[key] ?? .table([:], defined: true, dotted: true)
+            guard case .table(_, let childDefined, let childInline, let childDotted) = child, !childInline else {
                 return "\(quoted(key)) already holds a value, not a table"
             }
+            guard !childDefined || childDotted else { return "table \(quoted(key)) has its own [header]; dotted keys cannot add to it" }
             if let failure = insert(value, into: &child, keys: keys.dropFirst()) { return failure }
-            entries[key] = child
+            // A table dotted keys went through is theirs from now on.
+            if case .table(let inner, _, _, _) = child { entries[key] = .table(inner, defined: true, dotted: true) }
         }
-        node = .table(entries, defined: defined, inline: inline)
+        node = .table(entries, defined: defined, inline: inline, dotted: dotted)
         return nil
     }
 
@@ -159,7 +167,7 @@ struct TOMLReader {
     private mutating func modify(_ path: [PathStep], _ change: (inout Node) throws -> Void) throws {
         func walk(_ node: inout Node, _ steps: ArraySlice<PathStep>) throws {
             guard let step = steps.first else { return try change(&node) }
-            guard case .table(var entries, let defined, let inline) = node, var child = entries[step.key] else { return }
+            guard case .table(var entries, let defined, let inline, let dotted) = node, var child = entries[step.key] else { return }
             if step.inArray, case .tableArray(var tables) = child, !tables.isEmpty {
                 try walk(&tables[tables.count - 1], steps.dropFirst())
                 child = .tableArray(tables)
@@ -167,7 +175,7 @@ struct TOMLReader {
                 try walk(&child, steps.dropFirst())
             }
             entries[step.key] = child
-            node = .table(entries, defined: defined, inline: inline)
+            node = .table(entries, defined: defined, inline: inline, dotted: dotted)
         }
         try walk(&root, path[...])
     }
@@ -229,10 +237,10 @@ struct TOMLReader {
         position += 1
         var items: [SettingsValue] = []
         while true {
-            skipBlank()
+            try skipBlank()
             if peek == UInt8(ascii: "]") { position += 1; return .value(.array(items)) }
             items.append(try value(depth: depth + 1).value)
-            skipBlank()
+            try skipBlank()
             switch peek {
             case UInt8(ascii: ",")?: position += 1
             case UInt8(ascii: "]")?: position += 1; return .value(.array(items))
@@ -265,7 +273,7 @@ struct TOMLReader {
     }
 
     private static func closed(_ table: Node) -> Node {
-        guard case .table(let entries, _, _) = table else { return table }
+        guard case .table(let entries, _, _, _) = table else { return table }
         return .table(entries, defined: true, inline: true)
     }
 
@@ -290,13 +298,14 @@ struct TOMLReader {
     private static func integer(_ text: String) -> Int? {
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where text.hasPrefix(prefix) {
             let digits = text.dropFirst(2)
-            guard validUnderscores(digits) else { return nil }
+            // Int(_:radix:) would take a sign: 0x-1 is not TOML.
+            guard validUnderscores(digits, between: \.isHexDigit), digits.allSatisfy({ $0.isHexDigit || $0 == "_" }) else { return nil }
             return Int(digits.filter { $0 != "_" }, radix: radix)
         }
         var digits = Substring(text)
         let sign = digits.first == "-" ? "-" : ""
         if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }), validUnderscores(digits),
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }), validUnderscores(digits, between: \.isNumber),
               digits == "0" || digits.first != "0" else { return nil }
         return Int(sign + digits.filter { $0 != "_" })
     }
@@ -307,7 +316,7 @@ struct TOMLReader {
         if body.first == "+" || body.first == "-" { body = body.dropFirst() }
         if body == "inf" { return negative ? -.infinity : .infinity }
         if body == "nan" { return .nan }
-        guard validUnderscores(body), body.allSatisfy({ $0.isASCII && ($0.isNumber || "_.eE+-".contains($0)) }),
+        guard validUnderscores(body, between: \.isNumber), body.allSatisfy({ $0.isASCII && ($0.isNumber || "_.eE+-".contains($0)) }),
               body.first?.isNumber == true else { return nil }
         let digits = body.filter { $0 != "_" }
         // TOML: a "." has digits on both sides; no leading zeros.
@@ -320,11 +329,11 @@ struct TOMLReader {
         return Double((negative ? "-" : "") + digits)
     }
 
-    /// Each `_` stands between two digits.
-    private static func validUnderscores(_ text: Substring) -> Bool {
+    /// Each `_` stands between two digits (`isDigit`: not the e of an exponent).
+    private static func validUnderscores(_ text: Substring, between isDigit: (Character) -> Bool) -> Bool {
         let characters = Array(text)
         for (index, character) in characters.enumerated() where character == "_" {
-            guard index > 0, index + 1 < characters.count, characters[index - 1].isHexDigit, characters[index + 1].isHexDigit else {
+            guard index > 0, index + 1 < characters.count, isDigit(characters[index - 1]), isDigit(characters[index + 1]) else {
                 return false
             }
         }
@@ -369,6 +378,7 @@ struct TOMLReader {
                 position += run
                 return String(result)
             }
+            if byte == 0x0d && !startsWith("\r\n") { throw fail("a carriage return without a line feed in a string") }
             switch byte {
             case UInt8(ascii: "\\"):
                 position += 1
@@ -411,6 +421,7 @@ struct TOMLReader {
         while !startsWith("'''") {
             guard let byte = peek else { throw fail("unterminated string") }
             if (byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d) || byte == 0x7f { throw fail("a control character in a string") }
+            if byte == 0x0d && !startsWith("\r\n") { throw fail("a carriage return without a line feed in a string") }
             position += 1
         }
         // Up to two quotes before the closing three belong to the string.
@@ -453,7 +464,7 @@ struct TOMLReader {
     private mutating func plainRun(allowingLineBreaks: Bool) throws -> String.UnicodeScalarView {
         let start = position
         while let byte = peek, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
-              byte >= 0x20 || byte == 0x09 || (allowingLineBreaks && (byte == 0x0a || byte == 0x0d)), byte != 0x7f {
+              byte >= 0x20 || byte == 0x09 || (allowingLineBreaks && (byte == 0x0a || startsWith("\r\n"))), byte != 0x7f {
             position += 1
         }
         // A lone quote inside a multi-line string is a run of its own.
@@ -486,22 +497,30 @@ struct TOMLReader {
         while let byte = peek, byte == 0x20 || byte == 0x09 { position += 1 }
     }
 
-    /// Spaces, line breaks and comments.
-    private mutating func skipBlank() {
+    /// Spaces, line breaks (LF or CRLF) and comments.
+    private mutating func skipBlank() throws {
         while let byte = peek {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0a || startsWith("\r\n") {
                 position += 1
             } else if byte == UInt8(ascii: "#") {
-                while let next = peek, next != 0x0a { position += 1 }
+                try skipComment()
             } else {
                 return
             }
         }
     }
 
+    /// A comment up to its line break; TOML allows no control character but tab in it.
+    private mutating func skipComment() throws {
+        while let byte = peek, byte != 0x0a, !startsWith("\r\n") {
+            if (byte < 0x20 && byte != 0x09) || byte == 0x7f { throw fail("a control character in a comment") }
+            position += 1
+        }
+    }
+
     private mutating func endOfLine() throws {
         skipSpace()
-        if peek == UInt8(ascii: "#") { while let next = peek, next != 0x0a { position += 1 } }
+        if peek == UInt8(ascii: "#") { try skipComment() }
         if startsWith("\r\n") { position += 2; return }
         guard peek == nil || peek == 0x0a else { throw fail("expected the end of the line") }
         if peek != nil { position += 1 }

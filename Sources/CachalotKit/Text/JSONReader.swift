@@ -161,13 +161,13 @@ struct JSONReader {
             position += 1
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        guard Self.isNumber(bytes[start..<position]) else {
+            position = start
+            throw fail("malformed number \(text.prefix(30))")
+        }
         if isInteger {
-            let digits = text.utf8.drop { $0 == UInt8(ascii: "-") && text.utf8.count > 1 }
-            guard !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-                position = start
-                throw fail("malformed number \(text.prefix(30))")
-            }
-            guard bigIntegers ? digits.count <= Self.pythonIntegerDigits : Int(text) != nil else {
+            let digits = text.utf8.count - (text.hasPrefix("-") ? 1 : 0)
+            guard bigIntegers ? digits <= Self.pythonIntegerDigits : Int(text) != nil else {
                 position = start
                 throw fail("integer \(text.prefix(30)) is out of range")
             }
@@ -175,6 +175,29 @@ struct JSONReader {
         }
         guard let value = Double(text) else { position = start; throw fail("malformed number \(text.prefix(30))") }
         return .double(value)
+    }
+
+    /// JSON's number, as Python's json reads it: -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?
+    /// (Swift's Double and Int would also take 01, 1., .5, 2.e3).
+    private static func isNumber(_ text: ArraySlice<UInt8>) -> Bool {
+        var rest = text[...]
+        func digits() -> Int {
+            let count = rest.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            rest = rest.dropFirst(count)
+            return count
+        }
+        if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+        if rest.first == UInt8(ascii: "0") { rest = rest.dropFirst() } else if digits() == 0 { return false }
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            guard digits() > 0 else { return false }
+        }
+        if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+            rest = rest.dropFirst()
+            if rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return rest.isEmpty
     }
 
     private mutating func string() throws -> String {
@@ -221,6 +244,8 @@ struct JSONReader {
                 if (0xdc00..<0xe000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)) {
                     return scalar
                 }
+                // Not a low surrogate: an escape of its own, read next (as Python does).
+                position -= 6
             }
             // A lone surrogate has no Unicode scalar: U+FFFD, as a UTF-8 decoder would.
             return Unicode.Scalar(high) ?? "\u{fffd}"

@@ -75,22 +75,20 @@ enum MySQLValueDecoder {
                                      second: time.second, microsecond: time.microsecond)
     }
 
-    /// Django's typecast_time: "HH:MM:SS[.ffffff]", the sign dropped; an
-    /// hour Python cannot hold fails the query, as in Django.
+    /// Django's typecast_time on the str mysqlclient gives it:
+    /// "HH:MM:SS[.ffffff]", each part read with int(), so "-00" is hour 0
+    /// but "-01" is hour -1. An hour Python cannot hold (TIME runs from
+    /// -838 to 838) fails the query, as in Django.
     private static func time(_ text: String) throws -> PickleValue {
-        let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
-        let parts = unsigned.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let hour = Int(parts[0]), let minute = Int(parts[1]) else {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let seconds = parts.count == 3 ? parts[2].split(separator: ".", omittingEmptySubsequences: false) : []
+        // int((microseconds + "000000")[:6])
+        let fraction = String(((seconds.count == 2 ? String(seconds[1]) : "0") + "000000").prefix(6))
+        guard parts.count == 3, (1...2).contains(seconds.count), let hour = Int(parts[0]), let minute = Int(parts[1]),
+              let second = Int(seconds[0]), let microsecond = Int(fraction) else {
             throw Failure(description: "unexpected time text \(quoted(text))")
         }
-        let seconds = parts[2].split(separator: ".", maxSplits: 1)
-        guard let second = seconds.first.flatMap({ Int($0) }) else { throw Failure(description: "unexpected time text \(quoted(text))") }
-        var microsecond = 0
-        if seconds.count == 2 {
-            let digits = String(seconds[1].prefix(6))
-            microsecond = (Int(digits) ?? 0) * [1, 100_000, 10_000, 1_000, 100, 10, 1][digits.count]
-        }
-        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else {
+        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second), microsecond >= 0 else {
             throw Failure(description: "time \(quoted(text)) is not a Python time (hour must be in 0..23), as Django fails on it")
         }
         return PythonValues.time(hour: hour, minute: minute, second: second, microsecond: microsecond)
