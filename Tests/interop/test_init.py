@@ -120,3 +120,29 @@ def test_manage_py_is_looked_for_in_the_current_folder(tmp_path):
     toml = tmp_path / "cachalot.toml"
     refused = run([binary(), "init", "--manage", str(HERE / "manage.py"), "--python", sys.executable, "-o", str(toml)])
     assert refused.returncode == 2 and "init writes JSON" in refused.stderr and not toml.exists()
+
+
+@pytest.mark.parametrize("answer, written", [("y\n", True), ("n\n", False), ("\n", False)])
+def test_on_a_terminal_init_asks_before_overwriting(tmp_path, answer, written):
+    import pty
+
+    target = tmp_path / "cachalot.json"
+    run(init_command(target))
+    settings = json.loads(target.read_text())
+    settings["CACHES"]["default"]["KEY_PREFIX"] = "old"
+    target.write_text(json.dumps(settings))
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(init_command(target), stdin=follower, stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    seen = b""
+    while b"[y/N]" not in seen:
+        chunk = os.read(leader, 4096)
+        assert chunk, seen
+        seen += chunk
+    assert f"overwrite {target}?".encode() in seen
+    os.write(leader, answer.encode())
+    out, _ = process.communicate(timeout=60)
+    os.close(leader)
+    assert ("KEY_PREFIX" in target.read_text()) != written
+    assert (f"wrote {target}" in out) == written
+    assert process.returncode == (0 if written else 1)

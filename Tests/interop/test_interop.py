@@ -125,6 +125,7 @@ def test_unknown_label_writes_nothing_and_exits_2(cachalot):
     assert snapshot_cache() == before
 
 
+@pytest.mark.backends("filebased", reason="labels are resolved before any cache is opened")
 @pytest.mark.parametrize("typed, suggested", [
     ("django.contrib.auth", "'auth', the label of app django.contrib.auth"),  # Django's own suggestion
     ("django.contrib.auth.User", "'auth.User', app django.contrib.auth by its label"),
