@@ -52,13 +52,16 @@ enum WatchCommand {
             let hows = try watch.openFeeds()
             if verbosity >= .djangos {
                 for (cache, how) in zip(plan.caches, hows) { Console.note("cache '\(cache.alias)': \(how)") }
-                Console.note("watching \(plan.keys.count) table keys; Ctrl-C ends with a summary")
             }
         } catch let error as CachalotError {
             Console.error(error)
             return error.exitCode.rawValue
         }
-        watch.run(for: arguments.seconds(CommandTable.watchFor))
+        // "watching" once the first read is done: a write made after the
+        // note is reported, never taken as the baseline.
+        watch.run(for: arguments.seconds(CommandTable.watchFor)) {
+            if verbosity >= .djangos { Console.note("watching \(plan.keys.count) table keys; Ctrl-C ends with a summary") }
+        }
         return 0
     }
 
