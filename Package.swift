@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit"],
+            dependencies: ["CachalotKit", "CachalotTestSupport"],
             swiftSettings: strictImports
         ),
         .testTarget(
