@@ -78,7 +78,7 @@ let package = Package(
         // Temporary folders, child processes and real servers for the tests.
         .target(
             name: "CachalotTestSupport",
-            dependencies: ["CachalotKit"],
+            dependencies: ["CachalotKit", "CSQLite"],
             path: "Tests/CachalotTestSupport",
             swiftSettings: strictImports
         ),
@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotIntegrationTests",
-            dependencies: ["CachalotKit", "CachalotTestSupport", "CSQLite"],
+            dependencies: ["CachalotKit", "CachalotTestSupport"],
             swiftSettings: strictImports
         ),
     ],
