@@ -85,13 +85,13 @@ let package = Package(
         // Temporary folders, child processes and real servers for the tests.
         .target(
             name: "CachalotTestSupport",
-            dependencies: ["CachalotKit"],
+            dependencies: ["CachalotKit", "CSQLite"],
             path: "Tests/CachalotTestSupport",
             swiftSettings: strictImports
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit", "CMariaDB"],
+            dependencies: ["CachalotKit", "CMariaDB", "CachalotTestSupport"],
             swiftSettings: strictImports
         ),
         .testTarget(
@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotIntegrationTests",
-            dependencies: ["CachalotKit", "CachalotTestSupport", "CSQLite"],
+            dependencies: ["CachalotKit", "CachalotTestSupport"],
             swiftSettings: strictImports
         ),
     ],

@@ -7,24 +7,19 @@ import Testing
 /// str literals, analysis that never changes data, and the tables a
 /// statement reads or writes never fewer than it really does.
 struct MySQLTextAndTablesTests {
-    static func open(_ server: MariaDBServer, charset: String? = nil) throws -> MySQLDatabase {
-        try MySQLDatabase(settings: server.settings(options: charset.map { ["charset": .string($0)] } ?? [:]), timeout: 5)
-    }
-
     @Test func latin1IsEncodedEscapedAndDecodedAsMysqlclientDoes() throws {
-        let server = try MariaDBServer()
-        try server.run("CREATE TABLE word (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40)) CHARACTER SET utf8mb4", database: "site")
-        let database = try Self.open(server, charset: "latin1")
+        let site = try TestDatabase<MariaDBServer>("CREATE TABLE word (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40)) CHARACTER SET utf8mb4")
+        let database = try site.open(options: ["charset": .string("latin1")])
         _ = try database.write("INSERT INTO word (name) VALUES (%s), ('é€')", parameters: ["naïve 'q' \\"])
         // The server holds the text itself (UTF-8 bytes here), not UTF-8 read as latin1.
-        #expect(try server.run("SELECT group_concat(HEX(name) ORDER BY id) FROM word", database: "site") == "6E61C3AF766520277127205C,C3A9E282AC")
+        #expect(try site.run("SELECT group_concat(HEX(name) ORDER BY id) FROM word") == "6E61C3AF766520277127205C,C3A9E282AC")
         #expect(try database.read("SELECT name FROM word WHERE name = %s", parameters: ["naïve 'q' \\"]) == [[.string("naïve 'q' \\")]])
         #expect(try database.read("SELECT name FROM word WHERE name LIKE 'é%%'", parameters: []) == [[.string("é€")]])
         // Python's cp1252 cannot encode ☃ (UnicodeEncodeError) nor decode 0x81: nothing is run, or the read fails.
         let snowman = caughtError { _ = try database.write("INSERT INTO word (name) VALUES (%s)", parameters: ["☃"]) }
         #expect(snowman?.exitCode == .usage && snowman?.message.contains("latin1") == true, "\(String(describing: snowman))")
         #expect(caughtError { _ = try database.read("SELECT name FROM word WHERE name = '☃'", parameters: []) }?.exitCode == .usage)
-        #expect(try server.run("SELECT count(*) FROM word", database: "site") == "2")
+        #expect(try site.run("SELECT count(*) FROM word") == "2")
         let undecodable = caughtError { _ = try database.read("SELECT CONVERT(_latin1 X'81' USING utf8mb4)", parameters: []) }
         #expect(undecodable?.message.contains("cp1252") == true, "\(String(describing: undecodable))")
     }
@@ -33,9 +28,8 @@ struct MySQLTextAndTablesTests {
     /// before anything runs (a `'` after a lead byte would otherwise escape
     /// its backslash); table names still read for invalidate.
     @Test func anotherCharsetRefusesQueriesButListsTables() throws {
-        let server = try MariaDBServer()
-        try server.run("CREATE TABLE word (name varchar(40)) CHARACTER SET utf8mb4; INSERT INTO word VALUES ('a'), ('b');", database: "site")
-        let database = try Self.open(server, charset: "gbk")
+        let site = try TestDatabase<MariaDBServer>("CREATE TABLE word (name varchar(40)) CHARACTER SET utf8mb4; INSERT INTO word VALUES ('a'), ('b');")
+        let database = try site.open(options: ["charset": .string("gbk")])
         #expect(try database.tableNames() == ["word"])
         let attack = "\u{7E0}' OR 1=1 -- "
         for failure in [caughtError { _ = try database.write("DELETE FROM word WHERE name = %s", parameters: [attack]) },
@@ -43,15 +37,14 @@ struct MySQLTextAndTablesTests {
                         caughtError { _ = try database.analyze("SELECT name FROM word WHERE name = %s", parameters: [attack]) }] {
             #expect(failure?.exitCode == .usage && failure?.message.contains("charset \"gbk\"") == true, "\(String(describing: failure))")
         }
-        #expect(try server.run("SELECT count(*) FROM word", database: "site") == "2")
+        #expect(try site.run("SELECT count(*) FROM word") == "2")
     }
 
     /// A --param is a str, as the query key hashes it: '0', never 0 (which
     /// MySQL compares numerically, matching 'abc').
     @Test func parametersAreQuotedStrings() throws {
-        let server = try MariaDBServer()
-        try server.run("CREATE TABLE word (id int, name varchar(40)); INSERT INTO word VALUES (1, 'abc'), (2, '0');", database: "site")
-        let database = try Self.open(server)
+        let site = try TestDatabase<MariaDBServer>("CREATE TABLE word (id int, name varchar(40)); INSERT INTO word VALUES (1, 'abc'), (2, '0');")
+        let database = try site.open()
         #expect(try database.read("SELECT id FROM word WHERE name = %s", parameters: ["0"]) == [[.int(2)]])
         #expect(try database.read("SELECT id FROM word WHERE id = %s", parameters: ["1"]) == [[.int(1)]])
         #expect(try database.read("SELECT %s", parameters: ["5"]) == [[.string("5")]])
@@ -61,16 +54,15 @@ struct MySQLTextAndTablesTests {
     /// calls it (what query --peek does) inserts nothing, and the statement
     /// is never cachable (the function's tables are unknown).
     @Test func analysisNeverChangesDataAndFunctionsAreUncachable() throws {
-        let server = try MariaDBServer()
-        try server.run("""
+        let site = try TestDatabase<MariaDBServer>("""
             CREATE TABLE shop_item (id int, name text); INSERT INTO shop_item VALUES (1, 'a'), (2, 'b');
             CREATE TABLE ShopGadget (id int); CREATE TABLE side_log (id int AUTO_INCREMENT PRIMARY KEY);
             CREATE FUNCTION Gadget_Total() RETURNS int READS SQL DATA RETURN (SELECT count(*) FROM ShopGadget);
             CREATE VIEW counted AS SELECT gadget_total() AS n;
             DELIMITER //
             CREATE FUNCTION bump() RETURNS int DETERMINISTIC MODIFIES SQL DATA BEGIN INSERT INTO side_log VALUES (NULL); RETURN 1; END//
-            """, database: "site")
-        let database = try Self.open(server)
+            """)
+        let database = try site.open()
         for sql in ["SELECT name, gadget_total() FROM shop_item", "SELECT n FROM counted"] {
             let analysis = try database.analyze(sql, parameters: [])
             #expect(analysis.isReadOnly && !analysis.tablesCertain && analysis.uncachableReason?.contains("stored function") == true, "\(sql)")
@@ -80,17 +72,16 @@ struct MySQLTextAndTablesTests {
             let analysis = try database.analyze(sql, parameters: [])
             #expect(!analysis.isReadOnly && Set(analysis.writtenTables) == ["shop_item", "ShopGadget", "side_log", "counted"], "\(sql)")
         }
-        #expect(try server.run("SELECT count(*) FROM side_log", database: "site") == "0")
+        #expect(try site.run("SELECT count(*) FROM side_log") == "0")
     }
 
     @Test func tablesReadThroughFoldedSubqueriesAndTemptableViews() throws {
-        let server = try MariaDBServer()
-        try server.run("""
+        let site = try TestDatabase<MariaDBServer>("""
             CREATE TABLE shop_item (id int, name text); INSERT INTO shop_item VALUES (1, 'a');
             CREATE TABLE ShopGadget (id int); INSERT INTO ShopGadget VALUES (1);
             CREATE ALGORITHM=TEMPTABLE VIEW gadget_count AS SELECT count(*) AS n FROM ShopGadget;
-            """, database: "site")
-        let database = try Self.open(server)
+            """)
+        let database = try site.open()
         let folded = try database.analyze("SELECT name FROM shop_item WHERE EXISTS (SELECT 1 FROM `ShopGadget`)", parameters: [])
         #expect(Set(folded.readTables) == ["shop_item", "ShopGadget"] && folded.tablesCertain)
         #expect(Set(try database.analyze("SELECT n FROM gadget_count", parameters: []).readTables) == ["gadget_count", "ShopGadget"])
@@ -100,16 +91,15 @@ struct MySQLTextAndTablesTests {
     /// than the text names (a trigger, a cascading foreign key, a routine),
     /// every relation is invalidated.
     @Test func writtenTablesAreNeverFewerThanWritten() throws {
-        let server = try MariaDBServer()
-        try server.run("""
+        let site = try TestDatabase<MariaDBServer>("""
             CREATE TABLE ShopGadget (id int PRIMARY KEY, name text);
             CREATE TABLE shop_parent (id int PRIMARY KEY) ENGINE=InnoDB;
             CREATE TABLE shop_child (id int, parent_id int, FOREIGN KEY (parent_id) REFERENCES shop_parent (id) ON DELETE CASCADE) ENGINE=InnoDB;
             CREATE TABLE shop_audit (id int); CREATE TABLE shop_logged (id int);
             CREATE TRIGGER logged_insert AFTER INSERT ON shop_logged FOR EACH ROW INSERT INTO shop_audit VALUES (NEW.id);
             CREATE PROCEDURE touch() MODIFIES SQL DATA UPDATE ShopGadget SET name = 'x';
-            """, database: "site")
-        let database = try Self.open(server)
+            """)
+        let database = try site.open()
         func written(_ sql: String) throws -> Set<String> { Set(try database.analyze(sql, parameters: []).writtenTables) }
         #expect(try written("UPDATE ShopGadget SET name = 'a'") == ["ShopGadget"])
         #expect(try written("update `ShopGadget` set name = 'a'") == ["ShopGadget"])

@@ -7,13 +7,8 @@ import Testing
 /// Django does, failing clearly, Django's table list, the tables a
 /// statement reads, and the values psycopg would return.
 struct PostgreSQLTests {
-    static func open(_ settings: DatabaseSettings, timeout: Double = 5) throws -> PostgreSQLDatabase {
-        try PostgreSQLDatabase(settings: settings, timeout: timeout)
-    }
-
     @Test func tableListIsDjangosIntrospection() throws {
-        let server = try PostgreSQLServer()
-        try server.run("""
+        let site = try TestDatabase<PostgreSQLServer>("""
             CREATE TABLE shop_item (id int PRIMARY KEY);
             CREATE VIEW shop_item_view AS SELECT id FROM shop_item;
             CREATE MATERIALIZED VIEW shop_mv AS SELECT id FROM shop_item;
@@ -26,13 +21,12 @@ struct PostgreSQLTests {
             CREATE TABLE other.hidden (id int);
             CREATE TABLE "Upper" (id int);
             """)
-        let database = try Self.open(server.settings())
+        let database = try site.open()
         #expect(try database.tableNames() == ["Upper", "shop_ft", "shop_item", "shop_part"])
     }
 
     @Test func analysisNamesEveryTableAStatementReads() throws {
-        let server = try PostgreSQLServer()
-        try server.run("""
+        let site = try TestDatabase<PostgreSQLServer>("""
             CREATE TABLE shop_category (id int PRIMARY KEY, name text);
             CREATE TABLE shop_item (id int PRIMARY KEY, category_id int REFERENCES shop_category, name text);
             CREATE TABLE shop_many (id int);
@@ -42,7 +36,7 @@ struct PostgreSQLTests {
             CREATE SCHEMA other;
             CREATE TABLE other.hidden (id int);
             """)
-        let database = try Self.open(server.settings())
+        let database = try site.open()
         func reads(_ sql: String, _ parameters: [String] = []) throws -> Set<String> {
             let analysis = try database.analyze(sql, parameters: parameters)
             #expect(analysis.isReadOnly, "\(sql)")
@@ -74,9 +68,9 @@ struct PostgreSQLTests {
     }
 
     @Test func valuesAreWhatPsycopgReturnsOnADjangoConnection() throws {
-        let server = try PostgreSQLServer()
-        var settings = server.settings()
-        let database = try Self.open(settings)
+        let site = try TestDatabase<PostgreSQLServer>()
+        var settings = site.settings()
+        let database = try site.open()
         let row = try database.read("""
             SELECT 42, 9000000000::int8, 12.3::numeric(10,2), 1e-20::numeric, 1.5::real, true, 'héllo'::text,
                    '\\xdeadbeef'::bytea, '2024-02-29'::date, '13:45:30.123456'::time, '13:45:30+02'::timetz,
@@ -102,19 +96,19 @@ struct PostgreSQLTests {
 
         // A database TIME_ZONE: the session runs in it and datetimes carry its ZoneInfo.
         settings.clock = DatabaseClock(useTZ: true, timeZone: "UTC", databaseTimeZone: "Europe/Paris")
-        let paris = try Self.open(settings).read("SELECT '2024-03-10 12:34:56+00'::timestamptz", parameters: [])
+        let paris = try DatabaseFactory.open(settings).read("SELECT '2024-03-10 12:34:56+00'::timestamptz", parameters: [])
         #expect(paris.first?.first == PythonValues.datetime(year: 2024, month: 3, day: 10, hour: 13, minute: 34, second: 56,
                                                              microsecond: 0, tzinfo: PythonValues.zoneInfo("Europe/Paris")))
         // USE_TZ off: naive, in TIME_ZONE.
         settings.clock = DatabaseClock(useTZ: false, timeZone: "America/New_York", databaseTimeZone: nil)
-        let naive = try Self.open(settings).read("SELECT '2024-03-10 12:34:56+00'::timestamptz", parameters: [])
+        let naive = try DatabaseFactory.open(settings).read("SELECT '2024-03-10 12:34:56+00'::timestamptz", parameters: [])
         #expect(naive.first?.first == PythonValues.datetime(year: 2024, month: 3, day: 10, hour: 8, minute: 34, second: 56, microsecond: 0))
         // Intervals at Python's edges, and COPY, which must not spin.
         let extremes = try database.read("SELECT '-106751991 days'::interval, '999999999 days 23:59:59.999999'::interval", parameters: [])
         #expect(extremes.first == [PythonValues.timedelta(days: -106_751_991, microseconds: 0)!,
                                    PythonValues.timedelta(days: 999_999_999, microseconds: 86_399_999_999)!])
         let started = monotonicSeconds()
-        let copying = try Self.open(server.settings())
+        let copying = try site.open()
         #expect(caughtError { _ = try copying.read("COPY (SELECT 1) TO STDOUT", parameters: []) }?.message.contains("COPY") == true)
         #expect(monotonicSeconds() - started < 10)
         // What Python cannot hold fails as it fails in Django.
@@ -122,74 +116,70 @@ struct PostgreSQLTests {
     }
 
     @Test func writesRunInATransaction() throws {
-        let server = try PostgreSQLServer()
-        try server.run("CREATE TABLE book (id int PRIMARY KEY, title text); INSERT INTO book VALUES (1, 'Old'), (2, 'Other'); CREATE SEQUENCE counter;")
-        let database = try Self.open(server.settings())
+        let site = try TestDatabase<PostgreSQLServer>("CREATE TABLE book (id int PRIMARY KEY, title text); INSERT INTO book VALUES (1, 'Old'), (2, 'Other'); CREATE SEQUENCE counter;")
+        let database = try site.open()
         #expect(try database.write("UPDATE book SET title = %s WHERE id = %s", parameters: ["New", "1"]).changedRows == 1)
         #expect(caughtError { _ = try database.write("INSERT INTO book VALUES (3, 'a'), (1, 'duplicate')", parameters: []) } != nil)
-        #expect(try server.run("SELECT string_agg(title, ',' ORDER BY id) FROM book") == "New,Other")
+        #expect(try site.run("SELECT string_agg(title, ',' ORDER BY id) FROM book") == "New,Other")
         // The read session is read-only: a write that slips past the analysis fails there.
         let message = caughtError { _ = try database.read("SELECT nextval('counter')", parameters: []) }
         #expect(message?.message.contains("read-only transaction") == true)
     }
 
+    /// On the shared server: the role is named after the test's database
+    /// (roles are the server's, not a database's).
     @Test func connectsThroughPassfileServiceAndTCP() throws {
-        let server = try PostgreSQLServer()
-        try server.run("CREATE ROLE app LOGIN PASSWORD 's3cret'")
-        try server.run("CREATE DATABASE site OWNER app")
+        let site = try TestDatabase<PostgreSQLServer>()
+        let (server, name, role) = (site.host, site.name, site.name + "_app")
+        try site.run("CREATE ROLE \(role) LOGIN PASSWORD 's3cret'; ALTER DATABASE \(name) OWNER TO \(role);")
         // Password in the settings, over TCP (scram-sha-256).
-        #expect(try Self.open(server.settings(name: "site", user: "app", password: "s3cret", tcp: true)).tableNames() == [])
+        #expect(try DatabaseFactory.open(server.settings(name: name, user: role, password: "s3cret", tcp: true)).tableNames() == [])
         // ~/.pgpass-style passfile from OPTIONS, no PASSWORD.
-        let passfile = try server.directory.write("pgpass", "127.0.0.1:\(server.port):site:app:s3cret\n", mode: 0o600)
-        #expect(try Self.open(server.settings(name: "site", user: "app", tcp: true, options: ["passfile": .string(passfile)])).tableNames() == [])
+        let passfile = try server.directory.write("\(name).pgpass", "127.0.0.1:\(server.port):\(name):\(role):s3cret\n", mode: 0o600)
+        #expect(try DatabaseFactory.open(server.settings(name: name, user: role, tcp: true, options: ["passfile": .string(passfile)])).tableNames() == [])
         // A service from pg_service.conf with NAME empty.
-        let services = try server.directory.write("pg_service.conf", "[site]\nhost=127.0.0.1\nport=\(server.port)\ndbname=site\nuser=app\npassword=s3cret\n")
+        let services = try server.directory.write("\(name).pg_service.conf",
+                                                  "[site]\nhost=127.0.0.1\nport=\(server.port)\ndbname=\(name)\nuser=\(role)\npassword=s3cret\n")
         setenv("PGSERVICEFILE", services, 1)
         var service = DatabaseSettings(alias: "default", engine: .postgresql, engineName: "django.db.backends.postgresql", name: "")
         service.options = ["service": .string("site")]
-        #expect(try Self.open(service).tableNames() == [])
+        #expect(try DatabaseFactory.open(service).tableNames() == [])
         // Keys Django consumes never reach libpq (which would refuse them).
-        #expect(try Self.open(server.settings(options: ["isolation_level": .int(4), "server_side_binding": .bool(true),
-                                                        "assume_role": .string("app")])).tableNames() == [])
+        #expect(try site.open(options: ["isolation_level": .int(4), "server_side_binding": .bool(true),
+                                        "assume_role": .string(role)]).tableNames() == [])
     }
 
+    /// On a server of its own: it caps a role's connections and stops the server.
     @Test func failuresNameTheProblemAndNeverThePassword() throws {
         let server = try PostgreSQLServer()
+        func open(_ settings: DatabaseSettings, timeout: Double? = nil) throws -> Database { try DatabaseFactory.open(settings, timeout: timeout) }
         try server.run("CREATE ROLE app LOGIN PASSWORD 's3cret'; CREATE ROLE capped LOGIN PASSWORD 'x' CONNECTION LIMIT 0;")
-        let wrong = caughtError { _ = try Self.open(server.settings(user: "app", password: "not-the-password", tcp: true)) }
+        let wrong = caughtError { _ = try open(server.settings(user: "app", password: "not-the-password", tcp: true)) }
         #expect(wrong?.message.contains("password authentication failed") == true)
         #expect(wrong?.description.contains("not-the-password") == false)
         #expect(wrong?.hint?.contains("PASSWORD") == true)
-        #expect(caughtError { _ = try Self.open(server.settings(name: "nope")) }?.message.contains("\"nope\" does not exist") == true)
-        #expect(caughtError { _ = try Self.open(server.settings(user: "capped", password: "x", tcp: true)) }?.message.contains("too many connections") == true)
-        #expect(caughtError { _ = try Self.open(server.settings(tcp: true, options: ["sslmode": .string("require")])) }?.message.contains("SSL") == true)
-        #expect(caughtError { _ = try Self.open(server.settings(options: ["bogus": .string("1")])) }?.message.contains("invalid connection option") == true)
+        #expect(caughtError { _ = try open(server.settings(name: "nope")) }?.message.contains("\"nope\" does not exist") == true)
+        #expect(caughtError { _ = try open(server.settings(user: "capped", password: "x", tcp: true)) }?.message.contains("too many connections") == true)
+        #expect(caughtError { _ = try open(server.settings(tcp: true, options: ["sslmode": .string("require")])) }?.message.contains("SSL") == true)
+        #expect(caughtError { _ = try open(server.settings(options: ["bogus": .string("1")])) }?.message.contains("invalid connection option") == true)
         // A statement longer than the timeout is cancelled by the server.
-        let slow = try Self.open(server.settings(), timeout: 1)
+        let slow = try open(server.settings(), timeout: 1)
         let started = monotonicSeconds()
         let slowError = caughtError { _ = try slow.read("SELECT pg_sleep(30)", parameters: []) }?.message ?? ""
         #expect(slowError.contains("statement timeout") || slowError.contains("no answer within"), "\(slowError)")
         #expect(monotonicSeconds() - started < 15)
         server.stop()
-        #expect(caughtError { _ = try Self.open(server.settings(tcp: true)) }?.message.contains("Connection refused") == true)
+        #expect(caughtError { _ = try open(server.settings(tcp: true)) }?.message.contains("Connection refused") == true)
     }
 
     @Test func aServerThatNeverAnswersFailsByTheDeadline() throws {
         // A listener that accepts and stays silent: libpq would wait forever.
-        let port = try freeLoopbackPort()
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        #expect(bound == 0 && listen(listener, 4) == 0)
+        let listener = try SilentListener()
         var settings = DatabaseSettings(alias: "default", engine: .postgresql, engineName: "django.db.backends.postgresql", name: "x")
         settings.host = "127.0.0.1"
-        settings.port = String(port)
+        settings.port = String(listener.port)
         let started = monotonicSeconds()
-        let error = caughtError { _ = try Self.open(settings, timeout: 1) }
+        let error = caughtError { _ = try DatabaseFactory.open(settings, timeout: 1) }
         #expect(error?.message.contains("no answer") == true)
         #expect(monotonicSeconds() - started < 15)
     }

@@ -7,8 +7,7 @@ import Testing
 /// operator) may read tables its plan never shows: it is never cached.
 struct PostgreSQLUserCallsTests {
     @Test func userFunctionsMakeAReadUncachable() throws {
-        let server = try PostgreSQLServer()
-        try server.run("""
+        let site = try TestDatabase<PostgreSQLServer>("""
             CREATE TABLE shop_item (id int, name text);
             CREATE TABLE shop_gadget (id int);
             CREATE FUNCTION gadget_total() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM shop_gadget';
@@ -19,7 +18,7 @@ struct PostgreSQLUserCallsTests {
             CREATE VIEW shop_named AS SELECT name, gadget_total() AS total FROM shop_item;
             CREATE VIEW shop_named_again AS SELECT name, total FROM shop_named;
             """)
-        let database = try PostgreSQLDatabase(settings: server.settings(), timeout: 5)
+        let database = try site.open()
         func reason(_ sql: String) throws -> String? { try database.analyze(sql, parameters: []).uncachableReason }
         #expect(try reason("SELECT name, gadget_total() FROM shop_item")?.contains("gadget_total()") == true)
         #expect(try reason("SELECT * FROM shop_named")?.contains("gadget_total()") == true)

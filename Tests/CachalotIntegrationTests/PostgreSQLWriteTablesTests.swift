@@ -7,12 +7,11 @@ import Testing
 /// a partition (and the tables it belongs to), a dropped table, tables a
 /// cascade or a trigger wrote.
 struct PostgreSQLWriteTablesTests {
-    let server: PostgreSQLServer
-    let database: PostgreSQLDatabase
+    let site: TestDatabase<PostgreSQLServer>
+    let database: Database
 
     init() throws {
-        server = try PostgreSQLServer()
-        try server.run("""
+        site = try TestDatabase("""
             CREATE TABLE "ShopGadget" (id int PRIMARY KEY);
             CREATE SCHEMA other;
             CREATE TABLE other.pgx_shelf (id int);
@@ -26,7 +25,7 @@ struct PostgreSQLWriteTablesTests {
             CREATE TRIGGER logged AFTER DELETE ON shop_piece FOR EACH ROW EXECUTE FUNCTION log_piece();
             INSERT INTO shop_part VALUES (1); INSERT INTO shop_piece VALUES (1, 1);
             """)
-        database = try PostgreSQLDatabase(settings: server.settings(), timeout: 5)
+        database = try site.open()
     }
 
     func written(_ sql: String) throws -> Set<String> {

@@ -5,16 +5,18 @@ import Testing
 /// SQLite's authorizer finds the tables a statement reads, through joins,
 /// subqueries, CTEs and views, on a real database file.
 struct SQLiteAnalysisTests {
-    let directory: TemporaryDirectory
-    let database: SQLiteDatabase
+    let site: TestDatabase<SQLiteFiles>
+    let database: Database
 
     init() throws {
-        directory = try TemporaryDirectory("cachalot-analysis")
-        let path = directory.file("db.sqlite3")
-        let failure = TestDatabase.create(at: path)
-        try #require(failure == nil, "the test schema did not load: \(failure ?? "")")
-        database = try SQLiteDatabase(settings: DatabaseSettings(alias: "default", engine: .sqlite,
-                                                                 engineName: "django.db.backends.sqlite3", name: path))
+        site = try TestDatabase("""
+            CREATE TABLE author (id integer PRIMARY KEY, name text);
+            CREATE TABLE book (id integer PRIMARY KEY, title text, author_id integer);
+            CREATE TABLE loan (id integer PRIMARY KEY, book_id integer);
+            CREATE VIEW book_titles AS SELECT title FROM book;
+            INSERT INTO book (id, title) VALUES (1, 'Old'), (2, 'Other');
+            """)
+        database = try site.open()
         try #require(try database.tableNames() == ["author", "book", "loan"])
     }
 

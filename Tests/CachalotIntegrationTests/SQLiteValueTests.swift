@@ -7,20 +7,17 @@ import Testing
 /// timestamp by declared type or `[type]` column name); text those
 /// converters would read otherwise than cachalot can is refused.
 struct SQLiteValueTests {
-    let directory: TemporaryDirectory
+    let site: TestDatabase<SQLiteFiles>
     let settings: DatabaseSettings
 
     init() throws {
-        directory = try TemporaryDirectory("cachalot-values")
-        let path = directory.file("db.sqlite3")
-        let failure = TestDatabase.create(at: path, schema: """
+        site = try TestDatabase("""
         CREATE TABLE reading (flag bool, at datetime, stamp TIMESTAMP NOT NULL DEFAULT '', day date, amount decimal, clock time(6), name text);
         INSERT INTO reading VALUES (1, '2024-02-29 13:45:30.5', '2024-02-29T01:02Z', '2024-02-29', '12.50', '13:45', 'x');
         INSERT INTO reading VALUES (0, NULL, '2024-02-29 01:02:03-05:30', NULL, '3.00', NULL, NULL);
         INSERT INTO reading VALUES (1.5, NULL, '2024-02-29', NULL, NULL, NULL, NULL);
         """)
-        try #require(failure == nil, "the test schema did not load: \(failure ?? "")")
-        settings = DatabaseSettings(alias: "default", engine: .sqlite, engineName: "django.db.backends.sqlite3", name: path)
+        settings = site.settings()
     }
 
     @Test func declaredTypesConvertAsDjangosCursorDoes() throws {

@@ -57,13 +57,30 @@ struct WatchLoopTests {
         func summary(_ tables: [WatchTableSummary], seconds: Double, pollMilliseconds: [Double], final: Bool) { summaries += 1 }
     }
 
-    func watch(_ store: Store, _ environment: Environment) throws -> [String] {
+    func watch(_ store: Store, _ environment: Environment, following: () -> Void = {}) throws -> [String] {
         let plan = WatchPlan(caches: [CacheSettings(alias: "default", backend: .redis, locations: ["redis://a/0"])],
                              keys: [Self.book], models: [Self.book: ["library.Book"]], skippedCaches: [], failures: [], notices: [])
         var loop = WatchLoop(plan: plan, stores: [store], environment: environment, interval: 1)
         let hows = try loop.openFeeds()
-        loop.run(for: nil)
+        loop.run(for: nil, following: following)
         return hows
+    }
+
+    /// `following`, where the command says "watching", comes after the
+    /// first read: a write made then is reported, not taken as the baseline
+    /// (it was, when the note came before the read).
+    @Test func aWriteOnceFollowingIsReported() throws {
+        let store = Store(feed: nil)
+        store.times[Self.book.cachalotKey] = 100
+        var followed = 0
+        let environment = Environment([{ .timeout }])
+        _ = try watch(store, environment) {
+            followed += 1
+            store.times[Self.book.cachalotKey] = 200
+        }
+        #expect(followed == 1)
+        #expect(environment.events.map(\.time) == [200])
+        #expect(environment.events.first?.previous == 100)
     }
 
     @Test func anAnnouncedWriteIsReadAndReportedOnce() throws {

@@ -6,7 +6,9 @@ import Testing
 /// directory initialised in a temporary folder, run as an unprivileged
 /// user, a free loopback port and a socket in the folder, no system
 /// service. root logs in over the socket; `site` / `site-pass` over TCP.
-public final class MariaDBServer {
+/// Unchecked Sendable: tests share one (TestDatabase), and after start-up
+/// only `stop()` changes it, which only a test that owns it calls.
+public final class MariaDBServer: @unchecked Sendable {
     public let port: Int
     public let directory: TemporaryDirectory
     private var pid: pid_t = 0

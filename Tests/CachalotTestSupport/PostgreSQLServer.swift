@@ -6,8 +6,9 @@ import Testing
 /// initdb into a temporary folder as an unprivileged user, a free loopback
 /// port, the socket in that folder, no system service. The superuser
 /// `postgres` is trusted; other roles log in with scram-sha-256 passwords
-/// over TCP.
-public final class PostgreSQLServer {
+/// over TCP. Unchecked Sendable: tests share one (TestDatabase), and after
+/// start-up only `stop()` changes it, which only a test that owns it calls.
+public final class PostgreSQLServer: @unchecked Sendable {
     public let port: Int
     public let directory: TemporaryDirectory
     private var pid: pid_t = 0

@@ -66,7 +66,7 @@ public struct DoctorOperation {
             let offset = serverTime - now
             offsets.append((alias, offset))
             checks.append(abs(offset) > Self.clockTolerance
-                ? DoctorCheck(.warn, "clock database \(alias)", "the database server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
+                ? DoctorCheck(.warn, "clock database \(alias)", "the database server's clock is \(Self.seconds(abs(offset))) s \(offset > 0 ? "ahead of" : "behind") this host's",
                               fix: "run NTP (chrony, systemd-timesyncd) on the database server and on every Django host")
                 : DoctorCheck(.ok, "clock database \(alias)", "now() within \(Self.seconds(Self.clockTolerance)) s of this host (\(Self.seconds(offset)) s)"))
         }
@@ -130,12 +130,12 @@ public struct DoctorOperation {
             let tolerance = Self.clockTolerance + server.facts.clockResolution
             let name = facts.members.isEmpty ? "clock \(alias)" : "clock \(alias) \(server.address)"
             checks.append(abs(offset) > tolerance
-                ? DoctorCheck(.warn, name, "the cache server's clock is \(Self.seconds(offset)) s \(offset > 0 ? "ahead of" : "behind") this host's",
+                ? DoctorCheck(.warn, name, "the cache server's clock is \(Self.seconds(abs(offset))) s \(offset > 0 ? "ahead of" : "behind") this host's",
                               fix: "run NTP (chrony, systemd-timesyncd) on every host that writes to this cache")
                 : DoctorCheck(.ok, name, "server time within \(Self.seconds(tolerance)) s of this host (\(Self.seconds(offset)) s)"))
             for database in databaseOffsets where abs(database.offset - offset) > tolerance {
                 checks.append(DoctorCheck(.warn, "\(name) vs database \(database.alias)",
-                                          "the cache server's and the database server's clocks differ by \(Self.seconds(offset - database.offset)) s",
+                                          "the cache server's and the database server's clocks differ by \(Self.seconds(abs(offset - database.offset))) s",
                                           fix: "run NTP on both servers"))
             }
         }

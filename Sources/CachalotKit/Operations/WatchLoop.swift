@@ -96,12 +96,15 @@ public struct WatchLoop<Environment: WatchEnvironment> {
     }
 
     /// Runs until a stop, `duration` seconds, or the output's reader is gone;
-    /// ends with the final summary.
-    public mutating func run(for duration: Double?) {
+    /// ends with the final summary. `following` is called once every cache
+    /// has been read once: what that first read finds is the baseline, so
+    /// only a write after `following` is sure to be reported.
+    public mutating func run(for duration: Double?, following: () -> Void = {}) {
         let started = environment.now()
         let deadline = duration.map { started + $0 }
         var nextSummary = started + 60
         for index in caches.indices { poll(index) }
+        following()
         while environment.canContinue {
             let now = environment.now()
             if let deadline, now >= deadline { break }

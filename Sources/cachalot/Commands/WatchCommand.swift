@@ -53,13 +53,16 @@ enum WatchCommand {
             let hows = try watch.openFeeds()
             if verbosity >= .djangos {
                 for (cache, how) in zip(plan.caches, hows) { Console.note("cache '\(cache.alias)': \(how)") }
-                Console.note("watching \(TextFormatting.counted(plan.keys.count, "table key")); Ctrl-C ends with a summary")
             }
         } catch let error as CachalotError {
             Console.error(error)
             return error.exitCode.rawValue
         }
-        watch.run(for: arguments.seconds(.for))
+        // "watching" once the first read is done: a write made after the
+        // note is reported, never taken as the baseline.
+        watch.run(for: arguments.seconds(.for)) {
+            if verbosity >= .djangos { Console.note("watching \(TextFormatting.counted(plan.keys.count, "table key")); Ctrl-C ends with a summary") }
+        }
         return 0
     }
 
