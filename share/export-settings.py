@@ -4,7 +4,7 @@
 # and writes what it prints as the settings file. Where cachalot cannot run
 # the site's Python (a container, another host), run it there yourself:
 #
-#     python manage.py shell -c "$(cat /usr/share/cachalot/export-settings.py)" > cachalot.json
+#     CACHALOT_EXPORT_TO=cachalot.json python manage.py shell -c "$(cat /usr/share/cachalot/export-settings.py)"
 #
 # It prints JSON: every CACHALOT_* setting, USE_TZ, TIME_ZONE,
 # CACHE_HERD_TIMEOUT, CACHES, DATABASES (passwords included: keep the file
@@ -12,11 +12,16 @@
 # auto-created many-to-many ones included, to its table), APPS (each app
 # label to its name, for suggesting labels) and VERSIONS
 # (Python and the packages whose formats cachalot follows). With
-# CACHALOT_EXPORT_TO set, it writes there instead of standard output, so
-# that nothing the site prints while starting can mix with the JSON.
+# CACHALOT_EXPORT_TO set, it writes that file (mode 0600) instead of
+# standard output, so that nothing the site prints while starting (Django
+# 5.2's shell counts its automatic imports there) can mix with the JSON.
+# Paths Django takes from the working directory (a relative SQLite NAME or
+# file cache LOCATION) are written absolute, and a database ENGINE that
+# wraps one of Django's gets BASE_ENGINE naming it.
 import importlib.metadata
 import json
 import os
+import ssl
 import sys
 
 from django.apps import apps
@@ -29,6 +34,57 @@ def _plain(value):
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     return str(value)
+
+
+# redis-py takes ssl_cert_reqs as these names too; json would write numbers.
+_VERIFY_MODES = {ssl.CERT_NONE: "none", ssl.CERT_OPTIONAL: "optional", ssl.CERT_REQUIRED: "required"}
+
+
+def _named(value):
+    """ssl.VerifyMode as its name, everywhere in the settings."""
+    if isinstance(value, ssl.VerifyMode):
+        return _VERIFY_MODES[value]
+    if isinstance(value, dict):
+        return {key: _named(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_named(item) for item in value]
+    return value
+
+
+def _caches():
+    caches = _named(settings.CACHES)
+    for cache in caches.values():
+        location = cache.get("LOCATION")
+        if "filebased" in str(cache.get("BACKEND", "")) and isinstance(location, str) and not os.path.isabs(location):
+            cache["LOCATION"] = os.path.abspath(location)
+    return caches
+
+
+def _base_engine(alias):
+    """The django.db.backends engine a wrapper ENGINE's connection class
+    derives from (its module, without .base)."""
+    from django.db import connections
+
+    for cls in type(connections[alias]).__mro__:
+        if cls.__module__.startswith("django.db.backends.") and cls.__module__.endswith(".base"):
+            return cls.__module__[: -len(".base")]
+    return None
+
+
+def _databases():
+    databases = _named(settings.DATABASES)
+    for alias, database in databases.items():
+        engine = str(database.get("ENGINE", ""))
+        name = database.get("NAME")
+        if engine.endswith(("sqlite3", "spatialite")) and isinstance(name, (str, os.PathLike)):
+            text = os.fspath(name)
+            if text and text != ":memory:" and not text.startswith("file:") and not os.path.isabs(text):
+                database["NAME"] = os.path.abspath(text)
+        if not engine.startswith(("django.db.backends.", "django.contrib.gis.db.backends.")) and "BASE_ENGINE" not in database:
+            base = _base_engine(alias)
+            if base:
+                database["BASE_ENGINE"] = base
+    return databases
 
 
 def _versions():
@@ -47,8 +103,8 @@ def _export():
         USE_TZ=settings.USE_TZ,
         TIME_ZONE=settings.TIME_ZONE,
         CACHE_HERD_TIMEOUT=getattr(settings, "CACHE_HERD_TIMEOUT", 60),
-        CACHES=settings.CACHES,
-        DATABASES=settings.DATABASES,
+        CACHES=_caches(),
+        DATABASES=_databases(),
         MODELS={model._meta.label: model._meta.db_table for model in apps.get_models(include_auto_created=True)},
         APPS={config.label: config.name for config in apps.get_app_configs()},
         VERSIONS=_versions(),
@@ -59,7 +115,8 @@ def _export():
 _text = _export()
 _target = os.environ.get("CACHALOT_EXPORT_TO")
 if _target:
-    with open(_target, "w") as _file:
+    # It may hold passwords: only its owner reads it.
+    with os.fdopen(os.open(_target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as _file:
         _file.write(_text)
 else:
     sys.stdout.write(_text)

@@ -72,4 +72,20 @@ struct SettingsInitTests {
         ])
         #expect(SettingsDifference.between(file: site, site: site).isEmpty)
     }
+
+    @Test func aDollarBraceInTheSitesValueIsWrittenSoThatReadingGivesItBack() throws {
+        let site = try Self.exported(#"{"P": "a${HOME}b$${x}", "Q": "\r\n\"\u0301"}"#)
+        let text = site.jsonText
+        #expect(text.contains(#""P": "a$${HOME}b$$${x}""#))
+        #expect(text.contains(#""Q": "\r\n\""#), "CR LF and a quote under a combining mark are escaped scalar by scalar")
+        let file = SettingsFile(path: "x.json", format: .json, text: text)
+        #expect(try file.document(environment: ["HOME": "/root"]) == site.value)
+    }
+
+    @Test func everySecretKeyIsHiddenInADifference() {
+        for key in ["PASSWORD", "password", "passwd", "ssl_password", "SECRET_KEY"] {
+            let lines = SettingsDifference.between(file: .table([key: .string("old-s3cret")]), site: .table([key: .string("new-s3cret")])).map(\.line)
+            #expect(lines == ["~ \(key): (hidden) → (hidden)"])
+        }
+    }
 }

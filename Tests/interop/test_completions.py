@@ -75,7 +75,8 @@ def test_bash_completes_labels_aliases_commands_and_choices(settings_file):
     assert "auth" in auth and "auth.User" in auth and all(label.startswith("au") for label in auth)
     assert bash_complete(*settings, "invalidate", "-c", "") == ["default"]
     assert bash_complete(*settings, "stats", "--db", "") == ["default"]
-    assert bash_complete(f"--settings={settings_file}", "invalidate", "-d", "") == ["default"]
+    # Real bash splits --settings=PATH at the = (COMP_WORDBREAKS).
+    assert bash_complete("--settings", "=", str(settings_file), "invalidate", "-d", "") == ["default"]
     assert bash_complete("inv") == ["invalidate"]
     assert bash_complete("last-invalidation", "--format", "") == ["age", "float", "iso", "json"]
     assert "--dry-run" in bash_complete("invalidate", "--")
@@ -119,3 +120,27 @@ def test_list_is_what_the_settings_hold(settings_file):
     assert run.stdout == "default\n"
     refused = subprocess.run([binary(), "completions", "--list", "labels", "bash"], capture_output=True, text=True)
     assert refused.returncode == 2 and "takes no shell name" in refused.stderr
+
+
+@pytest.mark.parametrize("complete", ["bash", "fish", "zsh"])
+def test_a_hostile_alias_or_label_is_offered_as_it_is_never_run(tmp_path, settings_file, complete):
+    import json
+
+    settings = json.loads(settings_file.read_text())
+    alias = "$(touch${IFS}%s)" % (tmp_path / "ran")
+    settings["CACHES"] = {alias: settings["CACHES"]["default"]}
+    settings["CACHALOT_CACHE"] = alias.replace("${", "$${")  # values are expanded; $${ is a literal ${
+    settings["MODELS"]["x.`touch${IFS}%s`" % (tmp_path / "ran2")] = "x_y"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(settings))  # keys are never expanded: the alias is these characters
+    if complete == "bash":
+        caches = bash_complete("--settings", str(hostile), "invalidate", "-c", "")
+        bash_complete("--settings", str(hostile), "invalidate", "x")
+    elif complete == "fish":
+        caches = fish_complete(f"cachalot --settings {hostile} invalidate -c ")
+        fish_complete(f"cachalot --settings {hostile} invalidate x")
+    else:
+        caches = zsh_complete(f"cachalot --settings {hostile} invalidate -c ")
+        zsh_complete(f"cachalot --settings {hostile} invalidate x")
+    assert caches == [alias]
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "ran2").exists()

@@ -146,3 +146,88 @@ def test_on_a_terminal_init_asks_before_overwriting(tmp_path, answer, written):
     assert ("KEY_PREFIX" in target.read_text()) != written
     assert (f"wrote {target}" in out) == written
     assert process.returncode == (0 if written else 1)
+
+
+def edited_site(target, edit, *extra):
+    """init on the site with INTEROP_EDIT merged into its CACHES/DATABASES."""
+    return run(init_command(target, "--settings-module", "interopsite.edited", *extra), {"INTEROP_EDIT": json.dumps(edit)})
+
+
+def test_a_value_holding_a_dollar_brace_reads_back_as_itself(tmp_path):
+    target = tmp_path / "cachalot.json"
+    result = edited_site(target, {"CACHES": {"default": {"KEY_PREFIX": "app${HOME}"}}, "DATABASES": {"default": {"PASSWORD": "p${ass"}}})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["CACHES"]["default"]["KEY_PREFIX"] == "app$${HOME}"
+    check = run(init_command(target, "--check", "--settings-module", "interopsite.edited"),
+                {"INTEROP_EDIT": json.dumps({"CACHES": {"default": {"KEY_PREFIX": "app${HOME}"}}, "DATABASES": {"default": {"PASSWORD": "p${ass"}}})})
+    assert check.returncode == 0, check.stdout + check.stderr
+    # The stamp lands where a site with that KEY_PREFIX reads it: md5 of "app${HOME}:1:<table key>".
+    import hashlib
+
+    from store import table_key
+
+    assert run([binary(), "--settings", str(target), "invalidate", "library.Author"]).returncode == 0
+    location = json.loads(target.read_text())["CACHES"]["default"]["LOCATION"]
+    made = "app${HOME}:1:" + table_key("library_author")
+    assert os.path.exists(os.path.join(location, hashlib.md5(made.encode()).hexdigest() + ".djcache"))
+
+
+def test_relative_paths_are_the_sites_and_other_extensions_are_refused(tmp_path):
+    target = tmp_path / "elsewhere" / "cachalot.json"
+    target.parent.mkdir()
+    result = edited_site(target, {"CACHES": {"default": {"LOCATION": "relcache"}}})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["CACHES"]["default"]["LOCATION"] == str(HERE / "relcache")
+    refused = run(init_command(tmp_path / "noext"))
+    assert refused.returncode == 2 and "does not end in .json" in refused.stderr and not (tmp_path / "noext").exists()
+
+
+def test_a_symlink_is_followed_and_an_existing_files_mode_kept(tmp_path):
+    real = tmp_path / "real.json"
+    run(init_command(real))
+    settings = json.loads(real.read_text())
+    settings["CACHES"]["default"]["KEY_PREFIX"] = "old"
+    real.write_text(json.dumps(settings))
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run(init_command(link, "--force")).returncode == 0
+    assert link.is_symlink() and "KEY_PREFIX" not in real.read_text()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+
+
+def test_a_placeholder_that_no_longer_holds_is_said(tmp_path):
+    target = tmp_path / "cachalot.json"
+    run(init_command(target))
+    settings = json.loads(target.read_text())
+    settings["DATABASES"]["default"]["NAME"] = "${STALE_NAME}"
+    target.write_text(json.dumps(settings))
+    result = run(init_command(target, "--force"), {"STALE_NAME": "/old/place.sqlite3"})
+    assert result.returncode == 0
+    assert "DATABASES.default.NAME: the file's ${…} no longer expands to the site's value" in result.stderr
+    assert "${STALE_NAME}" not in target.read_text()
+
+
+def test_force_replaces_a_file_that_does_not_parse(tmp_path):
+    target = tmp_path / "cachalot.json"
+    target.write_text('{"broken')
+    assert run(init_command(target)).returncode == 2
+    forced = run(init_command(target, "--force"))
+    assert forced.returncode == 0 and json.loads(target.read_text())["MODELS"]
+
+
+def test_the_readmes_manual_export_writes_what_init_writes(tmp_path):
+    import re
+
+    from conftest import ROOT
+
+    command = re.search(r"<!-- export-command -->\s*```sh\n(.*?)\n```", (ROOT / "README.md").read_text(), re.S).group(1)
+    command = command.replace("/usr/share/cachalot/export-settings.py", str(ROOT / "share" / "export-settings.py"))
+    path = f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"
+    manual = subprocess.run(["sh", "-c", command.replace("python manage.py", f"python {HERE / 'manage.py'}")], cwd=tmp_path,
+                            env={**os.environ, "PATH": path}, capture_output=True, text=True)
+    assert manual.returncode == 0, manual.stderr
+    written = tmp_path / "cachalot.json"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    check = run(init_command(written, "--check"))
+    assert check.returncode == 0, check.stdout

@@ -2,31 +2,72 @@
 /// Python wrote them: what `init` writes, and what `init --check` compares
 /// the settings file with.
 public struct ExportedSettings: Sendable {
+    /// The site's values.
     let tree: JSONTree
+    /// What the file holds: the values with every `${` written `$${` (so
+    /// that reading expands them back to themselves), or a `${VAR}` of the
+    /// previous file kept in their place.
+    let fileTree: JSONTree
+    /// Key paths whose `${VAR}` in the previous file no longer expands to
+    /// the site's value: the file gets the value itself.
+    public let droppedPlaceholders: [String]
+
+    init(tree: JSONTree) {
+        self.tree = tree
+        var none: [String] = []
+        fileTree = Self.keeping(tree, nil, [:], path: "", dropped: &none)
+        droppedPlaceholders = []
+    }
+
+    private init(tree: JSONTree, fileTree: JSONTree, droppedPlaceholders: [String]) {
+        self.tree = tree
+        self.fileTree = fileTree
+        self.droppedPlaceholders = droppedPlaceholders
+    }
 
     /// As the settings loader sees a JSON file.
     public var value: SettingsValue { SettingsValue(tree) }
 
     /// The file's text: JSON indented by two spaces, as the export script
     /// writes it, ending in a newline.
-    public var jsonText: String { Self.json(tree, indent: "") + "\n" }
+    public var jsonText: String { Self.json(fileTree, indent: "") + "\n" }
 
     /// The same settings with each string of `file` (the settings file as
     /// written, before expansion) that holds a `${VAR}` kept where it
     /// expands to the exported value: re-running `init` keeps the secrets
     /// the user moved out of the file.
     public func keepingPlaceholders(of file: SettingsValue, environment: Environment) -> ExportedSettings {
-        ExportedSettings(tree: Self.keeping(tree, file, environment))
+        var dropped: [String] = []
+        let kept = Self.keeping(tree, file, environment, path: "", dropped: &dropped)
+        return ExportedSettings(tree: tree, fileTree: kept, droppedPlaceholders: dropped)
     }
 
-    private static func keeping(_ exported: JSONTree, _ file: SettingsValue, _ environment: Environment) -> JSONTree {
+    private static func keeping(_ exported: JSONTree, _ file: SettingsValue?, _ environment: Environment, path: String,
+                                dropped: inout [String]) -> JSONTree {
         switch (exported, file) {
-        case (.string(let value), .string(let written)) where written.contains("${"):
-            return (try? EnvironmentExpansion.expand(written, environment: environment)) == value ? .string(written) : exported
-        case (.object(let entries), .table(let table)):
-            return .object(entries.map { entry in (entry.key, table[entry.key].map { keeping(entry.value, $0, environment) } ?? entry.value) })
-        case (.array(let items), .array(let written)):
-            return .array(items.enumerated().map { index, item in index < written.count ? keeping(item, written[index], environment) : item })
+        case (.string(let value), .string(let written)?) where written.contains("${"):
+            if (try? EnvironmentExpansion.expand(written, environment: environment)) == value { return .string(written) }
+            dropped.append(path)
+            return .string(EnvironmentExpansion.escaped(value))
+        case (.string(let value), _):
+            return .string(EnvironmentExpansion.escaped(value))
+        case (.object(let entries), _):
+            var table: [String: SettingsValue] = [:]
+            if case .table(let found)? = file { table = found }
+            var kept: [(key: String, value: JSONTree)] = []
+            for entry in entries {
+                kept.append((entry.key, keeping(entry.value, table[entry.key], environment, path: SettingsDifference.join(path, entry.key),
+                                                dropped: &dropped)))
+            }
+            return .object(kept)
+        case (.array(let items), _):
+            var written: [SettingsValue] = []
+            if case .array(let found)? = file { written = found }
+            var kept: [JSONTree] = []
+            for (index, item) in items.enumerated() {
+                kept.append(keeping(item, index < written.count ? written[index] : nil, environment, path: "\(path)[\(index)]", dropped: &dropped))
+            }
+            return .array(kept)
         default:
             return exported
         }
@@ -53,19 +94,24 @@ public struct ExportedSettings: Sendable {
         }
     }
 
+    /// JSON string syntax, scalar by scalar (a Character may join "\r\n"
+    /// or a quote and a combining mark, which must still be escaped).
     private static func quoted(_ text: String) -> String {
-        "\"" + text.escaping { character in
-            switch character {
-            case "\"": return "\\\""
-            case "\\": return "\\\\"
-            case "\n": return "\\n"
-            case "\r": return "\\r"
-            case "\t": return "\\t"
-            default:
-                guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1, scalar.value < 0x20 else { return nil }
-                return "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
             }
-        } + "\""
+        }
+        return result + "\""
     }
 }
 

@@ -43,7 +43,7 @@ public struct SettingsDifference: Equatable, Sendable {
         }
         for key in Set(oldTable.keys).union(newTable.keys).sorted() {
             let child = join(path, key)
-            let hidden = secret || key.uppercased().contains("PASSWORD")
+            let hidden = secret || SecretMasking.isSecretKey(key)
             switch (oldTable[key], newTable[key]) {
             case let (before?, after?): compare(before, after, path: child, secret: hidden, into: &found)
             case let (nil, after?): found.append(SettingsDifference(kind: .added, path: child, new: shown(after, secret: hidden)))
@@ -53,7 +53,7 @@ public struct SettingsDifference: Equatable, Sendable {
         }
     }
 
-    private static func join(_ path: String, _ key: String) -> String {
+    static func join(_ path: String, _ key: String) -> String {
         let simple = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
         guard simple else { return path + "[\"" + key.escaping { ["\"": "\\\"", "\\": "\\\\"][$0] } + "\"]" }
         return path.isEmpty ? key : path + "." + key

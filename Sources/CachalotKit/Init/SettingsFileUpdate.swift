@@ -9,25 +9,39 @@ public struct SettingsFileUpdate: Sendable {
     /// From the file (its variables expanded) to the site; empty when the
     /// file is current.
     public let differences: [SettingsDifference]
+    /// The export as written, with the placeholders kept and dropped.
+    public let exported: ExportedSettings
 
-    public init(path: String, exported: ExportedSettings, environment: Environment) throws {
+    /// `replacingUnreadable`: a file that does not parse, or names a
+    /// variable that is not set, is replaced whole (--force) rather than
+    /// being an error.
+    public init(path: String, exported: ExportedSettings, environment: Environment, replacingUnreadable: Bool = false) throws {
         self.path = path
         guard FileSystem.exists(path) else {
             exists = false
+            self.exported = exported
             text = exported.jsonText
             differences = []
             return
         }
-        let file = try SettingsFile(path: path)
+        exists = true
         let written: SettingsValue, expanded: SettingsValue
         do {
-            written = try file.parsed()
-            expanded = try file.document(environment: environment)
-        } catch let problem as SettingsPathError {
-            throw file.error(problem)
+            let file = try SettingsFile(path: path)
+            do {
+                written = try file.parsed()
+                expanded = try file.document(environment: environment)
+            } catch let problem as SettingsPathError {
+                throw file.error(problem)
+            }
+        } catch let error as CachalotError where replacingUnreadable && error.exitCode == .usage {
+            self.exported = exported
+            text = exported.jsonText
+            differences = [SettingsDifference(kind: .changed, path: "(the whole file)", old: "unreadable: \(error.message)", new: "the site's settings")]
+            return
         }
-        exists = true
-        text = exported.keepingPlaceholders(of: written, environment: environment).jsonText
+        self.exported = exported.keepingPlaceholders(of: written, environment: environment)
+        text = self.exported.jsonText
         differences = SettingsDifference.between(file: expanded, site: exported.value)
     }
 

@@ -41,6 +41,17 @@ public struct SiteExport: Sendable {
         return SiteExport(manage: managePath, python: found, settingsModule: settingsModule)
     }
 
+    /// The last line the site printed (a traceback's ends with the error),
+    /// any URL's password masked. Only that line: the lines above it may
+    /// quote the settings' source, passwords included.
+    static func lastLine(of log: String) -> String? {
+        guard let bytes = try? FileSystem.read(log, limit: outputLimit) else { return nil }
+        let last = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init)?.trimmed()
+        guard let last, !last.isEmpty else { return nil }
+        return String(last.split(separator: " ", omittingEmptySubsequences: false)
+            .map { $0.contains("://") ? SecretMasking.url(String($0)) : String($0) }.joined(separator: " ").prefix(300))
+    }
+
     /// The command as a person would type it, for messages.
     public var commandLine: String {
         ([python, manage, "shell"] + (settingsModule.map { ["--settings=\($0)"] } ?? []) + ["-c", "\"$(cat export-settings.py)\""])
@@ -50,7 +61,9 @@ public struct SiteExport: Sendable {
     /// Runs `script` inside the site (`manage.py shell -c`, from manage.py's
     /// folder) and returns the JSON it wrote.
     public func run(script: String) throws -> ExportedSettings {
-        var template = Array("\(Environment.process["TMPDIR"] ?? "/tmp")/cachalot-init-XXXXXX".utf8CString)
+        // Absolute: the child opens the log from manage.py's folder.
+        let temporary = Environment.process["TMPDIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
+        var template = Array("\(temporary)/cachalot-init-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw CachalotError.runtime("cannot create a temporary folder: \(String(cString: strerror(errno)))")
         }
@@ -64,11 +77,9 @@ public struct SiteExport: Sendable {
         let arguments = [python, manage, "shell"] + (settingsModule.map { ["--settings=\($0)"] } ?? []) + ["-c", script]
         let status = try Subprocess.run(arguments, adding: ["CACHALOT_EXPORT_TO": exported], output: log,
                                         directory: PathText.directory(of: manage))
-        let output = (try? FileSystem.read(log, limit: 1 << 20)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard status == 0 else {
-            let tail = output.split(separator: "\n").suffix(12).joined(separator: "\n")
-            throw CachalotError.runtime("the site's Python failed (exit \(status)): \(commandLine)" + (tail.isEmpty ? "" : "\n" + tail),
-                                        hint: "check --manage, --python and --settings-module; the lines above are the site's own")
+            throw CachalotError.runtime("the site's Python failed (exit \(status))" + (Self.lastLine(of: log).map { ": " + $0 } ?? ""),
+                                        hint: "run it yourself to see all it printed (\(commandLine)); check --manage, --python and --settings-module")
         }
         guard let bytes = try FileSystem.read(exported, limit: Self.outputLimit) else {
             throw CachalotError.runtime("the site's Python exited without exporting anything: \(commandLine)",

@@ -1,5 +1,5 @@
 /// `${VAR}` and `${VAR:-default}` in settings strings, so that secrets stay
-/// in the environment and out of the file. A variable's name is letters,
+/// in the environment and out of the file; `$${` is a literal `${`. A variable's name is letters,
 /// digits and `_`, as in the shell; a default is plain text (a `${` inside
 /// one is refused rather than taken literally).
 enum EnvironmentExpansion {
@@ -20,6 +20,11 @@ enum EnvironmentExpansion {
             Malformed(reason: reason, offset: String(decoding: bytes[..<index], as: UTF8.self).count)
         }
         while index < bytes.count {
+            if bytes[index...].starts(with: "$${".utf8) {
+                result += "${".utf8
+                index += 3
+                continue
+            }
             guard bytes[index] == UInt8(ascii: "$"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{") else {
                 result.append(bytes[index])
                 index += 1
@@ -45,6 +50,11 @@ enum EnvironmentExpansion {
             index = end + 1
         }
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// `text` written so that `expand` gives it back: every `${` as `$${`.
+    static func escaped(_ text: String) -> String {
+        text.contains("${") ? text.replacing("${", with: "$${") : text
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {

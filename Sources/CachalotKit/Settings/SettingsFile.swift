@@ -106,7 +106,9 @@ public struct SettingsFile {
             } catch let unset as EnvironmentExpansion.UnsetVariable {
                 throw SettingsPathError(path: path, problem: "environment variable \(unset.name.prefix(60)) is not set (write ${\(unset.name.prefix(60)):-default} for a fallback)")
             } catch let malformed as EnvironmentExpansion.Malformed {
-                throw SettingsPathError(path: path, problem: "\(malformed.reason) at character \(malformed.offset + 1) of \"\(text.prefix(60))\"; accepted: ${VAR} or ${VAR:-default}")
+                // A secret is never shown, not even the part around a slip.
+                let shown = path.contains(where: SecretMasking.isSecretKey) ? "the value" : "\"\(text.prefix(60))\""
+                throw SettingsPathError(path: path, problem: "\(malformed.reason) at character \(malformed.offset + 1) of \(shown); accepted: ${VAR}, ${VAR:-default}, or $${ for a literal ${")
             }
         case .array(let items):
             return .array(try items.enumerated().map { try expand($1, path: path + ["\($0)"], environment: environment) })

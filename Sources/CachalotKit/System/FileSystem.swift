@@ -130,10 +130,15 @@ public enum FileSystem {
         }
     }
 
-    /// Replaces `path` with `text` in one step, readable by its owner only
-    /// (0600: the file may hold passwords): written to a new file beside it,
-    /// flushed, then renamed over it, so a reader never sees half a file.
+    /// Replaces `path` with `text` in one step: written to a new file beside
+    /// it, flushed, then renamed over it, so a reader never sees half a
+    /// file. A symbolic link is followed (the file it names is replaced). A
+    /// new file is readable by its owner only (0600: it may hold passwords);
+    /// one that exists keeps its owner, group and mode, at most 0640.
     public static func replace(_ path: String, with text: String) throws {
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let path = realpath(path, &resolved) != nil ? resolved.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : path
+        let existing = status(path)
         var template = Array((path + ".XXXXXX").utf8CString)
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else { throw Failure(path: path, code: errno, action: "create a file beside") }
@@ -151,7 +156,11 @@ public enum FileSystem {
             guard count > 0 else { throw failed(errno, "write") }
             offset += count
         }
-        guard fchmod(descriptor, 0o600) == 0, fsync(descriptor) == 0 else { throw failed(errno, "write") }
+        if let existing, fchown(descriptor, existing.st_uid, existing.st_gid) != 0, existing.st_uid != geteuid() || errno != EPERM {
+            throw failed(errno, "keep the owner of")
+        }
+        let mode = existing.map { $0.st_mode & 0o640 } ?? 0o600
+        guard fchmod(descriptor, mode) == 0, fsync(descriptor) == 0 else { throw failed(errno, "write") }
         close(descriptor)
         guard rename(temporary, path) == 0 else {
             let code = errno

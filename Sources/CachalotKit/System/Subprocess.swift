@@ -34,15 +34,31 @@ public enum Subprocess {
             if home >= 0 { close(home) }
             throw CachalotError.runtime("cannot enter \(directory): \(String(cString: strerror(errno)))")
         }
+        // A SIGCHLD inherited as ignored would make waitpid fail: default it
+        // here for the wait, and in the child.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGCHLD)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+        let previous = signal(SIGCHLD, SIG_DFL)
+        defer { signal(SIGCHLD, previous) }
         var pid: pid_t = 0
-        let started = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, &envp)
+        let started = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, &envp)
         fchdir(home)
         close(home)
         guard started == 0 else {
             throw CachalotError.runtime("cannot run \(arguments[0]): \(String(cString: strerror(started)))")
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var waited = waitpid(pid, &status, 0)
+        while waited < 0 && errno == EINTR { waited = waitpid(pid, &status, 0) }
+        guard waited == pid else {
+            throw CachalotError.runtime("cannot learn how \(arguments[0]) ended: \(String(cString: strerror(errno)))")
+        }
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }

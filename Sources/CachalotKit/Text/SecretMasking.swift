@@ -9,6 +9,13 @@
 /// "port" `pa`), and a string LOCATION cut at `,` leaves pieces such as
 /// `redis://:pa` and `ss@host`.
 public enum SecretMasking {
+    /// A settings key whose value is a secret: Django's PASSWORD, redis-py's
+    /// and libpq's password, mysqlclient's passwd, ssl_password, ….
+    public static func isSecretKey(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return lowered.contains("password") || lowered == "passwd" || lowered.contains("secret")
+    }
+
     /// `url` with everything that may be a password replaced by `***`: in
     /// `URLSplit`'s cut, what follows the first `:` of the user part, a port
     /// that is not a number, any `…password=` query value, and whatever

@@ -14,12 +14,14 @@ enum InitCommand {
                                          settingsModule: arguments.text(.settingsModule),
                                          environment: environment, currentDirectory: currentDirectory)
         let path = try target(arguments, environment: environment, currentDirectory: currentDirectory)
-        if !arguments.flag(.check), PathText.fileExtension(path) == "toml" {
-            throw CachalotError.usage("init writes JSON, and \(path) is TOML", hint: "give the file to write with -o cachalot.json")
+        if !arguments.flag(.check), PathText.fileExtension(path) != "json" {
+            throw CachalotError.usage("init writes JSON, and \(path) does not end in .json (cachalot reads a file's format from its extension)",
+                                      hint: "give the file to write with -o cachalot.json")
         }
         Console.note("exporting the settings: \(site.python) \(site.manage) shell")
         let exported = try site.run(script: ExportScript.text)
-        let update = try SettingsFileUpdate(path: path, exported: exported, environment: environment)
+        let update = try SettingsFileUpdate(path: path, exported: exported, environment: environment,
+                                            replacingUnreadable: arguments.flag(.force))
         // What the site exported must load, or nothing is written.
         let settings = try SettingsLoader.load(SettingsFile(path: path, format: .json, text: update.text),
                                                environment: environment, currentDirectory: currentDirectory)
@@ -44,6 +46,9 @@ enum InitCommand {
                     Console.error(.runtime("\(path) left as it was", hint: "cachalot init --force overwrites it without asking"))
                     return CachalotError.ExitCode.runtime.rawValue
                 }
+            }
+            for path in update.exported.droppedPlaceholders {
+                Console.warning("\(path): the file's ${…} no longer expands to the site's value; the value itself is written (set the variable and run init again to keep it out of the file)")
             }
             try update.write()
             Console.out("wrote \(path) (mode 0600: it may hold passwords; ${VAR} keeps them out, see man cachalot)")

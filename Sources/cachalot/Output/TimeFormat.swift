@@ -25,11 +25,12 @@ enum TimeFormat {
             + "-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 
-    /// "+00:00", "-05:00", "+05:30" (Python prints seconds only when the
-    /// offset has some: no zone in use does).
+    /// "+00:00", "-05:00", "+05:30", and seconds where the offset has
+    /// some, as Python prints it (Monrovia before 1972: "-00:44:30").
     private static func offset(_ parts: tm) -> String {
-        let minutes = abs(parts.tm_gmtoff) / 60
-        return (parts.tm_gmtoff < 0 ? "-" : "+") + two(Int32(minutes / 60)) + ":" + two(Int32(minutes % 60))
+        let seconds = abs(parts.tm_gmtoff)
+        return (parts.tm_gmtoff < 0 ? "-" : "+") + two(Int32(seconds / 3600)) + ":" + two(Int32(seconds / 60 % 60))
+            + (seconds % 60 == 0 ? "" : ":" + two(Int32(seconds % 60)))
     }
 
     /// The calendar fields of a time and its fraction of a second in
