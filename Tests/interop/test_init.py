@@ -68,23 +68,29 @@ def test_a_variable_in_the_file_is_kept_and_compared_expanded(tmp_path):
     run(init_command(target))
     settings = json.loads(target.read_text())
     name = settings["DATABASES"]["default"]["NAME"]
+    password = settings["DATABASES"]["default"].get("PASSWORD", "")  # site-pass on PostgreSQL and MariaDB
     settings["DATABASES"]["default"]["NAME"] = "${SITE_DATABASE_NAME}"
+    settings["DATABASES"]["default"]["PASSWORD"] = "${SITE_DATABASE_PASSWORD}"
     settings["CACHES"]["default"]["KEY_PREFIX"] = "old"  # a difference, so that init rewrites the file
     target.write_text(json.dumps(settings))
-    env = {"SITE_DATABASE_NAME": str(name)}
+    env = {"SITE_DATABASE_NAME": str(name), "SITE_DATABASE_PASSWORD": password}
 
     check = run(init_command(target, "--check"), env)
     assert check.returncode == 1 and check.stdout.splitlines()[0] == '- CACHES.default.KEY_PREFIX: "old"'
     assert run(init_command(target, "--force"), env).returncode == 0
     rewritten = json.loads(target.read_text())
     assert rewritten["DATABASES"]["default"]["NAME"] == "${SITE_DATABASE_NAME}"
+    assert rewritten["DATABASES"]["default"]["PASSWORD"] == "${SITE_DATABASE_PASSWORD}"
+    assert password == "" or password not in target.read_text()
+    # The commands read the file as the site: the variables supply what it left out.
+    assert run([binary(), "--settings", str(target), "doctor"], env).returncode == 0
     assert "KEY_PREFIX" not in rewritten["CACHES"]["default"]
     assert run(init_command(target, "--check"), env).returncode == 0
     # Where the variable holds another value, the file no longer matches the site.
-    moved = run(init_command(target, "--check"), {"SITE_DATABASE_NAME": "/elsewhere.sqlite3"})
+    moved = run(init_command(target, "--check"), {**env, "SITE_DATABASE_NAME": "/elsewhere.sqlite3"})
     assert moved.returncode == 1 and "~ DATABASES.default.NAME: " in moved.stdout
     unset = subprocess.run(init_command(target, "--check"), capture_output=True, text=True,
-                           env={key: value for key, value in os.environ.items() if key != "SITE_DATABASE_NAME"})
+                           env={key: value for key, value in {**os.environ, **env}.items() if key != "SITE_DATABASE_NAME"})
     assert unset.returncode == 2 and "environment variable SITE_DATABASE_NAME is not set" in unset.stderr
 
 
