@@ -160,12 +160,16 @@ def edited_site(target, edit, *extra):
 
 
 def test_a_value_holding_a_dollar_brace_reads_back_as_itself(tmp_path):
+    from conftest import DATABASE
+
     target = tmp_path / "cachalot.json"
-    result = edited_site(target, {"CACHES": {"default": {"KEY_PREFIX": "app${HOME}"}}, "DATABASES": {"default": {"PASSWORD": "p${ass"}}})
-    assert result.returncode == 0, result.stderr
+    edit = {"CACHES": {"default": {"KEY_PREFIX": "app${HOME}"}}}
+    if DATABASE == "sqlite":  # a server would refuse this password; SQLite ignores it
+        edit["DATABASES"] = {"default": {"PASSWORD": "p${ass"}}
+    result = edited_site(target, edit)
+    assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(target.read_text())["CACHES"]["default"]["KEY_PREFIX"] == "app$${HOME}"
-    check = run(init_command(target, "--check", "--settings-module", "interopsite.edited"),
-                {"INTEROP_EDIT": json.dumps({"CACHES": {"default": {"KEY_PREFIX": "app${HOME}"}}, "DATABASES": {"default": {"PASSWORD": "p${ass"}}})})
+    check = run(init_command(target, "--check", "--settings-module", "interopsite.edited"), {"INTEROP_EDIT": json.dumps(edit)})
     assert check.returncode == 0, check.stdout + check.stderr
     # The stamp lands where a site with that KEY_PREFIX reads it: md5 of "app${HOME}:1:<table key>".
     import hashlib
