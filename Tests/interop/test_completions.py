@@ -90,25 +90,16 @@ def labels_of(settings_file):
     return result.stdout.split()
 
 
-def test_fish_completes_labels_aliases_commands_and_choices(settings_file):
+@pytest.mark.parametrize("complete", [lambda line: fish_complete(line), lambda line: zsh_complete(line)], ids=["fish", "zsh"])
+def test_fish_and_zsh_complete_labels_aliases_commands_and_choices(settings_file, complete):
     line = f"cachalot --settings {settings_file}"
-    labels = fish_complete(f"{line} invalidate libr")
+    labels = complete(f"{line} invalidate libr")
     assert "library" in labels and "library.Book" in labels
     assert all(label.startswith("libr") for label in labels)
-    assert fish_complete(f"{line} invalidate -c ") == ["default"]
-    assert fish_complete(f"{line} stats --db ") == ["default"]
-    assert "invalidate" in fish_complete("cachalot inv")
-    assert fish_complete("cachalot query --format ") == ["csv", "json", "table", "tsv"]
-
-
-def test_zsh_completes_labels_aliases_and_choices(settings_file):
-    line = f"cachalot --settings {settings_file}"
-    labels = zsh_complete(f"{line} invalidate libr")
-    assert "library" in labels and "library.Book" in labels
-    assert all(label.startswith("libr") for label in labels)
-    assert zsh_complete(f"{line} invalidate -c ") == ["default"]
-    assert zsh_complete(f"cachalot --settings={settings_file} stats --db ") == ["default"]
-    assert zsh_complete("cachalot query --format ") == ["csv", "json", "table", "tsv"]
+    assert complete(f"{line} invalidate -c ") == ["default"]
+    assert complete(f"cachalot --settings={settings_file} stats --db ") == ["default"]
+    assert "invalidate" in complete("cachalot inv")
+    assert complete("cachalot query --format ") == ["csv", "json", "table", "tsv"]
 
 
 def test_list_is_what_the_settings_hold(settings_file):

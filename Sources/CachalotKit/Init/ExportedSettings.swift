@@ -84,34 +84,14 @@ public struct ExportedSettings: Sendable {
             if number.isNaN { return "NaN" }
             if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
             return "\(number)"
-        case .string(let text): return quoted(text)
+        case .string(let text): return jsonStringLiteral(text)
         case .array(let items):
             guard !items.isEmpty else { return "[]" }
             return "[\n" + items.map { inner + json($0, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
         case .object(let entries):
             guard !entries.isEmpty else { return "{}" }
-            return "{\n" + entries.map { inner + quoted($0.key) + ": " + json($0.value, indent: inner) }.joined(separator: ",\n") + "\n\(indent)}"
+            return "{\n" + entries.map { inner + jsonStringLiteral($0.key) + ": " + json($0.value, indent: inner) }.joined(separator: ",\n") + "\n\(indent)}"
         }
-    }
-
-    /// JSON string syntax, scalar by scalar (a Character may join "\r\n"
-    /// or a quote and a combining mark, which must still be escaped).
-    private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
 

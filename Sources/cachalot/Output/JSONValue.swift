@@ -21,27 +21,10 @@ indirect enum JSONValue {
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
         case .number(let value): return value.isFinite ? PythonFloatRepr.repr(value) : "null"
-        case .string(let value): return Self.quote(value)
+        case .string(let value): return jsonStringLiteral(value)
         case .array(let items): return "[" + items.map(\.serialized).joined(separator: ", ") + "]"
         case .object(let members):
-            return "{" + members.map { Self.quote($0.0) + ": " + $0.1.serialized }.joined(separator: ", ") + "}"
+            return "{" + members.map { jsonStringLiteral($0.0) + ": " + $0.1.serialized }.joined(separator: ", ") + "}"
         }
-    }
-
-    private static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += "\\u" + TextFormatting.hex(scalar.value, width: 4)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
