@@ -39,7 +39,7 @@ enum WatchOutput {
     /// A header line, then one line per table, busiest first.
     static func summaryText(_ tables: [WatchTableSummary], seconds: Double, polls: Int, medianPoll: Double?, local: Bool) -> String {
         let total = tables.reduce(0) { $0 + $1.invalidations }
-        var lines = ["watched \(TextFormatting.fixed(seconds, digits: 1)) s: \(TextFormatting.counted(polls, "poll"))"
+        let lines = ["watched \(TextFormatting.fixed(seconds, digits: 1)) s: \(TextFormatting.counted(polls, "poll"))"
             + (medianPoll.map { ", median \(TextFormatting.fixed($0, digits: 2)) ms each" } ?? "")
             + ", \(TextFormatting.counted(total, "invalidation")) of \(TextFormatting.counted(tables.count, "table"))"]
         guard !tables.isEmpty else { return lines[0] }
