@@ -84,6 +84,8 @@ test: deps venv
 		echo "interop on MariaDB with the $$cache cache"; \
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	@echo "interop on a django-tenants site (PostgreSQL, Redis, hashing key functions)"
+	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/tenants
 	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py --diagonal --retries 0
 	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) Tests/interop/placement_diff.py --configs 40
 	$(MAKE) dist

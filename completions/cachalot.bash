@@ -42,20 +42,22 @@ _cachalot() {
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
                 -d|-p|--db) _cachalot_complete databases; return ;;
+                --schema) COMPREPLY=(); return ;;
                 -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
             if [[ $cur != -* ]]; then _cachalot_complete labels; return; fi
-            opts="-c --cache -d -p --db -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --schema --all-schemas -v --verbosity --dry-run --json --timeout --settings -h --help --version" ;;
         last-invalidation)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
                 -d|-p|--db) _cachalot_complete databases; return ;;
+                --schema) COMPREPLY=(); return ;;
                 --format) COMPREPLY=($(compgen -W "float iso age json" -- "$cur")); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
             if [[ $cur != -* ]]; then _cachalot_complete labels; return; fi
-            opts="-c --cache -d -p --db --format --per-table --json --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --schema --all-schemas --format --per-table --json --timeout --settings -h --help --version" ;;
         query)
             case "$prev" in
                 -d|-p|--db) _cachalot_complete databases; return ;;

@@ -17,7 +17,13 @@
 # 5.2's shell counts its automatic imports there) can mix with the JSON.
 # Paths Django takes from the working directory (a relative SQLite NAME or
 # file cache LOCATION) are written absolute, and a database ENGINE that
-# wraps one of Django's gets BASE_ENGINE naming it.
+# wraps one of Django's gets BASE_ENGINE naming it. A cache's KEY_FUNCTION
+# is written as its dotted path, and unless it is Django's default, with
+# KEY_FUNCTION_PROBES: what the site's own function returns for a few
+# inputs (in two tenant schemas on a django-tenants site), against which
+# cachalot checks its template. A multi-tenant site's TENANT_MODEL and
+# PUBLIC_SCHEMA_NAME are written too.
+import contextlib
 import importlib.metadata
 import json
 import os
@@ -51,9 +57,55 @@ def _named(value):
     return value
 
 
+_DEFAULT_KEY_FUNCTION = "django.core.cache.backends.base.default_key_func"
+
+# make_key(key, key_prefix, version) inputs: plain, non-ASCII with the
+# separator inside, and a cachalot-like hex key.
+_PROBE_INPUTS = [
+    ("a", "", 1),
+    ("k\u00e9y:with:colons", "site:1", 42),
+    ("0123456789abcdef0123456789abcdef01234567", "p", 7),
+]
+
+
+def _dotted(function):
+    if isinstance(function, str):
+        return function
+    return "%s.%s" % (function.__module__, function.__qualname__)
+
+
+def _schema_contexts():
+    """(schema name, context manager) pairs that make a tenant package's
+    make_key see that schema; one (None, no context) pair elsewhere."""
+    installed = settings.INSTALLED_APPS
+    if "django_tenants" in installed or "tenant_schemas" in installed:
+        utils = importlib.import_module("django_tenants.utils" if "django_tenants" in installed else "tenant_schemas.utils")
+        public = getattr(settings, "PUBLIC_SCHEMA_NAME", "public")
+        return [(name, utils.schema_context(name)) for name in (public, "cachalot_probe")]
+    return [(None, contextlib.nullcontext())]
+
+
+def _probes(function):
+    from django.utils.module_loading import import_string
+
+    make_key = import_string(function) if isinstance(function, str) else function
+    probes = []
+    for schema, context in _schema_contexts():
+        with context:
+            for key, prefix, version in _PROBE_INPUTS:
+                probes.append({"key": key, "key_prefix": prefix, "version": version, "schema": schema,
+                               "made": str(make_key(key, prefix, version))})
+    return probes
+
+
 def _caches():
     caches = _named(settings.CACHES)
-    for cache in caches.values():
+    for alias, cache in caches.items():
+        function = settings.CACHES[alias].get("KEY_FUNCTION")
+        if function is not None:
+            cache["KEY_FUNCTION"] = _dotted(function)
+            if cache["KEY_FUNCTION"] != _DEFAULT_KEY_FUNCTION:
+                cache["KEY_FUNCTION_PROBES"] = _probes(function)
         location = cache.get("LOCATION")
         if "filebased" in str(cache.get("BACKEND", "")) and isinstance(location, str) and not os.path.isabs(location):
             cache["LOCATION"] = os.path.abspath(location)
@@ -109,6 +161,9 @@ def _export():
         APPS={config.label: config.name for config in apps.get_app_configs()},
         VERSIONS=_versions(),
     )
+    if hasattr(settings, "TENANT_MODEL"):
+        exported.update(TENANT_MODEL=settings.TENANT_MODEL,
+                        PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
     return json.dumps(exported, indent=2, default=_plain) + "\n"
 
 

@@ -117,7 +117,7 @@ struct SurfaceConsistencyTests {
         let command = try #require(CommandTable.command(named: "invalidate"))
         let lines = HelpText.command(command).split(separator: "\n", omittingEmptySubsequences: false)
         let options = lines.drop { $0 != "Options:" }.dropFirst().prefix { !$0.isEmpty }.map { $0.trimmed() }
-        #expect(options.count == 9)
+        #expect(options.count == 11)
         #expect(options.first == "-c, --cache ALIAS      Only this alias from CACHES (default: every cache).")
         #expect(options.contains("-v, --verbosity LEVEL  0 silent, 1 Django's messages (default), 2 a line per cache, database and table, 3 also keys."))
         #expect(options.last == "--version              Print the version and exit.")

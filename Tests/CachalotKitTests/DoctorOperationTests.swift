@@ -585,12 +585,15 @@ extension DoctorOperationTests {
 
         init(_ settings: CacheSettings) { self.settings = settings }
 
-        func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+        var keyMaker: DjangoKeyMaker { DjangoKeyMaker(settings) }
+
+        func inspectTimestamps(made keys: [String]) throws -> [String: StoredTimestamp] {
             if let readFailure { throw readFailure }
-            return stored.filter { keys.contains($0.key) }
+            let byMade = Dictionary(uniqueKeysWithValues: stored.map { (keyMaker.makeKey($0.key), $0.value) })
+            return byMade.filter { keys.contains($0.key) }
         }
 
-        func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
             Issue.record("doctor stamped \(keys)")
             return StampOutcome()
         }

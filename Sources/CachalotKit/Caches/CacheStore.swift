@@ -6,14 +6,17 @@ public protocol TableKeyReader {
     func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp]
 }
 
-/// Stamping table keys: what `invalidate` needs of a cache.
+/// Stamping table keys: what `invalidate` needs of a cache. Keys are made
+/// keys (after the cache's KEY_FUNCTION), so that one call can stamp a
+/// table under many tenants' schemas; `stampTables(_:at:timeout:)` takes
+/// cachalot keys in the store's own schema.
 public protocol TableKeyStamping {
-    /// Sets every key to `now` with `timeout` (nil: never expires), except
+    /// Sets every made key to `now` with `timeout` (nil: never expires), except
     /// keys whose stored timestamp is already newer: a table key is never
     /// moved backwards. A value that cannot be read as a timestamp counts as
     /// missing and is overwritten. Throws `PartialStampFailure` when the
     /// store fails after writing some keys.
-    func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome
+    func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome
 }
 
 /// Reading and writing values under cachalot keys: what `query` needs.
@@ -64,6 +67,12 @@ public protocol ServerDescribing {
 /// have them.
 public protocol CacheStore: TableKeyReader, TableKeyStamping, EntryValues, EntryScanning, ServerDescribing {
     var settings: CacheSettings { get }
+
+    /// The cache's make_key, in the schema the store was opened for.
+    var keyMaker: DjangoKeyMaker { get }
+
+    /// `inspectTimestamps` by made keys (the results keyed by them).
+    func inspectTimestamps(made keys: [String]) throws -> [String: StoredTimestamp]
 
     /// Where the cache lives, for messages ("/var/cache/django", "redis://…").
     var address: String { get }
@@ -200,6 +209,42 @@ public struct StampOutcome: Equatable, Sendable {
     }
 }
 
+/// Cachalot keys and the made keys a store is given for them, to key
+/// what it answers by the cachalot keys again.
+struct MadeKeys {
+    /// The made keys, in the order of the cachalot keys, without repeats.
+    let keys: [String]
+    private let cachalotKey: [String: String]
+
+    init(_ cachalotKeys: [String], _ keyMaker: DjangoKeyMaker) {
+        var cachalotKey: [String: String] = [:]
+        var keys: [String] = []
+        for key in cachalotKeys {
+            let made = keyMaker.makeKey(key)
+            if cachalotKey.updateValue(key, forKey: made) == nil { keys.append(made) }
+        }
+        self.keys = keys
+        self.cachalotKey = cachalotKey
+    }
+
+    func back(_ made: [String]) -> [String] { made.compactMap { cachalotKey[$0] } }
+
+    func back<Value>(_ made: [String: Value]) -> [String: Value] {
+        Dictionary(made.compactMap { key, value in cachalotKey[key].map { ($0, value) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func back(_ outcome: StampOutcome) -> StampOutcome {
+        var result = StampOutcome()
+        result.written = back(outcome.written)
+        result.created = back(outcome.created)
+        result.onRunnerUp = back(outcome.onRunnerUp)
+        result.keptNewer = back(outcome.keptNewer)
+        result.replacedUnreadable = back(outcome.replacedUnreadable)
+        result.skipped = back(outcome.skipped)
+        return result
+    }
+}
+
 /// A store failed after it had written some keys.
 public struct PartialStampFailure: Error {
     public var outcome: StampOutcome
@@ -215,6 +260,25 @@ public struct PartialReadFailure: Error {
 }
 
 extension CacheStore {
+    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+        let made = MadeKeys(keys, keyMaker)
+        do {
+            return made.back(try inspectTimestamps(made: made.keys))
+        } catch let partial as PartialReadFailure {
+            throw PartialReadFailure(stored: made.back(partial.stored), unread: Set(made.back(Array(partial.unread))), error: partial.error)
+        }
+    }
+
+    /// `stampTables(made:…)` for cachalot keys, in the store's schema.
+    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        let made = MadeKeys(keys, keyMaker)
+        do {
+            return made.back(try stampTables(made: made.keys, at: now, timeout: timeout))
+        } catch let partial as PartialStampFailure {
+            throw PartialStampFailure(outcome: made.back(partial.outcome), error: partial.error)
+        }
+    }
+
     /// The stored timestamp of each key that is present, not expired and
     /// readable as a time (what Django's get_many would give).
     public func readTimestamps(_ keys: [String]) throws -> [String: Double] {

@@ -40,28 +40,38 @@ public struct InvalidateOperation {
             .detail("database '\($0.alias)': left out, the site does not cache its queries (CACHALOT_DATABASES)")
         }
         report.modelCount = labels.isEmpty ? nil : resolved.map(\.modelCount).max() ?? 0
-        for opened in try backends.openStores(targets.caches) {
+        let stores = try backends.openStores(targets.caches)
+        let schemas = try TenantSchemas.selected(selection, caches: targets.caches, settings: settings, backends: backends)
+        // Django keys a query on any table under the schema of the request
+        // that ran it, and every schema reads the shared tables: each table
+        // is stamped in each schema.
+        for opened in stores {
             switch opened {
             case .failed(let failure): report.failures.append(failure)
-            case .opened(let store): invalidate(resolved, in: store, settings: settings, now: now, into: &report)
+            case .opened(let store):
+                let inSchemas: [String?] = store.keyMaker.template.usesSchema ? schemas ?? [] : [nil]
+                invalidate(resolved, in: store, schemas: inSchemas, settings: settings, now: now, into: &report)
             }
         }
         return report
     }
 
-    /// Every database's table keys go to the store in one call: one round
-    /// trip per server for the whole invalidation.
-    private func invalidate(_ databases: [DatabaseTables], in store: CacheStore, settings: Settings,
+    /// Every database's table keys, in every schema, go to the store in
+    /// one call: one round trip per server for the whole invalidation.
+    private func invalidate(_ databases: [DatabaseTables], in store: CacheStore, schemas: [String?], settings: Settings,
                             now: Double, into report: inout InvalidationReport) {
-        var results = databases.map { database -> InvalidationReport.CacheResult in
+        var results = databases.flatMap { database -> [InvalidationReport.CacheResult] in
             let filter = CachableFilter(settings: settings.cachalot, catalog: database.catalog)
             let tables = database.tables.filter(filter.isCachable)
-            return InvalidationReport.CacheResult(
-                cacheAlias: store.settings.alias, address: store.address, databaseAlias: database.database.alias,
-                tables: tables, skippedUncachable: database.tables.filter { !filter.isCachable($0) },
-                keys: tables.map { TableKey(databaseAlias: database.database.alias, table: $0).cachalotKey })
+            let keys = tables.map { TableKey(databaseAlias: database.database.alias, table: $0).cachalotKey }
+            return schemas.map { schema in
+                InvalidationReport.CacheResult(
+                    cacheAlias: store.settings.alias, address: store.address, databaseAlias: database.database.alias,
+                    schema: schema, tables: tables, skippedUncachable: database.tables.filter { !filter.isCachable($0) },
+                    keys: keys, madeKeys: keys.map { store.keyMaker.makeKey($0, schema: schema) })
+            }
         }
-        let keys = results.flatMap(\.keys)
+        let keys = results.flatMap(\.madeKeys)
         guard !keys.isEmpty else {
             report.results += results
             return
@@ -69,7 +79,7 @@ public struct InvalidateOperation {
         let outcome: StampOutcome
         do {
             outcome = dryRun ? try Self.wouldStamp(keys, in: store, at: now)
-                             : try store.stampTables(keys, at: now, timeout: settings.cachalot.timeout)
+                             : try store.stampTables(made: keys, at: now, timeout: settings.cachalot.timeout)
         } catch let partial as PartialStampFailure {
             for index in results.indices { results[index].record(partial.outcome) }
             report.results += results
@@ -96,7 +106,7 @@ public struct InvalidateOperation {
 
     /// What stamping would do, from a read: --dry-run writes nothing.
     private static func wouldStamp(_ keys: [String], in store: CacheStore, at now: Double) throws -> StampOutcome {
-        let stored = try store.inspectTimestamps(keys)
+        let stored = try store.inspectTimestamps(made: keys)
         var outcome = StampOutcome()
         for key in keys {
             switch stored[key] {
@@ -120,11 +130,15 @@ public struct InvalidationReport {
         public var cacheAlias: String
         public var address: String
         public var databaseAlias: String
+        /// The tenant schema the keys were made in (nil: a key function without one).
+        public var schema: String?
         /// Cachable tables whose keys were set (or kept, see `keptNewer`).
         public var tables: [String]
         public var skippedUncachable: [String]
         /// The cachalot key of each table in `tables`, before Django's make_key.
         public var keys: [String]
+        /// The key of each table as the cache server sees it.
+        public var madeKeys: [String]
         /// Tables whose key was set to the new time.
         public var written: [String] = []
         /// Tables among `written` whose key did not exist before.
@@ -139,7 +153,7 @@ public struct InvalidationReport {
         public var skipped: [(table: String, reason: String)] = []
 
         mutating func record(_ outcome: StampOutcome) {
-            let pairs = zip(tables, keys)
+            let pairs = zip(tables, madeKeys)
             let written = Set(outcome.written)
             self.written = pairs.filter { written.contains($0.1) }.map(\.0)
             let created = Set(outcome.created), onRunnerUp = Set(outcome.onRunnerUp)

@@ -17,19 +17,23 @@ public struct LastInvalidationOperation {
         var report = LastInvalidationReport(skippedCaches: targets.skippedCaches, failures: databaseFailures)
         report.notices = notices
         let keys = resolved.flatMap(\.tableKeys)
-        for opened in try backends.openStores(targets.caches) {
+        let stores = try backends.openStores(targets.caches)
+        let schemas = try TenantSchemas.selected(selection, caches: targets.caches, settings: settings, backends: backends)
+        for opened in stores {
             let store: CacheStore
             switch opened {
             case .failed(let failure): report.failures.append(failure); continue
             case .opened(let opened): store = opened
             }
+            let inSchemas: [String?] = store.keyMaker.template.usesSchema ? schemas ?? [] : [nil]
             do {
-                let stored = try store.inspectTimestamps(keys.map(\.cachalotKey))
-                for key in keys {
-                    switch stored[key.cachalotKey] {
+                let made = inSchemas.flatMap { schema in keys.map { (key: $0, schema: schema, made: store.keyMaker.makeKey($0.cachalotKey, schema: schema)) } }
+                let stored = try store.inspectTimestamps(made: made.map(\.made))
+                for (key, schema, madeKey) in made {
+                    switch stored[madeKey] {
                     case .time(let timestamp)?:
                         report.tables.append(.init(cacheAlias: store.settings.alias, databaseAlias: key.databaseAlias,
-                                                   table: key.table, timestamp: timestamp))
+                                                   schema: schema, table: key.table, timestamp: timestamp))
                     case .unreadable(let found)?:
                         report.unreadable.append((store.settings.alias, key.databaseAlias, key.table, found))
                     case nil:
@@ -50,6 +54,8 @@ public struct LastInvalidationReport {
     public struct TableTimestamp: Equatable {
         public var cacheAlias: String
         public var databaseAlias: String
+        /// The tenant schema the key was read in (nil: a key function without one).
+        public var schema: String? = nil
         public var table: String
         public var timestamp: Double
     }

@@ -4,11 +4,15 @@ public struct Selection: Sendable {
     public var labels: [String]
     public var cacheAlias: String?
     public var databaseAlias: String?
+    /// --schema: the tenant schemas to act in, on a cache whose key
+    /// function keys by schema; nil is every schema of the site.
+    public var schemas: [String]?
 
-    public init(labels: [String] = [], cacheAlias: String? = nil, databaseAlias: String? = nil) {
+    public init(labels: [String] = [], cacheAlias: String? = nil, databaseAlias: String? = nil, schemas: [String]? = nil) {
         self.labels = labels
         self.cacheAlias = cacheAlias
         self.databaseAlias = databaseAlias
+        self.schemas = schemas
     }
 }
 

@@ -19,6 +19,8 @@ public struct Settings: Sendable {
     public var timeZone = "America/Chicago"
     /// `VERSIONS`: what the site runs (optional).
     public var versions = SiteVersions()
+    /// TENANT_MODEL and PUBLIC_SCHEMA_NAME, on a multi-tenant site.
+    public var tenancy: Tenancy?
 
     /// Cache aliases in a stable order: "default" first, then by name.
     public var cacheAliases: [String] { Settings.ordered(caches.keys) }
@@ -76,6 +78,11 @@ public struct CacheSettings: Sendable, Equatable {
     public var locations: [String]
     public var keyPrefix = ""
     public var version = 1
+    /// KEY_FUNCTION, with the template that reproduces it.
+    public var keyFunction = KeyFunction.djangoDefault
+    /// The tenant schema single-schema commands key under when the key
+    /// function depends on one: PUBLIC_SCHEMA_NAME unless --schema names another.
+    public var schema: String?
     public var options: [String: SettingsValue] = [:]
     /// Django's CACHE_HERD_TIMEOUT (django-redis's HerdClient), default 60.
     public var herdTimeout: Double = 60

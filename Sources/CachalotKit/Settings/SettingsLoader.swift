@@ -9,15 +9,15 @@ public enum SettingsLoader {
         "CACHALOT_QUERY_KEYGEN", "CACHALOT_TABLE_KEYGEN", "CACHALOT_FINAL_SQL_CHECK",
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
-    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS"] + cachalotKeys
-    static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS"]
+    static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
+                               "TENANT_MODEL", "PUBLIC_SCHEMA_NAME"] + cachalotKeys
+    static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS",
+                            "KEY_FUNCTION_TEMPLATE", "KEY_FUNCTION_PROBES"]
     /// BASE_ENGINE is cachalot's own: the Django engine a wrapper ENGINE
     /// (django-tenants and the like) talks to. The last five are Django's
     /// and change nothing cachalot does.
     static let databaseKeys = ["ENGINE", "BASE_ENGINE", "NAME", "HOST", "PORT", "USER", "PASSWORD", "OPTIONS", "TIME_ZONE",
                                "ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "TEST"]
-    /// The only key functions cachalot can reproduce: Django's and cachalot's defaults.
-    static let defaultKeyFunction = "django.core.cache.backends.base.default_key_func"
     static let defaultKeygens = [
         "CACHALOT_QUERY_KEYGEN": "cachalot.utils.get_query_cache_key",
         "CACHALOT_TABLE_KEYGEN": "cachalot.utils.get_table_cache_key",
@@ -63,6 +63,10 @@ public enum SettingsLoader {
                 settings.versions = try SiteVersions.load(table)
                 for alias in settings.caches.keys { settings.caches[alias]?.siteVersions = settings.versions }
                 for alias in settings.databases.keys { settings.databases[alias]?.siteVersions = settings.versions }
+            }
+            settings.tenancy = try tenancy(root, settings)
+            for alias in settings.caches.keys where settings.caches[alias]!.keyFunction.template.usesSchema {
+                settings.caches[alias]?.schema = settings.tenancy?.publicSchema
             }
             try validate(&settings, root)
             settings.literalSecrets = literalSecrets(settings, text: file.text)
@@ -116,18 +120,77 @@ public enum SettingsLoader {
                 let accepted = CacheBackend.allCases.map(\.rawValue)
                 throw entry.fail("BACKEND", "\(quoted(name)) is not a cache backend django-cachalot supports\(Suggestion.phrase(for: name, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
             }
-            if let function = try entry.string("KEY_FUNCTION"), function != defaultKeyFunction {
-                throw entry.fail("KEY_FUNCTION", "custom key function \(quoted(function)) is Python code that cachalot cannot run; remove it or use \"\(defaultKeyFunction)\"")
-            }
             _ = try entry.seconds("TIMEOUT")
             var cache = CacheSettings(alias: alias, backend: backend,
                                       locations: try locations(entry, backend: backend, absolute: absolute))
             cache.keyPrefix = try entry.string("KEY_PREFIX") ?? ""
             cache.version = try entry.int("VERSION") ?? 1
+            cache.keyFunction = try keyFunction(entry)
             cache.options = try entry.tableEntries("OPTIONS")
             result[alias] = cache
         }
         return result
+    }
+
+    /// KEY_FUNCTION and cachalot's KEY_FUNCTION_TEMPLATE and
+    /// KEY_FUNCTION_PROBES beside it: a known function has a built-in
+    /// template; any template must give every recorded probe's answer.
+    private static func keyFunction(_ entry: SettingsTable) throws -> KeyFunction {
+        let path = try entry.string("KEY_FUNCTION") ?? KeyFunction.djangoDefaultPath
+        let probes = try self.probes(entry)
+        let template: KeyTemplate
+        if let text = try entry.string("KEY_FUNCTION_TEMPLATE") {
+            do {
+                template = try KeyTemplate(text)
+            } catch {
+                throw entry.fail("KEY_FUNCTION_TEMPLATE", "\(quoted(text)) \(error)")
+            }
+            guard KeyFunction.known[path] != nil || !probes.isEmpty else {
+                throw entry.fail("KEY_FUNCTION_PROBES", "missing: a template for \(quoted(path)) is used only once the site's own function has answered the probes, which `cachalot init` records; nothing is guessed")
+            }
+        } else if let known = KeyFunction.known[path] {
+            template = known
+        } else {
+            throw entry.fail("KEY_FUNCTION", "custom key function \(quoted(path)) is Python code that cachalot cannot run; describe it with KEY_FUNCTION_TEMPLATE (placeholders {prefix}, {version}, {key}, {schema}, digests {md5:…}, {sha1:…}, {sha256:…}) and record its answers with `cachalot init`")
+        }
+        let function = KeyFunction(path: path, template: template, probes: probes)
+        if let (probe, computed) = function.firstMismatch() {
+            throw entry.fail(entry.entries["KEY_FUNCTION_TEMPLATE"] == nil ? "KEY_FUNCTION" : "KEY_FUNCTION_TEMPLATE",
+                             "the template \(quoted(template.description)) does not reproduce \(quoted(path)): for key \(quoted(probe.key)), KEY_PREFIX \(quoted(probe.prefix)), VERSION \(probe.version)\(probe.schema.map { ", schema \(quoted($0))" } ?? "") the site made \(quoted(probe.made)), the template makes \(quoted(computed))")
+        }
+        return function
+    }
+
+    /// KEY_FUNCTION_PROBES: a list of tables with key, key_prefix,
+    /// version, schema (null outside a tenant) and made.
+    private static func probes(_ entry: SettingsTable) throws -> [KeyFunction.Probe] {
+        guard let value = entry.entries["KEY_FUNCTION_PROBES"], value != .null else { return [] }
+        guard case .array(let items) = value else {
+            throw entry.fail("KEY_FUNCTION_PROBES", "expected a list of probes, found \(value.kindDescription)")
+        }
+        return try items.enumerated().map { index, item in
+            let probe = try SettingsTable(item, path: entry.path + ["KEY_FUNCTION_PROBES", "\(index)"])
+            try probe.rejectUnknownKeys(["key", "key_prefix", "version", "schema", "made"])
+            return KeyFunction.Probe(key: try probe.requiredString("key"), prefix: try probe.requiredString("key_prefix"),
+                                     version: try probe.int("version") ?? 1, schema: try probe.string("schema"),
+                                     made: try probe.requiredString("made"))
+        }
+    }
+
+    /// TENANT_MODEL and PUBLIC_SCHEMA_NAME; a key function that keys by
+    /// schema needs the first, to know the schemas.
+    private static func tenancy(_ root: SettingsTable, _ settings: Settings) throws -> Tenancy? {
+        let model = try root.string("TENANT_MODEL")
+        if model == nil, let cache = settings.cacheAliases.compactMap({ settings.caches[$0] }).first(where: { $0.keyFunction.template.usesSchema }) {
+            throw root.fail("TENANT_MODEL", "missing: cache '\(cache.alias)' keys by tenant schema (KEY_FUNCTION \(quoted(cache.keyFunction.path))), and the tenant model's table lists the schemas; `cachalot init` writes it")
+        }
+        guard let model else { return nil }
+        guard settings.models?[model] != nil else {
+            throw root.fail("TENANT_MODEL", "\(quoted(model)) is not in MODELS: cachalot reads the schemas from its table; `cachalot init` writes both")
+        }
+        var tenancy = Tenancy(tenantModel: model)
+        tenancy.publicSchema = try root.string("PUBLIC_SCHEMA_NAME") ?? "public"
+        return tenancy
     }
 
     /// LOCATION as the backend reads it: a directory for the file cache

@@ -124,6 +124,15 @@ enum CommandTable {
         name: .force, help: "Overwrite a file that differs without asking.",
         manual: "Overwrite a file that differs without asking. Without it, init asks on a terminal and, run by a script, leaves the file as it is (exit 1).")
 
+    static let schema = OptionSpec(
+        name: .schema, valueName: "NAME", valueKind: .text,
+        help: "Only this tenant schema, on a cache keyed by schema (django-tenants); repeat for more (default: every schema).",
+        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): only this schema; repeat for several. Default: every schema, `PUBLIC_SCHEMA_NAME` and each tenant's. An unknown schema is a usage error naming the known ones.",
+        repeatable: true, excludes: [.allSchemas])
+    static let allSchemas = OptionSpec(
+        name: .allSchemas, help: "Every tenant schema (the default), said out loud for scripts.",
+        manual: "Every tenant schema: the default, for a script that wants to say so.")
+
     static let list = ChoiceOption<CompletionList>(
         .list, valueName: "WHAT",
         help: "Print the settings file's labels, caches or databases, one per line (what the scripts complete).",
@@ -136,7 +145,7 @@ enum CommandTable {
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
             positionalKind: .label,
-            options: [cache, database, verbosity.spec, dryRun, json, timeout],
+            options: [cache, database, schema, allSchemas, verbosity.spec, dryRun, json, timeout],
             details: """
             Sets the invalidation timestamp of every cachable table named by the labels, \
             in every cache (or -c) and for every database (or -d), as django-cachalot's \
@@ -151,7 +160,7 @@ enum CommandTable {
             positionals: "[LABEL...]",
             positionalHelp: "app_label, app_label.ModelName or table name; none: every table of the database.",
             positionalKind: .label,
-            options: [cache, database, format.spec, perTable, json, timeout],
+            options: [cache, database, schema, allSchemas, format.spec, perTable, json, timeout],
             details: """
             Prints the newest stored table timestamp over the chosen caches and databases, \
             0.0 when none is stored, byte for byte as Python prints get_last_invalidation(). \

@@ -20,6 +20,8 @@ enum OptionName: String, CaseIterable, Sendable {
     case output, check, force
     case local
     case list
+    case schema
+    case allSchemas = "all-schemas"
 }
 
 /// One command-line option, defined once: the parser, `--help`, the

@@ -17,10 +17,11 @@ struct CommandContext {
                                 currentDirectory: FileSystem.currentDirectory())
     }
 
-    /// Labels and the -c / -d aliases.
+    /// Labels, the -c / -d aliases and --schema.
     var selection: Selection {
-        Selection(labels: arguments.positionals, cacheAlias: arguments.text(.cache),
-                  databaseAlias: arguments.text(.db))
+        let schemas = arguments.all(.schema)
+        return Selection(labels: arguments.positionals, cacheAlias: arguments.text(.cache),
+                         databaseAlias: arguments.text(.db), schemas: schemas.isEmpty ? nil : schemas)
     }
 
     /// This host's clock, as the operations read it.

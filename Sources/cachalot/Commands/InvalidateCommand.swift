@@ -49,7 +49,8 @@ enum InvalidateCommand {
         if verbosity >= .perTable {
             for result in report.results {
                 let verb = report.dryRun ? "would invalidate" : "invalidated"
-                Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)': \(verb) \(TextFormatting.counted(result.tables.count, "table"))")
+                let schema = result.schema.map { " schema '\($0)'" } ?? ""
+                Console.out("cache '\(result.cacheAlias)' (\(result.address)) database '\(result.databaseAlias)'\(schema): \(verb) \(TextFormatting.counted(result.tables.count, "table"))")
                 let kept = Dictionary(result.keptNewer.map { ($0.table, $0.stored) }, uniquingKeysWith: { first, _ in first })
                 let skipped = Dictionary(result.skipped.map { ($0.table, $0.reason) }, uniquingKeysWith: { first, _ in first })
                 let replaced = Set(result.replacedUnreadable.map(\.table))
@@ -117,6 +118,7 @@ enum InvalidateCommand {
                     ("cache", .string(result.cacheAlias)),
                     ("location", .string(result.address)),
                     ("database", .string(result.databaseAlias)),
+                ] + (result.schema.map { [("schema", JSONValue.string($0))] } ?? []) + [
                     ("tables", .strings(result.tables)),
                     ("skipped_uncachable", .strings(result.skippedUncachable)),
                     ("written", .strings(result.written)),

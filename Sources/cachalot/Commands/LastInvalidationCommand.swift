@@ -49,12 +49,18 @@ enum LastInvalidationCommand {
     private static func printPerTable(_ report: LastInvalidationReport, format: TimestampFormat, now: Double) {
         if format == .json {
             Console.out(JSONValue.array(report.tables.map { row in
-                .object([("cache", .string(row.cacheAlias)), ("database", .string(row.databaseAlias)),
-                         ("table", .string(row.table))] + json(row.timestamp, now: now))
+                .object([("cache", .string(row.cacheAlias)), ("database", .string(row.databaseAlias))]
+                        + (row.schema.map { [("schema", JSONValue.string($0))] } ?? [])
+                        + [("table", .string(row.table))] + json(row.timestamp, now: now))
             }).serialized)
             return
         }
-        let rows = report.tables.map { row in [render(row.timestamp, format: format, now: now), row.cacheAlias, row.databaseAlias, row.table] }
-        ColumnText.lines(header: ["invalidated", "cache", "database", "table"], rows: rows).forEach(Console.out)
+        // A schema column on a tenant site only: other sites' output is unchanged.
+        let schemas = report.tables.contains { $0.schema != nil }
+        let rows = report.tables.map { row in
+            [render(row.timestamp, format: format, now: now), row.cacheAlias, row.databaseAlias]
+                + (schemas ? [row.schema ?? ""] : []) + [row.table]
+        }
+        ColumnText.lines(header: ["invalidated", "cache", "database"] + (schemas ? ["schema"] : []) + ["table"], rows: rows).forEach(Console.out)
     }
 }

@@ -11,7 +11,7 @@ import Glibc
 /// (CacheFolderLock), so stamps never move backwards between them.
 public struct FileBasedCacheStore: CacheStore {
     public let settings: CacheSettings
-    private let keyMaker: DjangoKeyMaker
+    public let keyMaker: DjangoKeyMaker
     private let directory: String
     private let now: () -> Double
     private let zlib = ZlibStreams()
@@ -29,12 +29,17 @@ public struct FileBasedCacheStore: CacheStore {
 
     public var address: String { directory }
 
-    /// The file Django keeps `key` in.
+    /// The file Django keeps `key` (a cachalot key) in.
     public func path(forKey key: String) -> String {
-        directory + "/" + entryName(forKey: key)
+        path(forMade: keyMaker.makeKey(key))
     }
 
-    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+    /// The file Django keeps a made key in: `_key_to_file`.
+    func path(forMade made: String) -> String {
+        directory + "/" + Hashing.md5Hex(made) + ".djcache"
+    }
+
+    public func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
         guard !keys.isEmpty else { return StampOutcome() }
         let owner = try FileOwner.forNewFiles(in: directory)
         try createDirectory(owner: owner)
@@ -71,7 +76,7 @@ public struct FileBasedCacheStore: CacheStore {
         return outcome
     }
 
-    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+    public func inspectTimestamps(made keys: [String]) throws -> [String: StoredTimestamp] {
         let now = self.now()
         var result: [String: StoredTimestamp] = [:]
         for key in keys { result[key] = try storedTimestamp(key, now: now) }
@@ -98,15 +103,15 @@ public struct FileBasedCacheStore: CacheStore {
         let owner = try FileOwner.forNewFiles(in: directory)
         try createDirectory(owner: owner)
         let now = self.now()
-        for (key, value) in values { try write(key, value: value, now: now, timeout: timeout, owner: owner) }
+        for (key, value) in values { try write(keyMaker.makeKey(key), value: value, now: now, timeout: timeout, owner: owner) }
     }
 
     // MARK: file format
 
     /// A table key's file as Django would read it: nil when absent or
     /// expired; unreadable when empty, truncated or not a pickled number.
-    private func storedTimestamp(_ key: String, now: Double) throws -> StoredTimestamp? {
-        let file = path(forKey: key)
+    private func storedTimestamp(_ made: String, now: Double) throws -> StoredTimestamp? {
+        let file = path(forMade: made)
         let entry: CacheEntry?
         do {
             entry = try self.entry(at: file, now: now)
@@ -152,6 +157,7 @@ public struct FileBasedCacheStore: CacheStore {
     public func entryName(forKey key: String) -> String {
         Hashing.md5Hex(keyMaker.makeKey(key)) + ".djcache"
     }
+
 
     /// Every `.djcache` file of the directory. Django's file cache keeps no
     /// key names, so files of every KEY_PREFIX sharing the folder are seen.
@@ -208,12 +214,12 @@ public struct FileBasedCacheStore: CacheStore {
         return ServerFacts()
     }
 
-    private func write(_ key: String, value: PickleValue, now: Double, timeout: Double?, owner: FileOwner?) throws {
+    private func write(_ made: String, value: PickleValue, now: Double, timeout: Double?, owner: FileOwner?) throws {
         // Django: timeout 0 means "expire now" (stored as now - 1).
         let expiry: PickleValue = timeout.map { .float(now + ($0 == 0 ? -1 : $0)) } ?? .none
         let content = try PickleWriter.dumps(expiry, protocol: 5)
             + zlib.deflater.compress(try PickleWriter.dumps(value, protocol: 5))
-        try AtomicFile.write(content, to: path(forKey: key), in: directory, owner: owner)
+        try AtomicFile.write(content, to: path(forMade: made), in: directory, owner: owner)
     }
 
     /// Like Django's `_createdir`: mode 0700 for every created level.

@@ -49,7 +49,7 @@ extension MemcachedCacheStore {
     /// dump's la= (last access) comes before the values are read, and they
     /// are read with meta gets that leave it alone (`u`, memcached 1.6).
     public func scan(_ visit: (CacheEntry) throws -> Void) throws {
-        let prefix = keyMaker.makeKey("")
+        let prefix = try keyMaker.listingPrefix(cache: settings.alias)
         scanResetsLastRead = false
         for server in options.servers.indices {
             var batch: [DumpedItem] = []

@@ -7,7 +7,7 @@ public final class MemcachedCacheStore: CacheStore {
     public let settings: CacheSettings
     let options: MemcachedOptions
     let codec: MemcachedValueCodec
-    let keyMaker: DjangoKeyMaker
+    public let keyMaker: DjangoKeyMaker
     let now: () -> Double
     private var connections: [Int: MemcachedConnection] = [:]
     /// Whether the last scan had to read values with gets that move la=.
@@ -37,7 +37,11 @@ public final class MemcachedCacheStore: CacheStore {
     /// them a control character or space (memcache_key_warnings), and at
     /// most 250 bytes once UTF-8 (what the clients refuse).
     func madeKey(_ key: String) throws -> String {
-        let made = keyMaker.makeKey(key)
+        try checked(keyMaker.makeKey(key))
+    }
+
+    /// A made key memcached and the site's client accept, or a usage error.
+    func checked(_ made: String) throws -> String {
         let scalars = made.unicodeScalars
         guard scalars.count <= 250, made.utf8.count <= 250,
               !scalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f }) else {
@@ -84,8 +88,8 @@ public final class MemcachedCacheStore: CacheStore {
 
     // MARK: stamping
 
-    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
-        let byMade = Dictionary(try keys.map { (try madeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+    public func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+        let byMade = Dictionary(try keys.map { (try checked($0), $0) }, uniquingKeysWith: { first, _ in first })
         let value = try codec.encode(.float(now))
         let exptime = MemcachedOptions.exptime(timeout, now: self.now())
         var outcome = StampOutcome()
@@ -205,16 +209,17 @@ public final class MemcachedCacheStore: CacheStore {
     /// Every present key's item, from the servers holding them; a server
     /// that fails fails the read.
     private func fetchAll(_ keys: [String]) throws -> [String: MemcachedConnection.Item] {
-        let (items, unread, failures) = try fetchFromLiveServers(keys)
+        let (items, unread, failures) = try fetchFromLiveServers(keys, making: madeKey)
         guard unread.isEmpty else { throw CachalotError.runtime(failures.joined(separator: "; ")) }
         return items
     }
 
     /// Every server asked, whatever the others do: what the live ones hold,
-    /// and the keys of the servers that failed, with why.
-    private func fetchFromLiveServers(_ keys: [String]) throws
+    /// and the keys of the servers that failed, with why; `making` turns
+    /// the keys given into made keys (cachalot keys, or made keys checked).
+    private func fetchFromLiveServers(_ keys: [String], making: (String) throws -> String) throws
         -> (items: [String: MemcachedConnection.Item], unread: Set<String>, failures: [String]) {
-        let byMade = Dictionary(try keys.map { (try madeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let byMade = Dictionary(try keys.map { (try making($0), $0) }, uniquingKeysWith: { first, _ in first })
         var items: [String: MemcachedConnection.Item] = [:]
         var unread = Set<String>()
         var failures: [String] = []
@@ -233,8 +238,8 @@ public final class MemcachedCacheStore: CacheStore {
 
     /// A pool with a dead server throws `PartialReadFailure` with what the
     /// others hold: `watch` keeps following them.
-    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
-        let (items, unread, failures) = try fetchFromLiveServers(keys)
+    public func inspectTimestamps(made keys: [String]) throws -> [String: StoredTimestamp] {
+        let (items, unread, failures) = try fetchFromLiveServers(keys, making: checked)
         let stored = items.mapValues(inspect)
         guard unread.isEmpty else {
             throw PartialReadFailure(stored: stored, unread: unread, error: .runtime(failures.joined(separator: "; ")))

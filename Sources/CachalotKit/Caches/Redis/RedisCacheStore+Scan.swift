@@ -70,7 +70,7 @@ extension RedisCacheStore {
     }
 
     private func scan(_ server: Int, _ visit: (CacheEntry) throws -> Void) throws {
-        let pattern = Array((Self.globEscaped(keyMaker.makeKey("")) + "*").utf8)
+        let pattern = Array((Self.globEscaped(try keyMaker.listingPrefix(cache: settings.alias)) + "*").utf8)
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
         var cursor = "0"

@@ -6,7 +6,7 @@
 public final class RedisCacheStore: CacheStore {
     public let settings: CacheSettings
     let options: RedisOptions
-    let keyMaker: DjangoKeyMaker
+    public let keyMaker: DjangoKeyMaker
     let now: () -> Double
     private var connections: [Int: RedisConnection] = [:]
     private var sentinelMaster: RedisEndpoint?
@@ -38,10 +38,10 @@ public final class RedisCacheStore: CacheStore {
         return [0]
     }
 
-    /// Cachalot keys grouped by the server holding each.
+    /// Made keys grouped by the server holding each.
     func placed(_ keys: [String]) -> [(server: Int, keys: [String])] {
         guard case .shard(let ring) = options.topology else { return keys.isEmpty ? [] : [(0, keys)] }
-        let groups = Dictionary(grouping: keys) { ring.server(for: keyMaker.makeKey($0)) }
+        let groups = Dictionary(grouping: keys) { ring.server(for: $0) }
         return groups.keys.sorted().map { ($0, groups[$0]!) }
     }
 
@@ -55,7 +55,7 @@ public final class RedisCacheStore: CacheStore {
 
     /// Stamps each server's keys; when some servers fail after others were
     /// written, the failure says which were written and which server failed.
-    public func stampTables(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
+    public func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
         let groups = placed(keys)
         if groups.count <= 1 { return try groups.first.map { try stamp($0.keys, on: $0.server, at: now, timeout: timeout) } ?? StampOutcome() }
         var outcome = StampOutcome()
@@ -102,23 +102,22 @@ public final class RedisCacheStore: CacheStore {
     private func stampOnce(_ keys: [String], on server: Int, at now: Double, timeout: Double?)
         throws -> (outcome: StampOutcome, changedMeanwhile: [String]) {
         guard !keys.isEmpty else { return (StampOutcome(), []) }
-        let cachalotKeyByMadeKey = Dictionary(keys.map { (keyMaker.makeKey($0), $0) }, uniquingKeysWith: { first, _ in first })
         let value = try options.codec.encode(.float(now), timeout: timeout, now: self.now())
         let expiry = options.expiry(timeout)
         let expiryArguments = [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
         // Every reply is keys and stored table values: a few hundred bytes each.
         let replyLimit = 64 * 1024 + keys.count * 1024
-        let reply = try eval(RedisScripts.stamp, keys: keys.map(keyMaker.makeKey),
+        let reply = try eval(RedisScripts.stamp, keys: keys,
                              arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, on: server, replyLimit: replyLimit)
         guard case .array(let lists) = reply, lists.count == 5, case .array(let kept) = lists[0],
               case .array(let undecided) = lists[1], case .array(let written) = lists[2],
               case .array(let created) = lists[4] else { throw unexpected(reply) }
-        func cachalotKeys(_ made: [RedisReply]) -> [String] {
-            made.compactMap { $0.bytes.flatMap { cachalotKeyByMadeKey[String(decoding: $0, as: UTF8.self)] } }
+        func madeKeys(_ made: [RedisReply]) -> [String] {
+            made.compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
         }
         var outcome = StampOutcome()
-        outcome.written = cachalotKeys(written)
-        outcome.created = cachalotKeys(created)
+        outcome.written = madeKeys(written)
+        outcome.created = madeKeys(created)
         if let error = lists[3].bytes, !error.isEmpty {
             throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
         }
@@ -126,8 +125,8 @@ public final class RedisCacheStore: CacheStore {
         // django-redis, corrupt, another type), and kept ones that do not decode.
         var toSet: [(made: [UInt8], key: String, kind: [UInt8], stored: [UInt8])] = []
         for index in stride(from: 0, to: kept.count - 1, by: 2) {
-            guard let made = kept[index].bytes, let stored = kept[index + 1].bytes,
-                  let key = cachalotKeyByMadeKey[String(decoding: made, as: UTF8.self)] else { continue }
+            guard let made = kept[index].bytes, let stored = kept[index + 1].bytes else { continue }
+            let key = String(decoding: made, as: UTF8.self)
             switch inspect(stored) {
             case .time(let time) where time > now: outcome.keptNewer[key] = time
             case .time: toSet.append((made, key, Array("string".utf8), stored))
@@ -137,8 +136,8 @@ public final class RedisCacheStore: CacheStore {
             }
         }
         for index in stride(from: 0, to: undecided.count - 2, by: 3) {
-            guard let made = undecided[index].bytes, let kind = undecided[index + 1].bytes, let stored = undecided[index + 2].bytes,
-                  let key = cachalotKeyByMadeKey[String(decoding: made, as: UTF8.self)] else { continue }
+            guard let made = undecided[index].bytes, let kind = undecided[index + 1].bytes, let stored = undecided[index + 2].bytes else { continue }
+            let key = String(decoding: made, as: UTF8.self)
             let state: StoredTimestamp
             switch String(decoding: kind, as: UTF8.self) {
             case "wrongtype": state = .unreadable("a value of another Redis type")
@@ -159,7 +158,7 @@ public final class RedisCacheStore: CacheStore {
         guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
             throw unexpected(casReply)
         }
-        let casKeys = cachalotKeys(casWritten)
+        let casKeys = madeKeys(casWritten)
         outcome.written += casKeys
         if let error = casLists[1].bytes, !error.isEmpty {
             throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
@@ -176,22 +175,23 @@ public final class RedisCacheStore: CacheStore {
         return Self.timestamp(from: value)
     }
 
-    public func inspectTimestamps(_ keys: [String]) throws -> [String: StoredTimestamp] {
+    public func inspectTimestamps(made keys: [String]) throws -> [String: StoredTimestamp] {
         // A table key is a few dozen bytes.
         try fetch(keys, replyLimit: 64 * 1024 + keys.count * 1024).mapValues(inspect)
     }
 
     public func readValues(_ keys: [String]) throws -> [String: PickleValue] {
-        try fetch(keys, replyLimit: RedisConnection.defaultReplyLimit).reduce(into: [:]) { result, entry in
+        let made = MadeKeys(keys, keyMaker)
+        return made.back(try fetch(made.keys, replyLimit: RedisConnection.defaultReplyLimit).reduce(into: [:]) { result, entry in
             result[entry.key] = try decode(entry.value, key: entry.key)
-        }
+        })
     }
 
-    /// The raw stored bytes of each present key (one MGET per server).
+    /// The raw stored bytes of each present made key (one MGET per server).
     private func fetch(_ keys: [String], replyLimit: Int) throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
         for group in placed(keys) {
-            let reply = try pipeline([[Array("MGET".utf8)] + group.keys.map { Array(keyMaker.makeKey($0).utf8) }],
+            let reply = try pipeline([[Array("MGET".utf8)] + group.keys.map { Array($0.utf8) }],
                                      on: group.server, replyLimit: replyLimit)[0]
             guard case .array(let values) = reply, values.count == group.keys.count else { throw unexpected(reply) }
             for (key, value) in zip(group.keys, values) { result[key] = value.bytes }
@@ -202,11 +202,12 @@ public final class RedisCacheStore: CacheStore {
     /// One pipeline per server: SET with the backend's expiry, or DEL for timeout 0.
     public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
         let expiry = options.expiry(timeout)
-        for group in placed(Array(values.keys)) {
+        let byMade = Dictionary(values.map { (keyMaker.makeKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        for group in placed(Array(byMade.keys)) {
             let commands = try group.keys.map { key -> [[UInt8]] in
-                let made = Array(keyMaker.makeKey(key).utf8)
+                let made = Array(key.utf8)
                 if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
-                let set = [Array("SET".utf8), made, try options.codec.encode(values[key]!, timeout: timeout, now: now())]
+                let set = [Array("SET".utf8), made, try options.codec.encode(byMade[key]!, timeout: timeout, now: now())]
                 return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
             }
             _ = try pipeline(commands, on: group.server)
@@ -244,7 +245,7 @@ public final class RedisCacheStore: CacheStore {
         do {
             return try options.codec.decode(bytes)
         } catch {
-            throw CachalotError.runtime("key \(keyMaker.makeKey(key).prefix(120)): \(error)")
+            throw CachalotError.runtime("key \(key.prefix(120)): \(error)")
         }
     }
 

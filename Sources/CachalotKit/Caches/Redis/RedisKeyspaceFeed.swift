@@ -45,7 +45,7 @@ public final class RedisKeyspaceFeed {
     public static func open(_ store: RedisCacheStore, keys: [String],
                             enabling: KeyspaceNotificationChanges?) throws -> Result<RedisKeyspaceFeed, Unavailable> {
         let feed = RedisKeyspaceFeed()
-        for group in store.placed(keys) {
+        for group in store.placed(keys.map(store.keyMaker.makeKey)) {
             let endpoint = try store.endpoint(group.server)
             let connection = try connect(endpoint, timeouts: store.options.timeouts)
             let flags: String
@@ -61,7 +61,7 @@ public final class RedisKeyspaceFeed {
                 try configure(connection, flags: wanted)
                 enabling.confirm(endpoint, set: try currentFlags(connection))
             }
-            let channels = group.keys.map { Array("__keyspace@\(endpoint.database)__:\(store.keyMaker.makeKey($0))".utf8) }
+            let channels = group.keys.map { Array("__keyspace@\(endpoint.database)__:\($0)".utf8) }
             do {
                 try connection.subscribe(channels)
             } catch let failure as RedisConnection.Failure {

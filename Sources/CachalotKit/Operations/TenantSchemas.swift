@@ -1,0 +1,61 @@
+/// The schemas of a multi-tenant site, each of which keys its cache
+/// entries under its own name: PUBLIC_SCHEMA_NAME (every process outside
+/// a tenant's context keys there) and the `schema_name` of every row of
+/// the tenant model's table, read from the database 'default' where
+/// django-tenants keeps it.
+public enum TenantSchemas {
+    public static func all(_ settings: Settings, tenancy: Tenancy, backends: Backends) throws -> [String] {
+        guard let table = settings.models?[tenancy.tenantModel] else {
+            throw CachalotError.usage("TENANT_MODEL \(quoted(tenancy.tenantModel)) is not in MODELS", hint: "run cachalot init again")
+        }
+        guard let database = settings.databases["default"] else {
+            throw CachalotError.usage("a multi-tenant site keeps its tenants on the database 'default', which the settings do not name")
+        }
+        guard database.engine == .postgresql else {
+            throw CachalotError.usage("database 'default' is \(database.engineName): tenant schemas live on PostgreSQL")
+        }
+        let qualified = table.contains(".") ? table : "\(identifier(tenancy.publicSchema)).\(identifier(table))"
+        let sql = "SELECT schema_name FROM \(qualified)"
+        let rows: [[PickleValue]]
+        do {
+            rows = try backends.openDatabase(database).read(sql, parameters: [])
+        } catch let error as CachalotError where error.exitCode != .usage {
+            throw CachalotError.runtime("database 'default' (\(database.address)): reading the tenants (\(sql)): \(error.message)")
+        }
+        let tenants = rows.compactMap { row -> String? in
+            if case .string(let name)? = row.first { return name }
+            return nil
+        }
+        return [tenancy.publicSchema] + Set(tenants).subtracting([tenancy.publicSchema]).sorted()
+    }
+
+    /// The schemas a command acts in on the caches keyed by schema: those
+    /// named with --schema, else every one; nil when no cache is keyed by
+    /// schema (and --schema is then a usage error).
+    public static func selected(_ selection: Selection, caches: [CacheSettings], settings: Settings,
+                                backends: Backends) throws -> [String]? {
+        guard caches.contains(where: { $0.keyFunction.template.usesSchema }), let tenancy = settings.tenancy else {
+            if selection.schemas != nil {
+                throw CachalotError.usage("--schema applies to a cache whose KEY_FUNCTION keys by tenant schema (django-tenants), and no cache here does")
+            }
+            return nil
+        }
+        return try select(selection.schemas, known: try all(settings, tenancy: tenancy, backends: backends))
+    }
+
+    /// The schemas named with --schema, each checked against `known`; nil
+    /// (none named) is every known schema.
+    public static func select(_ named: [String]?, known: [String]) throws -> [String] {
+        guard let named, !named.isEmpty else { return known }
+        for name in named where !known.contains(name) {
+            let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", … (\(known.count) in all)" : "")
+            throw CachalotError.usage("unknown schema \(quoted(name))\(Suggestion.phrase(for: name, in: known)); the site's schemas: \(shown)",
+                                      hint: "schemas are PUBLIC_SCHEMA_NAME and the schema_name of each tenant; nothing was written")
+        }
+        return named.uniqued()
+    }
+
+    private static func identifier(_ name: String) -> String {
+        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,92 @@
+import Testing
+@testable import CachalotKit
+
+/// Key templates against digests Python's hashlib printed, and the settings
+/// loader's rules for KEY_FUNCTION, its template and its probes.
+struct KeyFunctionTests {
+    @Test func templatesComputeWhatPythonComputes() throws {
+        let made = { (template: String) in
+            try KeyTemplate(template).makeKey("kéy:x", prefix: "site", version: 3, schema: "t2")
+        }
+        #expect(try made("{prefix}:{version}:{key}") == "site:3:kéy:x")
+        #expect(try made("{schema}:{prefix}:{version}:{key}") == "t2:site:3:kéy:x")
+        #expect(try made("{prefix}:{version}:{md5:{key}}") == "site:3:c2b37da12223ad7f9cd65921ca79c4b9")
+        #expect(try made("{sha1:{prefix}:{version}:{key}}") == "50b9ceb980289dd9fc3647dd1deca65df3b243a7")
+        #expect(try KeyTemplate("{sha256:{key}}").makeKey("a", prefix: "", version: 1, schema: nil)
+                == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
+        #expect(try made("{{{key}}}") == "{kéy:x}")
+    }
+
+    @Test func malformedTemplatesSayWhy() {
+        let cases = [
+            ("{prefix}:{version}", "has no {key}"),
+            ("{prefix}:{ke}", "unknown placeholder {ke}"),
+            ("{crc32:{key}}", "unknown digest \"crc32\""),
+            ("{md5:{key}", "never closed"),
+            ("{key}}x", "a lone }"),
+        ]
+        for (text, expected) in cases {
+            #expect(throws: KeyTemplateError.self) { try KeyTemplate(text) }
+            do {
+                _ = try KeyTemplate(text)
+            } catch {
+                #expect(error.description.contains(expected), "\(text): \(error)")
+            }
+        }
+    }
+
+    @Test func theListingPrefixStopsAtTheKey() throws {
+        #expect(try KeyTemplate("{schema}:{prefix}:{version}:{key}").fixedPrefix(prefix: "p", version: 2, schema: "t1") == "t1:p:2:")
+        #expect(try KeyTemplate("{prefix}:{version}:{md5:{key}}").fixedPrefix(prefix: "p", version: 2, schema: nil) == "p:2:")
+        #expect(try KeyTemplate("{sha1:{prefix}:{key}}").fixedPrefix(prefix: "p", version: 2, schema: nil) == nil)
+    }
+
+    static func cache(_ lines: String) -> String {
+        SettingsTests.minimalTOML.replacing("[CACHES.default]", with: "[CACHES.default]\n" + lines)
+    }
+
+    static let md5Probe = """
+    KEY_FUNCTION = "site.keys.md5_key"
+    KEY_FUNCTION_TEMPLATE = "{prefix}:{version}:{md5:{key}}"
+    KEY_FUNCTION_PROBES = [{key = "kéy:x", key_prefix = "site", version = 3, made = "site:3:c2b37da12223ad7f9cd65921ca79c4b9"}]
+    """
+
+    @Test func aTemplateTheProbesConfirmIsUsed() throws {
+        let settings = try SettingsTests().load(Self.cache(Self.md5Probe))
+        let cache = try settings.cache("default")
+        #expect(DjangoKeyMaker(cache).makeKey("kéy:x") == ":1:c2b37da12223ad7f9cd65921ca79c4b9")
+    }
+
+    @Test func aTemplateIsNeverTakenWithoutProbesOrAgainstThem() throws {
+        let unprobed = try #require(SettingsTests().loadError(Self.cache("""
+        KEY_FUNCTION = "site.keys.md5_key"
+        KEY_FUNCTION_TEMPLATE = "{prefix}:{version}:{md5:{key}}"
+        """)))
+        #expect(unprobed.exitCode == .usage && unprobed.message.contains("KEY_FUNCTION_PROBES: missing"))
+        let contradicted = try #require(SettingsTests().loadError(Self.cache(Self.md5Probe.replacing("{md5:", with: "{sha1:"))))
+        #expect(contradicted.exitCode == .usage)
+        #expect(contradicted.message.contains("does not reproduce \"site.keys.md5_key\""))
+        #expect(contradicted.message.contains("the site made \"site:3:c2b37da12223ad7f9cd65921ca79c4b9\""))
+        let custom = try #require(SettingsTests().loadError(Self.cache("KEY_FUNCTION = \"site.keys.md5_key\"")))
+        #expect(custom.message.contains("describe it with KEY_FUNCTION_TEMPLATE"))
+    }
+
+    @Test func aKnownFunctionIsCheckedAgainstItsProbesToo() throws {
+        let wrong = try #require(SettingsTests().loadError("TENANT_MODEL = \"customers.Client\"\n[MODELS]\n\"customers.Client\" = \"customers_client\"\n" + Self.cache("""
+        KEY_FUNCTION = "django_tenants.cache.make_key"
+        KEY_FUNCTION_PROBES = [{key = "a", key_prefix = "", version = 1, schema = "public", made = "a:1:public"}]
+        """)))
+        #expect(wrong.message.contains("the template \"{schema}:{prefix}:{version}:{key}\" does not reproduce"))
+    }
+
+    @Test func aSchemaKeyedCacheNeedsTheTenantModel() throws {
+        let tenantCache = Self.cache("KEY_FUNCTION = \"django_tenants.cache.make_key\"")
+        let missing = try #require(SettingsTests().loadError(tenantCache))
+        #expect(missing.message.contains("TENANT_MODEL: missing"))
+        let unmapped = try #require(SettingsTests().loadError("TENANT_MODEL = \"customers.Client\"\n" + tenantCache))
+        #expect(unmapped.message.contains("is not in MODELS"))
+        let settings = try SettingsTests().load("TENANT_MODEL = \"customers.Client\"\nPUBLIC_SCHEMA_NAME = \"shared\"\n[MODELS]\n\"customers.Client\" = \"customers_client\"\n" + tenantCache)
+        #expect(settings.tenancy == Tenancy(tenantModel: "customers.Client", publicSchema: "shared"))
+        #expect(DjangoKeyMaker(try settings.cache("default")).makeKey("k") == "shared::1:k")
+    }
+}

@@ -1,0 +1,125 @@
+"""Fixtures for the multi-tenant interop tests: a real django-tenants 4
+site (tenantsite) with django-cachalot on a PostgreSQL server of its own,
+a public tenant and three more, Django's RedisCache keyed by schema on a
+redis-server of its own, and two caches with hashing key functions; the
+cachalot binary under test is configured by `cachalot init` on the site."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="cachalot-tenants-"))
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(ROOT / "Tests" / "interop"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "tenantsite.settings"
+os.environ["TENANT_FILE_CACHE"] = str(SESSION_DIR / "files")
+TENANTS = ["t1", "t2", "t3"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis():
+    """A real redis-server on a free loopback port, no persistence."""
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.path.exists(server):
+        pytest.exit("redis-server is not installed (make test installs it)", returncode=1)
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(SESSION_DIR)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.05)
+    process.kill()
+    pytest.exit("redis-server did not start", returncode=1)
+
+
+def start_postgresql():
+    from pgserver import start_postgresql as start
+
+    try:
+        return start(SESSION_DIR / "postgresql")
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        pytest.exit(str(error), returncode=1)
+
+
+REDIS, REDIS_PORT = start_redis()
+os.environ["TENANT_REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+POSTGRESQL, PG_PORT = start_postgresql()
+os.environ["TENANT_PG_PORT"] = str(PG_PORT)
+
+import django  # noqa: E402
+
+django.setup()
+
+
+def binary() -> str:
+    path = Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "debug" / "cachalot"))
+    if not path.exists():
+        pytest.fail(f"cachalot binary not found at {path}: build it first (make test does)")
+    return str(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site():
+    """Migrates public, creates the public tenant and t1–t3 (each schema
+    migrated as django-tenants does), then runs `cachalot init`."""
+    from django.core.management import call_command
+
+    from customers.models import Client
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    Client(schema_name="public", name="public").save()
+    for name in TENANTS:
+        Client(schema_name=name, name=name).save(verbosity=0)
+    output = SESSION_DIR / "cachalot.json"
+    result = subprocess.run([binary(), "init", "--manage", str(HERE / "manage.py"), "--python", sys.executable,
+                             "-o", str(output)], capture_output=True, text=True)
+    assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
+    yield output
+    for server in (POSTGRESQL, REDIS):
+        server.kill()
+        server.wait()
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def clean_site(site):
+    """Empty tables and caches before each test."""
+    from django.core.cache import caches
+    from django_tenants.utils import schema_context
+
+    from catalog.models import Genre
+    from library.models import Book
+
+    Genre.objects.all().delete()
+    for name in TENANTS:
+        with schema_context(name):
+            Book.objects.all().delete()
+    for alias in ("default", "md5", "sha1"):
+        caches[alias].clear()
+    yield
+
+
+@pytest.fixture
+def cachalot(site):
+    def run(*args, check=True, settings=None):
+        result = subprocess.run([binary(), *args, "--settings", str(settings or site)], capture_output=True, text=True)
+        if check:
+            assert result.returncode == 0, f"cachalot {' '.join(args)}: exit {result.returncode}\n{result.stdout}{result.stderr}"
+        return result
+    return run
