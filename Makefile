@@ -15,10 +15,10 @@ deps:
 
 # The virtualenv with the real Django and django-cachalot the interop tests use.
 venv: $(VENV)/.installed
-$(VENV)/.installed: Tests/interop/requirements.txt
+$(VENV)/.installed: Tests/interop/requirements.txt Tests/tenants/requirements.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -r Tests/interop/requirements.txt
+	$(PYTHON) -m pip install -q -r Tests/interop/requirements.txt -r Tests/tenants/requirements.txt
 	touch $@
 
 # The release binary (README, "Building"): the Swift runtime, libstdc++ and
