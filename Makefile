@@ -84,8 +84,10 @@ test: deps venv
 		echo "interop on MariaDB with the $$cache cache"; \
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
-	@echo "interop on a django-tenants site (PostgreSQL, Redis, hashing key functions)"
-	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/tenants
+	@for site in tenantsite pgschemassite; do \
+		echo "interop on the multi-tenant $$site (PostgreSQL, Redis, hashing key functions)"; \
+		TENANT_SITE=$$site CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/tenants || exit 1; \
+	done
 	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py --diagonal --retries 0
 	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) Tests/interop/placement_diff.py --configs 40
 	$(MAKE) dist
@@ -139,6 +141,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_redis.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_mysql.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_watch.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_tenants.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

@@ -71,20 +71,22 @@ _cachalot() {
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
                 -d|-p|--db) _cachalot_complete databases; return ;;
+                --schema) COMPREPLY=(); return ;;
                 --top) COMPREPLY=(); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --tables --top --idle --json --prometheus --local --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --schema --tables --top --idle --json --prometheus --local --timeout --settings -h --help --version" ;;
         watch)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
                 -d|-p|--db) _cachalot_complete databases; return ;;
+                --schema) COMPREPLY=(); return ;;
                 --interval) COMPREPLY=(); return ;;
                 --for) COMPREPLY=(); return ;;
                 -v|--verbosity) COMPREPLY=($(compgen -W "0 1 2 3" -- "$cur")); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --interval --for --json --enable-notifications -v --verbosity --local --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --schema --interval --for --json --enable-notifications -v --verbosity --local --timeout --settings -h --help --version" ;;
         doctor)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;

@@ -20,9 +20,11 @@
 # wraps one of Django's gets BASE_ENGINE naming it. A cache's KEY_FUNCTION
 # is written as its dotted path, and unless it is Django's default, with
 # KEY_FUNCTION_PROBES: what the site's own function returns for a few
-# inputs (in two tenant schemas on a django-tenants site), against which
-# cachalot checks its template. A multi-tenant site's TENANT_MODEL and
-# PUBLIC_SCHEMA_NAME are written too.
+# inputs (in two schemas on a django-tenants or django-pgschemas site),
+# against which cachalot checks its template. What names a multi-tenant
+# site's schemas is written too: TENANT_MODEL, PUBLIC_SCHEMA_NAME and
+# TENANT_DB_ALIAS (django-tenants), TENANTS and PGSCHEMAS_TENANT_DB_ALIAS
+# (django-pgschemas).
 import contextlib
 import importlib.metadata
 import json
@@ -82,6 +84,10 @@ def _schema_contexts():
         utils = importlib.import_module("django_tenants.utils" if "django_tenants" in installed else "tenant_schemas.utils")
         public = getattr(settings, "PUBLIC_SCHEMA_NAME", "public")
         return [(name, utils.schema_context(name)) for name in (public, "cachalot_probe")]
+    if "django_pgschemas" in installed:
+        from django_pgschemas.schema import Schema
+
+        return [(name, Schema.create(name)) for name in ("public", "cachalot_probe")]
     return [(None, contextlib.nullcontext())]
 
 
@@ -149,6 +155,25 @@ def _versions():
     return found
 
 
+def _tenancy():
+    """What says which schemas a multi-tenant site has, under the names of
+    its package's settings. Of django-pgschemas' TENANTS only the names,
+    the tenant model and the clone reference count: the rest routes
+    requests."""
+    installed = settings.INSTALLED_APPS
+    found = {}
+    if "django_pgschemas" in installed and hasattr(settings, "TENANTS"):
+        found["TENANTS"] = {name: {key: entry[key] for key in ("TENANT_MODEL", "CLONE_REFERENCE") if key in entry}
+                            if name == "default" else {} for name, entry in settings.TENANTS.items()}
+        if hasattr(settings, "PGSCHEMAS_TENANT_DB_ALIAS"):
+            found["PGSCHEMAS_TENANT_DB_ALIAS"] = settings.PGSCHEMAS_TENANT_DB_ALIAS
+    elif hasattr(settings, "TENANT_MODEL"):
+        found.update(TENANT_MODEL=settings.TENANT_MODEL, PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
+        if hasattr(settings, "TENANT_DB_ALIAS"):
+            found["TENANT_DB_ALIAS"] = settings.TENANT_DB_ALIAS
+    return found
+
+
 def _export():
     exported = {name: getattr(settings, name) for name in dir(settings) if name.startswith("CACHALOT_")}
     exported.update(
@@ -161,9 +186,7 @@ def _export():
         APPS={config.label: config.name for config in apps.get_app_configs()},
         VERSIONS=_versions(),
     )
-    if hasattr(settings, "TENANT_MODEL"):
-        exported.update(TENANT_MODEL=settings.TENANT_MODEL,
-                        PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
+    exported.update(_tenancy())
     return json.dumps(exported, indent=2, default=_plain) + "\n"
 
 

@@ -89,4 +89,36 @@ struct KeyFunctionTests {
         #expect(settings.tenancy == Tenancy(tenantModel: "customers.Client", publicSchema: "shared"))
         #expect(DjangoKeyMaker(try settings.cache("default")).makeKey("k") == "shared::1:k")
     }
+
+    static let pgschemasCache = cache("KEY_FUNCTION = \"django_pgschemas.contrib.cache.make_key\"")
+    static let pgschemasModels = "[MODELS]\n\"pgcustomers.Tenant\" = \"pgcustomers_tenant\"\n"
+
+    @Test func djangoPgschemasTenantsNameTheStaticSchemasAndTheTenantModel() throws {
+        let settings = try SettingsTests().load(Self.pgschemasModels + """
+            [TENANTS.public]
+            [TENANTS.www]
+            URLCONF = "site.urls"
+            DOMAINS = ["www.example.com"]
+            [TENANTS.default]
+            TENANT_MODEL = "pgcustomers.Tenant"
+            CLONE_REFERENCE = "sample"
+
+            """ + Self.pgschemasCache)
+        #expect(settings.tenancy == Tenancy(tenantModel: "pgcustomers.Tenant", staticSchemas: ["sample", "www"]))
+        let staticOnly = try SettingsTests().load("[TENANTS.public]\n[TENANTS.www]\n" + Self.pgschemasCache)
+        #expect(staticOnly.tenancy == Tenancy(tenantModel: nil, staticSchemas: ["www"]))
+    }
+
+    @Test func djangoPgschemasSettingsAreRefusedWhereTheyContradict() throws {
+        let noPublic = try #require(SettingsTests().loadError("[TENANTS.www]\n" + Self.pgschemasCache))
+        #expect(noPublic.message.contains("TENANTS: has no \"public\" entry"))
+        let both = try #require(SettingsTests().loadError("TENANT_MODEL = \"pgcustomers.Tenant\"\n" + Self.pgschemasModels
+            + "[TENANTS.public]\n" + Self.pgschemasCache))
+        #expect(both.message.contains("TENANT_MODEL: a django-tenants setting beside TENANTS"))
+        let unmapped = try #require(SettingsTests().loadError("[TENANTS.public]\n[TENANTS.default]\nTENANT_MODEL = \"pgcustomers.Tenant\"\n"
+            + Self.pgschemasCache))
+        #expect(unmapped.message.contains("TENANTS: tenant model \"pgcustomers.Tenant\" is not in MODELS"))
+        let elsewhere = try #require(SettingsTests().loadError("PGSCHEMAS_TENANT_DB_ALIAS = \"tenants\"\n[TENANTS.public]\n" + Self.pgschemasCache))
+        #expect(elsewhere.message.contains("database \"tenants\", where the tenants are listed, is not in DATABASES"))
+    }
 }

@@ -1,8 +1,10 @@
-"""Fixtures for the multi-tenant interop tests: a real django-tenants 4
-site (tenantsite) with django-cachalot on a PostgreSQL server of its own,
-a public tenant and three more, Django's RedisCache keyed by schema on a
-redis-server of its own, and two caches with hashing key functions; the
-cachalot binary under test is configured by `cachalot init` on the site."""
+"""Fixtures for the multi-tenant interop tests: a real multi-tenant site
+with django-cachalot on a PostgreSQL server of its own — tenantsite
+(django-tenants 4) by default, pgschemassite (django-pgschemas 1, with a
+static tenant "www" too) with TENANT_SITE=pgschemassite — three dynamic
+tenants, Django's RedisCache keyed by schema on a redis-server of its own,
+and two caches with hashing key functions; the cachalot binary under test
+is configured by `cachalot init` on the site."""
 import os
 import shutil
 import socket
@@ -19,9 +21,26 @@ ROOT = HERE.parent.parent
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="cachalot-tenants-"))
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT / "Tests" / "interop"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "tenantsite.settings"
+SITE = os.environ.get("TENANT_SITE", "tenantsite")
+if SITE not in ("tenantsite", "pgschemassite"):
+    raise SystemExit(f"TENANT_SITE={SITE!r}: expected tenantsite or pgschemassite")
+PGSCHEMAS = SITE == "pgschemassite"
+os.environ["DJANGO_SETTINGS_MODULE"] = f"{SITE}.settings"
 os.environ["TENANT_FILE_CACHE"] = str(SESSION_DIR / "files")
 TENANTS = ["t1", "t2", "t3"]
+# Every schema the site keys under, as cachalot lists them: public first.
+SCHEMAS = ["public"] + sorted(TENANTS + (["www"] if PGSCHEMAS else []))
+
+
+def schema_context(name):
+    """The package's own way to act as the site does in one schema."""
+    if PGSCHEMAS:
+        from django_pgschemas.schema import Schema
+
+        return Schema.create(name)
+    from django_tenants.utils import schema_context as context
+
+    return context(name)
 
 
 def free_port() -> int:
@@ -74,21 +93,33 @@ def binary() -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def site():
-    """Migrates public, creates the public tenant and t1–t3 (each schema
-    migrated as django-tenants does), then runs `cachalot init`."""
+def create_tenants():
+    """Migrates public and creates t1–t3, each schema migrated as the
+    package does it (and, on django-pgschemas, the static tenant "www")."""
     from django.core.management import call_command
 
+    if PGSCHEMAS:
+        from pgcustomers.models import Tenant
+
+        call_command("migrate", all_schemas=True, interactive=False, verbosity=0)
+        for name in TENANTS:
+            Tenant(schema_name=name, name=name).save(verbosity=0)
+        return
     from customers.models import Client
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     Client(schema_name="public", name="public").save()
     for name in TENANTS:
         Client(schema_name=name, name=name).save(verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site():
+    """The site's tenants, then `cachalot init` on it."""
+    create_tenants()
     output = SESSION_DIR / "cachalot.json"
     result = subprocess.run([binary(), "init", "--manage", str(HERE / "manage.py"), "--python", sys.executable,
-                             "-o", str(output)], capture_output=True, text=True)
+                             "--settings-module", f"{SITE}.settings", "-o", str(output)], capture_output=True, text=True)
     assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
     yield output
     for server in (POSTGRESQL, REDIS):
@@ -101,13 +132,12 @@ def site():
 def clean_site(site):
     """Empty tables and caches before each test."""
     from django.core.cache import caches
-    from django_tenants.utils import schema_context
 
     from catalog.models import Genre
     from library.models import Book
 
     Genre.objects.all().delete()
-    for name in TENANTS:
+    for name in SCHEMAS[1:]:
         with schema_context(name):
             Book.objects.all().delete()
     for alias in ("default", "md5", "sha1"):

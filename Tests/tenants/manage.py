@@ -1,5 +1,7 @@
 #!/usr/bin/env python
-"""The multi-tenant site (django-tenants) of the tenant interop tests."""
+"""The multi-tenant sites of the tenant interop tests: tenantsite
+(django-tenants) by default, pgschemassite (django-pgschemas) when
+DJANGO_SETTINGS_MODULE says so."""
 import os
 import sys
 

@@ -1,16 +1,16 @@
-"""cachalot on a django-tenants site against the real packages: what it
-stamps, every tenant's Django reads and obeys, schema by schema."""
+"""cachalot on a multi-tenant site (django-tenants or django-pgschemas,
+conftest.py) against the real packages: what it stamps, every tenant's
+Django reads and obeys, schema by schema."""
 import json
+import subprocess
+import time
 
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from cachalot.api import get_last_invalidation, invalidate
 from catalog.models import Genre
-from conftest import TENANTS
+from conftest import PGSCHEMAS, SCHEMAS, binary, schema_context
 from library.models import Book
-
-SCHEMAS = ["public"] + TENANTS
 
 
 def cached_titles(schema):
@@ -39,12 +39,18 @@ def last(schema, model):
 
 def test_init_records_the_key_functions_and_the_tenants(site):
     exported = json.loads(site.read_text())
-    assert exported["TENANT_MODEL"] == "customers.Client"
-    assert exported["PUBLIC_SCHEMA_NAME"] == "public"
-    assert exported["CACHES"]["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
+    if PGSCHEMAS:
+        assert exported["TENANTS"] == {"public": {}, "www": {}, "default": {"TENANT_MODEL": "pgcustomers.Tenant"}}
+        assert "TENANT_MODEL" not in exported
+        assert exported["CACHES"]["default"]["KEY_FUNCTION"] == "django_pgschemas.contrib.cache.make_key"
+    else:
+        assert exported["TENANT_MODEL"] == "customers.Client"
+        assert exported["PUBLIC_SCHEMA_NAME"] == "public"
+        assert exported["CACHES"]["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
     probes = exported["CACHES"]["default"]["KEY_FUNCTION_PROBES"]
     assert {probe["schema"] for probe in probes} == {"public", "cachalot_probe"}
-    assert exported["CACHES"]["sha1"]["KEY_FUNCTION"] == "tenantsite.keys.sha1_of_all"
+    assert all(probe["made"].startswith(probe["schema"] + ":") for probe in probes)
+    assert exported["CACHES"]["sha1"]["KEY_FUNCTION"] == "keyfunctions.sha1_of_all"
 
 
 def test_invalidating_one_tenant_leaves_the_others_alone(cachalot):
@@ -66,7 +72,8 @@ def test_invalidating_one_tenant_leaves_the_others_alone(cachalot):
 
 
 def test_no_schema_means_every_schema(cachalot):
-    for schema in TENANTS:
+    tenants = SCHEMAS[1:]  # "www" too on django-pgschemas: a static tenant
+    for schema in tenants:
         with schema_context(schema):
             Book.objects.create(title=f"{schema} old")
         assert cached_titles(schema) == [f"{schema} old"]
@@ -74,7 +81,7 @@ def test_no_schema_means_every_schema(cachalot):
     result = cachalot("invalidate", "library", "--json")
     stamped = {row["schema"] for row in json.loads(result.stdout)["results"] if row["cache"] == "default"}
     assert stamped == set(SCHEMAS)
-    for schema in TENANTS:
+    for schema in tenants:
         assert cached_titles(schema) == [f"{schema} new"]
 
 
@@ -99,7 +106,7 @@ def test_last_invalidation_in_a_schema_is_djangos(cachalot):
 def test_an_unknown_schema_is_refused_with_the_known_ones(cachalot):
     result = cachalot("invalidate", "library", "--schema", "t4", check=False)
     assert result.returncode == 2
-    assert 'unknown schema "t4"' in result.stderr and "public, t1, t2, t3" in result.stderr
+    assert 'unknown schema "t4"' in result.stderr and ", ".join(SCHEMAS) in result.stderr
 
 
 def test_hashing_key_functions_work_both_ways(cachalot):
@@ -123,5 +130,36 @@ def test_a_template_the_probes_contradict_is_refused(cachalot, site, tmp_path):
     before = get_last_invalidation("library.Book", cache_alias="md5")
     result = cachalot("invalidate", "library", check=False, settings=edited)
     assert result.returncode == 2
-    assert 'does not reproduce "tenantsite.keys.md5_of_key"' in result.stderr and "the site made" in result.stderr
+    assert 'does not reproduce "keyfunctions.md5_of_key"' in result.stderr and "the site made" in result.stderr
     assert get_last_invalidation("library.Book", cache_alias="md5") == before
+
+
+def test_stats_and_watch_read_the_schema_named(cachalot, site):
+    with schema_context("t2"):
+        Book.objects.create(title="cached in t2")
+    assert cached_titles("t2") == ["cached in t2"]
+
+    def query_entries(schema):
+        report = json.loads(cachalot("stats", "-c", "default", "--schema", schema, "--json").stdout)
+        return report["caches"][0]["groups"]["query"]["count"]
+
+    assert query_entries("t2") >= 1
+    assert query_entries("t3") == 0
+    watch = subprocess.Popen([binary(), "--settings", str(site), "watch", "-c", "default", "--schema", "t1", "--json",
+                              "--interval", "0.05", "--for", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while "watching" not in (line := watch.stderr.readline()):
+            assert line, "watch ended before watching"
+        for schema in ("t3", "t1"):
+            with schema_context(schema):
+                invalidate("library.Book", cache_alias="default")
+            time.sleep(0.3)
+        out, _ = watch.communicate(timeout=10)
+    finally:
+        watch.kill()
+    events = [event for event in map(json.loads, out.splitlines()) if event["type"] == "invalidation"]
+    assert [event["table"] for event in events] == ["library_book"], out
+    with schema_context("t1"):
+        assert events[0]["time"] == get_last_invalidation("library.Book", cache_alias="default")
+    refused = cachalot("stats", "--schema", "t4", check=False)
+    assert refused.returncode == 2 and 'unknown schema "t4"' in refused.stderr

@@ -14,8 +14,9 @@ public struct StatsOperation {
     }
 
     public func run(settings: Settings, backends: Backends) throws -> StatsReport {
-        let targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
+        var targets = try Targets(settings: settings, selection: Selection(cacheAlias: selection.cacheAlias,
                                                                            databaseAlias: selection.databaseAlias))
+        try targets.readIn(schema: selection.schemas?.last, settings: settings, backends: backends)
         let (databases, databaseFailures, _) = try DatabaseTables.resolve(
             labels: [], databases: targets.databases, settings: settings, includingAutoCreated: true, backends: backends)
         var report = StatsReport(skippedCaches: targets.skippedCaches, failedDatabases: databaseFailures)

@@ -49,4 +49,16 @@ public struct Targets {
             databases = settings.databaseAliases.compactMap { settings.databases[$0] }
         }
     }
+
+    /// For the commands that read one schema (stats, watch): the caches
+    /// keyed by schema read in `schema` (--schema), checked against the
+    /// site's schemas, instead of the public one.
+    public mutating func readIn(schema: String?, settings: Settings, backends: Backends) throws {
+        guard let schema else { return }
+        let selection = Selection(schemas: [schema])
+        guard try TenantSchemas.selected(selection, caches: caches, settings: settings, backends: backends) != nil else { return }
+        for index in caches.indices where caches[index].keyFunction.template.usesSchema {
+            caches[index].schema = schema
+        }
+    }
 }

@@ -1,18 +1,27 @@
 /// The schemas of a multi-tenant site, each of which keys its cache
-/// entries under its own name: PUBLIC_SCHEMA_NAME (every process outside
-/// a tenant's context keys there) and the `schema_name` of every row of
-/// the tenant model's table, read from the database 'default' where
-/// django-tenants keeps it.
+/// entries under its own name: the public schema (every process outside a
+/// tenant's context keys there), django-pgschemas' static tenants, and the
+/// `schema_name` of every row of the tenant model's table, read from the
+/// tenants' database.
 public enum TenantSchemas {
     public static func all(_ settings: Settings, tenancy: Tenancy, backends: Backends) throws -> [String] {
-        guard let table = settings.models?[tenancy.tenantModel] else {
-            throw CachalotError.usage("TENANT_MODEL \(quoted(tenancy.tenantModel)) is not in MODELS", hint: "run cachalot init again")
+        var found = tenancy.staticSchemas
+        if let model = tenancy.tenantModel {
+            found += try dynamic(settings, tenancy: tenancy, model: model, backends: backends)
         }
-        guard let database = settings.databases["default"] else {
-            throw CachalotError.usage("a multi-tenant site keeps its tenants on the database 'default', which the settings do not name")
+        return [tenancy.publicSchema] + Set(found).subtracting([tenancy.publicSchema]).sorted()
+    }
+
+    private static func dynamic(_ settings: Settings, tenancy: Tenancy, model: String, backends: Backends) throws -> [String] {
+        guard let table = settings.models?[model] else {
+            throw CachalotError.usage("tenant model \(quoted(model)) is not in MODELS", hint: "run cachalot init again")
+        }
+        let alias = tenancy.databaseAlias
+        guard let database = settings.databases[alias] else {
+            throw CachalotError.usage("the site keeps its tenants on the database \(quoted(alias)), which the settings do not name")
         }
         guard database.engine == .postgresql else {
-            throw CachalotError.usage("database 'default' is \(database.engineName): tenant schemas live on PostgreSQL")
+            throw CachalotError.usage("database \(quoted(alias)) is \(database.engineName): tenant schemas live on PostgreSQL")
         }
         let qualified = table.contains(".") ? table : "\(identifier(tenancy.publicSchema)).\(identifier(table))"
         let sql = "SELECT schema_name FROM \(qualified)"
@@ -20,13 +29,12 @@ public enum TenantSchemas {
         do {
             rows = try backends.openDatabase(database).read(sql, parameters: [])
         } catch let error as CachalotError where error.exitCode != .usage {
-            throw CachalotError.runtime("database 'default' (\(database.address)): reading the tenants (\(sql)): \(error.message)")
+            throw CachalotError.runtime("database \(quoted(alias)) (\(database.address)): reading the tenants (\(sql)): \(error.message)")
         }
-        let tenants = rows.compactMap { row -> String? in
+        return rows.compactMap { row -> String? in
             if case .string(let name)? = row.first { return name }
             return nil
         }
-        return [tenancy.publicSchema] + Set(tenants).subtracting([tenancy.publicSchema]).sorted()
     }
 
     /// The schemas a command acts in on the caches keyed by schema: those
@@ -36,7 +44,7 @@ public enum TenantSchemas {
                                 backends: Backends) throws -> [String]? {
         guard caches.contains(where: { $0.keyFunction.template.usesSchema }), let tenancy = settings.tenancy else {
             if selection.schemas != nil {
-                throw CachalotError.usage("--schema applies to a cache whose KEY_FUNCTION keys by tenant schema (django-tenants), and no cache here does")
+                throw CachalotError.usage("--schema applies to a cache whose KEY_FUNCTION keys by tenant schema (django-tenants, django-pgschemas), and no cache here does")
             }
             return nil
         }
@@ -50,7 +58,7 @@ public enum TenantSchemas {
         for name in named where !known.contains(name) {
             let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", … (\(known.count) in all)" : "")
             throw CachalotError.usage("unknown schema \(quoted(name))\(Suggestion.phrase(for: name, in: known)); the site's schemas: \(shown)",
-                                      hint: "schemas are PUBLIC_SCHEMA_NAME and the schema_name of each tenant; nothing was written")
+                                      hint: "schemas are the public one, static tenants and the schema_name of each tenant; nothing was written")
         }
         return named.uniqued()
     }

@@ -13,7 +13,8 @@ public struct WatchOperation {
     /// label would (every table of each database, uncachable ones too: a
     /// key that moves is news whatever the settings say).
     public func prepare(settings: Settings, backends: Backends) throws -> WatchPlan {
-        let targets = try Targets(settings: settings, selection: selection)
+        var targets = try Targets(settings: settings, selection: selection)
+        try targets.readIn(schema: selection.schemas?.last, settings: settings, backends: backends)
         let (resolved, failures, notices) = try DatabaseTables.resolve(
             labels: [], databases: targets.databases, settings: settings, includingAutoCreated: false, backends: backends)
         var models: [TableKey: [String]] = [:]

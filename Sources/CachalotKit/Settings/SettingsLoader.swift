@@ -10,7 +10,8 @@ public enum SettingsLoader {
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
     static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
-                               "TENANT_MODEL", "PUBLIC_SCHEMA_NAME"] + cachalotKeys
+                               "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS"]
+        + cachalotKeys
     static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS",
                             "KEY_FUNCTION_TEMPLATE", "KEY_FUNCTION_PROBES"]
     /// BASE_ENGINE is cachalot's own: the Django engine a wrapper ENGINE
@@ -177,20 +178,56 @@ public enum SettingsLoader {
         }
     }
 
-    /// TENANT_MODEL and PUBLIC_SCHEMA_NAME; a key function that keys by
-    /// schema needs the first, to know the schemas.
+    /// The site's tenancy, in django-tenants' settings (TENANT_MODEL,
+    /// PUBLIC_SCHEMA_NAME, TENANT_DB_ALIAS) or django-pgschemas' (TENANTS,
+    /// PGSCHEMAS_TENANT_DB_ALIAS); a key function that keys by schema needs
+    /// one of them, to know the schemas.
     private static func tenancy(_ root: SettingsTable, _ settings: Settings) throws -> Tenancy? {
-        let model = try root.string("TENANT_MODEL")
-        if model == nil, let cache = settings.cacheAliases.compactMap({ settings.caches[$0] }).first(where: { $0.keyFunction.template.usesSchema }) {
-            throw root.fail("TENANT_MODEL", "missing: cache '\(cache.alias)' keys by tenant schema (KEY_FUNCTION \(quoted(cache.keyFunction.path))), and the tenant model's table lists the schemas; `cachalot init` writes it")
+        let tenancy: Tenancy?
+        if let tenants = try root.table("TENANTS") {
+            for key in ["TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS"] where root.entries[key] != nil {
+                throw root.fail(key, "a django-tenants setting beside TENANTS (django-pgschemas): a site uses one of the two packages")
+            }
+            tenancy = try pgschemasTenancy(tenants, alias: try root.string("PGSCHEMAS_TENANT_DB_ALIAS") ?? "default")
+        } else if let model = try root.string("TENANT_MODEL") {
+            if root.entries["PGSCHEMAS_TENANT_DB_ALIAS"] != nil {
+                throw root.fail("PGSCHEMAS_TENANT_DB_ALIAS", "a django-pgschemas setting beside TENANT_MODEL (django-tenants): a site uses one of the two packages")
+            }
+            tenancy = Tenancy(tenantModel: model, publicSchema: try root.string("PUBLIC_SCHEMA_NAME") ?? "public",
+                              databaseAlias: try root.string("TENANT_DB_ALIAS") ?? "default")
+        } else {
+            tenancy = nil
         }
-        guard let model else { return nil }
-        guard settings.models?[model] != nil else {
-            throw root.fail("TENANT_MODEL", "\(quoted(model)) is not in MODELS: cachalot reads the schemas from its table; `cachalot init` writes both")
+        if tenancy == nil, let cache = settings.cacheAliases.compactMap({ settings.caches[$0] }).first(where: { $0.keyFunction.template.usesSchema }) {
+            throw root.fail("TENANT_MODEL", "missing: cache '\(cache.alias)' keys by tenant schema (KEY_FUNCTION \(quoted(cache.keyFunction.path))), and the tenant model's table lists the schemas (TENANTS on a django-pgschemas site); `cachalot init` writes it")
         }
-        var tenancy = Tenancy(tenantModel: model)
-        tenancy.publicSchema = try root.string("PUBLIC_SCHEMA_NAME") ?? "public"
+        guard let tenancy else { return nil }
+        if let model = tenancy.tenantModel, settings.models?[model] == nil {
+            throw root.fail(root.entries["TENANTS"] == nil ? "TENANT_MODEL" : "TENANTS",
+                            "tenant model \(quoted(model)) is not in MODELS: cachalot reads the schemas from its table; `cachalot init` writes both")
+        }
+        if settings.databases[tenancy.databaseAlias] == nil {
+            throw root.fail(root.entries["TENANTS"] == nil ? "TENANT_DB_ALIAS" : "PGSCHEMAS_TENANT_DB_ALIAS",
+                            "database \(quoted(tenancy.databaseAlias)), where the tenants are listed, is not in DATABASES")
+        }
         return tenancy
+    }
+
+    /// django-pgschemas' TENANTS: "public" (required), static tenants named
+    /// by their keys, and "default" whose TENANT_MODEL lists the dynamic
+    /// ones (and CLONE_REFERENCE names one more schema). Other keys of each entry (APPS, URLS, DOMAINS, …) route
+    /// requests and change no cache key: they are accepted and not read.
+    private static func pgschemasTenancy(_ tenants: SettingsTable, alias: String) throws -> Tenancy {
+        guard tenants.entries["public"] != nil else {
+            throw SettingsPathError(path: tenants.path, problem: "has no \"public\" entry; django-pgschemas requires one")
+        }
+        for key in tenants.entries.keys { _ = try tenants.table(key) }
+        let dynamic = try tenants.table("default")
+        var statics = tenants.entries.keys.filter { $0 != "public" && $0 != "default" }
+        // The schema new tenants are cloned from: commands can run in it.
+        if let reference = try dynamic?.string("CLONE_REFERENCE") { statics.append(reference) }
+        return Tenancy(tenantModel: try dynamic?.requiredString("TENANT_MODEL"), staticSchemas: statics.sorted(),
+                       databaseAlias: alias)
     }
 
     /// LOCATION as the backend reads it: a directory for the file cache

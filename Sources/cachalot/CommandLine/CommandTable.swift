@@ -126,9 +126,14 @@ enum CommandTable {
 
     static let schema = OptionSpec(
         name: .schema, valueName: "NAME", valueKind: .text,
-        help: "Only this tenant schema, on a cache keyed by schema (django-tenants); repeat for more (default: every schema).",
-        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): only this schema; repeat for several. Default: every schema, `PUBLIC_SCHEMA_NAME` and each tenant's. An unknown schema is a usage error naming the known ones.",
+        help: "Only this tenant schema, on a cache keyed by schema; repeat for more (default: every schema).",
+        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): only this schema; repeat for several. Default: every schema, the public one, static tenants and each tenant's. An unknown schema is a usage error naming the known ones.",
         repeatable: true, excludes: [.allSchemas])
+    /// stats and watch read one schema.
+    static let oneSchema = OptionSpec(
+        name: .schema, valueName: "NAME", valueKind: .text,
+        help: "Read this tenant schema, on a cache keyed by schema (default: the public schema).",
+        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): read the entries and table keys of this schema instead of the public one. An unknown schema is a usage error naming the known ones.")
     static let allSchemas = OptionSpec(
         name: .allSchemas, help: "Every tenant schema (the default), said out loud for scripts.",
         manual: "Every tenant schema: the default, for a script that wants to say so.")
@@ -189,7 +194,7 @@ enum CommandTable {
             summary: "Show what each cache holds and which tables were invalidated when.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, tables, top, idle, json, prometheus, local, timeout],
+            options: [cache, database, oneSchema, tables, top, idle, json, prometheus, local, timeout],
             details: """
             For every cache (or -c): backend, location, whether it is reachable, Redis server \
             facts, and the entries under its key prefix split into cachalot table keys, cachalot \
@@ -207,7 +212,7 @@ enum CommandTable {
             summary: "Follow invalidations as they happen; summarize which tables keep the cache cold.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, interval, watchFor, jsonLines, enableNotifications, watchVerbosity.spec, local, timeout],
+            options: [cache, database, oneSchema, interval, watchFor, jsonLines, enableNotifications, watchVerbosity.spec, local, timeout],
             details: """
             Reads every table key of every cache (or -c) and database (or -d) each interval, one \
             round trip per cache server, or, on a Redis server that sends keyspace notifications \

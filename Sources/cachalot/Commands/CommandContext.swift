@@ -19,7 +19,9 @@ struct CommandContext {
 
     /// Labels, the -c / -d aliases and --schema.
     var selection: Selection {
-        let schemas = arguments.all(.schema)
+        // Repeatable on invalidate and last-invalidation; once (the last
+        // given) on stats and watch.
+        let schemas = arguments.all(.schema) + [arguments.text(.schema)].compactMap { $0 }
         return Selection(labels: arguments.positionals, cacheAlias: arguments.text(.cache),
                          databaseAlias: arguments.text(.db), schemas: schemas.isEmpty ? nil : schemas)
     }

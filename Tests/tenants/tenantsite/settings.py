@@ -43,7 +43,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _REDIS,
         "KEY_PREFIX": "h",
-        "KEY_FUNCTION": "tenantsite.keys.md5_of_key",
+        "KEY_FUNCTION": "keyfunctions.md5_of_key",
         "KEY_FUNCTION_TEMPLATE": "{prefix}:{version}:{md5:{key}}",
     },
     # sha1 of the whole key, given as a callable as settings often do.
@@ -52,7 +52,7 @@ CACHES = {
         "LOCATION": os.environ.get("TENANT_FILE_CACHE", "/tmp/cachalot-tenant-files"),
         "KEY_PREFIX": "s",
         "VERSION": 2,
-        "KEY_FUNCTION": __import__("tenantsite.keys", fromlist=["sha1_of_all"]).sha1_of_all,
+        "KEY_FUNCTION": __import__("keyfunctions").sha1_of_all,
         "KEY_FUNCTION_TEMPLATE": "{sha1:{prefix}:{version}:{key}}",
     },
 }
