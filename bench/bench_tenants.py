@@ -35,8 +35,9 @@ from pgserver import psql_command, start_postgresql  # noqa: E402
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
 TENANTS = int(os.environ.get("TENANT_COUNT", "1000"))
 
-# Every other tenant's schema: the first one's tables, rows of its
-# bookkeeping tables (migrations, content types) included.
+# Tenants first..last: t0001's tables, rows of its bookkeeping tables
+# (migrations, content types) included. In batches: one transaction for
+# all of them runs out of lock slots.
 CLONE_SCHEMAS = """
 SET ROLE site;
 DO $$
@@ -44,7 +45,7 @@ DECLARE
   schema text;
   source text;
 BEGIN
-  FOR i IN 2..%(count)d LOOP
+  FOR i IN %(first)d..%(last)d LOOP
     schema := format('t%%s', lpad(i::text, 4, '0'));
     EXECUTE format('CREATE SCHEMA %%I', schema);
     FOR source IN SELECT tablename FROM pg_tables WHERE schemaname = 't0001' LOOP
@@ -71,8 +72,9 @@ def main():
                   "Client(schema_name='public', name='public').save()\n"
                   "Client(schema_name='t0001', name='t0001').save(verbosity=0)\n")
         subprocess.run(manage + ["shell", "-c", create], cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(psql_command(work / "postgresql", pg_port, "site") + ["-q", "-c", CLONE_SCHEMAS % {"count": TENANTS}],
-                       env=env, check=True)
+        for first in range(2, TENANTS + 1, 100):
+            clone = CLONE_SCHEMAS % {"first": first, "last": min(first + 99, TENANTS)}
+            subprocess.run(psql_command(work / "postgresql", pg_port, "site") + ["-q", "-c", clone], env=env, check=True)
         settings = work / "cachalot.json"
         subprocess.run([BINARY, "init", "--manage", str(SITE / "manage.py"), "--python", sys.executable, "-o", str(settings)],
                        cwd=SITE, env=env, check=True, stdout=subprocess.DEVNULL)

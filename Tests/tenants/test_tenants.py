@@ -163,3 +163,12 @@ def test_stats_and_watch_read_the_schema_named(cachalot, site):
         assert events[0]["time"] == get_last_invalidation("library.Book", cache_alias="default")
     refused = cachalot("stats", "--schema", "t4", check=False)
     assert refused.returncode == 2 and 'unknown schema "t4"' in refused.stderr
+
+
+def test_without_labels_tables_only_a_tenant_schema_holds_are_stamped_too(cachalot):
+    change_behind_django("CREATE TABLE IF NOT EXISTS t2.raw_audit (id int)")
+    result = cachalot("invalidate", "-c", "default", "--schema", "t2", "--json")
+    tables = {table for row in json.loads(result.stdout)["results"] for table in row["tables"]}
+    assert {"raw_audit", "library_book", "catalog_genre"} <= tables
+    with schema_context("t2"):
+        assert get_last_invalidation("raw_audit", cache_alias="default") == json.loads(result.stdout)["timestamp"]

@@ -63,6 +63,40 @@ public enum TenantSchemas {
         return named.uniqued()
     }
 
+    /// Without labels, "every table" of a tenant site is every table some
+    /// schema's search path sees: those only a tenant schema holds (made
+    /// by a migration's SQL, no model) are added to the tenants' database
+    /// from every schema of the server but the system's, a superset that
+    /// costs a few unread keys. A database that cannot be read joins
+    /// `failures`.
+    static func addTablesOfEverySchema(_ resolved: inout [DatabaseTables], tenancy: Tenancy,
+                                       failures: inout [TargetFailure]) -> [Notice] {
+        guard let index = resolved.firstIndex(where: { $0.database.alias == tenancy.databaseAlias }),
+              let connection = resolved[index].connection else { return [] }
+        let database = resolved[index].database
+        let sql = """
+            SELECT DISTINCT c.relname FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('f', 'p', 'r') AND NOT c.relispartition
+              AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_'
+            """
+        let found: [String]
+        do {
+            found = try connection.read(sql, parameters: []).compactMap { row in
+                if case .string(let name)? = row.first { return name }
+                return nil
+            }
+        } catch {
+            failures.append(TargetFailure(.database(database.alias, at: database.address), error))
+            resolved.remove(at: index)
+            return []
+        }
+        let added = Set(found).subtracting(resolved[index].tables).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard !added.isEmpty else { return [] }
+        resolved[index].tables += added
+        return [.detail("database '\(database.alias)': also \(TextFormatting.counted(added.count, "table")) only tenant schemas hold: \(added.joined(separator: ", "))")]
+    }
+
     private static func identifier(_ name: String) -> String {
         "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
