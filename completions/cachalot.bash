@@ -62,11 +62,12 @@ _cachalot() {
             case "$prev" in
                 -d|-p|--db) _cachalot_complete databases; return ;;
                 -c|--cache) _cachalot_complete caches; return ;;
+                --schema) COMPREPLY=(); return ;;
                 --param) COMPREPLY=(); return ;;
                 --format) COMPREPLY=($(compgen -W "table csv tsv json" -- "$cur")); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-d -p --db -c --cache --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
+            opts="-d -p --db -c --cache --schema --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
         stats)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;

@@ -22,9 +22,10 @@
 # KEY_FUNCTION_PROBES: what the site's own function returns for a few
 # inputs (in two schemas on a django-tenants or django-pgschemas site),
 # against which cachalot checks its template. What names a multi-tenant
-# site's schemas is written too: TENANT_MODEL, PUBLIC_SCHEMA_NAME and
-# TENANT_DB_ALIAS (django-tenants), TENANTS and PGSCHEMAS_TENANT_DB_ALIAS
-# (django-pgschemas).
+# site's schemas and its tenants' search path is written too: TENANT_MODEL,
+# PUBLIC_SCHEMA_NAME, TENANT_DB_ALIAS and PG_EXTRA_SEARCH_PATHS
+# (django-tenants), TENANTS, PGSCHEMAS_TENANT_DB_ALIAS and
+# PGSCHEMAS_EXTRA_SEARCH_PATHS (django-pgschemas).
 import contextlib
 import importlib.metadata
 import json
@@ -165,12 +166,13 @@ def _tenancy():
     if "django_pgschemas" in installed and hasattr(settings, "TENANTS"):
         found["TENANTS"] = {name: {key: entry[key] for key in ("TENANT_MODEL", "CLONE_REFERENCE") if key in entry}
                             if name == "default" else {} for name, entry in settings.TENANTS.items()}
-        if hasattr(settings, "PGSCHEMAS_TENANT_DB_ALIAS"):
-            found["PGSCHEMAS_TENANT_DB_ALIAS"] = settings.PGSCHEMAS_TENANT_DB_ALIAS
+        optional = ("PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS")
     elif hasattr(settings, "TENANT_MODEL"):
         found.update(TENANT_MODEL=settings.TENANT_MODEL, PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
-        if hasattr(settings, "TENANT_DB_ALIAS"):
-            found["TENANT_DB_ALIAS"] = settings.TENANT_DB_ALIAS
+        optional = ("TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS")
+    else:
+        optional = ()
+    found.update({name: getattr(settings, name) for name in optional if hasattr(settings, name)})
     return found
 
 

@@ -121,4 +121,16 @@ struct KeyFunctionTests {
         let elsewhere = try #require(SettingsTests().loadError("PGSCHEMAS_TENANT_DB_ALIAS = \"tenants\"\n[TENANTS.public]\n" + Self.pgschemasCache))
         #expect(elsewhere.message.contains("database \"tenants\", where the tenants are listed, is not in DATABASES"))
     }
+
+    @Test func aTenantsSearchPathIsTheSchemaPublicAndTheExtraOnes() throws {
+        let tenants = try SettingsTests().load("TENANT_MODEL = \"customers.Client\"\nPG_EXTRA_SEARCH_PATHS = [\"extensions\"]\n"
+            + "[MODELS]\n\"customers.Client\" = \"customers_client\"\n" + Self.cache("KEY_FUNCTION = \"django_tenants.cache.make_key\""))
+        let tenancy = try #require(tenants.tenancy)
+        #expect(tenancy.searchPath(in: "t1") == ["t1", "public", "extensions"])
+        #expect(tenancy.searchPath(in: "public") == ["public", "extensions"])
+        let pgschemas = try SettingsTests().load("PGSCHEMAS_EXTRA_SEARCH_PATHS = [\"ext\"]\n[TENANTS.public]\n" + Self.pgschemasCache)
+        #expect(pgschemas.tenancy?.searchPath(in: "www") == ["www", "public", "ext"])
+        let mixed = try #require(SettingsTests().loadError("PG_EXTRA_SEARCH_PATHS = [\"ext\"]\n[TENANTS.public]\n" + Self.pgschemasCache))
+        #expect(mixed.message.contains("PG_EXTRA_SEARCH_PATHS: a django-tenants setting beside TENANTS"))
+    }
 }

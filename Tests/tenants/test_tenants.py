@@ -172,3 +172,17 @@ def test_without_labels_tables_only_a_tenant_schema_holds_are_stamped_too(cachal
     assert {"raw_audit", "library_book", "catalog_genre"} <= tables
     with schema_context("t2"):
         assert get_last_invalidation("raw_audit", cache_alias="default") == json.loads(result.stdout)["timestamp"]
+
+
+def test_query_runs_and_reads_in_the_schema_named(cachalot):
+    for schema in ("t1", "t2"):
+        with schema_context(schema):
+            Book.objects.create(title=f"{schema} book")
+    assert cached_titles("t1") == ["t1 book"]  # Django caches its query in t1
+    django_sql = 'SELECT "library_book"."title" AS "title" FROM "library_book"'
+    peeked = cachalot("query", "--peek", "-c", "default", "--schema", "t1", "--format", "tsv", "-v", django_sql)
+    assert peeked.stdout.splitlines()[-1] == "t1 book" and "hit" in peeked.stderr
+    ran = cachalot("query", "-c", "default", "--schema", "t2", "--format", "tsv", "SELECT title FROM library_book")
+    assert ran.stdout.splitlines()[-1] == "t2 book"
+    public = cachalot("query", "-c", "default", "SELECT title FROM library_book", check=False)
+    assert public.returncode != 0 and "library_book" in public.stderr  # public has no such table

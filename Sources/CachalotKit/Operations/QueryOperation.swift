@@ -22,8 +22,11 @@ public struct QueryOperation {
 
     public func run(settings: Settings, backends: Backends) throws -> QueryOutcome {
         let databaseAlias = selection.databaseAlias ?? "default"
-        let databaseSettings = try settings.database(databaseAlias)
-        let cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
+        var databaseSettings = try settings.database(databaseAlias)
+        var cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
+        if let schema = selection.schemas?.last {
+            try Self.enter(schema, cache: &cacheSettings, database: &databaseSettings, settings: settings, backends: backends)
+        }
         // Before anything runs: a write's invalidation would refuse after its commit.
         try Catalog.refuseAppFiltersWithoutModels(settings)
         let database = try backends.openDatabase(databaseSettings)
@@ -89,6 +92,16 @@ public struct QueryOperation {
         for tableKey in tableKeys where stored[tableKey] == nil { toSet[tableKey] = .float(now) }
         try store.writeValues(toSet, timeout: settings.cachalot.timeout)
         return outcome
+    }
+
+    /// --schema: the statement runs with the tenant's search path and its
+    /// entry is keyed in that schema, as a request of that tenant runs it.
+    private static func enter(_ schema: String, cache: inout CacheSettings, database: inout DatabaseSettings,
+                              settings: Settings, backends: Backends) throws {
+        guard try TenantSchemas.selected(Selection(schemas: [schema]), caches: [cache], settings: settings,
+                                         backends: backends) != nil, let tenancy = settings.tenancy else { return }
+        cache.schema = schema
+        if database.alias == tenancy.databaseAlias { database.searchPath = tenancy.searchPath(in: schema) }
     }
 
     /// MODELS db_tables a statement touches though the engine names them

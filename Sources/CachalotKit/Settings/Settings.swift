@@ -105,6 +105,9 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var user = ""
     public var password = ""
     public var options: [String: SettingsValue] = [:]
+    /// A tenant's search path (`query --schema`), set after connecting as
+    /// the tenant packages set it; nil keeps the server's.
+    public var searchPath: [String]?
     /// What the site runs: the MySQL charset and the servers its Django supports.
     public var siteVersions = SiteVersions()
     /// `DATABASES[alias]['TIME_ZONE']` (None when absent).

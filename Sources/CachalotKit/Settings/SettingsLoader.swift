@@ -10,7 +10,8 @@ public enum SettingsLoader {
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
     static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
-                               "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS"]
+                               "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS",
+                               "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS"]
         + cachalotKeys
     static let cacheKeys = ["BACKEND", "LOCATION", "KEY_PREFIX", "VERSION", "TIMEOUT", "KEY_FUNCTION", "OPTIONS",
                             "KEY_FUNCTION_TEMPLATE", "KEY_FUNCTION_PROBES"]
@@ -179,22 +180,26 @@ public enum SettingsLoader {
     }
 
     /// The site's tenancy, in django-tenants' settings (TENANT_MODEL,
-    /// PUBLIC_SCHEMA_NAME, TENANT_DB_ALIAS) or django-pgschemas' (TENANTS,
-    /// PGSCHEMAS_TENANT_DB_ALIAS); a key function that keys by schema needs
+    /// PUBLIC_SCHEMA_NAME, TENANT_DB_ALIAS, PG_EXTRA_SEARCH_PATHS) or
+    /// django-pgschemas' (TENANTS, PGSCHEMAS_TENANT_DB_ALIAS,
+    /// PGSCHEMAS_EXTRA_SEARCH_PATHS); a key function that keys by schema needs
     /// one of them, to know the schemas.
     private static func tenancy(_ root: SettingsTable, _ settings: Settings) throws -> Tenancy? {
         let tenancy: Tenancy?
         if let tenants = try root.table("TENANTS") {
-            for key in ["TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS"] where root.entries[key] != nil {
+            for key in ["TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS"] where root.entries[key] != nil {
                 throw root.fail(key, "a django-tenants setting beside TENANTS (django-pgschemas): a site uses one of the two packages")
             }
-            tenancy = try pgschemasTenancy(tenants, alias: try root.string("PGSCHEMAS_TENANT_DB_ALIAS") ?? "default")
+            var found = try pgschemasTenancy(tenants, alias: try root.string("PGSCHEMAS_TENANT_DB_ALIAS") ?? "default")
+            found.extraSearchPaths = try root.stringList("PGSCHEMAS_EXTRA_SEARCH_PATHS") ?? []
+            tenancy = found
         } else if let model = try root.string("TENANT_MODEL") {
-            if root.entries["PGSCHEMAS_TENANT_DB_ALIAS"] != nil {
-                throw root.fail("PGSCHEMAS_TENANT_DB_ALIAS", "a django-pgschemas setting beside TENANT_MODEL (django-tenants): a site uses one of the two packages")
+            for key in ["PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS"] where root.entries[key] != nil {
+                throw root.fail(key, "a django-pgschemas setting beside TENANT_MODEL (django-tenants): a site uses one of the two packages")
             }
             tenancy = Tenancy(tenantModel: model, publicSchema: try root.string("PUBLIC_SCHEMA_NAME") ?? "public",
-                              databaseAlias: try root.string("TENANT_DB_ALIAS") ?? "default")
+                              databaseAlias: try root.string("TENANT_DB_ALIAS") ?? "default",
+                              extraSearchPaths: try root.stringList("PG_EXTRA_SEARCH_PATHS") ?? [])
         } else {
             tenancy = nil
         }

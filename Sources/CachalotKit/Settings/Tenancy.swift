@@ -2,8 +2,9 @@
 /// django-pgschemas): one PostgreSQL schema per tenant, and a KEY_FUNCTION
 /// that puts the schema of the current connection in front of every cache
 /// key. The settings file holds these under the names the site's settings
-/// use: TENANT_MODEL, PUBLIC_SCHEMA_NAME and TENANT_DB_ALIAS
-/// (django-tenants), or TENANTS and PGSCHEMAS_TENANT_DB_ALIAS
+/// use: TENANT_MODEL, PUBLIC_SCHEMA_NAME, TENANT_DB_ALIAS and
+/// PG_EXTRA_SEARCH_PATHS (django-tenants), or TENANTS,
+/// PGSCHEMAS_TENANT_DB_ALIAS and PGSCHEMAS_EXTRA_SEARCH_PATHS
 /// (django-pgschemas).
 public struct Tenancy: Sendable, Equatable {
     /// "app_label.ModelName" of the model whose table lists the dynamic
@@ -17,14 +18,26 @@ public struct Tenancy: Sendable, Equatable {
     /// django-pgschemas' static tenants: the keys of TENANTS other than
     /// "public" and "default", each its own schema.
     public var staticSchemas: [String] = []
-    /// The database whose tenant model's table lists the schemas.
+    /// The database whose tenant model's table lists the schemas, and
+    /// whose connections take a tenant's search path.
     public var databaseAlias = "default"
+    /// Schemas every tenant's search path ends with.
+    public var extraSearchPaths: [String] = []
 
     public init(tenantModel: String?, publicSchema: String = "public", staticSchemas: [String] = [],
-                databaseAlias: String = "default") {
+                databaseAlias: String = "default", extraSearchPaths: [String] = []) {
         self.tenantModel = tenantModel
         self.publicSchema = publicSchema
         self.staticSchemas = staticSchemas
         self.databaseAlias = databaseAlias
+        self.extraSearchPaths = extraSearchPaths
+    }
+
+    /// The search path a connection in `schema`'s context sets, as both
+    /// packages set it: the schema, then public, then the extra ones
+    /// (django_tenants/postgresql_backend/base.py _get_cursor_search_paths,
+    /// django_pgschemas/postgresql/base.py get_search_path).
+    public func searchPath(in schema: String) -> [String] {
+        (schema == publicSchema ? [publicSchema] : [schema, publicSchema]) + extraSearchPaths
     }
 }

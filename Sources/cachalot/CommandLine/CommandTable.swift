@@ -129,11 +129,11 @@ enum CommandTable {
         help: "Only this tenant schema, on a cache keyed by schema; repeat for more (default: every schema).",
         manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): only this schema; repeat for several. Default: every schema, the public one, static tenants and each tenant's. An unknown schema is a usage error naming the known ones.",
         repeatable: true, excludes: [.allSchemas])
-    /// stats and watch read one schema.
+    /// stats, watch and query act in one schema.
     static let oneSchema = OptionSpec(
         name: .schema, valueName: "NAME", valueKind: .text,
-        help: "Read this tenant schema, on a cache keyed by schema (default: the public schema).",
-        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): read the entries and table keys of this schema instead of the public one. An unknown schema is a usage error naming the known ones.")
+        help: "Act in this tenant schema, on a cache keyed by schema (default: the public schema).",
+        manual: "On a cache whose `KEY_FUNCTION` keys by tenant schema (see `MULTI-TENANT SITES`): act in this schema instead of the public one. `stats` and `watch` read its entries and table keys; `query` runs the statement with the tenant's search path (the schema, public, then the extra search paths) and reads and stores the entry in that schema, as a request of that tenant does. An unknown schema is a usage error naming the known ones.")
     static let allSchemas = OptionSpec(
         name: .allSchemas, help: "Every tenant schema (the default), said out loud for scripts.",
         manual: "Every tenant schema: the default, for a script that wants to say so.")
@@ -177,7 +177,7 @@ enum CommandTable {
             summary: "Run SQL through django-cachalot's cache, or peek at what Django cached.",
             positionals: "SQL|-",
             positionalHelp: "one SQL statement with %s placeholders, as Django writes it; - reads it from standard input.",
-            options: [queryDatabase, queryCache, parameter, rowFormat.spec, noCache, peek, write, verbose, timeout],
+            options: [queryDatabase, queryCache, oneSchema, parameter, rowFormat.spec, noCache, peek, write, verbose, timeout],
             details: """
             A read statement follows django-cachalot's read rule: the query key is computed from \
             the database alias, the SQL and the parameters' str() values, as Django computes it; \

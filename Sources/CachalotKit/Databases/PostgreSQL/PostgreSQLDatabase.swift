@@ -18,7 +18,8 @@ public final class PostgreSQLDatabase: Database {
     }
 
     /// Connects and sets the session up as Django's init_connection_state
-    /// does: the time zone Django uses, and SET ROLE for assume_role.
+    /// does: the time zone Django uses, SET ROLE for assume_role, and a
+    /// tenant's search path as the tenant packages set it.
     private static func connect(_ settings: DatabaseSettings, timeout: Double, readOnly: Bool) throws -> PostgreSQLConnection {
         let parameters = PostgreSQLParameters(settings, timeout: timeout, readOnly: readOnly)
         do {
@@ -30,6 +31,10 @@ public final class PostgreSQLDatabase: Database {
             }
             if let role = parameters.assumeRole {
                 try connection.execute("SELECT pg_catalog.set_config('role', $1, false)", parameters: [role])
+            }
+            if let path = settings.searchPath {
+                let quoted = path.map { "\"" + $0.replacing("\"", with: "\"\"") + "\"" }.joined(separator: ", ")
+                try connection.execute("SELECT pg_catalog.set_config('search_path', $1, false)", parameters: [quoted])
             }
             return connection
         } catch let error as PostgreSQLError {
