@@ -66,7 +66,7 @@ _DEFAULT_KEY_FUNCTION = "django.core.cache.backends.base.default_key_func"
 # separator inside, and a cachalot-like hex key.
 _PROBE_INPUTS = [
     ("a", "", 1),
-    ("k\u00e9y:with:colons", "site:1", 42),
+    ("K\u00e9y With:Colons", "site:1", 42),
     ("0123456789abcdef0123456789abcdef01234567", "p", 7),
 ]
 
@@ -80,26 +80,38 @@ def _dotted(function):
 def _schema_contexts():
     """(schema name, context manager) pairs that make a tenant package's
     make_key see that schema; one (None, no context) pair elsewhere."""
-    installed = settings.INSTALLED_APPS
-    if "django_tenants" in installed or "tenant_schemas" in installed:
-        utils = importlib.import_module("django_tenants.utils" if "django_tenants" in installed else "tenant_schemas.utils")
+    probe = "Cachalot_Probe"  # capitals: a function that folds them must fail its probes
+    if apps.is_installed("django_tenants"):
+        from django.db import DEFAULT_DB_ALIAS
+        from django_tenants.utils import schema_context
+
         public = getattr(settings, "PUBLIC_SCHEMA_NAME", "public")
-        return [(name, utils.schema_context(name)) for name in (public, "cachalot_probe")]
-    if "django_pgschemas" in installed:
+        # make_key reads django.db.connection, the default alias, whatever
+        # TENANT_DB_ALIAS says (django_tenants/cache.py).
+        return [(name, schema_context(name, database=DEFAULT_DB_ALIAS)) for name in (public, probe)]
+    if apps.is_installed("tenant_schemas"):
+        from tenant_schemas.utils import schema_context
+
+        public = getattr(settings, "PUBLIC_SCHEMA_NAME", "public")
+        return [(name, schema_context(name)) for name in (public, probe)]
+    if apps.is_installed("django_pgschemas"):
         from django_pgschemas.schema import Schema
 
-        return [(name, Schema.create(name)) for name in ("public", "cachalot_probe")]
+        return [(name, Schema.create(name)) for name in ("public", probe)]
     return [(None, contextlib.nullcontext())]
 
 
-def _probes(function):
+def _probes(function, cache):
+    """make_key's answers to the fixed inputs and to a table key under the
+    cache's own KEY_PREFIX and VERSION (as BaseCache reads them)."""
     from django.utils.module_loading import import_string
 
     make_key = import_string(function) if isinstance(function, str) else function
+    own = ("e0b7cdf4d3bdd45da22b9406f493ae0bee459354", cache.get("KEY_PREFIX", ""), cache.get("VERSION", 1))
     probes = []
     for schema, context in _schema_contexts():
         with context:
-            for key, prefix, version in _PROBE_INPUTS:
+            for key, prefix, version in _PROBE_INPUTS + [own]:
                 probes.append({"key": key, "key_prefix": prefix, "version": version, "schema": schema,
                                "made": str(make_key(key, prefix, version))})
     return probes
@@ -112,7 +124,7 @@ def _caches():
         if function is not None:
             cache["KEY_FUNCTION"] = _dotted(function)
             if cache["KEY_FUNCTION"] != _DEFAULT_KEY_FUNCTION:
-                cache["KEY_FUNCTION_PROBES"] = _probes(function)
+                cache["KEY_FUNCTION_PROBES"] = _probes(function, settings.CACHES[alias])
         location = cache.get("LOCATION")
         if "filebased" in str(cache.get("BACKEND", "")) and isinstance(location, str) and not os.path.isabs(location):
             cache["LOCATION"] = os.path.abspath(location)
@@ -156,19 +168,27 @@ def _versions():
     return found
 
 
+def _label(model):
+    """A model setting as MODELS names it (apps.get_model ignores the
+    model name's case; MODELS keys do not)."""
+    return apps.get_model(model)._meta.label
+
+
 def _tenancy():
     """What says which schemas a multi-tenant site has, under the names of
     its package's settings. Of django-pgschemas' TENANTS only the names,
     the tenant model and the clone reference count: the rest routes
     requests."""
-    installed = settings.INSTALLED_APPS
     found = {}
-    if "django_pgschemas" in installed and hasattr(settings, "TENANTS"):
+    if apps.is_installed("django_pgschemas") and hasattr(settings, "TENANTS"):
         found["TENANTS"] = {name: {key: entry[key] for key in ("TENANT_MODEL", "CLONE_REFERENCE") if key in entry}
                             if name == "default" else {} for name, entry in settings.TENANTS.items()}
+        if "TENANT_MODEL" in found["TENANTS"].get("default", {}):
+            found["TENANTS"]["default"]["TENANT_MODEL"] = _label(found["TENANTS"]["default"]["TENANT_MODEL"])
         optional = ("PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS")
     elif hasattr(settings, "TENANT_MODEL"):
-        found.update(TENANT_MODEL=settings.TENANT_MODEL, PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
+        found.update(TENANT_MODEL=_label(settings.TENANT_MODEL),
+                     PUBLIC_SCHEMA_NAME=getattr(settings, "PUBLIC_SCHEMA_NAME", "public"))
         optional = ("TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS")
     else:
         optional = ()

@@ -48,7 +48,8 @@ def test_init_records_the_key_functions_and_the_tenants(site):
         assert exported["PUBLIC_SCHEMA_NAME"] == "public"
         assert exported["CACHES"]["default"]["KEY_FUNCTION"] == "django_tenants.cache.make_key"
     probes = exported["CACHES"]["default"]["KEY_FUNCTION_PROBES"]
-    assert {probe["schema"] for probe in probes} == {"public", "cachalot_probe"}
+    assert {probe["schema"] for probe in probes} == {"public", "Cachalot_Probe"}
+    assert {(probe["key_prefix"], probe["version"]) for probe in probes} >= {("acc", 3)}  # the cache's own
     assert all(probe["made"].startswith(probe["schema"] + ":") for probe in probes)
     assert exported["CACHES"]["sha1"]["KEY_FUNCTION"] == "keyfunctions.sha1_of_all"
 
@@ -186,3 +187,12 @@ def test_query_runs_and_reads_in_the_schema_named(cachalot):
     assert ran.stdout.splitlines()[-1] == "t2 book"
     public = cachalot("query", "-c", "default", "SELECT title FROM library_book", check=False)
     assert public.returncode != 0 and "library_book" in public.stderr  # public has no such table
+
+
+def test_doctor_takes_keys_under_a_tenants_prefix_as_the_sites(cachalot):
+    with schema_context("t1"):
+        invalidate("library.Book", cache_alias="default")  # only a tenant has used the cache
+    report = json.loads(cachalot("doctor", "-c", "default", "--json", check=False).stdout)
+    site_keys = [check for check in report["checks"] if check["check"] == "site keys default"]
+    assert site_keys and site_keys[0]["status"] == "ok", site_keys
+    assert '"t1"' in site_keys[0]["message"]

@@ -98,7 +98,9 @@ public struct KeyTemplate: Equatable, Sendable, CustomStringConvertible {
                 let scalar = scalars[index]
                 let next = index + 1 < scalars.count ? scalars[index + 1] : nil
                 if scalar == "}" {
-                    if next == "}" { literal.unicodeScalars.append("}"); index += 2; continue }
+                    // Inside a digest a } closes it, so that nested digests
+                    // end in }}}; }} is a literal brace at the top level only.
+                    if next == "}", !closing { literal.unicodeScalars.append("}"); index += 2; continue }
                     guard closing else { throw KeyTemplateError("a lone } at character \(index + 1); write }} for a literal brace") }
                     index += 1
                     flush()

@@ -180,8 +180,17 @@ public struct DoctorOperation {
                 try listing.listKeyNames { key in
                     if key.utf8.count > 40, digests.contains(String(key.suffix(40))) { prefixes[String(key.dropLast(40)), default: 0] += 1 }
                 }
+                // On a cache keyed by schema, the site's keys under another
+                // schema's prefix are its own (tenants' requests made them).
+                let tenants = prefixes.compactMap { prefix, count in
+                    schema(making: prefix, with: store.keyMaker).map { (prefix: prefix, count: count, schema: $0) }
+                }
+                for tenant in tenants { prefixes[tenant.prefix] = nil }
                 if let (prefix, count) = prefixes.max(by: { $0.value < $1.value }) {
                     return DoctorCheck(.fail, name, "none of this site's table keys is under \(quoted(store.entryName(forKey: ""))), the settings' KEY_PREFIX and VERSION, but \(count) are under \(quoted(prefix)): cachalot writes where Django never reads", fix: fix)
+                }
+                if let busiest = tenants.max(by: { $0.count < $1.count }) {
+                    return DoctorCheck(.ok, name, "\(busiest.count) of this site's table keys are under \(quoted(busiest.prefix)), schema \(quoted(busiest.schema))'s; none yet under the public schema's")
                 }
             }
             var entries = 0, queryEntries = 0
@@ -197,6 +206,15 @@ public struct DoctorOperation {
         } catch {
             return DoctorCheck(.warn, name, "cannot look for the site's keys: \(CachalotError(error).message)")
         }
+    }
+
+    /// The schema whose keys start with `prefix` under this cache's key
+    /// function, if one does (a schema name may hold colons: every split
+    /// is tried); nil for a key function without a schema.
+    private static func schema(making prefix: String, with keyMaker: DjangoKeyMaker) -> String? {
+        guard keyMaker.template.usesSchema else { return nil }
+        let colons = prefix.indices.filter { prefix[$0] == ":" }
+        return colons.lazy.map { String(prefix[..<$0]) }.first { keyMaker.makeKey("", schema: $0) == prefix }
     }
 
     /// Redis maxmemory policies and memcached evictions and item size limit.

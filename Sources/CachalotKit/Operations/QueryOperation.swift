@@ -24,8 +24,9 @@ public struct QueryOperation {
         let databaseAlias = selection.databaseAlias ?? "default"
         var databaseSettings = try settings.database(databaseAlias)
         var cacheSettings = try settings.cache(selection.cacheAlias ?? settings.cachalot.cache)
-        if let schema = selection.schemas?.last {
-            try Self.enter(schema, cache: &cacheSettings, database: &databaseSettings, settings: settings, backends: backends)
+        if let tenancy = settings.tenancy {
+            try Self.enter(selection.schemas?.last, of: tenancy, cache: &cacheSettings, database: &databaseSettings,
+                           settings: settings, backends: backends)
         }
         // Before anything runs: a write's invalidation would refuse after its commit.
         try Catalog.refuseAppFiltersWithoutModels(settings)
@@ -94,13 +95,16 @@ public struct QueryOperation {
         return outcome
     }
 
-    /// --schema: the statement runs with the tenant's search path and its
-    /// entry is keyed in that schema, as a request of that tenant runs it.
-    private static func enter(_ schema: String, cache: inout CacheSettings, database: inout DatabaseSettings,
+    /// On a tenant site the statement runs as a request of one schema runs
+    /// it: with that schema's search path (--schema, else the public one)
+    /// and, on a cache keyed by schema, its entry keyed in that schema.
+    private static func enter(_ named: String?, of tenancy: Tenancy, cache: inout CacheSettings, database: inout DatabaseSettings,
                               settings: Settings, backends: Backends) throws {
-        guard try TenantSchemas.selected(Selection(schemas: [schema]), caches: [cache], settings: settings,
-                                         backends: backends) != nil, let tenancy = settings.tenancy else { return }
-        cache.schema = schema
+        let schema = named ?? tenancy.publicSchema
+        if let named {
+            _ = try TenantSchemas.selected(Selection(schemas: [named]), caches: [cache], settings: settings, backends: backends)
+            cache.schema = named
+        }
         if database.alias == tenancy.databaseAlias { database.searchPath = tenancy.searchPath(in: schema) }
     }
 

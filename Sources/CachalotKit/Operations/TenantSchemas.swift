@@ -23,7 +23,9 @@ public enum TenantSchemas {
         guard database.engine == .postgresql else {
             throw CachalotError.usage("database \(quoted(alias)) is \(database.engineName): tenant schemas live on PostgreSQL")
         }
-        let qualified = table.contains(".") ? table : "\(identifier(tenancy.publicSchema)).\(identifier(table))"
+        // As Django quotes a db_table: one already in double quotes is taken as it is.
+        let qualified = table.hasPrefix("\"") && table.hasSuffix("\"") && table.count > 1 ? table
+            : "\(identifier(tenancy.publicSchema)).\(identifier(table))"
         let sql = "SELECT schema_name FROM \(qualified)"
         let rows: [[PickleValue]]
         do {

@@ -127,7 +127,7 @@ public enum SettingsLoader {
                                       locations: try locations(entry, backend: backend, absolute: absolute))
             cache.keyPrefix = try entry.string("KEY_PREFIX") ?? ""
             cache.version = try entry.int("VERSION") ?? 1
-            cache.keyFunction = try keyFunction(entry)
+            cache.keyFunction = try keyFunction(entry, prefix: cache.keyPrefix, version: cache.version)
             cache.options = try entry.tableEntries("OPTIONS")
             result[alias] = cache
         }
@@ -135,9 +135,12 @@ public enum SettingsLoader {
     }
 
     /// KEY_FUNCTION and cachalot's KEY_FUNCTION_TEMPLATE and
-    /// KEY_FUNCTION_PROBES beside it: a known function has a built-in
-    /// template; any template must give every recorded probe's answer.
-    private static func keyFunction(_ entry: SettingsTable) throws -> KeyFunction {
+    /// KEY_FUNCTION_PROBES beside it: a known function has its built-in
+    /// template and no other; any other function's template must give
+    /// every recorded probe's answer, one of them made with the cache's own
+    /// KEY_PREFIX and VERSION (a function may treat them in ways other
+    /// inputs do not show).
+    private static func keyFunction(_ entry: SettingsTable, prefix: String, version: Int) throws -> KeyFunction {
         let path = try entry.string("KEY_FUNCTION") ?? KeyFunction.djangoDefaultPath
         let probes = try self.probes(entry)
         let template: KeyTemplate
@@ -147,8 +150,11 @@ public enum SettingsLoader {
             } catch {
                 throw entry.fail("KEY_FUNCTION_TEMPLATE", "\(quoted(text)) \(error)")
             }
-            guard KeyFunction.known[path] != nil || !probes.isEmpty else {
-                throw entry.fail("KEY_FUNCTION_PROBES", "missing: a template for \(quoted(path)) is used only once the site's own function has answered the probes, which `cachalot init` records; nothing is guessed")
+            if let known = KeyFunction.known[path], known.description != text {
+                throw entry.fail("KEY_FUNCTION_TEMPLATE", "\(quoted(text)) is not what \(quoted(path)) computes (\(quoted(known.description)), built in); remove it")
+            }
+            guard KeyFunction.known[path] != nil || probes.contains(where: { $0.prefix == prefix && $0.version == version }) else {
+                throw entry.fail("KEY_FUNCTION_PROBES", "missing\(probes.isEmpty ? "" : " a probe with this cache's KEY_PREFIX \(quoted(prefix)) and VERSION \(version)"): a template for \(quoted(path)) is used only once the site's own function has answered the probes, which `cachalot init` records; nothing is guessed")
             }
         } else if let known = KeyFunction.known[path] {
             template = known
@@ -203,13 +209,26 @@ public enum SettingsLoader {
         } else {
             tenancy = nil
         }
-        if tenancy == nil, let cache = settings.cacheAliases.compactMap({ settings.caches[$0] }).first(where: { $0.keyFunction.template.usesSchema }) {
-            throw root.fail("TENANT_MODEL", "missing: cache '\(cache.alias)' keys by tenant schema (KEY_FUNCTION \(quoted(cache.keyFunction.path))), and the tenant model's table lists the schemas (TENANTS on a django-pgschemas site); `cachalot init` writes it")
+        let keyedBySchema = settings.cacheAliases.compactMap { settings.caches[$0] }.first { $0.keyFunction.template.usesSchema }
+        guard var tenancy else {
+            if let cache = keyedBySchema {
+                throw root.fail("TENANT_MODEL", "missing: cache '\(cache.alias)' keys by tenant schema (KEY_FUNCTION \(quoted(cache.keyFunction.path))), and the tenant model's table lists the schemas (TENANTS on a django-pgschemas site); `cachalot init` writes it")
+            }
+            return nil
         }
-        guard let tenancy else { return nil }
-        if let model = tenancy.tenantModel, settings.models?[model] == nil {
-            throw root.fail(root.entries["TENANTS"] == nil ? "TENANT_MODEL" : "TENANTS",
-                            "tenant model \(quoted(model)) is not in MODELS: cachalot reads the schemas from its table; `cachalot init` writes both")
+        // Only a cache keyed by schema needs the schemas listed.
+        guard keyedBySchema != nil else { return tenancy }
+        if let model = tenancy.tenantModel {
+            // apps.get_model matches the model name in any case.
+            let parts = model.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, let label = settings.models?.keys.first(where: {
+                let other = $0.split(separator: ".", maxSplits: 1)
+                return other.count == 2 && other[0] == parts[0] && other[1].lowercased() == parts[1].lowercased()
+            }) else {
+                throw root.fail(root.entries["TENANTS"] == nil ? "TENANT_MODEL" : "TENANTS",
+                                "tenant model \(quoted(model)) is not in MODELS: cachalot reads the schemas from its table; `cachalot init` writes both")
+            }
+            tenancy.tenantModel = label
         }
         if settings.databases[tenancy.databaseAlias] == nil {
             throw root.fail(root.entries["TENANTS"] == nil ? "TENANT_DB_ALIAS" : "PGSCHEMAS_TENANT_DB_ALIAS",
@@ -231,8 +250,10 @@ public enum SettingsLoader {
         var statics = tenants.entries.keys.filter { $0 != "public" && $0 != "default" }
         // The schema new tenants are cloned from: commands can run in it.
         if let reference = try dynamic?.string("CLONE_REFERENCE") { statics.append(reference) }
-        return Tenancy(tenantModel: try dynamic?.requiredString("TENANT_MODEL"), staticSchemas: statics.sorted(),
-                       databaseAlias: alias)
+        var tenancy = Tenancy(tenantModel: try dynamic?.requiredString("TENANT_MODEL"), staticSchemas: statics.sorted(),
+                              databaseAlias: alias)
+        tenancy.foldsSchemaNames = true
+        return tenancy
     }
 
     /// LOCATION as the backend reads it: a directory for the file cache

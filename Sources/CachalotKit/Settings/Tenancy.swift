@@ -23,6 +23,10 @@ public struct Tenancy: Sendable, Equatable {
     public var databaseAlias = "default"
     /// Schemas every tenant's search path ends with.
     public var extraSearchPaths: [String] = []
+    /// django-pgschemas writes schema names into SQL unquoted (CREATE
+    /// SCHEMA, SET search_path), so PostgreSQL folds them to lower case;
+    /// django-tenants quotes them.
+    public var foldsSchemaNames = false
 
     public init(tenantModel: String?, publicSchema: String = "public", staticSchemas: [String] = [],
                 databaseAlias: String = "default", extraSearchPaths: [String] = []) {
@@ -38,6 +42,8 @@ public struct Tenancy: Sendable, Equatable {
     /// (django_tenants/postgresql_backend/base.py _get_cursor_search_paths,
     /// django_pgschemas/postgresql/base.py get_search_path).
     public func searchPath(in schema: String) -> [String] {
-        (schema == publicSchema ? [publicSchema] : [schema, publicSchema]) + extraSearchPaths
+        let path = (schema == publicSchema ? [publicSchema] : [schema, publicSchema]) + extraSearchPaths
+        // PostgreSQL folds an unquoted identifier's ASCII letters only.
+        return foldsSchemaNames ? path.map { String($0.map { $0.isASCII ? Character($0.lowercased()) : $0 }) } : path
     }
 }
