@@ -35,23 +35,12 @@ def free_port() -> int:
 
 def start_redis(extra=()):
     """A real redis-server on a free loopback port, no persistence: (process, port)."""
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(server):
-        pytest.exit("redis-server is not installed (make test installs it)", returncode=1)
-    port = free_port()
-    folder = SESSION_DIR / f"redis-{port}"
-    folder.mkdir()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(folder), *extra],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
-        time.sleep(0.05)
-    process.kill()
-    pytest.exit("redis-server did not start", returncode=1)
+    import redisserver
+
+    try:
+        return redisserver.start_redis(SESSION_DIR, extra)
+    except RuntimeError as error:
+        pytest.exit(str(error), returncode=1)
 
 
 def make_certificates():

@@ -7,11 +7,9 @@ and two caches with hashing key functions; the cachalot binary under test
 is configured by `cachalot init` on the site."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -43,28 +41,13 @@ def schema_context(name):
     return context(name)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_redis():
-    """A real redis-server on a free loopback port, no persistence."""
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(server):
-        pytest.exit("redis-server is not installed (make test installs it)", returncode=1)
-    port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", str(SESSION_DIR)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process, port
-        time.sleep(0.05)
-    process.kill()
-    pytest.exit("redis-server did not start", returncode=1)
+    import redisserver
+
+    try:
+        return redisserver.start_redis(SESSION_DIR)
+    except RuntimeError as error:
+        pytest.exit(str(error), returncode=1)
 
 
 def start_postgresql():
