@@ -31,7 +31,7 @@ _cachalot() {
     cmd=""
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            invalidate|last-invalidation|query|stats|watch|doctor|init|completions) cmd="${COMP_WORDS[i]}"; break ;;
+            invalidate|last-invalidation|query|sync|stats|watch|doctor|init|completions) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$prev" in
@@ -68,6 +68,13 @@ _cachalot() {
                 --timeout) COMPREPLY=(); return ;;
             esac
             opts="-d -p --db -c --cache --schema --param --format --no-cache --peek --write -v --verbose --timeout --settings -h --help --version" ;;
+        sync)
+            case "$prev" in
+                -c|--cache) _cachalot_complete caches; return ;;
+                -d|-p|--db) _cachalot_complete databases; return ;;
+                --timeout) COMPREPLY=(); return ;;
+            esac
+            opts="-c --cache -d -p --db --dry-run --json --timeout --settings -h --help --version" ;;
         stats)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
@@ -109,7 +116,7 @@ _cachalot() {
                 --list) COMPREPLY=($(compgen -W "labels caches databases" -- "$cur")); return ;;
             esac
             opts="--list --settings -h --help --version bash zsh fish" ;;
-        *) opts="--settings -h --help --version invalidate last-invalidation query stats watch doctor init completions" ;;
+        *) opts="--settings -h --help --version invalidate last-invalidation query sync stats watch doctor init completions" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 }

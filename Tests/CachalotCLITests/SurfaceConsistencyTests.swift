@@ -72,6 +72,7 @@ struct SurfaceConsistencyTests {
           invalidate         Invalidate django-cachalot's cached queries for tables, models or apps.
           last-invalidation  Print the time of the latest invalidation, as get_last_invalidation().
           query              Run SQL through django-cachalot's cache, or peek at what Django cached.
+          sync               Invalidate exactly the tables the database says changed since the last sync.
           stats              Show what each cache holds and which tables were invalidated when.
           watch              Follow invalidations as they happen; summarize which tables keep the cache cold.
           doctor             Check settings, caches, databases and clocks for causes of stale data.

@@ -190,6 +190,23 @@ enum CommandTable {
             """,
             run: QueryCommand.run),
         CommandSpec(
+            name: "sync",
+            summary: "Invalidate exactly the tables the database says changed since the last sync.",
+            positionals: "",
+            positionalHelp: "",
+            options: [cache, database, dryRun, json, timeout],
+            details: """
+            For every cachable table of every cached database (or -p), reads the database's own \
+            evidence of change — PostgreSQL's statistics counters and relfilenode, a checksum of \
+            the rows on MySQL/MariaDB, a hash of the rows on SQLite — compares it with what the \
+            previous sync saved in each cache (or -c), invalidates the tables that differ (every \
+            table on a first run, after a statistics reset or a server restart), then saves the \
+            new evidence there. Evidence is saved only once the invalidation succeeded. Missing \
+            or untrustworthy evidence means the table is invalidated; a PostgreSQL hot standby \
+            and track_counts = off are refused.
+            """,
+            run: SyncCommand.run),
+        CommandSpec(
             name: "stats",
             summary: "Show what each cache holds and which tables were invalidated when.",
             positionals: "",

@@ -87,7 +87,7 @@ public final class PostgreSQLDatabase: Database {
         }
     }
 
-    private func catalogue(_ sql: String, parameters: [String?] = []) throws -> PostgreSQLRows {
+    func catalogue(_ sql: String, parameters: [String?] = []) throws -> PostgreSQLRows {
         do {
             return try connection.execute(sql, parameters: parameters)
         } catch let error as PostgreSQLError {

@@ -1,0 +1,85 @@
+/// `sync`'s evidence on PostgreSQL: the statistics collector's per-table
+/// counters of inserted, updated and deleted rows, with the relfilenode
+/// (TRUNCATE, VACUUM FULL, CLUSTER and table rewrites move it and no
+/// counter). A partitioned table's rows live in its partitions: its token
+/// is theirs together. A view's is its definition's digest and the tokens
+/// of every table it reads, through other views too (a model on a view). The epoch changes when the counters restart from
+/// nothing: a statistics reset of the database, a crash (which resets
+/// pg_stat_bgwriter's stats_reset and discards the counters), a restart.
+extension PostgreSQLDatabase: ChangeEvidenceSource {
+    public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
+        let server = try catalogue("""
+            SELECT pg_catalog.pg_is_in_recovery()::text, pg_catalog.current_setting('track_counts'),
+                   coalesce((SELECT stats_reset::text FROM pg_catalog.pg_stat_database
+                             WHERE datname = pg_catalog.current_database()), 'never'),
+                   coalesce((SELECT stats_reset::text FROM pg_catalog.pg_stat_bgwriter), 'never'),
+                   pg_catalog.pg_postmaster_start_time()::text
+            """)
+        let facts = (server.values.first ?? []).map { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        guard facts.count == 5 else { throw CachalotError.runtime("database '\(settings.alias)': no server statistics came back") }
+        if facts[0] == "true" {
+            throw CachalotError.usage("database '\(settings.alias)' is a hot standby: its statistics count no change replayed from the primary; nothing was invalidated",
+                                      hint: "point the database's HOST at the primary for sync")
+        }
+        if facts[1] != "on" {
+            throw CachalotError.usage("database '\(settings.alias)': track_counts is off, so PostgreSQL counts no change and sync cannot see any; nothing was invalidated",
+                                      hint: "turn track_counts on, or run cachalot invalidate")
+        }
+        // A name is a relation on the search path, or "schema"."name" as a
+        // schema-qualified db_table in MODELS writes it.
+        let wanted = tables.map { table in (table, Self.qualifiedParts(table)) }
+        let rows = try catalogue("""
+            WITH RECURSIVE own AS (
+                SELECT c.oid, CASE WHEN c.relkind = 'p' THEN
+                    (SELECT string_agg(s.n_tup_ins || ':' || s.n_tup_upd || ':' || s.n_tup_del || ':' || l.relfilenode, ','
+                                       ORDER BY l.oid)
+                     FROM pg_catalog.pg_partition_tree(c.oid) t
+                     JOIN pg_catalog.pg_class l ON l.oid = t.relid
+                     JOIN pg_catalog.pg_stat_all_tables s ON s.relid = l.oid
+                     WHERE t.isleaf)
+                ELSE (SELECT s.n_tup_ins || ':' || s.n_tup_upd || ':' || s.n_tup_del || ':' || c.relfilenode
+                      FROM pg_catalog.pg_stat_all_tables s WHERE s.relid = c.oid) END AS token
+                FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'p', 'm')
+            ), reads(view, rel) AS (
+                SELECT r.ev_class, d.refobjid FROM pg_catalog.pg_rewrite r
+                JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                     AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+                UNION
+                SELECT reads.view, d.refobjid FROM reads
+                JOIN pg_catalog.pg_rewrite r ON r.ev_class = reads.rel
+                JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                     AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+            )
+            SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid)::text,
+                   CASE WHEN c.relkind = 'v' THEN
+                       pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) || '|' || coalesce(
+                           (SELECT string_agg(coalesce(own.token, '?'), ',' ORDER BY own.oid)
+                            FROM reads JOIN own ON own.oid = reads.rel WHERE reads.view = c.oid), '')
+                   ELSE (SELECT own.token FROM own WHERE own.oid = c.oid) END
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'm', 'v') AND c.relname = ANY($1)
+            """, parameters: [Self.arrayLiteral(wanted.map { $0.1?.name ?? $0.0 })])
+        var visible: [String: String] = [:], qualified: [String: String] = [:]
+        for row in rows.values where row.count == 4 {
+            guard let schema = row[0], let name = row[1], let token = row[3] else { continue }
+            let (schemaText, nameText) = (String(decoding: schema, as: UTF8.self), String(decoding: name, as: UTF8.self))
+            qualified[schemaText + "\u{0}" + nameText] = String(decoding: token, as: UTF8.self)
+            if row[2].map({ String(decoding: $0, as: UTF8.self) }) == "true" { visible[nameText] = String(decoding: token, as: UTF8.self) }
+        }
+        var tokens: [String: String] = [:]
+        for (table, parts) in wanted {
+            tokens[table] = parts.map { qualified[$0.schema + "\u{0}" + $0.name] } ?? visible[table]
+        }
+        return ChangeEvidence(epoch: facts[2...].joined(separator: "|"), tokens: tokens,
+                              limits: "PostgreSQL counts a write once the writing session flushes its statistics: at once when it ends, within about a second while it works, up to about 10 s later from an idle persistent connection; a later sync sees it")
+    }
+
+    /// ("schema", "name") of a `"schema"."name"` db_table; nil for a plain name.
+    static func qualifiedParts(_ table: String) -> (schema: String, name: String)? {
+        guard table.hasPrefix("\""), table.hasSuffix("\""), let middle = table.firstRange(of: "\".\"") else { return nil }
+        let schema = table[table.index(after: table.startIndex)..<middle.lowerBound]
+        let name = table[middle.upperBound..<table.index(before: table.endIndex)]
+        guard !schema.contains("\""), !name.contains("\"") else { return nil }
+        return (String(schema), String(name))
+    }
+}
