@@ -142,6 +142,7 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_mysql.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_watch.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_tenants.py
+	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_sync.py
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot

@@ -68,7 +68,8 @@ def main():
             database = work / f"db-{count}.sqlite3"
             sqlite_database(database, count)
             settings(work / f"sqlite-{count}.toml", redis_port, f'ENGINE = "django.db.backends.sqlite3"\nNAME = "{database}"')
-            subprocess.run(psql + ["-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION site"], check=True)
+            subprocess.run(psql + ["-c", "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION site"],
+                           check=True)
             postgresql_tables(psql, count)
             settings(work / f"pg-{count}.toml", redis_port,
                      f'ENGINE = "django.db.backends.postgresql"\nNAME = "site"\nUSER = "site"\nPASSWORD = "site-pass"\n'

@@ -72,9 +72,11 @@ _cachalot() {
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;
                 -d|-p|--db) _cachalot_complete databases; return ;;
+                --interval) COMPREPLY=(); return ;;
+                --for) COMPREPLY=(); return ;;
                 --timeout) COMPREPLY=(); return ;;
             esac
-            opts="-c --cache -d -p --db --dry-run --json --timeout --settings -h --help --version" ;;
+            opts="-c --cache -d -p --db --dry-run --follow --interval --for --json --timeout --settings -h --help --version" ;;
         stats)
             case "$prev" in
                 -c|--cache) _cachalot_complete caches; return ;;

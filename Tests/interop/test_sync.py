@@ -156,3 +156,27 @@ def test_syncs_running_at_once_lose_no_change(cachalot, settings_file):
         # evidence of it was saved.
         assert titles() == [f"Book {round_}"]
     Book.objects.all().delete()
+
+
+def test_follow_finds_each_change_as_it_comes(cachalot, settings_file):
+    Book.objects.create(title="Followed")
+    sync(cachalot)
+    follow = subprocess.Popen([binary(), "--settings", str(settings_file), "sync", "--follow", "--interval", "0.2", "--for", "4",
+                               "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        behind_django("INSERT INTO library_author (name) VALUES ('Followed')")
+        line = follow.stdout.readline()
+        assert line, follow.stderr.read()
+        first = json.loads(line)
+        assert changed(first) == ["library_author"] and first["iso"].endswith("+00:00")
+        assert list(Author.objects.values_list("name", flat=True)) == ["Followed"]
+        behind_django("UPDATE catalogue_books SET title = 'Followed too'")
+        assert changed(json.loads(follow.stdout.readline())) == ["catalogue_books"]
+        assert titles() == ["Followed too"]
+        out, err = follow.communicate(timeout=20)
+        assert follow.returncode == 0, err
+        assert out == "", "passes that find nothing print nothing"
+    finally:
+        follow.kill()
+    Author.objects.all().delete()
+    Book.objects.all().delete()

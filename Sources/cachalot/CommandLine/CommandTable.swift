@@ -91,6 +91,16 @@ enum CommandTable {
     static let watchFor = OptionSpec(
         name: .for, valueName: "SECONDS", valueKind: .seconds, help: "Stop after this long and print the summary (default: until Ctrl-C).",
         manual: "Stop after this long and print the summary. Default: until Ctrl-C, SIGTERM or SIGHUP.")
+    static let follow = OptionSpec(
+        name: .follow, help: "Sync again every --interval until Ctrl-C, printing each change as it is found.",
+        manual: "Sync again every `--interval` seconds until Ctrl-C, SIGTERM or SIGHUP (or `--for`), printing each change as it is found, with its time; a pass that finds none prints nothing. A database or cache that fails is reported and tried again at the next pass.",
+        excludes: [.dryRun])
+    static let followInterval = OptionSpec(
+        name: .interval, valueName: "SECONDS", valueKind: .seconds,
+        help: "With --follow: seconds between passes (default 10).", implies: [.follow])
+    static let followFor = OptionSpec(
+        name: .for, valueName: "SECONDS", valueKind: .seconds,
+        help: "With --follow: stop after this long (default: until Ctrl-C).", implies: [.follow])
     static let enableNotifications = OptionSpec(
         name: .enableNotifications,
         help: "Turn Redis keyspace notifications on while watching (CONFIG SET), and back as they were after.",
@@ -194,7 +204,7 @@ enum CommandTable {
             summary: "Invalidate exactly the tables the database says changed since the last sync.",
             positionals: "",
             positionalHelp: "",
-            options: [cache, database, dryRun, json, timeout],
+            options: [cache, database, dryRun, follow, followInterval, followFor, json, timeout],
             details: """
             For every cachable table of every cached database (or -p), reads the database's own \
             evidence of change — PostgreSQL's statistics counters and relfilenode, a checksum of \

@@ -22,6 +22,7 @@ enum OptionName: String, CaseIterable, Sendable {
     case list
     case schema
     case allSchemas = "all-schemas"
+    case follow
 }
 
 /// One command-line option, defined once: the parser, `--help`, the

@@ -6,7 +6,9 @@ enum SyncCommand {
     static func run(_ context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
         let operation = SyncOperation(context.selection, dryRun: arguments.flag(.dryRun))
-        let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
+        let settings = try context.loadSettings()
+        if arguments.flag(.follow) { return try follow(operation, settings: settings, context: context) }
+        let report = try operation.run(settings: settings, backends: context.backends)
         CommandContext.noteSkipped(report.skippedCaches)
         FailureOutput.report(report.failures)
         if arguments.flag(.json) {
@@ -16,6 +18,48 @@ enum SyncCommand {
             if report.dryRun { Console.out("Dry run: nothing was written.") }
         }
         return report.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
+    }
+
+    /// --follow: a pass every --interval until a stop signal or --for,
+    /// each change printed as found (text lines with their time, or one
+    /// JSON object per line); a failing database or cache is reported and
+    /// tried again at the next pass, as watch does. Exit 1 when the last
+    /// pass failed.
+    private static func follow(_ operation: SyncOperation, settings: Settings, context: CommandContext) throws -> Int32 {
+        let arguments = context.arguments
+        let interval = arguments.seconds(.interval) ?? 10
+        guard interval >= 0.1 else {
+            throw CachalotError.usage("--interval \(PythonFloatRepr.repr(interval)): accepted: at least 0.1 seconds between passes")
+        }
+        let deadline = arguments.seconds(.for).map { SystemClock.monotonic() + $0 }
+        let waiter = try StopOrReadable()
+        var failed = false
+        while true {
+            do {
+                let report = try operation.run(settings: settings, backends: context.backends)
+                FailureOutput.report(report.failures)
+                failed = !report.succeeded
+                let changed = report.results.filter { !$0.changed.isEmpty }
+                if arguments.flag(.json) {
+                    if !changed.isEmpty || !report.succeeded {
+                        var pass = report
+                        pass.results = changed
+                        Console.out(json(pass, at: context.now()).serialized)
+                    }
+                } else {
+                    let time = TimeFormat.iso(context.now())
+                    for result in changed { Console.out(time + " " + line(result, dryRun: false)) }
+                }
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                Console.error(CachalotError(error))
+                failed = true
+            }
+            let left = deadline.map { min(interval, $0 - SystemClock.monotonic()) } ?? interval
+            guard left > 0, case .timeout = waiter.wait(seconds: left, sockets: []) else { break }
+        }
+        return failed ? CachalotError.ExitCode.runtime.rawValue : 0
     }
 
     /// "cache 'default' database 'default': 2 of 14 tables changed: a, b; invalidated"
@@ -33,8 +77,9 @@ enum SyncCommand {
         return head + why + "; " + done
     }
 
-    static func json(_ report: SyncReport) -> JSONValue {
-        .object([
+    /// One object; with `at` (a --follow pass), the time it ran first.
+    static func json(_ report: SyncReport, at time: Double? = nil) -> JSONValue {
+        .object((time.map { [("time", JSONValue.number($0)), ("iso", .string(TimeFormat.iso($0)))] } ?? []) + [
             ("ok", .bool(report.succeeded)),
             ("dry_run", .bool(report.dryRun)),
             ("results", .array(report.results.map { result in
