@@ -180,3 +180,50 @@ def test_follow_finds_each_change_as_it_comes(cachalot, settings_file):
         follow.kill()
     Author.objects.all().delete()
     Book.objects.all().delete()
+
+
+@pytest.mark.databases("postgresql", "INHERITS is PostgreSQL's")
+def test_a_parent_table_moves_with_its_children(cachalot):
+    behind_django("CREATE TABLE sync_parent (id int)", "CREATE TABLE sync_child () INHERITS (sync_parent)")
+    try:
+        sync(cachalot)
+        behind_django("INSERT INTO sync_child VALUES (1)")  # SELECT FROM sync_parent now sees it
+        assert changed(sync(cachalot)) == ["sync_child", "sync_parent"]
+    finally:
+        behind_django("DROP TABLE sync_child", "DROP TABLE sync_parent")
+
+
+def test_an_insert_undone_before_the_next_sync_is_still_found(cachalot):
+    # The site may have cached the row in between: PostgreSQL counts both
+    # writes, SQLite's AUTOINCREMENT and MySQL's AUTO_INCREMENT move.
+    sync(cachalot)
+    behind_django("INSERT INTO library_author (name) VALUES ('Ghost')", "DELETE FROM library_author WHERE name = 'Ghost'")
+    assert changed(sync(cachalot)) == ["library_author"]
+
+
+@pytest.mark.databases("sqlite", "Django's SQLite converters are the point")
+@pytest.mark.datetime_rows
+def test_values_django_reads_alike_are_told_apart(cachalot):
+    # Django's bool converter reads anything but 1 as False: the stored
+    # value moved all the same, and `WHERE is_staff` sees the difference.
+    from django.contrib.auth.models import User
+
+    User.objects.create(username="ann", is_staff=False)
+    sync(cachalot)
+    behind_django("UPDATE auth_user SET is_staff = 2 WHERE username = 'ann'")
+    assert "auth_user" in changed(sync(cachalot))
+    User.objects.all().delete()
+
+
+@pytest.mark.backends("redis", "the damaged value is written with a raw Redis client")
+def test_saved_evidence_that_cannot_be_read_is_a_first_run(cachalot):
+    import hashlib
+
+    from store import redis_client
+
+    sync(cachalot)
+    made = cache.make_key("cachalot-sync:" + hashlib.sha1(b"default").hexdigest())
+    redis_client(made).set(made, b"\x80\x05garbage")
+    report = sync(cachalot)
+    assert {result["reason"] for result in report["results"]} == {"first run"} and report["ok"]
+    assert changed(sync(cachalot)) == []

@@ -58,20 +58,35 @@ public struct SyncOperation {
     private func sync(_ store: CacheStore, cache: CacheSettings, evidence: [(database: DatabaseTables, evidence: ChangeEvidence)],
                       settings: Settings, backends: Backends, into report: inout SyncReport) {
         let target = Target.cache(cache.alias, at: store.address)
-        let stored: [String: PickleValue]
-        do {
-            stored = try store.readValues(evidence.map { SyncState.key(database: $0.database.database.alias) })
-        } catch {
-            report.failures.append(TargetFailure(target, error))
-            return
-        }
+        // Saved evidence that cannot be read (another serializer since, a
+        // damaged file) is no evidence: a first run, which overwrites it. A
+        // cache that cannot be reached fails in the invalidation instead.
+        let stored = (try? store.readValues(evidence.map { SyncState.key(database: $0.database.database.alias) })) ?? [:]
         for (database, found) in evidence {
             let alias = database.database.alias
             let previous = stored[SyncState.key(database: alias)].flatMap(SyncState.init(value:))
             var result = SyncReport.Result(cacheAlias: cache.alias, databaseAlias: alias, tables: database.tables.count,
                                            limits: found.limits)
             (result.reason, result.changed) = SyncState.changes(from: previous, to: found, tables: database.tables)
-            guard !dryRun, !result.changed.isEmpty else {
+            // Uncachable tables are followed (the evidence covers them) but
+            // never invalidated: the site caches nothing on them.
+            let filter = CachableFilter(settings: settings.cachalot, catalog: database.catalog)
+            result.changed = result.changed.filter(filter.isCachable)
+            guard !dryRun else {
+                report.results.append(result)
+                continue
+            }
+            guard !result.changed.isEmpty else {
+                // Only uncachable tables moved (or nothing): the evidence is
+                // saved, so that they are not reported again.
+                if previous.map({ $0 != SyncState(found) }) ?? true {
+                    do {
+                        try store.writeValues([SyncState.key(database: alias): SyncState(found).value], timeout: nil)
+                        result.stateSaved = true
+                    } catch {
+                        report.failures.append(TargetFailure(target, error))
+                    }
+                }
                 report.results.append(result)
                 continue
             }

@@ -206,14 +206,14 @@ enum CommandTable {
             positionalHelp: "",
             options: [cache, database, dryRun, follow, followInterval, followFor, json, timeout],
             details: """
-            For every cachable table of every cached database (or -p), reads the database's own \
-            evidence of change — PostgreSQL's statistics counters and relfilenode, a checksum of \
-            the rows on MySQL/MariaDB, a hash of the rows on SQLite — compares it with what the \
-            previous sync saved in each cache (or -c), invalidates the tables that differ (every \
-            table on a first run, after a statistics reset or a server restart), then saves the \
-            new evidence there. Evidence is saved only once the invalidation succeeded. Missing \
-            or untrustworthy evidence means the table is invalidated; a PostgreSQL hot standby \
-            and track_counts = off are refused.
+            For every table of every cached database (or -p), reads the database's own evidence \
+            of change — PostgreSQL's statistics counters and relfilenode (15 or later), a \
+            checksum of the rows on MySQL/MariaDB, a hash of the stored values on SQLite — \
+            compares it with what the previous sync saved in each cache (or -c), invalidates \
+            the cachable tables that differ (every one on a first run, after a statistics \
+            reset or a server restart), then saves the new evidence there, only once the \
+            invalidation succeeded. Missing or untrustworthy evidence means the table is \
+            invalidated; a PostgreSQL hot standby and track_counts = off are refused.
             """,
             run: SyncCommand.run),
         CommandSpec(

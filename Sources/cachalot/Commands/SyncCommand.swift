@@ -15,6 +15,10 @@ enum SyncCommand {
             Console.out(json(report).serialized)
         } else {
             for result in report.results { Console.out(line(result, dryRun: report.dryRun)) }
+            // What the evidence cannot see, said once: when a cache starts.
+            for limits in report.results.filter({ $0.reason == .firstRun }).map(\.limits).uniqued() {
+                Console.note(limits)
+            }
             if report.dryRun { Console.out("Dry run: nothing was written.") }
         }
         return report.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue
@@ -23,8 +27,8 @@ enum SyncCommand {
     /// --follow: a pass every --interval until a stop signal or --for,
     /// each change printed as found (text lines with their time, or one
     /// JSON object per line); a failing database or cache is reported and
-    /// tried again at the next pass, as watch does. Exit 1 when the last
-    /// pass failed.
+    /// tried again at the next pass, as watch does. A refusal (exit 2) ends
+    /// it only on the first pass. Exit 1 when the last pass failed.
     private static func follow(_ operation: SyncOperation, settings: Settings, context: CommandContext) throws -> Int32 {
         let arguments = context.arguments
         let interval = arguments.seconds(.interval) ?? 10
@@ -34,7 +38,9 @@ enum SyncCommand {
         let deadline = arguments.seconds(.for).map { SystemClock.monotonic() + $0 }
         let waiter = try StopOrReadable()
         var failed = false
+        var passes = 0
         while true {
+            passes += 1
             do {
                 let report = try operation.run(settings: settings, backends: context.backends)
                 FailureOutput.report(report.failures)
@@ -50,10 +56,17 @@ enum SyncCommand {
                     let time = TimeFormat.iso(context.now())
                     for result in changed { Console.out(time + " " + line(result, dryRun: false)) }
                 }
-            } catch let error as CachalotError where error.exitCode == .usage {
+            } catch let error as CachalotError where error.exitCode == .usage && passes == 1 {
                 throw error
             } catch {
-                Console.error(CachalotError(error))
+                // Later, a refusal is a passing state too (a switchover can
+                // make the database a standby for a moment): reported, retried.
+                let failure = CachalotError(error)
+                Console.error(failure)
+                if arguments.flag(.json) {
+                    Console.out(JSONValue.object([("time", .number(context.now())), ("iso", .string(TimeFormat.iso(context.now()))),
+                                                  ("ok", .bool(false)), ("error", .string(failure.message))]).serialized)
+                }
                 failed = true
             }
             let left = deadline.map { min(interval, $0 - SystemClock.monotonic()) } ?? interval

@@ -1,22 +1,34 @@
-/// `sync`'s evidence on PostgreSQL: the statistics collector's per-table
-/// counters of inserted, updated and deleted rows, with the relfilenode
-/// (TRUNCATE, VACUUM FULL, CLUSTER and table rewrites move it and no
-/// counter). A partitioned table's rows live in its partitions: its token
-/// is theirs together. A view's is its definition's digest and the tokens
-/// of every table it reads, through other views too (a model on a view). The epoch changes when the counters restart from
-/// nothing: a statistics reset of the database, a crash (which resets
-/// pg_stat_bgwriter's stats_reset and discards the counters), a restart.
+/// `sync`'s evidence on PostgreSQL: the statistics' per-table counters
+/// of inserted, updated and deleted rows, with the relfilenode (TRUNCATE,
+/// VACUUM FULL, CLUSTER and rewrites move it and no counter). A table with
+/// children (partitions, INHERITS, TimescaleDB chunks) is read with them:
+/// its token is all of theirs. A view's is its definition's digest and the
+/// tokens of every table it reads, through other views. Rows the counters
+/// cannot see — a foreign table anywhere in that tree, a view that calls a
+/// function of the site's own — give no token: always invalidated. The
+/// epoch changes when the counters cannot be compared with the saved ones:
+/// another database (re-created from a template keeps relfilenodes), a
+/// statistics reset, a crash (it moves pg_stat_bgwriter's stats_reset and
+/// discards the counters), a restart. PostgreSQL 15 or later: before it,
+/// the statistics collector can drop counts (UDP) and keeps an idle
+/// session's counts unsent for as long as it stays idle.
 extension PostgreSQLDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
         let server = try catalogue("""
             SELECT pg_catalog.pg_is_in_recovery()::text, pg_catalog.current_setting('track_counts'),
+                   pg_catalog.current_setting('server_version_num'),
+                   (SELECT oid::text FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()),
                    coalesce((SELECT stats_reset::text FROM pg_catalog.pg_stat_database
                              WHERE datname = pg_catalog.current_database()), 'never'),
                    coalesce((SELECT stats_reset::text FROM pg_catalog.pg_stat_bgwriter), 'never'),
                    pg_catalog.pg_postmaster_start_time()::text
             """)
         let facts = (server.values.first ?? []).map { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        guard facts.count == 5 else { throw CachalotError.runtime("database '\(settings.alias)': no server statistics came back") }
+        guard facts.count == 7 else { throw CachalotError.runtime("database '\(settings.alias)': no server statistics came back") }
+        if let version = Int(facts[2]), version < 150_000 {
+            throw CachalotError.usage("database '\(settings.alias)' runs PostgreSQL \(version / 10_000): before 15 the statistics collector can drop counts and keeps an idle session's counts unsent, so sync could miss a change; nothing was invalidated",
+                                      hint: "run cachalot invalidate, or upgrade to PostgreSQL 15 or later")
+        }
         if facts[0] == "true" {
             throw CachalotError.usage("database '\(settings.alias)' is a hot standby: its statistics count no change replayed from the primary; nothing was invalidated",
                                       hint: "point the database's HOST at the primary for sync")
@@ -46,8 +58,8 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
         for (table, parts) in wanted {
             tokens[table] = parts.map { qualified[$0.schema + "\u{0}" + $0.name] } ?? visible[table]
         }
-        return ChangeEvidence(epoch: facts[2...].joined(separator: "|"), tokens: tokens,
-                              limits: "PostgreSQL counts a write once the writing session flushes its statistics: at once when it ends, within about a second while it works, up to about 10 s later from an idle persistent connection; a later sync sees it")
+        return ChangeEvidence(epoch: facts[3...].joined(separator: "|"), tokens: tokens,
+                              limits: "PostgreSQL counts a write once the writing session flushes its statistics: at once when the session ends, at most about a second late while it runs statements, about 10 s late from an idle persistent connection, and only when it goes idle from a procedure that commits as it works; a later sync finds it")
     }
 
     /// ("schema", "name") of a `"schema"."name"` db_table; nil for a plain name.
@@ -68,15 +80,20 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
 
     /// Name, schema, visibility, token and kind of every wanted table,
     /// partitioned table and materialized view, and of views (token NULL:
-    /// `viewsQuery` gives it). Each name is looked up in pg_class's index on
+    /// `viewsQuery` gives it); a table with children is read with every
+    /// descendant (pg_inherits holds partitions and INHERITS alike). Each name is looked up in pg_class's index on
     /// relname: `= ANY($1)`, or a join the planner sizes for ten names,
     /// compares every pair (40 ms at 1,000 tables).
     static let relationsQuery = """
-        SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid)::text, CASE c.relkind
-            WHEN 'v' THEN NULL
-            WHEN 'p' THEN (SELECT string_agg(\(token("l")), ',' ORDER BY l.oid)
-                           FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_catalog.pg_class l ON l.oid = t.relid
-                           WHERE t.isleaf)
+        SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid)::text, CASE
+            WHEN c.relkind = 'v' THEN NULL
+            WHEN c.relhassubclass THEN (
+                WITH RECURSIVE tree(oid) AS (
+                    SELECT c.oid
+                    UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.oid)
+                SELECT CASE WHEN bool_or(l.relkind = 'f') THEN NULL
+                            ELSE string_agg(\(token("l")), ',' ORDER BY l.oid) END
+                FROM tree JOIN pg_catalog.pg_class l ON l.oid = tree.oid)
             ELSE \(token("c")) END, c.relkind::text
         FROM (SELECT DISTINCT unnest($1::text[]) AS name) wanted
         CROSS JOIN LATERAL (SELECT * FROM pg_catalog.pg_class c WHERE c.relname = wanted.name::name) c
@@ -85,24 +102,34 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
         """
 
     /// A wanted view's token: its definition's digest and the tokens of
-    /// every table it reads, through other views and partitions too.
+    /// every table it reads, through other views and children too; none
+    /// when it reads a foreign table or calls a function of the site's own
+    /// (oid 16384 and up: not PostgreSQL's), whose reads pg_depend does not record.
     static let viewsQuery = """
         WITH RECURSIVE reads(view, rel) AS (
             SELECT r.ev_class, d.refobjid FROM pg_catalog.pg_rewrite r
             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
             UNION
-            SELECT reads.view, d.refobjid FROM reads
-            JOIN pg_catalog.pg_rewrite r ON r.ev_class = reads.rel
-            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
-                 AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+            SELECT reads.view, next.rel FROM reads CROSS JOIN LATERAL (
+                SELECT d.refobjid AS rel FROM pg_catalog.pg_rewrite r
+                JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                     AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> r.ev_class
+                WHERE r.ev_class = reads.rel
+                UNION ALL
+                SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = reads.rel) next
         )
-        SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid)::text,
-               pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) || '|' || coalesce(
-                   (SELECT string_agg(\(token("l")), ',' ORDER BY l.oid) FROM pg_catalog.pg_class l
-                    WHERE l.oid IN (SELECT reads.rel FROM reads WHERE reads.view = c.oid) AND l.relkind IN ('r', 'm')
-                       OR l.oid IN (SELECT t.relid FROM reads, pg_catalog.pg_partition_tree(reads.rel) t
-                                    WHERE reads.view = c.oid AND t.isleaf)), '')
+        SELECT n.nspname, c.relname, pg_catalog.pg_table_is_visible(c.oid)::text, CASE
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class l
+                         WHERE l.relkind = 'f' AND l.oid IN (SELECT reads.rel FROM reads WHERE reads.view = c.oid))
+              OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r
+                         JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+                         WHERE (r.ev_class = c.oid OR r.ev_class IN (SELECT reads.rel FROM reads WHERE reads.view = c.oid))
+                           AND d.refclassid = 'pg_catalog.pg_proc'::regclass AND d.refobjid >= 16384) THEN NULL
+            ELSE pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) || '|' || coalesce(
+                (SELECT string_agg(\(token("l")), ',' ORDER BY l.oid) FROM pg_catalog.pg_class l
+                 WHERE l.oid IN (SELECT reads.rel FROM reads WHERE reads.view = c.oid) AND l.relkind IN ('r', 'm')), '')
+            END
         FROM (SELECT DISTINCT unnest($1::text[]) AS name) wanted
         CROSS JOIN LATERAL (SELECT * FROM pg_catalog.pg_class c WHERE c.relname = wanted.name::name) c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

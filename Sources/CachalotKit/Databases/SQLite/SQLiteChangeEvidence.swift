@@ -3,22 +3,53 @@ import Crypto
 /// `sync`'s evidence on SQLite, which keeps no per-table change counter
 /// (the header's change counter is per file, and does not move per
 /// transaction in WAL mode; `dbstat` misses same-size updates): a SHA-1 of
-/// each table's rows as Django reads them, which reads every row.
+/// each table's stored values — type and bytes, before any converter of
+/// Django's, which would make `2` and `1` one boolean — and the table's
+/// AUTOINCREMENT high-water mark (Django's AutoField), which an insert
+/// moves even when a delete undoes it. Every row is read.
 extension SQLiteDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
+        var sequences: [String: String] = [:]
+        if try !read("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'", parameters: []).isEmpty {
+            for row in try read("SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence", parameters: []) {
+                if case .string(let name)? = row.first, case .string(let seq)? = row.last { sequences[name] = seq }
+            }
+        }
         var tokens: [String: String] = [:]
         for table in tables {
-            let quoted = "\"" + table.replacing("\"", with: "\"\"") + "\""
-            // A table that cannot be read has no evidence: it is invalidated.
-            guard let rows = try? read("SELECT * FROM \(quoted)", parameters: []) else { continue }
-            var digest = Insecure.SHA1()
-            for row in rows {
-                guard let bytes = try? PickleWriter.dumps(.tuple(row), protocol: 4) else { continue }
-                digest.update(data: bytes)
+            do {
+                tokens[table] = try token(of: table, sequence: sequences[table])
+            } catch let error as CachalotError where error.exitCode == .usage {
+                throw error
+            } catch {
+                continue  // a table that cannot be read has no evidence: it is invalidated
             }
-            tokens[table] = "\(rows.count):" + TextFormatting.hex(bytes: digest.finalize())
         }
         return ChangeEvidence(epoch: "", tokens: tokens,
-                              limits: "SQLite keeps no change counter per table: each table's rows are hashed (every row is read), so a table changed and changed back between two syncs looks unchanged")
+                              limits: "SQLite keeps no change counter per table: each table's stored values are hashed (every row is read); an update undone before the next sync looks unchanged, though the site may have cached the row in between")
     }
+
+    /// "rows:sha1[:sequence]"; each row one text of "type:hex|…", reals
+    /// with 17 digits (what round-trips a double; hex() would print 15).
+    private func token(of table: String, sequence: String?) throws -> String {
+        let columns = try read("SELECT name FROM pragma_table_info(%s)", parameters: [table]).compactMap { row -> String? in
+            if case .string(let name)? = row.first { return name }
+            return nil
+        }
+        guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
+        let values = columns.map { column in
+            let quoted = Self.identifier(column)
+            return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
+        }.joined(separator: " || '|' || ")
+        var digest = Insecure.SHA1()
+        var count = 0
+        for row in try read("SELECT \(values) FROM \(Self.identifier(table))", parameters: []) {
+            guard case .string(let text)? = row.first else { throw CachalotError.runtime("table \(table): a row read as no text") }
+            digest.update(data: Array(text.utf8) + [10])
+            count += 1
+        }
+        return "\(count):" + TextFormatting.hex(bytes: digest.finalize()) + (sequence.map { ":" + $0 } ?? "")
+    }
+
+    private static func identifier(_ name: String) -> String { "\"" + name.replacing("\"", with: "\"\"") + "\"" }
 }
