@@ -13,6 +13,13 @@ from library.models import Author, Book
 from conftest import DATABASE, RawDatabase, binary
 
 
+@pytest.fixture(autouse=True)
+def no_rows():
+    """The tables these tests write start empty, whatever earlier tests left."""
+    Book.objects.all().delete()
+    Author.objects.all().delete()
+
+
 def titles():
     return sorted(Book.objects.values_list("title", flat=True))
 
@@ -227,3 +234,30 @@ def test_saved_evidence_that_cannot_be_read_is_a_first_run(cachalot):
     report = sync(cachalot)
     assert {result["reason"] for result in report["results"]} == {"first run"} and report["ok"]
     assert changed(sync(cachalot)) == []
+
+
+@pytest.mark.databases("postgresql", "the statistics a crash discards are PostgreSQL's")
+def test_a_crashed_backend_makes_every_table_changed(cachalot):
+    # A crash discards every counter without moving the database's
+    # stats_reset or the start time: the same writes after it would bring
+    # the counters back to the saved values. pg_stat_bgwriter's stats_reset moves.
+    import os
+    import signal
+    import time
+
+    sync(cachalot)
+    victim = RawDatabase()
+    pid = victim.execute("SELECT pg_backend_pid()").fetchone()[0]
+    os.kill(pid, signal.SIGKILL)  # the postmaster resets every backend and recovers
+    connection.close()
+    deadline = time.time() + 30
+    while True:
+        try:
+            RawDatabase().close()
+            break
+        except Exception:
+            assert time.time() < deadline, "PostgreSQL did not come back after the crash"
+            time.sleep(0.2)
+    report = sync(cachalot)
+    assert {result["reason"] for result in report["results"]} == {"evidence restarted"}
+    assert "catalogue_books" in changed(report)
