@@ -15,10 +15,16 @@ extension SQLiteDatabase: ChangeEvidenceSource {
                 if case .string(let name)? = row.first, case .string(let seq)? = row.last { sequences[name] = seq }
             }
         }
+        // Every table's columns in one statement, not one PRAGMA per table.
+        var columns: [String: [String]] = [:]
+        for row in try read("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p "
+                            + "WHERE m.type = 'table' ORDER BY m.name, p.cid", parameters: []) {
+            if case .string(let table)? = row.first, case .string(let column)? = row.last { columns[table, default: []].append(column) }
+        }
         var tokens: [String: String] = [:]
         for table in tables {
             do {
-                tokens[table] = try token(of: table, sequence: sequences[table])
+                tokens[table] = try token(of: table, columns: columns[table] ?? [], sequence: sequences[table])
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -31,11 +37,7 @@ extension SQLiteDatabase: ChangeEvidenceSource {
 
     /// "rows:sha1[:sequence]"; each row one text of "type:hex|…", reals
     /// with 17 digits (what round-trips a double; hex() would print 15).
-    private func token(of table: String, sequence: String?) throws -> String {
-        let columns = try read("SELECT name FROM pragma_table_info(%s)", parameters: [table]).compactMap { row -> String? in
-            if case .string(let name)? = row.first { return name }
-            return nil
-        }
+    private func token(of table: String, columns: [String], sequence: String?) throws -> String {
         guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
         let values = columns.map { column in
             let quoted = Self.identifier(column)
