@@ -85,7 +85,10 @@ def start_redis_family():
                                   "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no"])
         os.environ["INTEROP_REDIS_URLS"] = f"rediss://127.0.0.1:{tls_port}/0"
         return [primary], f"rediss://127.0.0.1:{tls_port}/0"
-    primary, port = start_redis()
+    replicated = BACKEND.endswith(("-replicated", "-sentinel"))
+    # Redis 7 waits repl-diskless-sync-delay (5 s) before it feeds a new
+    # replica: the first WAIT of a test could time out.
+    primary, port = start_redis(["--repl-diskless-sync-delay", "0"] if replicated else [])
     processes.append(primary)
     urls = [f"redis://127.0.0.1:{port}/0"]
     if BACKEND.endswith("-shard"):
@@ -93,10 +96,11 @@ def start_redis_family():
             process, other = start_redis()
             processes.append(process)
             urls.append(f"redis://127.0.0.1:{other}/0")
-    elif BACKEND.endswith("-replicated") or BACKEND.endswith("-sentinel"):
+    elif replicated:
         process, replica = start_redis(["--replicaof", "127.0.0.1", str(port)])
         processes.append(process)
         urls.append(f"redis://127.0.0.1:{replica}/0")
+        wait_for_replica(replica)
     if BACKEND.endswith("-sentinel"):
         sentinels = [start_sentinel(port) for _ in range(3)]
         processes += [process for process, _ in sentinels]
@@ -104,6 +108,17 @@ def start_redis_family():
         wait_for_sentinels([sentinel for _, sentinel in sentinels])
     os.environ["INTEROP_REDIS_URLS"] = ",".join(urls)
     return processes, urls[0]
+
+
+def wait_for_replica(port):
+    """Until the replica has its first copy of the primary (link up)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        info = subprocess.run(["redis-cli", "-p", str(port), "INFO", "replication"], capture_output=True, text=True).stdout
+        if "master_link_status:up" in info:
+            return
+        time.sleep(0.1)
+    pytest.exit(f"the Redis replica on port {port} never caught up with its primary", returncode=1)
 
 
 def wait_for_sentinels(ports):
