@@ -19,6 +19,11 @@ struct KeyFunctionTests {
         #expect(try made("{sha256:{md5:{key}}}") == "05793c6507f80dd01757ffda2b8edcf05771de191a64b524e1127a448e39bce0")
     }
 
+    @Test func theBuiltInTemplatesAreWhatTheirTextParsesTo() throws {
+        #expect(try KeyTemplate(KeyTemplate.djangoDefault.description) == KeyTemplate.djangoDefault)
+        #expect(try KeyTemplate(KeyTemplate.schemaFirst.description) == KeyTemplate.schemaFirst)
+    }
+
     @Test func malformedTemplatesSayWhy() {
         let cases = [
             ("{prefix}:{version}", "has no {key}"),

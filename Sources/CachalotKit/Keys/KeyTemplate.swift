@@ -17,9 +17,18 @@ public struct KeyTemplate: Equatable, Sendable, CustomStringConvertible {
     public let description: String
 
     /// `{prefix}:{version}:{key}`: `django.core.cache.backends.base.default_key_func`.
-    public static let djangoDefault = try! KeyTemplate("{prefix}:{version}:{key}")
+    public static let djangoDefault = KeyTemplate(parts: [.prefix, .literal(":"), .version, .literal(":"), .key],
+                                                  description: "{prefix}:{version}:{key}")
     /// `{schema}:{prefix}:{version}:{key}`: the tenant packages' `make_key`.
-    public static let schemaFirst = try! KeyTemplate("{schema}:{prefix}:{version}:{key}")
+    public static let schemaFirst = KeyTemplate(parts: [.schema, .literal(":")] + djangoDefault.parts,
+                                                description: "{schema}:{prefix}:{version}:{key}")
+
+    /// The built-in templates, written as parts (KeyFunctionTests checks
+    /// they are what their text parses to).
+    private init(parts: [Part], description: String) {
+        self.parts = parts
+        self.description = description
+    }
 
     /// Reads a template; a problem is thrown as text naming the place.
     public init(_ text: String) throws(KeyTemplateError) {
