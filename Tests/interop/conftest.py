@@ -5,6 +5,7 @@ cachalot binary under test, configured by `cachalot init` run on the site."""
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -299,6 +300,30 @@ def edited_settings(settings_file):
             settings_file.write_text(original)
             settings_file.chmod(mode)
     return edit
+
+
+def restart_database():
+    """Stops the site's PostgreSQL or MariaDB server cleanly (PostgreSQL's
+    fast shutdown, MariaDB's normal one) and starts it again with the same
+    command line, data and port; Django reconnects on its next query."""
+    global POSTGRESQL
+    from django.db import connection
+
+    connection.close()
+    POSTGRESQL.send_signal(signal.SIGINT if DATABASE == "postgresql" else signal.SIGTERM)
+    POSTGRESQL.wait(timeout=60)
+    folder = SESSION_DIR / ("postgresql" if DATABASE == "postgresql" else "mariadb")
+    log = open(folder / ("postgres.log" if DATABASE == "postgresql" else "mariadb.log"), "a")
+    POSTGRESQL = subprocess.Popen(POSTGRESQL.args, stdout=log, stderr=log)
+    deadline = time.time() + 60
+    while True:
+        try:
+            RawDatabase().close()
+            return
+        except Exception:
+            if time.time() > deadline or POSTGRESQL.poll() is not None:
+                pytest.fail(f"the {DATABASE} server did not come back after a restart")
+            time.sleep(0.2)
 
 
 class RawDatabase:

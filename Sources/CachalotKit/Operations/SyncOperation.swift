@@ -30,14 +30,15 @@ public struct SyncOperation {
         let (resolved, databaseFailures, _) = try DatabaseTables.resolve(
             labels: [], databases: databases, settings: settings, includingAutoCreated: true, modelNames: false, backends: backends)
         var report = SyncReport(dryRun: dryRun, skippedCaches: targets.skippedCaches, failures: databaseFailures)
-        var evidence: [(database: DatabaseTables, evidence: ChangeEvidence)] = []
+        var evidence: [(database: DatabaseTables, evidence: ChangeEvidence, readAt: Double)] = []
         for database in resolved {
             do {
                 let connection = try database.connection ?? backends.openDatabase(database.database)
                 guard let source = connection as? ChangeEvidenceSource else {
                     throw CachalotError.usage("database '\(database.database.alias)': its engine gives no evidence of change")
                 }
-                evidence.append((database, try source.changeEvidence(of: database.tables)))
+                let readAt = SystemClock.now()
+                evidence.append((database, try source.changeEvidence(of: database.tables), readAt))
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -55,18 +56,18 @@ public struct SyncOperation {
         return report
     }
 
-    private func sync(_ store: CacheStore, cache: CacheSettings, evidence: [(database: DatabaseTables, evidence: ChangeEvidence)],
+    private func sync(_ store: CacheStore, cache: CacheSettings, evidence: [(database: DatabaseTables, evidence: ChangeEvidence, readAt: Double)],
                       settings: Settings, backends: Backends, into report: inout SyncReport) {
         let target = Target.cache(cache.alias, at: store.address)
         // Saved evidence that cannot be read (another serializer since, a
         // damaged file) is no evidence: a first run, which overwrites it. A
         // cache that cannot be reached fails in the invalidation instead.
         let stored = (try? store.readValues(evidence.map { SyncState.key(database: $0.database.database.alias) })) ?? [:]
-        for (database, found) in evidence {
+        for (database, found, readAt) in evidence {
             let alias = database.database.alias
             let previous = stored[SyncState.key(database: alias)].flatMap(SyncState.init(value:))
             var result = SyncReport.Result(cacheAlias: cache.alias, databaseAlias: alias, tables: database.tables.count,
-                                           limits: found.limits)
+                                           limits: found.limits, evidenceReadAt: readAt)
             (result.reason, result.changed) = SyncState.changes(from: previous, to: found, tables: database.tables)
             // Uncachable tables are followed (the evidence covers them) but
             // never invalidated: the site caches nothing on them.
@@ -127,6 +128,9 @@ public struct SyncReport {
         public var changed: [String] = []
         /// What the engine's evidence cannot see.
         public var limits: String
+        /// When the evidence was read (this host's clock): writes committed
+        /// before it are covered, within the engine's `limits`.
+        public var evidenceReadAt: Double
         public var invalidated = false
         public var stateSaved = false
     }

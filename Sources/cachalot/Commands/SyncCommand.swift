@@ -104,6 +104,8 @@ enum SyncCommand {
                     ("changed", .strings(result.changed)),
                     ("invalidated", .bool(result.invalidated)),
                     ("evidence_saved", .bool(result.stateSaved)),
+                    ("evidence_read_at", .number(result.evidenceReadAt)),
+                    ("evidence_read_iso", .string(TimeFormat.iso(result.evidenceReadAt))),
                     ("evidence_limits", .string(result.limits)),
                 ])
             })),
