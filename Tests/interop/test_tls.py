@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from conftest import SESSION_DIR, free_port, start_redis
 from store import BACKEND
 
@@ -98,7 +100,9 @@ def with_tls_server(edited_settings, port, **options):
 
 
 def redis_py_accepts(port, **options):
-    client = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD, ssl=True, socket_timeout=5, **options)
+    # One try: redis-py's default retries with back-off take ~3.6 s to say no.
+    client = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD, ssl=True, socket_timeout=5,
+                         retry=Retry(NoBackoff(), 0), **options)
     try:
         return client.ping()
     except (redis.exceptions.ConnectionError, ssl.SSLError, OSError):
