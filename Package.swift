@@ -15,9 +15,6 @@ let package = Package(
         .executable(name: "cachalot", targets: ["cachalot"]),
         .library(name: "CachalotKit", targets: ["CachalotKit"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-    ],
     targets: [
         .systemLibrary(
             name: "CSQLite",
@@ -53,7 +50,6 @@ let package = Package(
                 "CZstd",
                 "CMariaDB",
                 "COpenSSL",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictImports
         ),

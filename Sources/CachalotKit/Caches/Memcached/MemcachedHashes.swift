@@ -1,4 +1,3 @@
-import Crypto
 import CZlib
 
 /// The key hashes the Python memcached clients use to pick a server, with
@@ -79,7 +78,7 @@ enum MemcachedHashes {
 
     /// The first four bytes of the MD5 digest, little-endian.
     static func md5(_ bytes: [UInt8]) -> UInt32 {
-        let digest = Array(Insecure.MD5.hash(data: bytes))
+        let digest = MD5.hash(bytes)
         return UInt32(digest[3]) << 24 | UInt32(digest[2]) << 16 | UInt32(digest[1]) << 8 | UInt32(digest[0])
     }
 
@@ -138,8 +137,4 @@ enum MemcachedHashes {
         hash ^= hash >> 15
         return hash
     }
-}
-
-extension UInt32 {
-    fileprivate func rotatedLeft(_ count: UInt32) -> UInt32 { (self << count) | (self >> (32 - count)) }
 }

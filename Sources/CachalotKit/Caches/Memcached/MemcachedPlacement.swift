@@ -1,5 +1,3 @@
-import Crypto
-
 /// Which server of a pool holds a key, computed exactly as the Python
 /// client computes it: a key sent elsewhere is a stamp Django never reads.
 enum MemcachedPlacement {
@@ -84,7 +82,7 @@ struct LibmemcachedDistribution {
                 let share = Float(server.weight) / Float(max(total, 1))
                 let count = Int((share * 160 / 4 * Float(servers.count) + 0.0000000001).rounded(.down)) * 4
                 for digestIndex in 0..<(count / 4) {
-                    let digest = Array(Insecure.MD5.hash(data: Array(Self.pointName(server, digestIndex, kind).utf8)))
+                    let digest = MD5.hash(Array(Self.pointName(server, digestIndex, kind).utf8))
                     for alignment in 0..<4 {
                         let base = alignment * 4
                         let value = UInt32(digest[3 + base]) << 24 | UInt32(digest[2 + base]) << 16

@@ -1,5 +1,3 @@
-import Crypto
-
 /// django-redis's ShardClient ring (client/sharded.py, hash_ring.py): 128
 /// points per server, each the sha256 hex digest of "<LOCATION URL>:<i>",
 /// sorted as text. A key (or its `{hash tag}`) hashed the same way belongs
@@ -22,7 +20,7 @@ struct RedisHashRing {
     }
 
     static func digest(_ text: String) -> String {
-        TextFormatting.hex(bytes: SHA256.hash(data: Array(text.utf8)))
+        TextFormatting.hex(bytes: SHA256.hash(text))
     }
 
     func server(for key: String) -> Int {

@@ -1,5 +1,3 @@
-import Crypto
-
 /// `sync`'s evidence on SQLite, which keeps no per-table change counter
 /// (the header's change counter is per file, and does not move per
 /// transaction in WAL mode; `dbstat` misses same-size updates): a SHA-1 of
@@ -43,13 +41,23 @@ extension SQLiteDatabase: ChangeEvidenceSource {
             let quoted = Self.identifier(column)
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: " || '|' || ")
-        var digest = Insecure.SHA1()
+        var digest = SHA1()
         var count = 0
+        // Rows are hashed 64 KiB at a time: one update per row cost more
+        // than the hashing.
+        var batch: [UInt8] = []
+        batch.reserveCapacity(1 << 16)
         for row in try read("SELECT \(values) FROM \(Self.identifier(table))", parameters: []) {
             guard case .string(let text)? = row.first else { throw CachalotError.runtime("table \(table): a row read as no text") }
-            digest.update(data: Array(text.utf8) + [10])
+            batch += text.utf8
+            batch.append(10)
+            if batch.count >= 1 << 16 {
+                digest.update(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
             count += 1
         }
+        digest.update(batch)
         return "\(count):" + TextFormatting.hex(bytes: digest.finalize()) + (sequence.map { ":" + $0 } ?? "")
     }
 
