@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "Tests" / "interop"
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
 WIDE = int(os.environ.get("WIDE_TABLES", "10000"))
+# Where the bars not met yet stood on main (#25): bench-check holds them there.
+STANDING = {"file cache": 2.0, "Redis": 1.75}
 
 
 def binary_size(work):
@@ -60,7 +62,7 @@ def one_app(work, port):
     cli = medians["redis-cli SET of one key"]
     for cache in ("file cache", "Redis"):
         invalidate = medians[f"cachalot invalidate library ({cache})"]
-        bar(f"invalidate library ({cache}) / cachalot --version", invalidate / version, 1.5)
+        bar(f"invalidate library ({cache}) / cachalot --version", invalidate / version, 1.5, standing=STANDING[cache])
         bar(f"invalidate library ({cache}) / redis-cli SET", invalidate / cli, 1.0)
 
 
@@ -81,7 +83,7 @@ def wide(work, port):
     }, cwd=work, rounds=15)
     floor = medians[f"sqlite3 listing the {WIDE:,} table names"] + medians[f"redis-cli MSET of {WIDE:,} keys"]
     bar(f"invalidate {WIDE:,} tables / (sqlite3 listing + redis-cli MSET)",
-        medians[f"cachalot invalidate ({WIDE:,} tables)"] / floor, 1.3)
+        medians[f"cachalot invalidate ({WIDE:,} tables)"] / floor, 1.3, standing=1.65)
 
 
 def django_site(work):
@@ -93,10 +95,12 @@ def django_site(work):
     settings = work / "site.json"
     subprocess.run([BINARY, "init", "--manage", str(SITE / "manage.py"), "--python", sys.executable, "-o", str(settings)],
                    env=env, check=True, stdout=subprocess.DEVNULL)
-    compare("invalidate one app of the interop Django site (file cache)", {
+    medians = compare("invalidate one app of the interop Django site (file cache)", {
         "cachalot invalidate library": [BINARY, "--settings", str(settings), "invalidate", "library"],
         "manage.py invalidate_cachalot library": [sys.executable, "manage.py", "invalidate_cachalot", "library"],
     }, cwd=SITE, env=env, rounds=7)
+    bar("manage.py invalidate_cachalot library / cachalot invalidate library",
+        medians["manage.py invalidate_cachalot library"] / medians["cachalot invalidate library"], 50, at_least=True)
 
 
 def main():

@@ -35,7 +35,8 @@ def main():
             "cachalot stats": [BINARY, "--settings", "cachalot.toml", "stats"],
             "redis-cli --scan --pattern ':1:*' | wc -l": ["sh", "-c", f"redis-cli -p {port} --scan --pattern ':1:*' | wc -l"],
         }, cwd=work, rounds=int(os.environ.get("ROUNDS", "5")))
-        bar("stats / (redis-cli --scan | wc -l)", medians["cachalot stats"] / medians["redis-cli --scan --pattern ':1:*' | wc -l"], 0.25)
+        bar("stats / (redis-cli --scan | wc -l)", medians["cachalot stats"] / medians["redis-cli --scan --pattern ':1:*' | wc -l"], 0.25,
+            standing=0.8)
     summary()
 
 

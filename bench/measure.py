@@ -3,11 +3,13 @@ posix_spawn (no shell, no Python in the child), the contenders run in turn
 ROUNDS times so that a slow moment of the machine hits all of them, then
 medians and ratios; peak resident memory comes from one more run under GNU
 time (a vfork'd child's own rusage counts Python's pages too)."""
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 ROUNDS = int(os.environ.get("ROUNDS", "31"))
 
@@ -62,16 +64,41 @@ def compare(title, contenders, cwd=None, env=None, rounds=ROUNDS, before=None):
 
 
 BARS = []
+# make bench-check: a bar missed by more than its margin fails the run.
+CHECK = os.environ.get("BENCH_CHECK") == "1"
+# A JSON-lines file each bar is appended to (make bench writes README's
+# Performance section from it: bench/publish.py).
+RESULTS = os.environ.get("BENCH_RESULTS")
 
 
-def bar(description, value, limit):
-    """Records and prints one of the bars the lean-core issue sets."""
-    met = value <= limit
-    BARS.append((description, value, limit, met))
-    print(f"  bar: {description}: {value:.2f} (at most {limit:.2f}) {'met' if met else 'MISSED'}")
+def bar(description, value, limit, standing=None, margin=0.3, at_least=False):
+    """One of the bars the issues set: `value` at most `limit` (at least,
+    with `at_least`). A bar not met yet carries `standing`, the figure it
+    stood at on main when last measured (README, Performance): until it is
+    met, make bench-check holds it there instead, so it cannot slide
+    further. `margin` is how far a noisy 2-core machine may stray."""
+    met = value >= limit if at_least else value <= limit
+    held = limit if standing is None else (min(limit, standing) if at_least else max(limit, standing))
+    allowed = held / (1 + margin) if at_least else held * (1 + margin)
+    slid = value < allowed if at_least else value > allowed
+    BARS.append({"bar": description, "value": round(value, 3), "limit": limit, "at_least": at_least, "met": met,
+                 "standing": standing, "allowed": round(allowed, 3), "slid": slid})
+    print(f"  bar: {description}: {value:.2f} ({'at least' if at_least else 'at most'} {limit:.2f}) {'met' if met else 'MISSED'}"
+          + (f"; SLID past {allowed:.2f}" if slid else ""))
 
 
 def summary():
+    """Prints every bar; appends them to BENCH_RESULTS; under BENCH_CHECK,
+    exits 1 when one slid past what it is held to."""
     print("\nbars:")
-    for description, value, limit, met in BARS:
-        print(f"  {'met   ' if met else 'MISSED'} {description}: {value:.2f} (at most {limit:.2f})")
+    for entry in BARS:
+        print(f"  {'met   ' if entry['met'] else 'MISSED'} {entry['bar']}: {entry['value']:.2f}"
+              f" ({'at least' if entry['at_least'] else 'at most'} {entry['limit']:.2f})")
+    if RESULTS:
+        with open(RESULTS, "a") as results:
+            for entry in BARS:
+                results.write(json.dumps({"script": Path(sys.argv[0]).name, "rounds": ROUNDS, **entry}) + "\n")
+    slid = [entry for entry in BARS if entry["slid"]]
+    if CHECK and slid:
+        sys.exit("bench-check: " + "; ".join(f"{entry['bar']} is {entry['value']:.2f}, past {entry['allowed']:.2f}"
+                                             for entry in slid))
