@@ -46,6 +46,15 @@ DJANGO_REDIS = {"5.4": "5.4.0", "6.0": "6.0.0", "7.0": "7.0.0"}
 REDIS_PY = {"5.4": "5.0.*", "6.0": "6.*", "7.0": "8.*"}
 
 
+def makefile_list(name):
+    """A variable of the Makefile (INTEROP_CACHES, ...), continuation lines joined."""
+    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    match = re.search(rf"^{name}\s*:=(.*)$", text, re.M)
+    if not match:
+        sys.exit(f"Makefile has no {name}")
+    return match.group(1).split()
+
+
 @dataclass
 class Cell:
     python: str            # x.y; the newest ~/.pyenv/versions/x.y.* is used
@@ -62,6 +71,10 @@ class Cell:
         # Variants that need what a cell's django-redis does not have.
         if self.django_redis == "5.4":
             self.excluded.setdefault("django-redis-gzip", "django-redis 5.4.0 has no django_redis.compressors.gzip (added in 6.0.0)")
+        if self.django in ("5.0", "5.1"):
+            for variant in makefile_list("INTEROP_CACHES"):
+                if variant.startswith("django-valkey"):
+                    self.excluded.setdefault(variant, f"django-valkey 0.4 does not support Django {self.django}")
 
     @property
     def name(self):
@@ -120,15 +133,6 @@ CELLS = [
 OLDEST, NEWEST = CELLS[0], CELLS[-1]
 
 
-def makefile_list(name):
-    """A variable of the Makefile (INTEROP_CACHES, ...), continuation lines joined."""
-    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
-    match = re.search(rf"^{name}\s*:=(.*)$", text, re.M)
-    if not match:
-        sys.exit(f"Makefile has no {name}")
-    return match.group(1).split()
-
-
 DIAGONAL_RUNS = {"sqlite": ["filebased", "redis", "django-redis", "pymemcache"], "postgresql": ["filebased"], "mysql": []}
 
 
@@ -160,6 +164,8 @@ def requirements(cell):
         if name in pins:
             lines.append(pins[name])
             seen.add(name)
+        elif name == "django-valkey" and cell.django in ("5.0", "5.1"):
+            continue  # it requires Django != 5.0, 5.1: its variants are excluded from the cell
         else:
             lines.append(line)
     lines += [pin for name, pin in pins.items() if name not in seen]

@@ -7,7 +7,7 @@
 #     CACHALOT_EXPORT_TO=cachalot.json python manage.py shell -c "$(cat /usr/share/cachalot/export-settings.py)"
 #
 # It prints JSON: every CACHALOT_* setting, USE_TZ, TIME_ZONE,
-# CACHE_HERD_TIMEOUT, CACHES, DATABASES (passwords included: keep the file
+# CACHE_HERD_TIMEOUT (and CACHE_COMPRESS_MIN_LENGTH/LEVEL where set), CACHES, DATABASES (passwords included: keep the file
 # private, or replace them with ${VAR}), MODELS (each model label, the
 # auto-created many-to-many ones included, to its table), APPS (each app
 # label to its name, for suggesting labels) and VERSIONS
@@ -159,7 +159,7 @@ def _databases():
 
 
 def _versions():
-    wanted = ("django", "django-cachalot", "django-redis")
+    wanted = ("django", "django-cachalot", "django-redis", "django-valkey")
     found = {"python": "%d.%d.%d" % sys.version_info[:3]}
     for distribution in importlib.metadata.distributions():
         name = (distribution.metadata["Name"] or "").lower()
@@ -209,6 +209,10 @@ def _export():
         VERSIONS=_versions(),
     )
     exported.update(_tenancy())
+    # django-valkey's compressors read these; written only where the site sets them.
+    for name in ("CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL"):
+        if hasattr(settings, name):
+            exported[name] = getattr(settings, name)
     return json.dumps(exported, indent=2, default=_plain) + "\n"
 
 

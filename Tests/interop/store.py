@@ -111,7 +111,8 @@ def redis_client(made=None):
 
     url = os.environ["INTEROP_REDIS_URL"]
     if made is not None and BACKEND.endswith("-shard"):
-        url = cache.client.get_server_name(made)
+        # django-valkey's ring names its servers by their valkey:// URLs.
+        url = cache.client.get_server_name(made).replace("valkey://", "redis://", 1)
     if url.startswith("rediss://"):
         return redis.Redis.from_url(url, ssl_ca_certs=os.environ["INTEROP_REDIS_CA"])
     return redis.Redis.from_url(url)
@@ -173,7 +174,7 @@ def stored_entries():
             except Exception:
                 yield path.name, UNREADABLE
         return
-    prefix = cache.make_key("")
+    prefix = cache.make_key("x")[:-1]  # django-valkey leaves an empty key unprefixed
     if MEMCACHED:
         for server in memcached_servers():
             raw = RawMemcached(server)

@@ -230,7 +230,7 @@ def test_settings_that_miss_the_sites_key_prefix_are_caught(cachalot, edited_set
     assert any(check["check"] == "site keys default" for check in failed), failed
     if BACKEND != "filebased":
         # Redis and memcached list every key: the site's prefix is named.
-        assert any(cache.make_key("") in check["message"] for check in failed), failed
+        assert any(cache.make_key("x")[:-1] in check["message"] for check in failed), failed
     assert "none of the" in invalidate.stderr and "existed before" in invalidate.stderr
     # With the site's own settings, doctor finds its keys.
     assert not any(check["check"] == "site keys default" for check in json.loads(cachalot("doctor", "--json", check=False).stdout)["checks"])

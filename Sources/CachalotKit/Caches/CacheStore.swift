@@ -290,7 +290,10 @@ extension CacheStore {
 
     /// Decodes an entry's value as Django would.
     public func decode(_ entry: CacheEntry) throws -> PickleValue {
-        guard let bytes = try pickleBytes(of: entry) else { return .int(PlainInteger.parse(entry.value) ?? 0) }
+        // nil: a number the backend stores as text (an int; a float too on django-valkey).
+        guard let bytes = try pickleBytes(of: entry) else {
+            return PlainInteger.parse(entry.value).map(PickleValue.int) ?? PlainNumber.parse(entry.value) ?? .int(0)
+        }
         return try PickleReader.read(bytes)
     }
 

@@ -45,7 +45,7 @@ public struct StatsOperation {
         guard !entry.unreadable else { return (.unreadable, nil) }
         let found: PickleOutline?
         do { found = try store.outline(of: entry) } catch { return (.unreadable, nil) }
-        // nil: an integer the backend stores as text.
+        // nil: a number the backend stores as text.
         guard let outline = found else { return (.otherKeys, nil) }
         switch QueryEntryProbe.probe(outline) {
         case .queryEntry(let time):

@@ -10,6 +10,7 @@ public enum SettingsLoader {
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
     static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
+                               "CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL",
                                "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS",
                                "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS"]
         + cachalotKeys
@@ -57,6 +58,11 @@ public enum SettingsLoader {
             settings.timeZone = timeZone
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
                 for alias in settings.caches.keys { settings.caches[alias]?.herdTimeout = herd }
+            }
+            let minLength = try root.int("CACHE_COMPRESS_MIN_LENGTH"), level = try root.int("CACHE_COMPRESS_LEVEL")
+            for alias in settings.caches.keys {
+                settings.caches[alias]?.compressMinLength = minLength
+                settings.caches[alias]?.compressLevel = level
             }
             if case .double? = root.entries["CACHALOT_TIMEOUT"] {
                 for alias in settings.caches.keys { settings.caches[alias]?.cachalotTimeoutIsFloat = true }
@@ -282,12 +288,12 @@ public enum SettingsLoader {
             let client = try entry.table("OPTIONS")?.string("CLIENT_CLASS")
             let servers: [Substring] = switch backend {
             case .djangoRedis where client == "django_redis.client.SentinelClient": [Substring(text)]
-            case .djangoRedis: text.split(separator: ",", omittingEmptySubsequences: false)
+            case .djangoRedis, .djangoValkey: text.split(separator: ",", omittingEmptySubsequences: false)
             default: text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }
             }
             // A separator inside a password cuts a URL in two: the piece
             // after it is no URL, and the one before shows the password's head.
-            if backend == .redis || backend == .djangoRedis, servers.count > 1,
+            if [.redis, .djangoRedis, .djangoValkey].contains(backend), servers.count > 1,
                let index = servers.firstIndex(where: { !$0.contains("://") }) {
                 throw entry.fail("LOCATION", "LOCATION's server \(index + 1) of \(servers.count) is not a Redis URL: the site's client splits this string at every separator, so one inside a password cuts its URL in two; give LOCATION as a list")
             }

@@ -1,4 +1,4 @@
-/// `VERSIONS`: the site's Python, Django, django-cachalot and django-redis,
+/// `VERSIONS`: the site's Python, Django, django-cachalot, django-redis and django-valkey,
 /// as the README's export command records them. Optional: a package left
 /// out is taken to be the newest, but for Python, whose absence keeps
 /// django-redis's pickle protocol at 4 (Python 3.8 to 3.13, what most sites
@@ -9,15 +9,16 @@ public struct SiteVersions: Sendable, Equatable {
     public var django: [Int]?
     public var djangoCachalot: [Int]?
     public var djangoRedis: [Int]?
+    public var djangoValkey: [Int]?
 
     public init() {}
 
-    static let keys = ["python", "django", "django-cachalot", "django-redis"]
+    static let keys = ["python", "django", "django-cachalot", "django-redis", "django-valkey"]
 
     /// The oldest of each the interop matrix proves (README, Compatibility):
     /// older ones may write other bytes, so they are refused, not guessed.
     static let oldestProven: [(key: String, version: [Int])] = [
-        ("django", [4, 2]), ("django-cachalot", [2, 6]), ("django-redis", [5, 4]),
+        ("django", [4, 2]), ("django-cachalot", [2, 6]), ("django-redis", [5, 4]), ("django-valkey", [0, 4]),
     ]
 
     /// The database servers each Django release supports (its
@@ -77,8 +78,9 @@ public struct SiteVersions: Sendable, Equatable {
         versions.django = try parse("django")
         versions.djangoCachalot = try parse("django-cachalot")
         versions.djangoRedis = try parse("django-redis")
+        versions.djangoValkey = try parse("django-valkey")
         let found: [String: [Int]?] = ["django": versions.django, "django-cachalot": versions.djangoCachalot,
-                                       "django-redis": versions.djangoRedis]
+                                       "django-redis": versions.djangoRedis, "django-valkey": versions.djangoValkey]
         for (key, oldest) in oldestProven {
             guard let version = found[key] ?? nil, version.lexicographicallyPrecedes(oldest) else { continue }
             throw table.fail(key, "\(key) \(version.map(String.init).joined(separator: ".")) is older than \(oldest.map(String.init).joined(separator: ".")), the oldest cachalot is proven against (README, Compatibility); its bytes may differ, so cachalot refuses rather than guesses")

@@ -112,5 +112,15 @@ CACHE_VARIANTS["redis-tls"] = {"BACKEND": "django.core.cache.backends.redis.Redi
                                "OPTIONS": {"ssl_ca_certs": REDIS_CA}}
 CACHE_VARIANTS["django-redis-tls"] = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
                                       "OPTIONS": {"CONNECTION_POOL_KWARGS": {"ssl_ca_certs": REDIS_CA}}}
+# django-valkey (valkey-py): its own URL scheme, and the clients cachalot
+# reproduces; floats are stored as text there, not pickled.
+VALKEY_URL = REDIS_URL.replace("redis://", "valkey://", 1)
+CACHE_VARIANTS["django-valkey"] = {"BACKEND": "django_valkey.cache.ValkeyCache", "LOCATION": VALKEY_URL}
+CACHE_VARIANTS["django-valkey-zlib-herd"] = {"BACKEND": "django_valkey.cache.ValkeyCache", "LOCATION": VALKEY_URL,
+                                             "OPTIONS": {"CLIENT_CLASS": "django_valkey.client.HerdClient",
+                                                         "COMPRESSOR": "django_valkey.compressors.zlib.ZlibCompressor"}}
+CACHE_VARIANTS["django-valkey-shard"] = {"BACKEND": "django_valkey.cache.ValkeyCache",
+                                         "LOCATION": [url.replace("redis://", "valkey://", 1) for url in REDIS_URLS],
+                                         "OPTIONS": {"CLIENT_CLASS": "django_valkey.client.ShardClient"}}
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

@@ -33,7 +33,9 @@ public struct RedisEndpoint: Equatable, Sendable {
         self.database = database
     }
 
-    public init(url: String) throws {
+    /// `valkeySchemes`: valkey-py's `valkey://` and `valkeys://` (django-valkey's
+    /// LOCATION) mean `redis://` and `rediss://`.
+    public init(url: String, valkeySchemes: Bool = false) throws {
         let shown = String(SecretMasking.url(url).prefix(200))
         func text<C: Collection>(_ part: C) -> String where C.Element == UInt8 { String(decoding: part, as: UTF8.self) }
         guard let split = URLSplit(Array(url.utf8)) else {
@@ -44,7 +46,8 @@ public struct RedisEndpoint: Equatable, Sendable {
         guard !url.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) else {
             throw Invalid(reason: "\(quoted(shown)) holds a tab or a line break")
         }
-        let scheme = text(split.scheme).lowercased()
+        var scheme = text(split.scheme).lowercased()
+        if valkeySchemes, let same = ["valkey": "redis", "valkeys": "rediss"][scheme] { scheme = same }
         let query = URLSplit.queryValues(split.query)
         // redis-py before 8.1 decodes query values twice, later ones once:
         // a value that still holds an escape means two things.
@@ -80,7 +83,8 @@ public struct RedisEndpoint: Equatable, Sendable {
             guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown)) must be absolute") }
             address = .unix(path: path)
         default:
-            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: redis://, rediss://, unix://")
+            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: "
+                          + (valkeySchemes ? "valkey://, valkeys://, " : "") + "redis://, rediss://, unix://")
         }
         if let value = query["db"] {
             guard case .value(let db) = PythonInt.parse(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }

@@ -13,23 +13,52 @@ struct RedisOptions {
     /// Seconds HerdClient adds to a wrapped value's expiry (Django's CACHE_HERD_TIMEOUT).
     var herdTimeout: Double = 60
 
-    static let djangoRedisClients = [
-        "django_redis.client.DefaultClient", "django_redis.client.HerdClient",
-        "django_redis.client.ShardClient", "django_redis.client.SentinelClient",
-    ]
-    static let djangoRedisSerializers: [String: RedisValueCodec.Serializer?] = [
-        "django_redis.serializers.pickle.PickleSerializer": nil,
-        "django_redis.serializers.json.JSONSerializer": .json,
-        "django_redis.serializers.msgpack.MSGPackSerializer": .msgpack,
-    ]
-    static let djangoRedisCompressors: [String: RedisValueCodec.Compression] = [
-        "django_redis.compressors.identity.IdentityCompressor": .none,
-        "django_redis.compressors.zlib.ZlibCompressor": .zlib,
-        "django_redis.compressors.gzip.GzipCompressor": .gzip,
-        "django_redis.compressors.lzma.LzmaCompressor": .lzma,
-        "django_redis.compressors.lz4.Lz4Compressor": .lz4,
-        "django_redis.compressors.zstd.ZStdCompressor": .zstd,
-    ]
+    /// django-redis and django-valkey (a fork of it): the same OPTIONS under
+    /// each package's own class paths; the codec tells their bytes apart.
+    struct ClientPackage {
+        let name: String
+        let library: RedisValueCodec.Library
+        let clients: [String]
+        let serializers: [String: RedisValueCodec.Serializer?]
+        let compressors: [String: RedisValueCodec.Compression]
+        /// Clients cachalot refuses for this package, and why.
+        let refusedClients: [String: String]
+
+        var defaultClient: String { clients[0] }
+        var defaultSerializer: String { serializers.first { $0.value == nil }!.key }
+        var identityCompressor: String { compressors.first { $0.value == .none }!.key }
+
+        static let djangoRedis = ClientPackage(
+            name: "django-redis", library: .djangoRedis,
+            clients: ["django_redis.client.DefaultClient", "django_redis.client.HerdClient",
+                      "django_redis.client.ShardClient", "django_redis.client.SentinelClient"],
+            serializers: ["django_redis.serializers.pickle.PickleSerializer": nil,
+                          "django_redis.serializers.json.JSONSerializer": .json,
+                          "django_redis.serializers.msgpack.MSGPackSerializer": .msgpack],
+            compressors: ["django_redis.compressors.identity.IdentityCompressor": .none,
+                          "django_redis.compressors.zlib.ZlibCompressor": .zlib,
+                          "django_redis.compressors.gzip.GzipCompressor": .gzip,
+                          "django_redis.compressors.lzma.LzmaCompressor": .lzma,
+                          "django_redis.compressors.lz4.Lz4Compressor": .lz4,
+                          "django_redis.compressors.zstd.ZStdCompressor": .zstd],
+            refusedClients: [:])
+
+        /// django-valkey 0.4: its zstd (backports.zstd), bz2, brotli and
+        /// msgspec classes are left out, not proven here.
+        static let djangoValkey = ClientPackage(
+            name: "django-valkey", library: .djangoValkey,
+            clients: ["django_valkey.client.DefaultClient", "django_valkey.client.HerdClient", "django_valkey.client.ShardClient"],
+            serializers: ["django_valkey.serializers.pickle.PickleSerializer": nil,
+                          "django_valkey.serializers.json.JSONSerializer": .json,
+                          "django_valkey.serializers.msgpack.MSGPackSerializer": .msgpack],
+            compressors: ["django_valkey.compressors.identity.IdentityCompressor": .none,
+                          "django_valkey.compressors.zlib.ZlibCompressor": .zlib,
+                          "django_valkey.compressors.gzip.GzipCompressor": .gzip,
+                          "django_valkey.compressors.lzma.LzmaCompressor": .lzma,
+                          "django_valkey.compressors.lz4.Lz4Compressor": .lz4],
+            refusedClients: ["django_valkey.client.SentinelClient":
+                "django-valkey 0.4's SentinelClient asks Sentinel for replicas when it means the primary (client/sentinel.py: its primary and replica queries are one dict), so the site's own writes go to a replica; cachalot does not guess which server the site means"])
+    }
 
     /// `--timeout`'s default: connecting, and each request with its replies.
     static let defaultTimeout = 5.0
@@ -46,25 +75,27 @@ struct RedisOptions {
         let exchange = timeoutOverride ?? Self.defaultTimeout
         guard !cache.locations.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
         do {
-            endpoints = try cache.locations.map(RedisEndpoint.init(url:))
+            endpoints = try cache.locations.map { try RedisEndpoint(url: $0, valkeySchemes: cache.backend == .djangoValkey) }
         } catch let invalid as RedisEndpoint.Invalid {
             throw CachalotError.usage("cache '\(cache.alias)': LOCATION: \(invalid.reason)")
         }
         topology = .primary
         let first = endpoints[0]
         switch cache.backend {
-        case .djangoRedis:
-            let client = try options.string("CLIENT_CLASS") ?? "django_redis.client.DefaultClient"
-            guard Self.djangoRedisClients.contains(client) else {
-                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a django-redis client cachalot knows; supported: \(Self.djangoRedisClients.joined(separator: ", "))")
+        case .djangoRedis, .djangoValkey:
+            let package = cache.backend == .djangoValkey ? ClientPackage.djangoValkey : ClientPackage.djangoRedis
+            let client = try options.string("CLIENT_CLASS") ?? package.defaultClient
+            if let reason = package.refusedClients[client] { throw options.fail("CLIENT_CLASS", reason) }
+            guard package.clients.contains(client) else {
+                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a \(package.name) client cachalot knows; supported: \(package.clients.joined(separator: ", "))")
             }
-            let serializerName = try options.string("SERIALIZER") ?? "django_redis.serializers.pickle.PickleSerializer"
-            guard let chosen = Self.djangoRedisSerializers[serializerName] else {
-                throw options.fail("SERIALIZER", "\(quoted(serializerName)) is not a django-redis serializer cachalot knows; supported: \(Self.djangoRedisSerializers.keys.sorted().joined(separator: ", "))")
+            let serializerName = try options.string("SERIALIZER") ?? package.defaultSerializer
+            guard let chosen = package.serializers[serializerName] else {
+                throw options.fail("SERIALIZER", "\(quoted(serializerName)) is not a \(package.name) serializer cachalot knows; supported: \(package.serializers.keys.sorted().joined(separator: ", "))")
             }
-            let compressor = try options.string("COMPRESSOR") ?? "django_redis.compressors.identity.IdentityCompressor"
-            guard let compression = Self.djangoRedisCompressors[compressor] else {
-                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a django-redis compressor cachalot knows; supported: \(Self.djangoRedisCompressors.keys.sorted().joined(separator: ", "))")
+            let compressor = try options.string("COMPRESSOR") ?? package.identityCompressor
+            guard let compression = package.compressors[compressor] else {
+                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a \(package.name) compressor cachalot knows; supported: \(package.compressors.keys.sorted().joined(separator: ", "))")
             }
             let protocolVersion = try options.int("PICKLE_VERSION") ?? cache.siteVersions.djangoRedisPickleProtocol
             guard protocolVersion <= PickleWriter.highestProtocol else {
@@ -73,7 +104,14 @@ struct RedisOptions {
             // pickle.dumps(v, -1) means the highest protocol.
             let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
             codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"),
-                                    floatTimeout: cache.cachalotTimeoutIsFloat)
+                                    floatTimeout: cache.cachalotTimeoutIsFloat, library: package.library)
+            if package.library == .djangoValkey, compression != .none {
+                if let level = cache.compressLevel {
+                    throw CachalotError.usage("cache '\(cache.alias)': CACHE_COMPRESS_LEVEL = \(level) sets the level of django-valkey's compressor, which changes its bytes; cachalot writes them at each compressor's default level only",
+                                              hint: "remove CACHE_COMPRESS_LEVEL from the settings file if the site does not set it")
+                }
+                codec.valkeyMinLength = cache.compressMinLength ?? 15
+            }
             herdTimeout = cache.herdTimeout
             // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).
             let pool = try options.table("CONNECTION_POOL_KWARGS")
