@@ -606,7 +606,7 @@ extension DoctorOperationTests {
 
         func entryName(forKey key: String) -> String { DjangoKeyMaker(settings).makeKey(key) }
 
-        func scan(_ visit: (CacheEntry) throws -> Void) throws {
+        func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
             if let scanFailure { throw scanFailure }
             for entry in entries { try visit(entry) }
         }

@@ -36,8 +36,10 @@ public protocol EntryScanning {
     func entryName(forKey key: String) -> String
 
     /// Visits every entry under this cache's KEY_PREFIX and VERSION, in
-    /// batches, without holding them all in memory.
-    func scan(_ visit: (CacheEntry) throws -> Void) throws
+    /// batches, without holding them all in memory. `lastRead`: the caller
+    /// needs each entry's `lastRead` (a store that gets it for free, from a
+    /// file's atime or memcached's metadump, fills it anyway).
+    func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws
 
     /// The pickle inside an entry's value (decompressed, at most
     /// `valueLimit` bytes), or nil for a value the backend stores as plain

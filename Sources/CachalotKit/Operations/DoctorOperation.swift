@@ -194,7 +194,7 @@ public struct DoctorOperation {
                 }
             }
             var entries = 0, queryEntries = 0
-            try store.scan { entry in
+            try store.scan(lastRead: false) { entry in
                 entries += 1
                 if StatsOperation.classify(entry, store: store).0 == .queryEntries { queryEntries += 1 }
             }

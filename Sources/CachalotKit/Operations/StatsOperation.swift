@@ -7,9 +7,13 @@ public struct StatsOperation {
     /// Called now and then during a scan with the cache alias and the
     /// number of entries seen so far.
     public var progress: ((String, Int) -> Void)?
+    /// Whether query entries are counted by when they were last read
+    /// (--idle): on Redis that is two more commands per key.
+    public var lastRead: Bool
 
-    public init(_ selection: Selection, progress: ((String, Int) -> Void)? = nil) {
+    public init(_ selection: Selection, lastRead: Bool = false, progress: ((String, Int) -> Void)? = nil) {
         self.selection = selection
+        self.lastRead = lastRead
         self.progress = progress
     }
 
@@ -69,7 +73,7 @@ public struct StatsOperation {
         }
         var invalidations = databases.map { _ in [String: Double]() }
         var seen = 0
-        try store.scan { entry in
+        try store.scan(lastRead: lastRead) { entry in
             seen += 1
             if seen % 10_000 == 0 { progress?(stats.alias, seen) }
             if entry.expired { stats.expiredFiles += 1 }

@@ -9,7 +9,7 @@ enum StatsCommand {
         let top = arguments.count(.top)
         let perTable = arguments.flag(.tables)
         let idle = arguments.flag(.idle)
-        let operation = StatsOperation(context.selection, progress: ProgressLine.make())
+        let operation = StatsOperation(context.selection, lastRead: idle, progress: ProgressLine.make())
         let report = try operation.run(settings: try context.loadSettings(), backends: context.backends)
         let now = context.now()
 

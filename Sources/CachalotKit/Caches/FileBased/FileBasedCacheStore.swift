@@ -162,7 +162,7 @@ public struct FileBasedCacheStore: CacheStore {
     /// Every `.djcache` file of the directory. Django's file cache keeps no
     /// key names, so files of every KEY_PREFIX sharing the folder are seen.
     /// A file that cannot be read is passed on as unreadable.
-    public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+    public func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         guard let names = try FileSystem.list(directory) else { return }
         let now = self.now()
         scanState.touchedFiles = 0

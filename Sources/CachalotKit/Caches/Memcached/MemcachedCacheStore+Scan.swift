@@ -48,7 +48,7 @@ extension MemcachedCacheStore {
     /// VERSION, values fetched in batches over a second connection. The
     /// dump's la= (last access) comes before the values are read, and they
     /// are read with meta gets that leave it alone (`u`, memcached 1.6).
-    public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+    public func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         let prefix = try keyMaker.listingPrefix(cache: settings.alias)
         scanResetsLastRead = false
         for server in options.servers.indices {

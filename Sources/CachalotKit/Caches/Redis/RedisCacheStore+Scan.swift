@@ -5,7 +5,7 @@ extension RedisCacheStore {
 
     public func entryName(forKey key: String) -> String { keyMaker.makeKey(key) }
 
-    public func scan(_ visit: (CacheEntry) throws -> Void) throws {
+    public func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         scanResetsLastRead = false
         scanSawFrequencies = false
         scanReplicaFailures = [:]
@@ -17,7 +17,7 @@ extension RedisCacheStore {
             } catch let error as CachalotError where error.exitCode == .runtime && error.message.hasPrefix("Redis error") {
                 scanResetsLastRead = true
             }
-            try scan(server, visit)
+            try scan(server, lastRead: lastRead, visit)
         }
     }
 
@@ -69,7 +69,7 @@ extension RedisCacheStore {
         return merged
     }
 
-    private func scan(_ server: Int, _ visit: (CacheEntry) throws -> Void) throws {
+    private func scan(_ server: Int, lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(try keyMaker.listingPrefix(cache: settings.alias)) + "*").utf8)
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
@@ -84,9 +84,9 @@ extension RedisCacheStore {
             guard !keys.isEmpty else { continue }
             let now = self.now()
             let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
-                                       + keys + [Array(String(wholeLimit).utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
+                                       + keys + [Array(String(wholeLimit).utf8), Array((lastRead ? "1" : "0").utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
             guard case .array(let fields) = sample, fields.count == keys.count * 6 else { throw unexpected(sample) }
-            let onReplicas = replicas.isEmpty ? [] : replicaLastReads(keys)
+            let onReplicas = replicas.isEmpty || !lastRead ? [] : replicaLastReads(keys)
             for (index, key) in keys.enumerated() {
                 let at = 6 * index
                 guard case .integer(var idle) = fields[at], case .integer(var frequency) = fields[at + 1],

@@ -72,17 +72,21 @@ enum RedisScripts {
     """
 
     /// KEYS: a batch of keys from SCAN. ARGV: the largest value returned
-    /// whole. Per key: how long since it was last read (OBJECT IDLETIME,
-    /// asked first: reading the value resets it; -1 under an LFU policy),
+    /// whole, then "1" when the last reads are wanted (stats --idle; two
+    /// more commands per key, a third of the script's time). Per key: how
+    /// long since it was last read (OBJECT IDLETIME, asked first: reading
+    /// the value resets it; -1 under an LFU policy, and when not wanted),
     /// its LFU counter (OBJECT FREQ, -1 unless LFU), its length (-1 for
     /// another Redis type), PTTL, then the whole value and "", or for a
     /// larger one its first 64 and last 16 bytes: classifying a million
     /// entries never moves their whole values.
     static let sample = lastReadFunction + """
     local whole = tonumber(ARGV[1])
+    local wanted = ARGV[2] == '1'
     local out = {}
     for _, key in ipairs(KEYS) do
-      local idle, freq = last_read(key)
+      local idle, freq = -1, -1
+      if wanted then idle, freq = last_read(key) end
       table.insert(out, idle)
       table.insert(out, freq)
       local size = redis.pcall('STRLEN', key)
