@@ -48,6 +48,7 @@ final class MySQLConnection {
         if let file = parameters.readDefaultFile { try setOption(MYSQL_READ_DEFAULT_FILE, file) }
         if let group = parameters.readDefaultGroup { try setOption(MYSQL_READ_DEFAULT_GROUP, group) }
         if let plugin = parameters.authPlugin { try setOption(MYSQL_DEFAULT_AUTH, plugin) }
+        if let key = parameters.serverPublicKeyPath { try setOption(MYSQL_SERVER_PUBLIC_KEY, key) }
         let sslOptions: [(String, mysql_option)] = [("key", MYSQL_OPT_SSL_KEY), ("cert", MYSQL_OPT_SSL_CERT), ("ca", MYSQL_OPT_SSL_CA),
                                                     ("capath", MYSQL_OPT_SSL_CAPATH), ("cipher", MYSQL_OPT_SSL_CIPHER)]
         for (name, option) in sslOptions { if let value = parameters.ssl[name] { try setOption(option, value) } }

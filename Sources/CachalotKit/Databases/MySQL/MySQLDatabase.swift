@@ -31,6 +31,8 @@ public final class MySQLDatabase: Database {
         case 2013: return "the server did not answer in time; raise --timeout or OPTIONS connect_timeout / read_timeout"
         case 2026: return "check OPTIONS ssl and ssl_mode, and the server's TLS set-up"
         case 1040: return "the server is out of connections; retry later or raise max_connections"
+        // CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR: MySQL 8's default caching_sha2_password without TLS.
+        case 2059, 2061: return "MySQL 8's caching_sha2_password needs TLS (OPTIONS ssl or ssl_mode), or without it the server's RSA public key: OPTIONS server_public_key_path, as mysqlclient takes it (libmariadb otherwise asks the server for the key)"
         default: return nil
         }
     }

@@ -20,6 +20,9 @@ struct MySQLParameters {
     var readDefaultGroup: String?
     var sqlMode: String?
     var authPlugin: String?
+    /// mysqlclient's server_public_key_path: the RSA key caching_sha2_password
+    /// encrypts the password with when there is no TLS (else libmariadb asks the server for it).
+    var serverPublicKeyPath: String?
     var ssl: [String: String] = [:]
     var sslMode: String?
     var connectTimeout: UInt32
@@ -71,6 +74,7 @@ struct MySQLParameters {
             case "read_default_group": readDefaultGroup = text
             case "sql_mode": sqlMode = text
             case "auth_plugin": authPlugin = text
+            case "server_public_key_path": serverPublicKeyPath = text
             case "connect_timeout": connectTimeout = text.flatMap { UInt32($0) } ?? connectTimeout
             case "read_timeout": readTimeout = text.flatMap { UInt32($0) } ?? readTimeout
             case "write_timeout": writeTimeout = text.flatMap { UInt32($0) } ?? writeTimeout
