@@ -149,8 +149,8 @@ bench: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/bench_sync.py
 	CACHALOT_BIN=$(RELEASE_BIN) $(PYTHON) bench/publish.py $(BENCH_RESULTS)
 
-# The bars of `make bench` with fewer runs, each allowed its margin (measure.py):
-# fails when one slid past its bar, or past where a bar not met yet stood.
+# The bars of `make bench` with fewer runs: fails when one is missed by more
+# than its margin (measure.py), or a bar not met yet slid that far past where it stood.
 # Part of make test, after the release build.
 bench-check: build venv
 	CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=11 $(PYTHON) bench/bench_invalidate.py

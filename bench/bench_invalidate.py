@@ -34,7 +34,7 @@ def binary_size(work):
     subprocess.run(["strip", "-o", str(stripped), BINARY], check=True)
     size = stripped.stat().st_size / 1e6
     print(f"\nrelease binary: {Path(BINARY).stat().st_size / 1e6:.1f} MB, stripped {size:.1f} MB")
-    bar("stripped release binary, MB", size, 20)
+    bar("stripped release binary, MB", size, 20, margin=0)  # no noise in a size
 
 
 def example(work):

@@ -76,11 +76,14 @@ def bar(description, value, limit, standing=None, margin=0.3, at_least=False):
     with `at_least`). A bar not met yet carries `standing`, the figure it
     stood at on main when last measured (README, Performance): until it is
     met, make bench-check holds it there instead, so it cannot slide
-    further. `margin` is how far a noisy 2-core machine may stray."""
+    further. `margin` is how far a noisy 2-core machine may stray past
+    the bar (or the standing figure) before bench-check fails."""
     met = value >= limit if at_least else value <= limit
     held = limit if standing is None else (min(limit, standing) if at_least else max(limit, standing))
     allowed = held / (1 + margin) if at_least else held * (1 + margin)
     slid = value < allowed if at_least else value > allowed
+    if met and standing is not None:
+        print(f"  note: {description} now meets its bar: its standing figure ({standing}) can go")
     BARS.append({"bar": description, "value": round(value, 3), "limit": limit, "at_least": at_least, "met": met,
                  "standing": standing, "allowed": round(allowed, 3), "slid": slid})
     print(f"  bar: {description}: {value:.2f} ({'at least' if at_least else 'at most'} {limit:.2f}) {'met' if met else 'MISSED'}"

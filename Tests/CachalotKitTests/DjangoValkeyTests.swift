@@ -1,3 +1,4 @@
+import CachalotTestSupport
 import Testing
 @testable import CachalotKit
 
@@ -54,6 +55,10 @@ struct DjangoValkeyTests {
                                location: #"["valkey://127.0.0.1:7001/0", "valkeys://127.0.0.1:7002/0"]"#)
         #expect(read.endpoints.map(\.description) == ["redis://127.0.0.1:7001/0", "rediss://127.0.0.1:7002/0"])
         #expect(read.codec.library == .djangoValkey && read.expiresInMilliseconds)
+        // valkey-py's SSLConnection: no host name check unless asked (redis-py checks by default).
+        #expect(read.endpoints[1].tls?.checkHostname == false && read.endpoints[1].tls?.verifyPeer == true)
+        let checked = try options("", location: #""valkeys://127.0.0.1:7002/0?ssl_check_hostname=true""#)
+        #expect(checked.endpoints[0].tls?.checkHostname == true)
         #expect(refusal(#""CLIENT_CLASS": "django_valkey.client.SentinelClient""#)?.contains("replicas when it means the primary") == true)
         #expect(refusal(#""COMPRESSOR": "django_valkey.compressors.zstd.ZStdCompressor""#)?.contains("not a django-valkey compressor") == true)
         #expect(refusal(#""CLIENT_CLASS": "django_redis.client.DefaultClient""#)?.contains("not a django-valkey client") == true)
@@ -64,8 +69,47 @@ struct DjangoValkeyTests {
         let zlib = #""COMPRESSOR": "django_valkey.compressors.zlib.ZlibCompressor""#
         #expect(try options(zlib).codec.threshold == 15)
         #expect(try options(zlib, top: #""CACHE_COMPRESS_MIN_LENGTH": 1000, "#).codec.threshold == 1000)
-        #expect(refusal(zlib, top: #""CACHE_COMPRESS_LEVEL": 9, "#)?.contains("CACHE_COMPRESS_LEVEL = 9") == true)
-        // Without a compressor the level changes nothing.
+        #expect(refusal(zlib, top: #""CACHE_COMPRESS_LEVEL": 9, "#)?.contains("CACHE_COMPRESS_LEVEL changes the bytes") == true)
+        #expect(refusal(zlib, top: #""COMPRESS_ZLIB_WBITS": -15, "#)?.contains("COMPRESS_ZLIB_WBITS") == true)
+        #expect(refusal(zlib, top: #""CACHE_COMPRESS_MIN_LENGTH": "20", "#)?.contains("expected an integer") == true)
+        // The defaults, a level of 0 (`level or 6`) and another compressor's settings change nothing.
+        #expect(refusal(zlib, top: #""CACHE_COMPRESS_LEVEL": 0, "COMPRESS_ZLIB_WBITS": 15, "COMPRESS_LZ4_BLOCK_SIZE": 7, "#) == nil)
+        // Without a compressor nothing is compressed.
         #expect(refusal("", top: #""CACHE_COMPRESS_LEVEL": 9, "#) == nil)
+    }
+
+    /// PlainNumber.parse against Python's own `int(v) if v.isdigit() else float(v)`.
+    @Test func numbersAreReadAsPythonReadsThem() throws {
+        let inputs = ["1795775931.053213", "42", "-7", "+5", " 1.5", "1.5\n", "\t3\t", "1e5", "1E-5", "1e500", "-0", ".5", "5.", "5._0",
+                      "1_000", "1_0.5", "1e5_0", "1__0", "_1", "1_", "1_.5", "inf", "-Infinity", "nan", "-nan", "NaN", "snan", "nan(1)",
+                      "0x10", "1\u{0}", "", " ", ".", "e5", "1e", "1e+", "--1", "1.2.3", "abc", "\u{0663}", "12345678901234567890123"]
+        let folder = try TemporaryDirectory("cachalot-plain-numbers")
+        try folder.write("inputs", inputs.map { TextFormatting.hex(bytes: Array($0.utf8)) }.joined(separator: "\n") + "\n")
+        try folder.write("read.py", """
+            import sys
+            for line in open(sys.argv[1]).read().split("\\n")[:-1]:
+                value = bytes.fromhex(line)
+                try:
+                    read = int(value) if value.isdigit() else float(value)
+                    print(("int:%d" if isinstance(read, int) else "float:%r") % read)
+                except ValueError:
+                    print("none")
+            """)
+        let python = try #require(ChildProcess.locate("python3"), "python3 is needed to compare with float()")
+        #expect(try ChildProcess.run([python, folder.file("read.py"), folder.file("inputs")], output: folder.file("read")) == 0)
+        let expected = String(decoding: try #require(try FileSystem.read(folder.file("read"))), as: UTF8.self).split(separator: "\n").map(String.init)
+        try #require(expected.count == inputs.count)
+        for (input, python) in zip(inputs, expected) {
+            let ours: String
+            switch PlainNumber.parse(Array(input.utf8)) {
+            case .int(let number)?: ours = "int:\(number)"
+            case .float(let number)?: ours = "float:" + PythonFloatRepr.repr(number)
+            case nil: ours = "none"
+            default: ours = "other"
+            }
+            // Python reads digits beyond 64 bits as a big int; cachalot leaves them unread.
+            if python.hasPrefix("int:"), ours == "none", input.count > 18 { continue }
+            #expect(ours == python, "\(input.debugDescription)")
+        }
     }
 }

@@ -61,11 +61,11 @@ extension BlockDigest {
         pending += bytes[start...]
     }
 
-    /// The digest of everything given to `update`.
-    mutating func finalize() -> [UInt8] {
-        let remainder = pending
-        pending.removeAll()
-        return remainder.withUnsafeBytes { finish(remainder: $0, length: length) }
+    /// The digest of everything given to `update` so far (the digest itself
+    /// is left as it was: more updates may follow).
+    func finalize() -> [UInt8] {
+        var copy = self
+        return pending.withUnsafeBytes { copy.finish(remainder: $0, length: length) }
     }
 
     /// Pads the last bytes (fewer than 64) with 0x80, zeros and the bit

@@ -10,7 +10,9 @@ public enum SettingsLoader {
         "CACHALOT_USE_UNSUPPORTED_DATABASE", "CACHALOT_ADDITIONAL_SUPPORTED_DATABASES",
     ]
     static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
-                               "CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL",
+                               "CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL", "COMPRESS_ZLIB_WBITS", "COMPRESS_LZMA_FORMAT",
+                               "COMPRESS_LZMA_CHECK", "COMPRESS_LZMA_FILTERS", "COMPRESS_LZ4_BLOCK_SIZE", "COMPRESS_LZ4_CONTENT_CHECKSUM",
+                               "COMPRESS_LZ4_BLOCK_LINKED", "COMPRESS_LZ4_STORE_SIZE",
                                "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS",
                                "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS"]
         + cachalotKeys
@@ -59,11 +61,9 @@ public enum SettingsLoader {
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
                 for alias in settings.caches.keys { settings.caches[alias]?.herdTimeout = herd }
             }
-            let minLength = try root.int("CACHE_COMPRESS_MIN_LENGTH"), level = try root.int("CACHE_COMPRESS_LEVEL")
-            for alias in settings.caches.keys {
-                settings.caches[alias]?.compressMinLength = minLength
-                settings.caches[alias]?.compressLevel = level
-            }
+            // Checked where they matter: a django-valkey cache with a compressor (RedisOptions).
+            let compressorSettings = root.entries.filter { $0.key.hasPrefix("CACHE_COMPRESS_") || $0.key.hasPrefix("COMPRESS_") }
+            for alias in settings.caches.keys { settings.caches[alias]?.compressorSettings = compressorSettings }
             if case .double? = root.entries["CACHALOT_TIMEOUT"] {
                 for alias in settings.caches.keys { settings.caches[alias]?.cachalotTimeoutIsFloat = true }
             }

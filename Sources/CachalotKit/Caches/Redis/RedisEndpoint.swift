@@ -33,8 +33,9 @@ public struct RedisEndpoint: Equatable, Sendable {
         self.database = database
     }
 
-    /// `valkeySchemes`: valkey-py's `valkey://` and `valkeys://` (django-valkey's
-    /// LOCATION) mean `redis://` and `rediss://`.
+    /// `valkeySchemes`: valkey-py's URLs (django-valkey's LOCATION):
+    /// `valkey://` and `valkeys://` mean `redis://` and `rediss://`, and TLS
+    /// takes valkey-py's defaults.
     public init(url: String, valkeySchemes: Bool = false) throws {
         let shown = String(SecretMasking.url(url).prefix(200))
         func text<C: Collection>(_ part: C) -> String where C.Element == UInt8 { String(decoding: part, as: UTF8.self) }
@@ -94,6 +95,13 @@ public struct RedisEndpoint: Equatable, Sendable {
         if scheme == "rediss" {
             if let name = Self.unsupportedTLSOption(in: query.keys) { throw Invalid(reason: "\(name) in \(quoted(shown)) is " + Self.unsupportedTLSReason) }
             tls = TLSSettings()
+            var query = query
+            if valkeySchemes {
+                // valkey-py's SSLConnection checks no host name unless told
+                // to, and its URL parser reads DISABLED as false too.
+                tls!.checkHostname = false
+                if query["ssl_check_hostname"]?.uppercased() == "DISABLED" { query["ssl_check_hostname"] = "false" }
+            }
             try Self.applyTLS(&tls!, query)
             urlTLSOptions = Set(query.keys.filter { $0.hasPrefix("ssl_") })
         }

@@ -60,6 +60,36 @@ struct RedisOptions {
                 "django-valkey 0.4's SentinelClient asks Sentinel for replicas when it means the primary (client/sentinel.py: its primary and replica queries are one dict), so the site's own writes go to a replica; cachalot does not guess which server the site means"])
     }
 
+    /// What django-valkey's compressors read from Django's settings, and the
+    /// value that leaves their bytes as cachalot writes them (compressors/*.py).
+    static let valkeyCompressorDefaults: [(name: String, applies: Set<RedisValueCodec.Compression>, defaults: [SettingsValue])] = [
+        ("CACHE_COMPRESS_LEVEL", [.zlib, .gzip, .lzma, .lz4], [.null, .int(0)]),
+        ("COMPRESS_ZLIB_WBITS", [.zlib], [.int(15)]),
+        ("COMPRESS_LZMA_FORMAT", [.lzma], [.int(1)]),
+        ("COMPRESS_LZMA_CHECK", [.lzma], [.int(-1)]),
+        ("COMPRESS_LZMA_FILTERS", [.lzma], [.null]),
+        ("COMPRESS_LZ4_BLOCK_SIZE", [.lz4], [.int(0)]),
+        ("COMPRESS_LZ4_CONTENT_CHECKSUM", [.lz4], [.int(0), .bool(false)]),
+        ("COMPRESS_LZ4_BLOCK_LINKED", [.lz4], [.bool(true), .int(1)]),
+        ("COMPRESS_LZ4_STORE_SIZE", [.lz4], [.bool(true), .int(1)]),
+    ]
+
+    /// django-valkey's CACHE_COMPRESS_MIN_LENGTH (default 15); a setting
+    /// that changes the compressor's bytes away from its defaults is refused.
+    static func valkeyCompressorThreshold(_ cache: CacheSettings, _ compression: RedisValueCodec.Compression) throws -> Int {
+        let found = cache.compressorSettings
+        for (name, applies, defaults) in valkeyCompressorDefaults where applies.contains(compression) {
+            guard let value = found[name], !defaults.contains(value) else { continue }
+            throw CachalotError.usage("cache '\(cache.alias)': \(name) changes the bytes django-valkey's \(compression.rawValue) compressor writes; cachalot writes them with its defaults only",
+                                      hint: "remove \(name) from the settings file if the site does not set it")
+        }
+        switch found["CACHE_COMPRESS_MIN_LENGTH"] {
+        case nil, .null?: return 15
+        case .int(let length)?: return length
+        default: throw CachalotError.usage("cache '\(cache.alias)': CACHE_COMPRESS_MIN_LENGTH: expected an integer")
+        }
+    }
+
     /// `--timeout`'s default: connecting, and each request with its replies.
     static let defaultTimeout = 5.0
 
@@ -106,17 +136,14 @@ struct RedisOptions {
             codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"),
                                     floatTimeout: cache.cachalotTimeoutIsFloat, library: package.library)
             if package.library == .djangoValkey, compression != .none {
-                if let level = cache.compressLevel {
-                    throw CachalotError.usage("cache '\(cache.alias)': CACHE_COMPRESS_LEVEL = \(level) sets the level of django-valkey's compressor, which changes its bytes; cachalot writes them at each compressor's default level only",
-                                              hint: "remove CACHE_COMPRESS_LEVEL from the settings file if the site does not set it")
-                }
-                codec.valkeyMinLength = cache.compressMinLength ?? 15
+                codec.valkeyMinLength = try Self.valkeyCompressorThreshold(cache, compression)
             }
             herdTimeout = cache.herdTimeout
             // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).
             let pool = try options.table("CONNECTION_POOL_KWARGS")
             let password = try pool?.string("password") ?? options.string("PASSWORD")
-            let username = try pool?.string("username") ?? options.string("USERNAME")
+            // django-valkey takes no OPTIONS USERNAME (base_pool.py reads PASSWORD only).
+            let username = try pool?.string("username") ?? (package.library == .djangoRedis ? options.string("USERNAME") : nil)
             let db = try pool?.int("db")
             endpoints = try Self.completed(endpoints, password: password, username: username, db: db,
                                            tls: try Self.tlsOptions(pool), cache: cache)
