@@ -1,7 +1,8 @@
-"""Redis over TLS verifies as redis-py does: each server below is tried
-with redis-py first (the oracle: it must refuse or accept), then with
-cachalot configured the way the site's backend takes redis-py options
-(OPTIONS for Django's RedisCache, CONNECTION_POOL_KWARGS for django-redis).
+"""Redis over TLS verifies as the site's client does: each server below is
+tried with redis-py first (valkey-py for django-valkey; the oracle: it
+must refuse or accept), then with cachalot configured the way the site's
+backend takes those options (OPTIONS for Django's RedisCache,
+CONNECTION_POOL_KWARGS for django-redis and django-valkey).
 A refused server must get nothing from cachalot but the handshake, so it
 never sees the password. Runs with the -tls variants only."""
 import os
@@ -91,21 +92,36 @@ def with_tls_server(edited_settings, port, **options):
     where this backend takes them."""
     def change(settings):
         cache = settings["CACHES"]["default"]
-        cache["LOCATION"] = f"rediss://:{PASSWORD}@127.0.0.1:{port}/0"
-        if BACKEND.startswith("django-redis"):
+        cache["LOCATION"] = f"{'valkeys' if VALKEY else 'rediss'}://:{PASSWORD}@127.0.0.1:{port}/0"
+        if BACKEND.startswith(("django-redis", "django-valkey")):
             cache.setdefault("OPTIONS", {})["CONNECTION_POOL_KWARGS"] = dict(options)
         else:
             cache["OPTIONS"] = dict(options)
     return edited_settings(change)
 
 
+VALKEY = BACKEND.startswith("django-valkey")
+
+
 def redis_py_accepts(port, **options):
-    # One try: redis-py's default retries with back-off take ~3.6 s to say no.
-    client = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD, ssl=True, socket_timeout=5,
-                         retry=Retry(NoBackoff(), 0), **options)
+    """Whether the site's client library connects: redis-py, or valkey-py
+    for django-valkey (which checks no host name unless told to)."""
+    if VALKEY:
+        import valkey
+        from valkey.backoff import NoBackoff as ValkeyNoBackoff
+        from valkey.retry import Retry as ValkeyRetry
+
+        client = valkey.Valkey(host="127.0.0.1", port=port, password=PASSWORD, ssl=True, socket_timeout=5,
+                               retry=ValkeyRetry(ValkeyNoBackoff(), 0), **options)
+        failures = (valkey.exceptions.ConnectionError, ssl.SSLError, OSError)
+    else:
+        # One try: redis-py's default retries with back-off take ~3.6 s to say no.
+        client = redis.Redis(host="127.0.0.1", port=port, password=PASSWORD, ssl=True, socket_timeout=5,
+                             retry=Retry(NoBackoff(), 0), **options)
+        failures = (redis.exceptions.ConnectionError, ssl.SSLError, OSError)
     try:
         return client.ping()
-    except (redis.exceptions.ConnectionError, ssl.SSLError, OSError):
+    except failures:
         return False
     finally:
         client.close()
@@ -131,6 +147,15 @@ REASONS = {"another CA": "certificate verify failed", "self-signed": "certificat
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_a_server_redis_py_refuses_is_refused(case, cachalot, edited_settings, tls_server):
     port = tls_server(*REFUSED[case]())
+    if VALKEY and case == "another host":
+        # valkey-py checks no host name by default: the site connects, so must cachalot.
+        assert redis_py_accepts(port, ssl_ca_certs=str(SITE_CA)), "valkey-py accepts another host's certificate"
+        with with_tls_server(edited_settings, port, ssl_ca_certs=str(SITE_CA)):
+            cachalot("invalidate", "auth")
+        assert not redis_py_accepts(port, ssl_ca_certs=str(SITE_CA), ssl_check_hostname=True)
+        with with_tls_server(edited_settings, port, ssl_ca_certs=str(SITE_CA), ssl_check_hostname=True):
+            assert_refused(cachalot, REASONS[case])
+        return
     assert not redis_py_accepts(port, ssl_ca_certs=str(SITE_CA)), "the oracle must refuse it"
     with with_tls_server(edited_settings, port, ssl_ca_certs=str(SITE_CA)):
         assert_refused(cachalot, REASONS[case])

@@ -119,6 +119,9 @@ CACHE_VARIANTS["django-valkey"] = {"BACKEND": "django_valkey.cache.ValkeyCache",
 CACHE_VARIANTS["django-valkey-zlib-herd"] = {"BACKEND": "django_valkey.cache.ValkeyCache", "LOCATION": VALKEY_URL,
                                              "OPTIONS": {"CLIENT_CLASS": "django_valkey.client.HerdClient",
                                                          "COMPRESSOR": "django_valkey.compressors.zlib.ZlibCompressor"}}
+CACHE_VARIANTS["django-valkey-tls"] = {"BACKEND": "django_valkey.cache.ValkeyCache",
+                                       "LOCATION": REDIS_URL.replace("rediss://", "valkeys://", 1),
+                                       "OPTIONS": {"CONNECTION_POOL_KWARGS": {"ssl_ca_certs": REDIS_CA}}}
 CACHE_VARIANTS["django-valkey-shard"] = {"BACKEND": "django_valkey.cache.ValkeyCache",
                                          "LOCATION": [url.replace("redis://", "valkey://", 1) for url in REDIS_URLS],
                                          "OPTIONS": {"CLIENT_CLASS": "django_valkey.client.ShardClient"}}
