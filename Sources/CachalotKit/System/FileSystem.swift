@@ -46,7 +46,9 @@ public enum FileSystem {
         -> (bytes: [UInt8], status: stat, keptAccessTime: Bool)? {
         var descriptor = keepingAccessTime ? open(path, O_RDONLY | O_CLOEXEC | openWithoutAccessTime) : -1
         let keptAccessTime = descriptor >= 0
-        if descriptor < 0 { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
+        // Only EPERM (not the file's owner) is worth a second open; a file
+        // that is not there is not there either way.
+        if descriptor < 0, !keepingAccessTime || errno == EPERM { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw Failure(path: path, code: errno, action: "read")
