@@ -4,7 +4,7 @@
 # expected on PATH.
 set -eu
 
-packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libpq-dev libmemcached-dev liblzma-dev liblz4-dev libzstd-dev libssl-dev libmariadb-dev mariadb-server mariadb-client openssl redis-server redis-tools memcached libmemcached-tools sqlite3 postgresql postgresql-client mandoc groff-base zsh fish python3-venv python3-dev time dpkg-dev binutils lintian man-db"
+packages="pkg-config g++ libstdc++-12-dev libsqlite3-dev zlib1g-dev libpq-dev libmemcached-dev liblzma-dev liblz4-dev libzstd-dev libssl-dev libmariadb-dev mariadb-server mariadb-client openssl redis-server redis-tools memcached libmemcached-tools sasl2-bin sqlite3 postgresql postgresql-client mandoc groff-base zsh fish python3-venv python3-dev time dpkg-dev binutils lintian man-db"
 missing=""
 for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

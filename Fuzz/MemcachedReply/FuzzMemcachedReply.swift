@@ -1,8 +1,8 @@
 import FuzzSupport
 @testable import CachalotKit
 
-/// A memcached server's bytes through cachalot's reply reader (items,
-/// status lines, stats, metadump lines) and the value codecs: a reply or
+/// A memcached server's bytes through cachalot's reply readers (text:
+/// items, status lines, stats, metadump lines; binary: items, stats) and the value codecs: a reply or
 /// a failure, never a trap, a hang or unbounded growth.
 enum FuzzMemcachedReply {
     /// Serves the fuzzer's bytes a few at a time, then end of stream.
@@ -24,7 +24,7 @@ enum FuzzMemcachedReply {
         guard let mode = bytes.first else { return }
         let connection = MemcachedConnection(stream: Replay(bytes.dropFirst()), timeout: 1)
         _ = try? connection.send([])
-        switch mode % 4 {
+        switch mode % 6 {
         case 0:
             let codecs = [MemcachedValueCodec(client: .pymemcache, integerFlags: 2, pickleProtocol: 5),
                           MemcachedValueCodec(client: .pylibmc, integerFlags: 4, pickleProtocol: 5)]
@@ -33,7 +33,10 @@ enum FuzzMemcachedReply {
             }
         case 1: _ = try? connection.readReplyLine()
         case 2: _ = (try? connection.readStats()).map(MemcachedCacheStore.largestChunkInUse)
-        default: try? connection.readLines { _ = MemcachedCacheStore.DumpedItem($0) }
+        case 3: try? connection.readLines { _ = MemcachedCacheStore.DumpedItem($0) }
+        // The binary protocol (memcached with SASL): quiet gets up to the NOOP, stats.
+        case 4: _ = try? connection.readBinaryItems(limit: 1 << 16)
+        default: _ = try? connection.readBinaryStats()
         }
     }
 }

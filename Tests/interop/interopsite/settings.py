@@ -75,6 +75,8 @@ MEMCACHED = [server for server in os.environ.get("INTEROP_MEMCACHED", "").split(
 for client, backend in (("pymemcache", "PyMemcacheCache"), ("pylibmc", "PyLibMCCache")):
     CACHE_VARIANTS[client] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED[:1]}
     CACHE_VARIANTS[f"{client}-pool"] = {"BACKEND": f"django.core.cache.backends.memcached.{backend}", "LOCATION": MEMCACHED}
+CACHE_VARIANTS["pylibmc-sasl"] = {**CACHE_VARIANTS["pylibmc"],
+                                  "OPTIONS": {"binary": True, "username": "site", "password": "sasl-s3cret"}}
 CACHE_VARIANTS["pylibmc-ketama-pool"] = {**CACHE_VARIANTS["pylibmc-pool"], "OPTIONS": {"binary": True, "behaviors": {"ketama": True}}}
 # Every django-redis compressor, serializer and client cachalot reproduces.
 for name in ("lzma", "lz4", "zstd"):

@@ -48,7 +48,15 @@ extension MemcachedCacheStore {
     /// VERSION, values fetched in batches over a second connection. The
     /// dump's la= (last access) comes before the values are read, and they
     /// are read with meta gets that leave it alone (`u`, memcached 1.6).
+    /// A server that wants SASL speaks only the binary protocol, which has
+    /// no way to list keys (metadump is a text command).
+    func refuseListingOverSASL() throws {
+        guard options.sasl != nil else { return }
+        throw CachalotError.usage("memcached with SASL speaks only the binary protocol, which cannot list keys (lru_crawler metadump is a text-protocol command): the entries of this cache cannot be listed")
+    }
+
     public func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
+        try refuseListingOverSASL()
         let prefix = try keyMaker.listingPrefix(cache: settings.alias)
         scanResetsLastRead = false
         for server in options.servers.indices {
@@ -152,6 +160,10 @@ extension MemcachedCacheStore {
             do {
                 let before = now()
                 let (stats, settings, slabs) = try onServer(index) { connection in
+                    if options.sasl != nil {
+                        try connection.send(["", "settings", "slabs"].flatMap { MemcachedConnection.binaryRequest(.stat, key: Array($0.utf8)) })
+                        return (try connection.readBinaryStats(), try connection.readBinaryStats(), try connection.readBinaryStats())
+                    }
                     try connection.send(Array("stats\r\nstats settings\r\nstats slabs\r\n".utf8))
                     return (try connection.readStats(), try connection.readStats(), try connection.readStats())
                 }

@@ -66,6 +66,7 @@ public final class MemcachedCacheStore: CacheStore {
     func connection(_ server: Int) throws -> MemcachedConnection {
         if let open = connections[server] { return open }
         let opened = try MemcachedConnection(options.servers[server].address, timeout: options.timeout)
+        if let sasl = options.sasl { try opened.authenticate(username: sasl.username, password: sasl.password) }
         connections[server] = opened
         return opened
     }
@@ -123,7 +124,9 @@ public final class MemcachedCacheStore: CacheStore {
             let text = failures.map { failure in
                 "\(failure.description) (\(failedKeys[failure.server]?.count ?? 0) of the \(keys.count) table keys map to it)"
             }.joined(separator: "; ")
-            throw PartialStampFailure(outcome: outcome, error: .runtime(text, hint: "start the memcached server, or remove it from LOCATION as the site does"))
+            let hint = options.sasl != nil && text.contains("SASL") ? "check OPTIONS username and password: the site's pylibmc authenticates with the same"
+                : "start the memcached server, or remove it from LOCATION as the site does"
+            throw PartialStampFailure(outcome: outcome, error: .runtime(text, hint: hint))
         }
         return outcome
     }
@@ -135,11 +138,11 @@ public final class MemcachedCacheStore: CacheStore {
         var pending = made
         for _ in 0..<Self.stampAttempts where !pending.isEmpty {
             let stored = try fetch(pending, on: server, withCas: true)
-            var commands: [(key: String, request: [UInt8])] = []
+            var commands: [(key: String, request: [UInt8], creates: Bool)] = []
             for key in pending {
                 guard let cachalotKey = byMade[key] else { continue }
                 guard let item = stored[key] else {
-                    commands.append((key, Self.storage("add", key, value, exptime: exptime)))
+                    commands.append((key, storage(.add, key, value, exptime: exptime), true))
                     continue
                 }
                 switch inspect(item) {
@@ -151,11 +154,11 @@ public final class MemcachedCacheStore: CacheStore {
                 case .unreadable(let found):
                     outcome.replacedUnreadable[cachalotKey] = found
                 }
-                commands.append((key, Self.storage("cas", key, value, exptime: exptime, cas: item.cas ?? 0)))
+                commands.append((key, storage(.cas, key, value, exptime: exptime, cas: item.cas ?? 0), false))
             }
             let statuses = try onServer(server) { connection -> [String] in
                 try connection.send(commands.flatMap(\.request))
-                return try commands.map { _ in try connection.readReplyLine() }
+                return try commands.map { _ in try storageStatus(connection) }
             }
             pending = []
             for (command, status) in zip(commands, statuses) {
@@ -163,7 +166,7 @@ public final class MemcachedCacheStore: CacheStore {
                 case "STORED":
                     guard let cachalotKey = byMade[command.key] else { continue }
                     outcome.written.append(cachalotKey)
-                    if command.request.starts(with: Self.addCommand) { outcome.created.append(cachalotKey) }
+                    if command.creates { outcome.created.append(cachalotKey) }
                 case "EXISTS", "NOT_FOUND", "NOT_STORED": pending.append(command.key)
                 default: throw ServerFailure(server: server, description: "server \(options.servers[server].address) refused a table key: \(quoted(status))")
                 }
@@ -174,12 +177,34 @@ public final class MemcachedCacheStore: CacheStore {
         }
     }
 
-    /// A storage request that creates a key: `add`, sent for keys not found.
-    private static let addCommand = Array("add ".utf8)
+    enum Storage: String { case set, add, cas }
 
-    /// `<command> <key> <flags> <exptime> <bytes>[ <cas>]\r\n<data>\r\n`.
-    static func storage(_ command: String, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
-        Array("\(command) \(key) \(value.flags) \(exptime) \(value.data.count)\(cas.map { " \($0)" } ?? "")\r\n".utf8) + value.data + [0x0d, 0x0a]
+    /// A storage request: `<command> <key> <flags> <exptime> <bytes>[ <cas>]\r\n<data>\r\n`,
+    /// or over SASL its binary form (cas is a set with the item's CAS).
+    func storage(_ command: Storage, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
+        guard options.sasl == nil else {
+            return MemcachedConnection.binaryStorage(command == .add ? .add : .set, key: key, value: value, exptime: exptime, cas: cas ?? 0)
+        }
+        return Self.textStorage(command, key, value, exptime: exptime, cas: cas)
+    }
+
+    static func textStorage(_ command: Storage, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
+        Array("\(command.rawValue) \(key) \(value.flags) \(exptime) \(value.data.count)\(cas.map { " \($0)" } ?? "")\r\n".utf8)
+            + value.data + [0x0d, 0x0a]
+    }
+
+    /// A storage request's answer in the text protocol's words (STORED,
+    /// EXISTS, NOT_FOUND, NOT_STORED, or the error), whichever protocol.
+    func storageStatus(_ connection: MemcachedConnection) throws -> String {
+        guard options.sasl != nil else { return try connection.readReplyLine() }
+        let response = try connection.readBinaryResponse(limit: 1 << 20)
+        switch MemcachedConnection.Status(rawValue: response.status) {
+        case .success?: return "STORED"
+        case .keyExists?: return "EXISTS"
+        case .keyNotFound?: return "NOT_FOUND"
+        case .notStored?: return "NOT_STORED"
+        default: return "SERVER_ERROR status \(response.status) \(String(decoding: response.value.prefix(200), as: UTF8.self))"
+        }
     }
 
     /// A stored table value as Django's client would decode it.
@@ -196,6 +221,15 @@ public final class MemcachedCacheStore: CacheStore {
     /// of get or gets lines).
     func fetch(_ made: [String], on server: Int, withCas: Bool, limit: Int = 256 << 20) throws -> [String: MemcachedConnection.Item] {
         guard !made.isEmpty else { return [:] }
+        if options.sasl != nil {
+            // One quiet GETKQ per key (misses answer nothing), then a NOOP; CAS comes with every item.
+            let request = made.flatMap { MemcachedConnection.binaryRequest(.getKQ, key: Array($0.utf8)) } + MemcachedConnection.binaryRequest(.noop)
+            let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
+                try connection.send(request)
+                return try connection.readBinaryItems(limit: limit)
+            }
+            return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        }
         let lines = stride(from: 0, to: made.count, by: Self.keysPerLine).map { start in
             (withCas ? "gets " : "get ") + made[start..<min(start + Self.keysPerLine, made.count)].joined(separator: " ") + "\r\n"
         }
@@ -263,11 +297,11 @@ public final class MemcachedCacheStore: CacheStore {
         for (key, value) in values { encoded[try madeKey(key)] = try codec.encode(value) }
         let exptime = MemcachedOptions.exptime(timeout, now: now())
         for group in placed(Array(encoded.keys), among: Array(options.servers.indices)) {
-            let requests = group.keys.map { Self.storage("set", $0, encoded[$0]!, exptime: exptime) }
+            let requests = group.keys.map { storage(.set, $0, encoded[$0]!, exptime: exptime) }
             do {
                 let statuses = try onServer(group.server) { connection -> [String] in
                     try connection.send(requests.flatMap { $0 })
-                    return try requests.map { _ in try connection.readReplyLine() }
+                    return try requests.map { _ in try storageStatus(connection) }
                 }
                 if let refused = zip(group.keys, statuses).first(where: { $0.1 != "STORED" }) {
                     throw CachalotError.runtime("server \(options.servers[group.server].address) did not store \(refused.0) (\(refused.1)); a value over the server's item size limit (memcached -I, 1 MB by default) is refused")

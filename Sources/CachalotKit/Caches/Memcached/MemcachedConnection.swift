@@ -157,7 +157,7 @@ final class MemcachedConnection {
         }
     }
 
-    private func readBytes(_ count: Int) throws -> [UInt8] {
+    func readBytes(_ count: Int) throws -> [UInt8] {
         while buffer.count - position < count { try fill() }
         let bytes = Array(buffer[position..<position + count])
         position += count

@@ -19,6 +19,9 @@ struct MemcachedOptions {
     var pickleProtocol: Int
     /// `--timeout`: connecting, and each exchange with a server.
     var timeout: Double
+    /// pylibmc's username and password: every connection authenticates
+    /// with SASL and speaks the binary protocol, all a SASL server speaks.
+    var sasl: (username: String, password: String)?
 
     static let defaultTimeout = 5.0
     static let defaultPort = 11211
@@ -46,6 +49,7 @@ struct MemcachedOptions {
             integerFlags = 4
             let behaviors = try PylibmcBehaviors(options, keyPrefix: cache.keyPrefix)
             pickleProtocol = behaviors.pickleProtocol
+            sasl = behaviors.sasl
             var parsed = try cache.locations.map { try Self.pylibmcServer($0, cache: cache) }
             if Set(parsed.map { $0.placement.port == 0 }).count > 1 {
                 throw CachalotError.usage("cache '\(cache.alias)': LOCATION mixes unix sockets and TCP servers, which pylibmc refuses (\"can't mix transport types\")")

@@ -50,15 +50,23 @@ struct PylibmcBehaviors {
     var hash = MemcachedHashes.Function.default
     var sortHosts = false
     var pickleProtocol = PickleWriter.highestProtocol
+    /// username and password: SASL over the binary protocol.
+    var sasl: (username: String, password: String)?
 
     init(_ options: SettingsTable, keyPrefix: String) throws {
         for key in options.entries.keys.sorted() where !Self.clientOptions.contains(key) {
             throw options.fail(key, "pylibmc.Client takes no option \(quoted(key)); it takes \(Self.clientOptions.joined(separator: ", "))")
         }
-        if try options.string("username") != nil || options.string("password") != nil {
-            throw options.fail("username", "SASL authentication (pylibmc username and password) is not supported yet")
-        }
         let binary = try Self.flag(options, "binary") ?? false
+        let username = try options.string("username"), password = try options.string("password")
+        if username != nil || password != nil {
+            // pylibmc: "SASL requires binary=True" and both names.
+            guard binary else { throw options.fail("username", "SASL (username and password) needs binary: true, as pylibmc requires") }
+            guard let username, let password else {
+                throw options.fail(username == nil ? "username" : "password", "SASL needs both username and password, as pylibmc requires")
+            }
+            sasl = (username, password)
+        }
         guard let behaviors = try options.table("behaviors") else { return }
         for key in behaviors.entries.keys.sorted() {
             if let reason = Self.refused[key] { throw behaviors.fail(key, reason) }
