@@ -59,7 +59,9 @@ struct MemcachedCacheStoreTests {
         let refused: [(CacheBackend, [String: SettingsValue])] = [
             (.pyMemcache, ["tls_context": .string("<ssl.SSLContext object>")]),
             (.pyMemcache, ["serde": .string("x")]),
-            (.pyLibMC, ["binary": .bool(true), "username": .string("u"), "password": .string("p")]),
+            // SASL as pylibmc takes it: binary, and both names.
+            (.pyLibMC, ["username": .string("u"), "password": .string("p")]),
+            (.pyLibMC, ["binary": .bool(true), "username": .string("u")]),
             (.pyLibMC, ["behaviors": .table(["distribution": .string("random")])]),
             (.pyLibMC, ["behaviors": .table(["hash": .string("hsieh")])]),
         ]
