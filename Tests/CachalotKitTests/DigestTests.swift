@@ -74,4 +74,30 @@ struct DigestTests {
             #expect(ours == line, "\(input.count) bytes")
         }
     }
+
+    @Test func hmacAndPBKDF2MatchTheirRFCs() {
+        // RFC 4231 test case 2; RFC 2202 test case 2 (SHA-1).
+        #expect(Self.hex(HMAC<SHA256>.mac(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(Self.hex(HMAC<SHA1>.mac(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8)))
+                == "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
+        // RFC 6070.
+        let password = Array("password".utf8), salt = Array("salt".utf8)
+        #expect(Self.hex(HMAC<SHA1>.pbkdf2(password: password, salt: salt, iterations: 1)) == "0c60c80f961f0e71f3a9b524af6012062fe037a6")
+        #expect(Self.hex(HMAC<SHA1>.pbkdf2(password: password, salt: salt, iterations: 2)) == "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957")
+        #expect(Self.hex(HMAC<SHA1>.pbkdf2(password: password, salt: salt, iterations: 4096)) == "4b007901b765489abead49d926f721d065a429c1")
+    }
+
+    /// RFC 5802 section 5's exchange, byte for byte.
+    @Test func scramSHA1FollowsRFC5802sExample() throws {
+        var scram = try SCRAMClient<SHA1>(username: "user", password: "pencil", nonce: "fyko+d2lbbFgONRv9qkxdawL")
+        #expect(scram.clientFirst == "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL")
+        let final = try scram.clientFinal(serverFirst: "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096")
+        #expect(final == "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=")
+        try scram.verify(serverFinal: "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=")
+        #expect(throws: SCRAMClient<SHA1>.Failure.self) { try scram.verify(serverFinal: "v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=") }
+        // A challenge whose nonce is not ours is refused.
+        #expect(throws: SCRAMClient<SHA1>.Failure.self) { _ = try scram.clientFinal(serverFirst: "r=other,s=QSXCR+Q6sek8bf92,i=4096") }
+        #expect(Base64.decode("QSXCR+Q6sek8bf92").map(Self.hex) == "4125c247e43ab1e93c6dff76")
+    }
 }

@@ -145,14 +145,14 @@ MEMCACHED_SASL_USER, MEMCACHED_SASL_PASSWORD = "site", "sasl-s3cret"
 def sasl_environment():
     """A sasldb with the site's user (saslpasswd2, Debian's sasl2-bin) and
     the Cyrus SASL configuration memcached -S reads from SASL_CONF_PATH:
-    PLAIN only, from that database."""
+    every mechanism Cyrus has, so pylibmc and cachalot both pick SCRAM."""
     folder = SESSION_DIR / "sasl"
     folder.mkdir(mode=0o755)
     SESSION_DIR.chmod(0o711)  # memcached runs as nobody: it may pass through, not list
     subprocess.run(["saslpasswd2", "-p", "-a", "memcached", "-c", "-f", str(folder / "sasldb2"), MEMCACHED_SASL_USER],
                    input=MEMCACHED_SASL_PASSWORD.encode(), check=True)
     (folder / "sasldb2").chmod(0o644)  # memcached reads it as nobody
-    (folder / "memcached.conf").write_text(f"mech_list: plain\nsasldb_path: {folder / 'sasldb2'}\n")
+    (folder / "memcached.conf").write_text(f"sasldb_path: {folder / 'sasldb2'}\n")
     return {**os.environ, "SASL_CONF_PATH": str(folder)}
 
 

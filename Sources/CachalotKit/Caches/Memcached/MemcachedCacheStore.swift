@@ -124,7 +124,7 @@ public final class MemcachedCacheStore: CacheStore {
             let text = failures.map { failure in
                 "\(failure.description) (\(failedKeys[failure.server]?.count ?? 0) of the \(keys.count) table keys map to it)"
             }.joined(separator: "; ")
-            let hint = options.sasl != nil && text.contains("SASL") ? "check OPTIONS username and password: the site's pylibmc authenticates with the same"
+            let hint = options.sasl != nil && text.contains("SASL authentication as") ? "check OPTIONS username and password: the site's pylibmc authenticates with the same"
                 : "start the memcached server, or remove it from LOCATION as the site does"
             throw PartialStampFailure(outcome: outcome, error: .runtime(text, hint: hint))
         }

@@ -1,11 +1,12 @@
 /// memcached's binary protocol, which a server started with SASL (-S)
 /// speaks only: the same items as the text protocol, in 24-byte headers
 /// (protocol_binary.h). pylibmc's `binary: True` with a username and
-/// password authenticates with SASL first; cachalot does PLAIN.
+/// password authenticates with SASL first; cachalot does SCRAM-SHA-256,
+/// SCRAM-SHA-1 or PLAIN, the first the server offers.
 extension MemcachedConnection {
     enum Opcode: UInt8 {
         case get = 0x00, set = 0x01, add = 0x02, noop = 0x0a, getKQ = 0x0d, stat = 0x10
-        case saslListMechanisms = 0x20, saslAuthenticate = 0x21
+        case saslListMechanisms = 0x20, saslAuthenticate = 0x21, saslStep = 0x22
     }
 
     /// A response's status (0 is success).
@@ -58,19 +59,62 @@ extension MemcachedConnection {
                         value: Array(body[(extrasLength + keyLength)...]))
     }
 
-    /// SASL PLAIN (RFC 4616): the server must offer it; a refusal is a failure naming the user.
+    /// SASL: SCRAM-SHA-256 or SCRAM-SHA-1 when the server offers one (the
+    /// password never goes over the wire, as with libmemcached, which picks
+    /// the strongest through Cyrus SASL), else PLAIN (RFC 4616). A refusal
+    /// is a failure naming the user, never the password.
     func authenticate(username: String, password: String) throws {
         try send(Self.binaryRequest(.saslListMechanisms))
         let offered = try readBinaryResponse(limit: 4096)
+        guard offered.status == Status.success.rawValue else {
+            throw Failure(description: offered.status == Status.unknownCommand.rawValue
+                          ? "the server does not do SASL (not started with -S), though OPTIONS give a username and password"
+                          : "the server answered the SASL mechanism list with status \(offered.status)")
+        }
         let mechanisms = String(decoding: offered.value, as: UTF8.self).split(separator: " ").map(String.init)
-        guard offered.status == Status.success.rawValue, mechanisms.contains("PLAIN") else {
-            throw Failure(description: "the server offers no SASL PLAIN authentication (it offers \(mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", "))), the one cachalot speaks")
+        let refused = "SASL authentication as \(quoted(username)) failed"
+        do {
+            if mechanisms.contains("SCRAM-SHA-256") {
+                var scram = try SCRAMClient<SHA256>(username: username, password: password)
+                try scramExchange("SCRAM-SHA-256", first: scram.clientFirst, answer: { try scram.clientFinal(serverFirst: $0) },
+                                  verify: { try scram.verify(serverFinal: $0) }, refused: refused)
+            } else if mechanisms.contains("SCRAM-SHA-1") {
+                var scram = try SCRAMClient<SHA1>(username: username, password: password)
+                try scramExchange("SCRAM-SHA-1", first: scram.clientFirst, answer: { try scram.clientFinal(serverFirst: $0) },
+                                  verify: { try scram.verify(serverFinal: $0) }, refused: refused)
+            } else if mechanisms.contains("PLAIN") {
+                try send(Self.binaryRequest(.saslAuthenticate, key: Array("PLAIN".utf8),
+                                            value: [0] + Array(username.utf8) + [0] + Array(password.utf8)))
+                let answer = try readBinaryResponse(limit: 4096)
+                guard answer.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(answer.status))") }
+            } else {
+                throw Failure(description: "the server offers no SASL mechanism cachalot speaks (it offers \(mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")); cachalot speaks SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN)")
+            }
+        } catch let failure as SCRAMClient<SHA256>.Failure {
+            throw Failure(description: "\(refused): \(failure.description)")
+        } catch let failure as SCRAMClient<SHA1>.Failure {
+            throw Failure(description: "\(refused): \(failure.description)")
         }
-        try send(Self.binaryRequest(.saslAuthenticate, key: Array("PLAIN".utf8), value: [0] + Array(username.utf8) + [0] + Array(password.utf8)))
-        let answer = try readBinaryResponse(limit: 4096)
-        guard answer.status == Status.success.rawValue else {
-            throw Failure(description: "SASL authentication as \(quoted(username)) failed (status \(answer.status))")
+    }
+
+    /// AUTH with the client's first message, STEP with its answer to the
+    /// challenge; memcached sends the server's signature with "continue"
+    /// (Cyrus SASL wants one more, empty, step) and then "Authenticated".
+    private func scramExchange(_ mechanism: String, first: String, answer: (String) throws -> String,
+                               verify: (String) throws -> Void, refused: String) throws {
+        try send(Self.binaryRequest(.saslAuthenticate, key: Array(mechanism.utf8), value: Array(first.utf8)))
+        let challenge = try readBinaryResponse(limit: 4096)
+        guard challenge.status == Status.authenticationContinue.rawValue else { throw Failure(description: "\(refused) (status \(challenge.status))") }
+        try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8), value: Array(try answer(String(decoding: challenge.value, as: UTF8.self)).utf8)))
+        var final = try readBinaryResponse(limit: 4096)
+        if final.status == Status.authenticationContinue.rawValue {
+            try verify(String(decoding: final.value, as: UTF8.self))
+            try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8)))
+            final = try readBinaryResponse(limit: 4096)
+        } else if final.status == Status.success.rawValue, final.value.starts(with: Array("v=".utf8)) {
+            try verify(String(decoding: final.value, as: UTF8.self))
         }
+        guard final.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(final.status))") }
     }
 
     /// The items of quiet GETKQ requests ended by a NOOP (misses send nothing).
@@ -78,7 +122,8 @@ extension MemcachedConnection {
         var items: [Item] = []
         var total = 0
         while true {
-            let response = try readBinaryResponse(limit: limit)
+            // One value at most as large as the text protocol's reader takes.
+            let response = try readBinaryResponse(limit: min(limit, valueLimit + 300))
             if response.opcode == Opcode.noop.rawValue { return items }
             guard response.status == Status.success.rawValue, response.extras.count == 4 else {
                 throw Failure(description: "the server answered a get with status \(response.status)")
@@ -94,7 +139,7 @@ extension MemcachedConnection {
     func readBinaryStats() throws -> [(name: String, value: String)] {
         var stats: [(name: String, value: String)] = []
         while true {
-            let response = try readBinaryResponse(limit: 1 << 20)
+            let response = try readBinaryResponse(limit: MemcachedConnection.lineLimit)
             guard response.status == Status.success.rawValue else { throw Failure(description: "the server answered stats with status \(response.status)") }
             if response.key.isEmpty { return stats }
             stats.append((String(decoding: response.key, as: UTF8.self), String(decoding: response.value, as: UTF8.self)))

@@ -18,12 +18,12 @@ public final class MySQLDatabase: Database {
         do {
             return try MySQLConnection(parameters)
         } catch let error as MySQLError {
-            throw CachalotError.runtime(error.description, hint: hint(for: error.code))
+            throw CachalotError.runtime(error.description, hint: hint(for: error.code, message: error.message))
         }
     }
 
     /// What to check for the usual connection failures (MySQL error numbers).
-    private static func hint(for code: UInt32) -> String? {
+    private static func hint(for code: UInt32, message: String) -> String? {
         switch code {
         case 1045: return "check DATABASES USER and PASSWORD (or the option file); a user that REQUIRE SSL fails the same way without TLS"
         case 1044, 1049: return "check DATABASES NAME and the user's grants"
@@ -31,8 +31,13 @@ public final class MySQLDatabase: Database {
         case 2013: return "the server did not answer in time; raise --timeout or OPTIONS connect_timeout / read_timeout"
         case 2026: return "check OPTIONS ssl and ssl_mode, and the server's TLS set-up"
         case 1040: return "the server is out of connections; retry later or raise max_connections"
-        // CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR: MySQL 8's default caching_sha2_password without TLS.
-        case 2059, 2061: return "MySQL 8's caching_sha2_password needs TLS (OPTIONS ssl or ssl_mode), or without it the server's RSA public key: OPTIONS server_public_key_path, as mysqlclient takes it (libmariadb otherwise asks the server for the key)"
+        // CR_AUTH_PLUGIN_CANNOT_LOAD, CR_AUTH_PLUGIN_ERR: for MySQL 8's default
+        // caching_sha2_password (or sha256_password), TLS or the server's key.
+        case 2059, 2061:
+            if message.contains("sha2_password") || message.contains("sha256_password") {
+                return "MySQL 8's caching_sha2_password needs TLS (OPTIONS ssl or ssl_mode), or without it the server's RSA public key: OPTIONS server_public_key_path, as mysqlclient takes it (libmariadb otherwise asks the server for the key)"
+            }
+            return code == 2059 ? "the authentication plugin the server asks for is not among libmariadb3's plugins (Debian's libmariadb3 package; MARIADB_PLUGIN_DIR)" : nil
         default: return nil
         }
     }
