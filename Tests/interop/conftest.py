@@ -281,17 +281,20 @@ def init_command(output: Path, *extra: str) -> list:
 def site():
     """Migrates the site, then writes cachalot.json with `cachalot init`,
     which runs the site's export and then doctor."""
-    call_command("migrate", verbosity=0)
-    result = subprocess.run(init_command(SESSION_DIR / "cachalot.json"), capture_output=True, text=True)
-    assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
-    # It may hold the database password: only its owner reads it.
-    assert (SESSION_DIR / "cachalot.json").stat().st_mode & 0o777 == 0o600
-    yield SESSION_DIR
-    for server in [POSTGRESQL] + REDIS_SERVERS + MEMCACHED_SERVERS:
-        if server is not None:
-            server.kill()
-            server.wait()
-    shutil.rmtree(SESSION_DIR, ignore_errors=True)
+    try:
+        call_command("migrate", verbosity=0)
+        result = subprocess.run(init_command(SESSION_DIR / "cachalot.json"), capture_output=True, text=True)
+        assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
+        # It may hold the database password: only its owner reads it.
+        assert (SESSION_DIR / "cachalot.json").stat().st_mode & 0o777 == 0o600
+        yield SESSION_DIR
+    finally:
+        # Stopped even when the set-up failed: no server outlives its session.
+        for server in [POSTGRESQL] + REDIS_SERVERS + MEMCACHED_SERVERS:
+            if server is not None:
+                server.kill()
+                server.wait()
+        shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
