@@ -46,9 +46,17 @@ def test_a_refused_password_is_exit_1_naming_sasl_and_never_shown(cachalot, edit
     assert MEMCACHED_SASL_PASSWORD not in result.stderr + result.stdout
 
 
-def test_listing_entries_is_refused_with_the_reason(cachalot):
-    result = cachalot("stats", "--json", check=False)
-    assert result.returncode != 0
-    assert "cannot list keys" in result.stderr
+def test_stats_reads_table_keys_by_name_and_says_it_cannot_list(cachalot):
+    cachalot("invalidate", "library.Book")
+    stamp = cache.get(table_key("catalogue_books"))
+    result = cachalot("stats", "--json")
+    assert "the entries cannot be listed" in result.stderr
     report = json.loads(result.stdout)
-    assert report["caches"][0]["backend"] == "pylibmc"
+    (stats,) = report["caches"]
+    assert stats["reachable"] and stats["groups"] is None and "cannot list keys" in stats["entries_unlisted"]
+    assert stats["server"]["memcached_version"]
+    (database,) = stats["databases"]
+    assert database["newest_invalidation"]["table"] == "catalogue_books"
+    assert database["newest_invalidation"]["timestamp"] == stamp
+    text = cachalot("stats").stdout
+    assert "reachable: yes" in text and "entries: not listed" in text

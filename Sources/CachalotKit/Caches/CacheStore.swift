@@ -30,6 +30,13 @@ public protocol EntryValues {
 }
 
 /// Visiting every entry of a cache: what `stats` needs.
+/// Thrown by `scan` and `listKeyNames` of a cache whose protocol cannot
+/// list keys (memcached with SASL): what is known by name is still read.
+public struct EntryListingUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "the entries cannot be listed: " + reason }
+}
+
 public protocol EntryScanning {
     /// How `scan` names the entry stored under a cachalot key: the made key
     /// (Redis) or the file name (file cache).

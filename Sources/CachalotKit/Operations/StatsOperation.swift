@@ -73,28 +73,37 @@ public struct StatsOperation {
         }
         var invalidations = databases.map { _ in [String: Double]() }
         var seen = 0
-        try store.scan(lastRead: lastRead) { entry in
-            seen += 1
-            if seen % 10_000 == 0 { progress?(stats.alias, seen) }
-            if entry.expired { stats.expiredFiles += 1 }
-            let group: EntryGroup
-            if let owner = tableByName[entry.name], !entry.unreadable {
-                if let time = (try? store.decode(entry))?.number, time.isFinite {
-                    group = .tableKeys
-                    if !entry.expired { invalidations[owner.database][owner.table] = time }
+        do {
+            try store.scan(lastRead: lastRead) { entry in
+                seen += 1
+                if seen % 10_000 == 0 { progress?(stats.alias, seen) }
+                if entry.expired { stats.expiredFiles += 1 }
+                let group: EntryGroup
+                if let owner = tableByName[entry.name], !entry.unreadable {
+                    if let time = (try? store.decode(entry))?.number, time.isFinite {
+                        group = .tableKeys
+                        if !entry.expired { invalidations[owner.database][owner.table] = time }
+                    } else {
+                        group = .unreadable
+                    }
                 } else {
-                    group = .unreadable
+                    let (kind, time) = Self.classify(entry, store: store)
+                    group = kind
+                    if let time {
+                        stats.oldestQuery = min(stats.oldestQuery ?? time, time)
+                        stats.newestQuery = max(stats.newestQuery ?? time, time)
+                    }
                 }
-            } else {
-                let (kind, time) = Self.classify(entry, store: store)
-                group = kind
-                if let time {
-                    stats.oldestQuery = min(stats.oldestQuery ?? time, time)
-                    stats.newestQuery = max(stats.newestQuery ?? time, time)
-                }
+                stats.groups[group, default: GroupStats()].add(entry)
+                if group == .queryEntries { stats.lastRead.add(entry) }
             }
-            stats.groups[group, default: GroupStats()].add(entry)
-            if group == .queryEntries { stats.lastRead.add(entry) }
+        } catch let unavailable as EntryListingUnavailable {
+            // The cache cannot list its entries (memcached with SASL): the
+            // table keys are known by name, so their times are read directly.
+            stats.unlisted = unavailable.reason
+            for (name, stored) in try store.inspectTimestamps(made: Array(tableByName.keys)) {
+                if case .time(let time) = stored, let owner = tableByName[name] { invalidations[owner.database][owner.table] = time }
+            }
         }
         progress?(stats.alias, -1)
         stats.lastReadSource = store.lastReadSource()
@@ -165,6 +174,10 @@ public struct CacheStats {
     /// Query entries by when they were last read, and how the store knows.
     public var lastRead = LastReadStats()
     public var lastReadSource: LastReadSource?
+    /// Why the entries could not be listed (memcached with SASL: the binary
+    /// protocol has no listing); the groups are then unknown, the tables'
+    /// invalidations read key by key.
+    public var unlisted: String?
 
     public var reachable: Bool { failure == nil }
 

@@ -14,6 +14,9 @@ enum StatsCommand {
         let now = context.now()
 
         CommandContext.noteSkipped(report.skippedCaches)
+        for cache in report.caches {
+            if let reason = cache.unlisted { Console.note("cache '\(cache.alias)': the entries cannot be listed: \(reason); the tables' invalidations were read key by key") }
+        }
         FailureOutput.report(report.failedDatabases + report.caches.compactMap(\.failure))
         if arguments.flag(.json) {
             Console.out(StatsOutput.json(report, now: now, perTable: perTable, top: top, idle: idle).serialized)

@@ -23,16 +23,20 @@ enum StatsOutput {
             for server in cache.server.unreachable {
                 lines.append("unreachable_server: \(server.address) (\(server.reason))")
             }
-            for group in EntryGroup.allCases {
-                let stats = cache.stats(of: group)
-                let name = groupName(group)
-                lines += ["\(name): \(stats.count)", "\(name)_bytes: \(stats.bytes)",
-                          "\(name)_persistent: \(stats.persistent)", "\(name)_expiring: \(stats.expiring)"]
+            if let reason = cache.unlisted {
+                lines.append("entries: not listed (\(reason)); table keys read by name")
+            } else {
+                for group in EntryGroup.allCases {
+                    let stats = cache.stats(of: group)
+                    let name = groupName(group)
+                    lines += ["\(name): \(stats.count)", "\(name)_bytes: \(stats.bytes)",
+                              "\(name)_persistent: \(stats.persistent)", "\(name)_expiring: \(stats.expiring)"]
+                }
+                if cache.backend == .fileBased { lines.append("expired_files: \(cache.expiredFiles)") }
+                lines.append("oldest_query_entry_age_seconds: \(cache.oldestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
+                lines.append("newest_query_entry_age_seconds: \(cache.newestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
+                if idle { lines += lastReadLines(cache) }
             }
-            if cache.backend == .fileBased { lines.append("expired_files: \(cache.expiredFiles)") }
-            lines.append("oldest_query_entry_age_seconds: \(cache.oldestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
-            lines.append("newest_query_entry_age_seconds: \(cache.newestQuery.map { TimeFormat.age($0, now: now) } ?? "none")")
-            if idle { lines += lastReadLines(cache) }
             for database in cache.databases {
                 lines.append("")
                 lines.append("[cache \(cache.alias) database \(database.alias)]")
@@ -122,13 +126,15 @@ enum StatsOutput {
             ("unreachable_servers", .array(cache.server.unreachable.map {
                 .object([("address", .string($0.address)), ("reason", .string($0.reason))])
             })),
-            ("groups", .object(groups)),
+            // null when the entries could not be listed (entries_unlisted says why).
+            ("groups", cache.unlisted == nil ? .object(groups) : .null),
+            ("entries_unlisted", .optional(cache.unlisted)),
             ("expired_files", .int(cache.expiredFiles)),
             ("oldest_query_timestamp", .optional(cache.oldestQuery)),
             ("newest_query_timestamp", .optional(cache.newestQuery)),
             ("databases", .array(cache.databases.map { json($0, perTable: perTable, top: top) })),
         ]
-        if idle && cache.reachable { members.append(("last_read", lastReadJSON(cache))) }
+        if idle && cache.reachable && cache.unlisted == nil { members.append(("last_read", lastReadJSON(cache))) }
         return .object(members)
     }
 
@@ -152,7 +158,9 @@ enum StatsOutput {
             let labels = [("cache", cache.alias)]
             out.add("cache_up", help: "Whether cachalot could read the cache (1) or not (0).", labels: labels, value: cache.reachable ? 1 : 0)
             guard cache.reachable else { continue }
-            for group in EntryGroup.allCases {
+            out.add("cache_entries_listed", help: "Whether the cache's entries could be listed (0: memcached with SASL, whose binary protocol cannot).",
+                    labels: labels, value: cache.unlisted == nil ? 1 : 0)
+            for group in EntryGroup.allCases where cache.unlisted == nil {
                 let stats = cache.stats(of: group)
                 let groupLabels = labels + [("group", group.rawValue)]
                 out.add("cache_entries", help: "Entries under the cache's key prefix, by group (table keys, query entries, other).", labels: groupLabels, value: Double(stats.count))

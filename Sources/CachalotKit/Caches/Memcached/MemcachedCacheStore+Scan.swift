@@ -52,7 +52,7 @@ extension MemcachedCacheStore {
     /// no way to list keys (metadump is a text command).
     func refuseListingOverSASL() throws {
         guard options.sasl != nil else { return }
-        throw CachalotError.usage("memcached with SASL speaks only the binary protocol, which cannot list keys (lru_crawler metadump is a text-protocol command): the entries of this cache cannot be listed")
+        throw EntryListingUnavailable(reason: "memcached with SASL speaks only the binary protocol, which cannot list keys (lru_crawler metadump is a text-protocol command)")
     }
 
     public func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
