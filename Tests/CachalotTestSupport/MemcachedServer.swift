@@ -49,7 +49,7 @@ public final class MemcachedServer {
 
     public func set(_ made: String, flags: UInt32, data: [UInt8]) throws {
         let connection = try MemcachedConnection(.tcp(host: "127.0.0.1", port: port), timeout: 2)
-        try connection.send(MemcachedCacheStore.textStorage(.set, made, (flags, data), exptime: 0))
+        try connection.send(MemcachedConnection.textStorage(.set, made, (flags, data), exptime: 0))
         #expect(try connection.readReplyLine() == "STORED")
     }
 }

@@ -159,14 +159,7 @@ extension MemcachedCacheStore {
         for (index, server) in options.servers.enumerated() {
             do {
                 let before = now()
-                let (stats, settings, slabs) = try onServer(index) { connection in
-                    if options.sasl != nil {
-                        try connection.send(["", "settings", "slabs"].flatMap { MemcachedConnection.binaryRequest(.stat, key: Array($0.utf8)) })
-                        return (try connection.readBinaryStats(), try connection.readBinaryStats(), try connection.readBinaryStats())
-                    }
-                    try connection.send(Array("stats\r\nstats settings\r\nstats slabs\r\n".utf8))
-                    return (try connection.readStats(), try connection.readStats(), try connection.readStats())
-                }
+                let (stats, settings, slabs) = try onServer(index) { try $0.serverStats() }
                 var fields = Dictionary(stats + settings, uniquingKeysWith: { first, _ in first })
                 fields["largest_chunk_in_use"] = Self.largestChunkInUse(slabs).map(String.init)
                 let names = ["version", "uptime", "curr_items", "bytes", "limit_maxbytes", "evictions", "get_hits",

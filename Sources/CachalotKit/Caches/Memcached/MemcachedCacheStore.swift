@@ -15,8 +15,6 @@ public final class MemcachedCacheStore: CacheStore {
 
     /// How often a key that another writer keeps changing is tried again.
     static let stampAttempts = 5
-    /// Keys per get/gets line (a long line is split, all still in one write).
-    static let keysPerLine = 100
 
     /// Checks the settings (servers, options, key length); connects on first use.
     public init(settings: CacheSettings, timeout: Double?, clock: @escaping () -> Double) throws {
@@ -78,13 +76,14 @@ public final class MemcachedCacheStore: CacheStore {
             return try body(try connection(server))
         } catch let failure as MemcachedConnection.Failure {
             connections[server] = nil
-            throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(failure.description)")
+            throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(failure.description)", hint: failure.hint)
         }
     }
 
     struct ServerFailure: Error, CustomStringConvertible {
         var server: Int
         var description: String
+        var hint: String? = nil
     }
 
     // MARK: stamping
@@ -124,8 +123,7 @@ public final class MemcachedCacheStore: CacheStore {
             let text = failures.map { failure in
                 "\(failure.description) (\(failedKeys[failure.server]?.count ?? 0) of the \(keys.count) table keys map to it)"
             }.joined(separator: "; ")
-            let hint = options.sasl != nil && text.contains("SASL authentication as") ? "check OPTIONS username and password: the site's pylibmc authenticates with the same"
-                : "start the memcached server, or remove it from LOCATION as the site does"
+            let hint = failures.lazy.compactMap(\.hint).first ?? "start the memcached server, or remove it from LOCATION as the site does"
             throw PartialStampFailure(outcome: outcome, error: .runtime(text, hint: hint))
         }
         return outcome
@@ -138,11 +136,11 @@ public final class MemcachedCacheStore: CacheStore {
         var pending = made
         for _ in 0..<Self.stampAttempts where !pending.isEmpty {
             let stored = try fetch(pending, on: server, withCas: true)
-            var commands: [(key: String, request: [UInt8], creates: Bool)] = []
+            var commands: [(request: MemcachedConnection.StorageRequest, creates: Bool)] = []
             for key in pending {
                 guard let cachalotKey = byMade[key] else { continue }
                 guard let item = stored[key] else {
-                    commands.append((key, storage(.add, key, value, exptime: exptime), true))
+                    commands.append((.init(command: .add, key: key, value: value, exptime: exptime), true))
                     continue
                 }
                 switch inspect(item) {
@@ -154,56 +152,23 @@ public final class MemcachedCacheStore: CacheStore {
                 case .unreadable(let found):
                     outcome.replacedUnreadable[cachalotKey] = found
                 }
-                commands.append((key, storage(.cas, key, value, exptime: exptime, cas: item.cas ?? 0), false))
+                commands.append((.init(command: .cas, key: key, value: value, exptime: exptime, cas: item.cas ?? 0), false))
             }
-            let statuses = try onServer(server) { connection -> [String] in
-                try connection.send(commands.flatMap(\.request))
-                return try commands.map { _ in try storageStatus(connection) }
-            }
+            let statuses = try onServer(server) { try $0.store(commands.map(\.request)) }
             pending = []
             for (command, status) in zip(commands, statuses) {
                 switch status {
                 case "STORED":
-                    guard let cachalotKey = byMade[command.key] else { continue }
+                    guard let cachalotKey = byMade[command.request.key] else { continue }
                     outcome.written.append(cachalotKey)
                     if command.creates { outcome.created.append(cachalotKey) }
-                case "EXISTS", "NOT_FOUND", "NOT_STORED": pending.append(command.key)
+                case "EXISTS", "NOT_FOUND", "NOT_STORED": pending.append(command.request.key)
                 default: throw ServerFailure(server: server, description: "server \(options.servers[server].address) refused a table key: \(quoted(status))")
                 }
             }
         }
         guard pending.isEmpty else {
             throw ServerFailure(server: server, description: "server \(options.servers[server].address): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts")
-        }
-    }
-
-    enum Storage: String { case set, add, cas }
-
-    /// A storage request: `<command> <key> <flags> <exptime> <bytes>[ <cas>]\r\n<data>\r\n`,
-    /// or over SASL its binary form (cas is a set with the item's CAS).
-    func storage(_ command: Storage, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
-        guard options.sasl == nil else {
-            return MemcachedConnection.binaryStorage(command == .add ? .add : .set, key: key, value: value, exptime: exptime, cas: cas ?? 0)
-        }
-        return Self.textStorage(command, key, value, exptime: exptime, cas: cas)
-    }
-
-    static func textStorage(_ command: Storage, _ key: String, _ value: (flags: UInt32, data: [UInt8]), exptime: Int, cas: UInt64? = nil) -> [UInt8] {
-        Array("\(command.rawValue) \(key) \(value.flags) \(exptime) \(value.data.count)\(cas.map { " \($0)" } ?? "")\r\n".utf8)
-            + value.data + [0x0d, 0x0a]
-    }
-
-    /// A storage request's answer in the text protocol's words (STORED,
-    /// EXISTS, NOT_FOUND, NOT_STORED, or the error), whichever protocol.
-    func storageStatus(_ connection: MemcachedConnection) throws -> String {
-        guard options.sasl != nil else { return try connection.readReplyLine() }
-        let response = try connection.readBinaryResponse(limit: 1 << 20)
-        switch MemcachedConnection.Status(rawValue: response.status) {
-        case .success?: return "STORED"
-        case .keyExists?: return "EXISTS"
-        case .keyNotFound?: return "NOT_FOUND"
-        case .notStored?: return "NOT_STORED"
-        default: return "SERVER_ERROR status \(response.status) \(String(decoding: response.value.prefix(200), as: UTF8.self))"
         }
     }
 
@@ -217,26 +182,10 @@ public final class MemcachedCacheStore: CacheStore {
 
     // MARK: reading and writing
 
-    /// The items stored under made keys on one server (one pipelined write
-    /// of get or gets lines).
+    /// The items stored under made keys on one server, in one pipelined write.
     func fetch(_ made: [String], on server: Int, withCas: Bool, limit: Int = 256 << 20) throws -> [String: MemcachedConnection.Item] {
         guard !made.isEmpty else { return [:] }
-        if options.sasl != nil {
-            // One quiet GETKQ per key (misses answer nothing), then a NOOP; CAS comes with every item.
-            let request = made.flatMap { MemcachedConnection.binaryRequest(.getKQ, key: Array($0.utf8)) } + MemcachedConnection.binaryRequest(.noop)
-            let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
-                try connection.send(request)
-                return try connection.readBinaryItems(limit: limit)
-            }
-            return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        }
-        let lines = stride(from: 0, to: made.count, by: Self.keysPerLine).map { start in
-            (withCas ? "gets " : "get ") + made[start..<min(start + Self.keysPerLine, made.count)].joined(separator: " ") + "\r\n"
-        }
-        let items = try onServer(server) { connection -> [MemcachedConnection.Item] in
-            try connection.send(Array(lines.joined().utf8))
-            return try lines.flatMap { _ in try connection.readItems(limit: limit) }
-        }
+        let items = try onServer(server) { try $0.items(made, withCas: withCas, limit: limit) }
         return Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -297,12 +246,9 @@ public final class MemcachedCacheStore: CacheStore {
         for (key, value) in values { encoded[try madeKey(key)] = try codec.encode(value) }
         let exptime = MemcachedOptions.exptime(timeout, now: now())
         for group in placed(Array(encoded.keys), among: Array(options.servers.indices)) {
-            let requests = group.keys.map { storage(.set, $0, encoded[$0]!, exptime: exptime) }
+            let requests = group.keys.map { MemcachedConnection.StorageRequest(command: .set, key: $0, value: encoded[$0]!, exptime: exptime) }
             do {
-                let statuses = try onServer(group.server) { connection -> [String] in
-                    try connection.send(requests.flatMap { $0 })
-                    return try requests.map { _ in try storageStatus(connection) }
-                }
+                let statuses = try onServer(group.server) { try $0.store(requests) }
                 if let refused = zip(group.keys, statuses).first(where: { $0.1 != "STORED" }) {
                     throw CachalotError.runtime("server \(options.servers[group.server].address) did not store \(refused.0) (\(refused.1)); a value over the server's item size limit (memcached -I, 1 MB by default) is refused")
                 }

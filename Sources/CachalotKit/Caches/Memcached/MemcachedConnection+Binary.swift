@@ -64,6 +64,7 @@ extension MemcachedConnection {
     /// the strongest through Cyrus SASL), else PLAIN (RFC 4616). A refusal
     /// is a failure naming the user, never the password.
     func authenticate(username: String, password: String) throws {
+        speaksBinary = true  // from its first request on
         try send(Self.binaryRequest(.saslListMechanisms))
         let offered = try readBinaryResponse(limit: 4096)
         guard offered.status == Status.success.rawValue else {
@@ -73,48 +74,45 @@ extension MemcachedConnection {
         }
         let mechanisms = String(decoding: offered.value, as: UTF8.self).split(separator: " ").map(String.init)
         let refused = "SASL authentication as \(quoted(username)) failed"
-        do {
-            if mechanisms.contains("SCRAM-SHA-256") {
-                var scram = try SCRAMClient<SHA256>(username: username, password: password)
-                try scramExchange("SCRAM-SHA-256", first: scram.clientFirst, answer: { try scram.clientFinal(serverFirst: $0) },
-                                  verify: { try scram.verify(serverFinal: $0) }, refused: refused)
-            } else if mechanisms.contains("SCRAM-SHA-1") {
-                var scram = try SCRAMClient<SHA1>(username: username, password: password)
-                try scramExchange("SCRAM-SHA-1", first: scram.clientFirst, answer: { try scram.clientFinal(serverFirst: $0) },
-                                  verify: { try scram.verify(serverFinal: $0) }, refused: refused)
-            } else if mechanisms.contains("PLAIN") {
-                try send(Self.binaryRequest(.saslAuthenticate, key: Array("PLAIN".utf8),
-                                            value: [0] + Array(username.utf8) + [0] + Array(password.utf8)))
-                let answer = try readBinaryResponse(limit: 4096)
-                guard answer.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(answer.status))") }
-            } else {
-                throw Failure(description: "the server offers no SASL mechanism cachalot speaks (it offers \(mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")); cachalot speaks SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN)")
-            }
-        } catch let failure as SCRAMClient<SHA256>.Failure {
-            throw Failure(description: "\(refused): \(failure.description)")
-        } catch let failure as SCRAMClient<SHA1>.Failure {
-            throw Failure(description: "\(refused): \(failure.description)")
+        if mechanisms.contains("SCRAM-SHA-256") {
+            try authenticateSCRAM(SHA256.self, "SCRAM-SHA-256", username: username, password: password, refused: refused)
+        } else if mechanisms.contains("SCRAM-SHA-1") {
+            try authenticateSCRAM(SHA1.self, "SCRAM-SHA-1", username: username, password: password, refused: refused)
+        } else if mechanisms.contains("PLAIN") {
+            try send(Self.binaryRequest(.saslAuthenticate, key: Array("PLAIN".utf8), value: [0] + Array(username.utf8) + [0] + Array(password.utf8)))
+            let answer = try readBinaryResponse(limit: 4096)
+            guard answer.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(answer.status))", hint: Self.credentialsHint) }
+        } else {
+            throw Failure(description: "the server offers no SASL mechanism cachalot speaks (it offers \(mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")); cachalot speaks SCRAM-SHA-256, SCRAM-SHA-1 and PLAIN)")
         }
     }
+
+    static let credentialsHint = "check OPTIONS username and password: the site's pylibmc authenticates with the same"
 
     /// AUTH with the client's first message, STEP with its answer to the
     /// challenge; memcached sends the server's signature with "continue"
     /// (Cyrus SASL wants one more, empty, step) and then "Authenticated".
-    private func scramExchange(_ mechanism: String, first: String, answer: (String) throws -> String,
-                               verify: (String) throws -> Void, refused: String) throws {
-        try send(Self.binaryRequest(.saslAuthenticate, key: Array(mechanism.utf8), value: Array(first.utf8)))
-        let challenge = try readBinaryResponse(limit: 4096)
-        guard challenge.status == Status.authenticationContinue.rawValue else { throw Failure(description: "\(refused) (status \(challenge.status))") }
-        try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8), value: Array(try answer(String(decoding: challenge.value, as: UTF8.self)).utf8)))
-        var final = try readBinaryResponse(limit: 4096)
-        if final.status == Status.authenticationContinue.rawValue {
-            try verify(String(decoding: final.value, as: UTF8.self))
-            try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8)))
-            final = try readBinaryResponse(limit: 4096)
-        } else if final.status == Status.success.rawValue, final.value.starts(with: Array("v=".utf8)) {
-            try verify(String(decoding: final.value, as: UTF8.self))
+    private func authenticateSCRAM<Digest: BlockDigest>(_: Digest.Type, _ mechanism: String, username: String, password: String,
+                                                        refused: String) throws {
+        do {
+            var scram = try SCRAMClient<Digest>(username: username, password: password)
+            try send(Self.binaryRequest(.saslAuthenticate, key: Array(mechanism.utf8), value: Array(scram.clientFirst.utf8)))
+            let challenge = try readBinaryResponse(limit: 4096)
+            guard challenge.status == Status.authenticationContinue.rawValue else { throw Failure(description: "\(refused) (status \(challenge.status))", hint: Self.credentialsHint) }
+            let answer = try scram.clientFinal(serverFirst: String(decoding: challenge.value, as: UTF8.self))
+            try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8), value: Array(answer.utf8)))
+            var final = try readBinaryResponse(limit: 4096)
+            if final.status == Status.authenticationContinue.rawValue {
+                try scram.verify(serverFinal: String(decoding: final.value, as: UTF8.self))
+                try send(Self.binaryRequest(.saslStep, key: Array(mechanism.utf8)))
+                final = try readBinaryResponse(limit: 4096)
+            } else if final.status == Status.success.rawValue, final.value.starts(with: Array("v=".utf8)) {
+                try scram.verify(serverFinal: String(decoding: final.value, as: UTF8.self))
+            }
+            guard final.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(final.status))", hint: Self.credentialsHint) }
+        } catch let failure as SCRAMClient<Digest>.Failure {
+            throw Failure(description: "\(refused): \(failure.description)", hint: Self.credentialsHint)
         }
-        guard final.status == Status.success.rawValue else { throw Failure(description: "\(refused) (status \(final.status))") }
     }
 
     /// The items of quiet GETKQ requests ended by a NOOP (misses send nothing).

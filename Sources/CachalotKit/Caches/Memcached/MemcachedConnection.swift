@@ -5,6 +5,8 @@
 final class MemcachedConnection {
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// What to check, where the failure says more than "down" (a refused login).
+        var hint: String? = nil
     }
 
     /// One item of a get/gets reply.
@@ -23,6 +25,9 @@ final class MemcachedConnection {
 
     private let stream: ByteStream
     private let timeout: Double
+    /// Whether it speaks the binary protocol: once it authenticated with
+    /// SASL, the only protocol such a server speaks.
+    var speaksBinary = false
     private var deadline = Deadline.after(0)
     private var buffer: [UInt8] = []
     private var position = 0
