@@ -87,7 +87,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CachalotKitTests",
-            dependencies: ["CachalotKit", "CMariaDB", "CachalotTestSupport"],
+            // FuzzSupport: its ReplayStream stands in for a server in protocol tests.
+            dependencies: ["CachalotKit", "CMariaDB", "CachalotTestSupport", "FuzzSupport"],
             swiftSettings: strictImports
         ),
         .testTarget(

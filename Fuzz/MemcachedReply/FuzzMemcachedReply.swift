@@ -5,24 +5,9 @@ import FuzzSupport
 /// items, status lines, stats, metadump lines; binary: items, stats) and the value codecs: a reply or
 /// a failure, never a trap, a hang or unbounded growth.
 enum FuzzMemcachedReply {
-    /// Serves the fuzzer's bytes a few at a time, then end of stream.
-    final class Replay: ByteStream {
-        var bytes: ArraySlice<UInt8>
-        /// No socket: nothing waits on it.
-        var descriptor: Int32 { -1 }
-        init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-        func send(_ bytes: [UInt8], until deadline: Deadline) throws {}
-        func receive(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws -> Int {
-            let count = min(buffer.count, bytes.count, 7)
-            buffer.copyBytes(from: bytes.prefix(count))
-            bytes = bytes.dropFirst(count)
-            return count
-        }
-    }
-
     static func test(_ bytes: [UInt8]) {
         guard let mode = bytes.first else { return }
-        let connection = MemcachedConnection(stream: Replay(bytes.dropFirst()), timeout: 1)
+        let connection = MemcachedConnection(stream: ReplayStream(bytes.dropFirst()), timeout: 1)
         _ = try? connection.send([])
         switch mode % 6 {
         case 0:

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Testing
 @testable import CachalotKit
 
@@ -5,20 +6,6 @@ import Testing
 /// server started with SASL (-S) speaks only; the pylibmc-sasl interop run
 /// checks the same against a real server and pylibmc.
 struct MemcachedBinaryTests {
-    /// Serves canned bytes a few at a time.
-    final class Replay: ByteStream {
-        var bytes: [UInt8]
-        var descriptor: Int32 { -1 }
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-        func send(_ bytes: [UInt8], until deadline: Deadline) throws {}
-        func receive(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws -> Int {
-            let count = min(buffer.count, bytes.count, 5)
-            buffer.copyBytes(from: bytes.prefix(count))
-            bytes.removeFirst(count)
-            return count
-        }
-    }
-
     @Test func aStorageRequestCarriesFlagsExpiryAndCAS() {
         let frame = MemcachedConnection.binaryStorage(.set, key: "k", value: (flags: 1, data: [0x41, 0x42]), exptime: 300, cas: 7)
         #expect(frame == [0x80, 0x01, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x00,
@@ -31,12 +18,12 @@ struct MemcachedBinaryTests {
         let hit: [UInt8] = [0x81, 0x0d, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00,
                             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x04, 0x6b, 0x37]
         let noop: [UInt8] = [0x81, 0x0a] + [UInt8](repeating: 0, count: 22)
-        let items = try MemcachedConnection(stream: Replay(hit + noop), timeout: 1).readBinaryItems(limit: 1024)
+        let items = try MemcachedConnection(stream: ReplayStream(hit + noop), timeout: 1).readBinaryItems(limit: 1024)
         #expect(items.count == 1 && items[0].key == "k" && items[0].flags == 4 && items[0].data == [0x37] && items[0].cas == 9)
         // A text reply where a binary one belongs, and a body past the limit.
-        #expect(throws: MemcachedConnection.Failure.self) { _ = try MemcachedConnection(stream: Replay(Array("ERROR\r\n".utf8) + noop), timeout: 1).readBinaryItems(limit: 1024) }
+        #expect(throws: MemcachedConnection.Failure.self) { _ = try MemcachedConnection(stream: ReplayStream(Array("ERROR\r\n".utf8) + noop), timeout: 1).readBinaryItems(limit: 1024) }
         var huge = hit
         huge[8...11] = [0x7f, 0xff, 0xff, 0xff]
-        #expect(throws: MemcachedConnection.Failure.self) { _ = try MemcachedConnection(stream: Replay(huge), timeout: 1).readBinaryItems(limit: 1024) }
+        #expect(throws: MemcachedConnection.Failure.self) { _ = try MemcachedConnection(stream: ReplayStream(huge), timeout: 1).readBinaryItems(limit: 1024) }
     }
 }

@@ -345,14 +345,20 @@ def restart_database():
     folder = SESSION_DIR / ("postgresql" if DATABASE == "postgresql" else "mariadb")
     log = open(folder / ("postgres.log" if DATABASE == "postgresql" else "mariadb.log"), "a")
     POSTGRESQL = subprocess.Popen(POSTGRESQL.args, stdout=log, stderr=log)
-    deadline = time.time() + 60
+    wait_for_database("a restart")
+
+
+def wait_for_database(after, seconds=60):
+    """Until the site's server takes connections again (after a restart or
+    a crash's recovery)."""
+    deadline = time.time() + seconds
     while True:
         try:
             RawDatabase().close()
             return
         except Exception:
             if time.time() > deadline or POSTGRESQL.poll() is not None:
-                pytest.fail(f"the {DATABASE} server did not come back after a restart")
+                pytest.fail(f"the {DATABASE} server did not come back after {after}")
             time.sleep(0.2)
 
 

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 
-from conftest import DATABASE, RawDatabase, binary, restart_database
+from conftest import DATABASE, RawDatabase, binary, restart_database, wait_for_database
 
 
 @pytest.fixture(autouse=True)
@@ -255,14 +255,7 @@ def test_a_crashed_backend_makes_every_table_changed(cachalot):
     pid = victim.execute("SELECT pg_backend_pid()").fetchone()[0]
     os.kill(pid, signal.SIGKILL)  # the postmaster resets every backend and recovers
     connection.close()
-    deadline = time.time() + 30
-    while True:
-        try:
-            RawDatabase().close()
-            break
-        except Exception:
-            assert time.time() < deadline, "PostgreSQL did not come back after the crash"
-            time.sleep(0.2)
+    wait_for_database("the crash", seconds=30)
     report = sync(cachalot)
     assert {result["reason"] for result in report["results"]} == {"evidence restarted"}
     assert "catalogue_books" in changed(report)

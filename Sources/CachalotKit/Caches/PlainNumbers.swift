@@ -3,10 +3,14 @@
 enum PlainInteger {
     /// The integer in `bytes` (ASCII whitespace around it allowed), or nil.
     static func parse<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
+        let trimmed = trimmedOfSpaces(bytes)
+        return trimmed.isEmpty ? nil : Int(String(decoding: trimmed, as: UTF8.self))
+    }
+
+    /// Without the ASCII whitespace Python's int() and float() skip around a number.
+    static func trimmedOfSpaces<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0d).contains($0) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return nil }
-        let trimmed = bytes[first...].reversed().drop(while: isSpace).reversed()
-        return Int(String(decoding: trimmed, as: UTF8.self))
+        return Array(bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }
 
@@ -18,8 +22,7 @@ enum PlainNumber {
     static func parse(_ bytes: [UInt8]) -> PickleValue? {
         guard !bytes.isEmpty else { return nil }
         if bytes.allSatisfy(isDigit) { return Int(String(decoding: bytes, as: UTF8.self)).map(PickleValue.int) }
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0d).contains($0) }
-        let text = Array(bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        let text = PlainInteger.trimmedOfSpaces(bytes)
         guard isPythonFloat(text), let number = Double(String(decoding: text.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)) else {
             return nil
         }
