@@ -7,7 +7,7 @@
 #     CACHALOT_EXPORT_TO=cachalot.json python manage.py shell -c "$(cat /usr/share/cachalot/export-settings.py)"
 #
 # It prints JSON: every CACHALOT_* setting, USE_TZ, TIME_ZONE,
-# CACHE_HERD_TIMEOUT (and django-valkey's compressor settings where set), CACHES, DATABASES (passwords included: keep the file
+# CACHE_HERD_TIMEOUT (and what django-redis and django-valkey read beside OPTIONS, where set), CACHES, DATABASES (passwords included: keep the file
 # private, or replace them with ${VAR}), MODELS (each model label, the
 # auto-created many-to-many ones included, to its table), APPS (each app
 # label to its name, for suggesting labels) and VERSIONS
@@ -209,10 +209,11 @@ def _export():
         VERSIONS=_versions(),
     )
     exported.update(_tenancy())
-    # django-valkey's compressors read these; written only where the site sets them.
+    # django-redis and django-valkey read these beside OPTIONS; written only where the site sets them.
     for name in ("CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL", "COMPRESS_ZLIB_WBITS", "COMPRESS_LZMA_FORMAT",
                  "COMPRESS_LZMA_CHECK", "COMPRESS_LZMA_FILTERS", "COMPRESS_LZ4_BLOCK_SIZE", "COMPRESS_LZ4_CONTENT_CHECKSUM",
-                 "COMPRESS_LZ4_BLOCK_LINKED", "COMPRESS_LZ4_STORE_SIZE"):
+                 "COMPRESS_LZ4_BLOCK_LINKED", "COMPRESS_LZ4_STORE_SIZE", "DJANGO_REDIS_CONNECTION_FACTORY",
+                 "DJANGO_VALKEY_CONNECTION_FACTORY"):
         if hasattr(settings, name):
             exported[name] = getattr(settings, name)
     return json.dumps(exported, indent=2, default=_plain) + "\n"

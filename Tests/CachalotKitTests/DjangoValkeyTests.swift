@@ -65,6 +65,17 @@ struct DjangoValkeyTests {
         #expect(refusal(#""SERIALIZER": "django_valkey.serializers.msgspec.MsgSpecJsonSerializer""#) != nil)
     }
 
+    /// A connection factory decides which server LOCATION names: only the package's own.
+    @Test func onlyThePackagesOwnConnectionFactoryIsAccepted() throws {
+        #expect(refusal(#""CONNECTION_FACTORY": "django_valkey.pool.ConnectionFactory""#) == nil)
+        #expect(refusal(#""CONNECTION_FACTORY": "mysite.pools.RoundRobin""#)?.contains("decides which server gets the site's writes") == true)
+        #expect(refusal(#""CONNECTION_FACTORY": "django_valkey.pool.SentinelConnectionFactory""#) != nil, "Sentinel's only with its client")
+        #expect(refusal("", top: #""DJANGO_VALKEY_CONNECTION_FACTORY": "mysite.pools.RoundRobin", "#)?.contains("DJANGO_VALKEY_CONNECTION_FACTORY") == true)
+        #expect(refusal("", top: #""DJANGO_VALKEY_CONNECTION_FACTORY": "django_valkey.pool.ConnectionFactory", "#) == nil)
+        // django-redis's setting means nothing to django-valkey.
+        #expect(refusal("", top: #""DJANGO_REDIS_CONNECTION_FACTORY": "mysite.pools.RoundRobin", "#) == nil)
+    }
+
     @Test func theSitesCompressionSettingsAreFollowedOrRefused() throws {
         let zlib = #""COMPRESSOR": "django_valkey.compressors.zlib.ZlibCompressor""#
         #expect(try options(zlib).codec.threshold == 15)

@@ -86,10 +86,12 @@ public struct CacheSettings: Sendable, Equatable {
     public var options: [String: SettingsValue] = [:]
     /// Django's CACHE_HERD_TIMEOUT (django-redis's HerdClient), default 60.
     public var herdTimeout: Double = 60
-    /// The Django settings django-valkey's compressors read
-    /// (CACHE_COMPRESS_MIN_LENGTH, CACHE_COMPRESS_LEVEL, COMPRESS_ZLIB_WBITS,
-    /// COMPRESS_LZMA_*, COMPRESS_LZ4_*), those the settings file holds.
-    public var compressorSettings: [String: SettingsValue] = [:]
+    /// The Django settings django-redis and django-valkey read beside
+    /// OPTIONS, those the settings file holds: django-valkey's compressor
+    /// settings (CACHE_COMPRESS_MIN_LENGTH, CACHE_COMPRESS_LEVEL,
+    /// COMPRESS_ZLIB_WBITS, COMPRESS_LZMA_*, COMPRESS_LZ4_*) and
+    /// DJANGO_REDIS_CONNECTION_FACTORY / DJANGO_VALKEY_CONNECTION_FACTORY.
+    public var clientSettings: [String: SettingsValue] = [:]
     /// CACHALOT_TIMEOUT written as a Python float (300.0): HerdClient's
     /// stamp (`timeout + int(time.time())`) is then a float, else an int.
     public var cachalotTimeoutIsFloat = false

@@ -12,7 +12,8 @@ public enum SettingsLoader {
     static let topLevelKeys = ["CACHES", "DATABASES", "MODELS", "APPS", "USE_TZ", "TIME_ZONE", "CACHE_HERD_TIMEOUT", "VERSIONS",
                                "CACHE_COMPRESS_MIN_LENGTH", "CACHE_COMPRESS_LEVEL", "COMPRESS_ZLIB_WBITS", "COMPRESS_LZMA_FORMAT",
                                "COMPRESS_LZMA_CHECK", "COMPRESS_LZMA_FILTERS", "COMPRESS_LZ4_BLOCK_SIZE", "COMPRESS_LZ4_CONTENT_CHECKSUM",
-                               "COMPRESS_LZ4_BLOCK_LINKED", "COMPRESS_LZ4_STORE_SIZE",
+                               "COMPRESS_LZ4_BLOCK_LINKED", "COMPRESS_LZ4_STORE_SIZE", "DJANGO_REDIS_CONNECTION_FACTORY",
+                               "DJANGO_VALKEY_CONNECTION_FACTORY",
                                "TENANT_MODEL", "PUBLIC_SCHEMA_NAME", "TENANT_DB_ALIAS", "PG_EXTRA_SEARCH_PATHS",
                                "TENANTS", "PGSCHEMAS_TENANT_DB_ALIAS", "PGSCHEMAS_EXTRA_SEARCH_PATHS"]
         + cachalotKeys
@@ -61,9 +62,11 @@ public enum SettingsLoader {
             if let herd = try root.seconds("CACHE_HERD_TIMEOUT") {
                 for alias in settings.caches.keys { settings.caches[alias]?.herdTimeout = herd }
             }
-            // Checked where they matter: a django-valkey cache with a compressor (RedisOptions).
-            let compressorSettings = root.entries.filter { $0.key.hasPrefix("CACHE_COMPRESS_") || $0.key.hasPrefix("COMPRESS_") }
-            for alias in settings.caches.keys { settings.caches[alias]?.compressorSettings = compressorSettings }
+            // Checked where they matter: a django-redis or django-valkey cache (RedisOptions).
+            let clientSettings = root.entries.filter {
+                $0.key.hasPrefix("CACHE_COMPRESS_") || $0.key.hasPrefix("COMPRESS_") || $0.key.hasSuffix("_CONNECTION_FACTORY")
+            }
+            for alias in settings.caches.keys { settings.caches[alias]?.clientSettings = clientSettings }
             if case .double? = root.entries["CACHALOT_TIMEOUT"] {
                 for alias in settings.caches.keys { settings.caches[alias]?.cachalotTimeoutIsFloat = true }
             }

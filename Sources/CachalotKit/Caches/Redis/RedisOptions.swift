@@ -60,6 +60,23 @@ struct RedisOptions {
                 "django-valkey 0.4's SentinelClient asks Sentinel for replicas when it means the primary (client/sentinel.py: its primary and replica queries are one dict), so the site's own writes go to a replica; cachalot does not guess which server the site means"])
     }
 
+    /// The connection factory (OPTIONS CONNECTION_FACTORY, else the Django
+    /// setting DJANGO_REDIS_/DJANGO_VALKEY_CONNECTION_FACTORY) decides how
+    /// LOCATION becomes a server: only the package's own are reproduced, its
+    /// Sentinel one with the SentinelClient.
+    static func checkConnectionFactory(_ cache: CacheSettings, _ options: SettingsTable, package: ClientPackage, client: String) throws {
+        let module = package.library == .djangoValkey ? "django_valkey" : "django_redis"
+        let setting = module.uppercased() + "_CONNECTION_FACTORY"
+        let known = [module + ".pool.ConnectionFactory"] + (client.hasSuffix("SentinelClient") ? [module + ".pool.SentinelConnectionFactory"] : [])
+        if let factory = try options.string("CONNECTION_FACTORY"), !known.contains(factory) {
+            throw options.fail("CONNECTION_FACTORY", "\(quoted(factory)) decides which server gets the site's writes in Python cachalot cannot run; supported here: \(known.joined(separator: ", "))")
+        }
+        if let value = cache.clientSettings[setting], value != .null, value != .string(known[0]) {
+            throw CachalotError.usage("cache '\(cache.alias)': \(setting) names a connection factory other than \(known[0]); it decides which server gets the site's writes in Python cachalot cannot run",
+                                      hint: "remove \(setting) from the settings file if the site does not set it")
+        }
+    }
+
     /// What django-valkey's compressors read from Django's settings, and the
     /// value that leaves their bytes as cachalot writes them (compressors/*.py).
     static let valkeyCompressorDefaults: [(name: String, applies: Set<RedisValueCodec.Compression>, defaults: [SettingsValue])] = [
@@ -77,7 +94,7 @@ struct RedisOptions {
     /// django-valkey's CACHE_COMPRESS_MIN_LENGTH (default 15); a setting
     /// that changes the compressor's bytes away from its defaults is refused.
     static func valkeyCompressorThreshold(_ cache: CacheSettings, _ compression: RedisValueCodec.Compression) throws -> Int {
-        let found = cache.compressorSettings
+        let found = cache.clientSettings
         for (name, applies, defaults) in valkeyCompressorDefaults where applies.contains(compression) {
             guard let value = found[name], !defaults.contains(value) else { continue }
             throw CachalotError.usage("cache '\(cache.alias)': \(name) changes the bytes django-valkey's \(compression.rawValue) compressor writes; cachalot writes them with its defaults only",
@@ -116,6 +133,7 @@ struct RedisOptions {
             let package = cache.backend == .djangoValkey ? ClientPackage.djangoValkey : ClientPackage.djangoRedis
             let client = try options.string("CLIENT_CLASS") ?? package.defaultClient
             if let reason = package.refusedClients[client] { throw options.fail("CLIENT_CLASS", reason) }
+            try Self.checkConnectionFactory(cache, options, package: package, client: client)
             guard package.clients.contains(client) else {
                 throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a \(package.name) client cachalot knows; supported: \(package.clients.joined(separator: ", "))")
             }
