@@ -8,7 +8,7 @@ public enum CacheStoreFactory {
         switch cache.backend {
         case .fileBased:
             return FileBasedCacheStore(settings: cache, clock: clock)
-        case .redis, .djangoRedis, .djangoValkey:
+        case .redis, .djangoRedis, .djangoValkey, .djangoValkeyCluster:
             return try RedisCacheStore(settings: cache, timeout: timeout, clock: clock)
         case .locMem, .dummy:
             throw CachalotError.livesInsideDjango(cache)

@@ -291,12 +291,12 @@ public enum SettingsLoader {
             let client = try entry.table("OPTIONS")?.string("CLIENT_CLASS")
             let servers: [Substring] = switch backend {
             case .djangoRedis where client == "django_redis.client.SentinelClient": [Substring(text)]
-            case .djangoRedis, .djangoValkey: text.split(separator: ",", omittingEmptySubsequences: false)
+            case .djangoRedis, .djangoValkey, .djangoValkeyCluster: text.split(separator: ",", omittingEmptySubsequences: false)
             default: text.split(omittingEmptySubsequences: false) { $0 == "," || $0 == ";" }
             }
             // A separator inside a password cuts a URL in two: the piece
             // after it is no URL, and the one before shows the password's head.
-            if [.redis, .djangoRedis, .djangoValkey].contains(backend), servers.count > 1,
+            if [.redis, .djangoRedis, .djangoValkey, .djangoValkeyCluster].contains(backend), servers.count > 1,
                let index = servers.firstIndex(where: { !$0.contains("://") }) {
                 throw entry.fail("LOCATION", "LOCATION's server \(index + 1) of \(servers.count) is not a Redis URL: the site's client splits this string at every separator, so one inside a password cuts its URL in two; give LOCATION as a list")
             }

@@ -1,7 +1,7 @@
 extension RedisCacheStore: KeyNameListing {
     /// SCAN without MATCH on each server written to.
     public func listKeyNames(_ visit: (String) throws -> Void) throws {
-        for server in servers {
+        for server in try servers() {
             var cursor = "0"
             repeat {
                 let reply = try send([Array("SCAN".utf8), Array(cursor.utf8), Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)], on: server)

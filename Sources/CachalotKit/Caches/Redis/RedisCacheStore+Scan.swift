@@ -9,7 +9,7 @@ extension RedisCacheStore {
         scanResetsLastRead = false
         scanSawFrequencies = false
         scanReplicaFailures = [:]
-        for server in servers {
+        for server in try servers() {
             // Redis 7.2+: this connection's reads leave idle times and LFU
             // counters alone. Older servers refuse it; their reads reset them.
             do {
@@ -32,7 +32,7 @@ extension RedisCacheStore {
             caveats.append("reads the site sends to the master's replicas are not counted")
         }
         for (replica, reason) in scanReplicaFailures.sorted(by: { $0.key < $1.key }) {
-            caveats.append("replica \(options.endpoints[replica].description) did not answer (\(reason)): reads there are not counted")
+            caveats.append("replica \(named(replica)) did not answer (\(reason)): reads there are not counted")
         }
         return LastReadSource(method: scanSawFrequencies ? "Redis OBJECT FREQ (an LFU maxmemory-policy keeps no idle time)" : "Redis OBJECT IDLETIME",
                               scanResetsIt: scanResetsLastRead, caveat: caveats.isEmpty ? nil : caveats.joined(separator: "; "))
@@ -80,18 +80,37 @@ extension RedisCacheStore {
             guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
                   case .array(let names) = parts[1] else { throw unexpected(reply) }
             cursor = String(decoding: next, as: UTF8.self)
-            let keys = names.compactMap(\.bytes)
+            var keys = names.compactMap(\.bytes)
             guard !keys.isEmpty else { continue }
             let now = self.now()
-            let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)]
-                                       + keys + [Array(String(wholeLimit).utf8), Array((lastRead ? "1" : "0").utf8)]], on: server, replyLimit: min(keys.count * (wholeLimit + 256) + 65536, 512 << 20))[0]
-            guard case .array(let fields) = sample, fields.count == keys.count * 6 else { throw unexpected(sample) }
+            let arguments = [Array(String(wholeLimit).utf8), Array((lastRead ? "1" : "0").utf8)]
+            let replyLimit = min(keys.count * (wholeLimit + 256) + 65536, 512 << 20)
+            let fields: [RedisReply]
+            if case .cluster = options.topology {
+                // A script's keys must share a hash slot: one script per
+                // slot, the node's slots in one pipeline.
+                let slots = Dictionary(grouping: keys, by: RedisClusterSlot.of)
+                keys = slots.keys.sorted().flatMap { slots[$0]! }
+                let replies = try pipeline([Self.scriptLoad(RedisScripts.sample)] + slots.keys.sorted().map { slot in
+                    [Array("EVALSHA".utf8), Array(RedisScripts.sampleSHA1.utf8), Array(String(slots[slot]!.count).utf8)] + slots[slot]! + arguments
+                }, on: server, replyLimit: replyLimit)
+                fields = try replies.dropFirst().flatMap { reply -> [RedisReply] in
+                    guard case .array(let fields) = reply else { throw unexpected(reply) }
+                    return fields
+                }
+            } else {
+                let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)] + keys + arguments],
+                                          on: server, replyLimit: replyLimit)[0]
+                guard case .array(let all) = sample else { throw unexpected(sample) }
+                fields = all
+            }
+            guard fields.count == keys.count * 6 else { throw CachalotError.runtime("the entry sampling script answered \(fields.count) fields for \(keys.count) keys") }
             let onReplicas = replicas.isEmpty || !lastRead ? [] : replicaLastReads(keys)
             for (index, key) in keys.enumerated() {
                 let at = 6 * index
                 guard case .integer(var idle) = fields[at], case .integer(var frequency) = fields[at + 1],
                       case .integer(let size) = fields[at + 2], case .integer(let ttl) = fields[at + 3],
-                      let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(sample) }
+                      let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(fields[at]) }
                 // A key that expired or was deleted between SCAN and the script is gone.
                 guard ttl != -2 else { continue }
                 var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
@@ -123,8 +142,7 @@ extension RedisCacheStore {
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
         guard entry.partial != nil else { return try options.codec.pickleBytes(entry.value) }
-        var server = 0
-        if case .shard(let ring) = options.topology { server = ring.server(for: entry.name) }
+        let server = try placed([entry.name])[0].server
         let whole = try send([Array("GET".utf8), Array(entry.name.utf8)], on: server)
         guard let bytes = whole.bytes, bytes.count <= valueLimit else {
             throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
@@ -141,10 +159,11 @@ extension RedisCacheStore {
     /// to and, as members, every replica the site reads from (one that
     /// does not answer is listed as unreachable); else the one server.
     public func serverFacts() throws -> ServerFacts {
+        let servers = try servers()
         if servers.count > 1 {
-            var facts = try self.facts(of: 0)
+            var facts = try self.facts(of: servers[0])
             facts.serverTime = nil
-            facts.members = try servers.map { (options.endpoints[$0].description, try self.facts(of: $0)) }
+            facts.members = try servers.map { (named($0), try self.facts(of: $0)) }
             return facts
         }
         var facts = try self.facts(of: 0)

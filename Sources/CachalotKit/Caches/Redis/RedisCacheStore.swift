@@ -10,6 +10,8 @@ public final class RedisCacheStore: CacheStore {
     let now: () -> Double
     private var connections: [Int: RedisConnection] = [:]
     private var sentinelMaster: RedisEndpoint?
+    /// django-valkey's cluster backend: the slots' owners, read on first use.
+    var clusterMap: RedisClusterMap
     /// What the last scan found: a server without CLIENT NO-TOUCH, LFU counters.
     var scanResetsLastRead = false
     var scanSawFrequencies = false
@@ -22,6 +24,7 @@ public final class RedisCacheStore: CacheStore {
         self.options = try RedisOptions(settings, timeoutOverride: timeout)
         self.keyMaker = DjangoKeyMaker(settings)
         self.now = clock
+        self.clusterMap = RedisClusterMap(seeds: options.endpoints)
     }
 
     public var address: String {
@@ -29,34 +32,52 @@ public final class RedisCacheStore: CacheStore {
         case .primary: return options.endpoints[0].description
         case .shard: return options.endpoints.map(\.description).joined(separator: ",")
         case .sentinel(let sentinels): return sentinelMaster.map { "\(sentinels.description) → \($0.description)" } ?? sentinels.description
+        case .cluster: return "cluster " + options.endpoints.map(\.description).joined(separator: ",")
         }
     }
 
-    /// The servers a cache's keys can live on (one but for a shard ring).
-    var servers: [Int] {
-        if case .shard = options.topology { return Array(options.endpoints.indices) }
-        return [0]
+    /// The servers a cache's keys can live on: one, a shard ring's, or a
+    /// cluster's primaries.
+    func servers() throws -> [Int] {
+        switch options.topology {
+        case .shard: return Array(options.endpoints.indices)
+        case .cluster: return try readClusterMap().primaries
+        case .primary, .sentinel: return [0]
+        }
     }
 
     /// Made keys grouped by the server holding each.
-    func placed(_ keys: [String]) -> [(server: Int, keys: [String])] {
-        guard case .shard(let ring) = options.topology else { return keys.isEmpty ? [] : [(0, keys)] }
-        let groups = Dictionary(grouping: keys) { ring.server(for: $0) }
+    func placed(_ keys: [String]) throws -> [(server: Int, keys: [String])] {
+        guard !keys.isEmpty else { return [] }
+        let groups: [Int: [String]]
+        switch options.topology {
+        case .primary, .sentinel: return [(0, keys)]
+        case .shard(let ring): groups = Dictionary(grouping: keys) { ring.server(for: $0) }
+        case .cluster: groups = try Dictionary(grouping: keys) { try clusterOwner(ofSlot: RedisClusterSlot.of($0)) }
+        }
         return groups.keys.sorted().map { ($0, groups[$0]!) }
     }
 
     func endpoint(_ server: Int) throws -> RedisEndpoint {
-        guard case .sentinel(let sentinels) = options.topology else { return options.endpoints[server] }
-        if let master = sentinelMaster { return master }
-        let master = try sentinels.resolve(timeouts: options.timeouts)
-        sentinelMaster = master
-        return master
+        switch options.topology {
+        case .primary, .shard: return options.endpoints[server]
+        case .cluster: return clusterMap.nodes[server]
+        case .sentinel(let sentinels):
+            if let master = sentinelMaster { return master }
+            let master = try sentinels.resolve(timeouts: options.timeouts)
+            sentinelMaster = master
+            return master
+        }
     }
+
+    /// A server's address for messages.
+    func named(_ server: Int) -> String { (try? endpoint(server).description) ?? "server \(server)" }
 
     /// Stamps each server's keys; when some servers fail after others were
     /// written, the failure says which were written and which server failed.
     public func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
-        let groups = placed(keys)
+        if case .cluster = options.topology { return try stampCluster(keys, at: now, timeout: timeout) }
+        let groups = try placed(keys)
         if groups.count <= 1 { return try groups.first.map { try stamp($0.keys, on: $0.server, at: now, timeout: timeout) } ?? StampOutcome() }
         var outcome = StampOutcome()
         var failures: [String] = []
@@ -65,9 +86,9 @@ public final class RedisCacheStore: CacheStore {
                 outcome.merge(try stamp(group.keys, on: group.server, at: now, timeout: timeout))
             } catch let partial as PartialStampFailure {
                 outcome.merge(partial.outcome)
-                failures.append("\(options.endpoints[group.server].description): \(partial.error.message)")
+                failures.append("\(named(group.server)): \(partial.error.message)")
             } catch {
-                failures.append("\(options.endpoints[group.server].description): \(CachalotError(error).message)")
+                failures.append("\(named(group.server)): \(CachalotError(error).message)")
             }
         }
         guard failures.isEmpty else { throw PartialStampFailure(outcome: outcome, error: .runtime(failures.joined(separator: "; "))) }
@@ -91,7 +112,7 @@ public final class RedisCacheStore: CacheStore {
         }
         guard pending.isEmpty else {
             throw PartialStampFailure(outcome: outcome, error: .runtime(
-                "server \(options.endpoints[server].description): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts"))
+                "server \(named(server)): \(pending.count) table keys kept changing under \(Self.stampAttempts) attempts"))
         }
         return outcome
     }
@@ -102,69 +123,112 @@ public final class RedisCacheStore: CacheStore {
     private func stampOnce(_ keys: [String], on server: Int, at now: Double, timeout: Double?)
         throws -> (outcome: StampOutcome, changedMeanwhile: [String]) {
         guard !keys.isEmpty else { return (StampOutcome(), []) }
-        let value = try options.codec.encode(.float(now), timeout: timeout, now: self.now())
-        let expiry = options.expiry(timeout)
-        let expiryArguments = [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
-        // Every reply is keys and stored table values: a few hundred bytes each.
-        let replyLimit = 64 * 1024 + keys.count * 1024
-        let reply = try eval(RedisScripts.stamp, keys: keys,
-                             arguments: [Array(PythonFloatRepr.repr(now).utf8), value] + expiryArguments, on: server, replyLimit: replyLimit)
+        let write = try StampWrite(self, now: now, timeout: timeout)
+        var verdict = try readStampReply(try pipeline([write.stampCommand(keys)], on: server, replyLimit: write.replyLimit(keys.count))[0], now: now)
+        if let error = verdict.error { throw PartialStampFailure(outcome: verdict.outcome, error: Self.explain(error)) }
+        guard !verdict.toSet.isEmpty else { return (verdict.outcome, []) }
+        let set = try readCompareAndSetReply(try pipeline([write.compareAndSetCommand(verdict.toSet)], on: server,
+                                                          replyLimit: write.replyLimit(keys.count))[0])
+        verdict.outcome.written += set.written
+        if let error = set.error { throw PartialStampFailure(outcome: verdict.outcome, error: Self.explain(error)) }
+        return (verdict.outcome, verdict.changedMeanwhile(setting: set.written))
+    }
+
+    /// The commands of one stamping pass: the value, the expiry and the
+    /// scripts, by EVAL or (many scripts to one server) EVALSHA.
+    struct StampWrite {
+        let value: [UInt8]
+        let expiryArguments: [[UInt8]]
+        let nowText: [UInt8]
+        var bySHA = false
+
+        init(_ store: RedisCacheStore, now: Double, timeout: Double?) throws {
+            value = try store.options.codec.encode(.float(now), timeout: timeout, now: store.now())
+            let expiry = store.options.tableKeyExpiry(timeout)
+            expiryArguments = [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
+            nowText = Array(PythonFloatRepr.repr(now).utf8)
+        }
+
+        /// Every reply is keys and stored table values: a few hundred bytes each.
+        func replyLimit(_ keys: Int) -> Int { 64 * 1024 + keys * 1024 }
+
+        func stampCommand(_ keys: [String]) -> [[UInt8]] {
+            script(RedisScripts.stamp, RedisScripts.stampSHA1, keys: keys.map { Array($0.utf8) }, arguments: [nowText, value] + expiryArguments)
+        }
+
+        func compareAndSetCommand(_ toSet: [PendingSet]) -> [[UInt8]] {
+            script(RedisScripts.compareAndSet, RedisScripts.compareAndSetSHA1, keys: toSet.map(\.made),
+                   arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] })
+        }
+
+        private func script(_ source: String, _ sha1: String, keys: [[UInt8]], arguments: [[UInt8]]) -> [[UInt8]] {
+            let head = bySHA ? [Array("EVALSHA".utf8), Array(sha1.utf8)] : [Array("EVAL".utf8), Array(source.utf8)]
+            return head + [Array(String(keys.count).utf8)] + keys + arguments
+        }
+    }
+
+    /// A table key the stamp script left to the client: what it saw there.
+    typealias PendingSet = (made: [UInt8], key: String, kind: [UInt8], stored: [UInt8])
+
+    /// What a stamp script's reply says: the outcome so far, what the
+    /// client must compare-and-set, and the server's error that stopped it.
+    struct StampVerdict {
+        var outcome = StampOutcome()
+        var toSet: [PendingSet] = []
+        var error: String?
+
+        func changedMeanwhile(setting written: [String]) -> [String] {
+            let setHere = Set(written)
+            return toSet.map(\.key).filter { !setHere.contains($0) }
+        }
+    }
+
+    private static func madeKeys(_ made: [RedisReply]) -> [String] {
+        made.compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    func readStampReply(_ reply: RedisReply, now: Double) throws -> StampVerdict {
         guard case .array(let lists) = reply, lists.count == 5, case .array(let kept) = lists[0],
               case .array(let undecided) = lists[1], case .array(let written) = lists[2],
               case .array(let created) = lists[4] else { throw unexpected(reply) }
-        func madeKeys(_ made: [RedisReply]) -> [String] {
-            made.compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
-        }
-        var outcome = StampOutcome()
-        outcome.written = madeKeys(written)
-        outcome.created = madeKeys(created)
+        var verdict = StampVerdict()
+        verdict.outcome.written = Self.madeKeys(written)
+        verdict.outcome.created = Self.madeKeys(created)
         if let error = lists[3].bytes, !error.isEmpty {
-            throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
+            verdict.error = String(decoding: error, as: UTF8.self)
+            return verdict
         }
         // Decided here: values the script could not read (compressed by
         // django-redis, corrupt, another type), and kept ones that do not decode.
-        var toSet: [(made: [UInt8], key: String, kind: [UInt8], stored: [UInt8])] = []
+        func decide(_ made: [UInt8], _ kind: [UInt8], _ stored: [UInt8], _ state: StoredTimestamp) {
+            let key = String(decoding: made, as: UTF8.self)
+            switch state {
+            case .time(let time) where time > now: verdict.outcome.keptNewer[key] = time
+            case .time: verdict.toSet.append((made, key, kind, stored))
+            case .unreadable(let found):
+                verdict.outcome.replacedUnreadable[key] = found
+                verdict.toSet.append((made, key, kind, stored))
+            }
+        }
         for index in stride(from: 0, to: kept.count - 1, by: 2) {
             guard let made = kept[index].bytes, let stored = kept[index + 1].bytes else { continue }
-            let key = String(decoding: made, as: UTF8.self)
-            switch inspect(stored) {
-            case .time(let time) where time > now: outcome.keptNewer[key] = time
-            case .time: toSet.append((made, key, Array("string".utf8), stored))
-            case .unreadable(let found):
-                outcome.replacedUnreadable[key] = found
-                toSet.append((made, key, Array("string".utf8), stored))
-            }
+            decide(made, Array("string".utf8), stored, inspect(stored))
         }
         for index in stride(from: 0, to: undecided.count - 2, by: 3) {
             guard let made = undecided[index].bytes, let kind = undecided[index + 1].bytes, let stored = undecided[index + 2].bytes else { continue }
-            let key = String(decoding: made, as: UTF8.self)
-            let state: StoredTimestamp
             switch String(decoding: kind, as: UTF8.self) {
-            case "wrongtype": state = .unreadable("a value of another Redis type")
-            case "large": state = .unreadable("a value larger than 4 KiB")
-            default: state = inspect(stored)
-            }
-            switch state {
-            case .time(let time) where time > now: outcome.keptNewer[key] = time
-            case .time: toSet.append((made, key, kind, stored))
-            case .unreadable(let found):
-                outcome.replacedUnreadable[key] = found
-                toSet.append((made, key, kind, stored))
+            case "wrongtype": decide(made, kind, stored, .unreadable("a value of another Redis type"))
+            case "large": decide(made, kind, stored, .unreadable("a value larger than 4 KiB"))
+            default: decide(made, kind, stored, inspect(stored))
             }
         }
-        guard !toSet.isEmpty else { return (outcome, []) }
-        let casReply = try eval(RedisScripts.compareAndSet, keys: toSet.map { String(decoding: $0.made, as: UTF8.self) },
-                                arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] }, on: server, replyLimit: replyLimit)
-        guard case .array(let casLists) = casReply, casLists.count == 2, case .array(let casWritten) = casLists[0] else {
-            throw unexpected(casReply)
-        }
-        let casKeys = madeKeys(casWritten)
-        outcome.written += casKeys
-        if let error = casLists[1].bytes, !error.isEmpty {
-            throw PartialStampFailure(outcome: outcome, error: Self.explain(String(decoding: error, as: UTF8.self)))
-        }
-        let setHere = Set(casKeys)
-        return (outcome, toSet.map(\.key).filter { !setHere.contains($0) })
+        return verdict
+    }
+
+    func readCompareAndSetReply(_ reply: RedisReply) throws -> (written: [String], error: String?) {
+        guard case .array(let lists) = reply, lists.count == 2, case .array(let written) = lists[0] else { throw unexpected(reply) }
+        let error = lists[1].bytes.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+        return (Self.madeKeys(written), error)
     }
 
     /// A stored table value as Django would decode it.
@@ -187,39 +251,47 @@ public final class RedisCacheStore: CacheStore {
         })
     }
 
-    /// The raw stored bytes of each present made key (one MGET per server).
+    /// The raw stored bytes of each present made key (one MGET per server;
+    /// on a cluster, per hash slot).
     private func fetch(_ keys: [String], replyLimit: Int) throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
-        for group in placed(keys) {
-            let reply = try pipeline([[Array("MGET".utf8)] + group.keys.map { Array($0.utf8) }],
-                                     on: group.server, replyLimit: replyLimit)[0]
-            guard case .array(let values) = reply, values.count == group.keys.count else { throw unexpected(reply) }
+        for group in try sent(keys, replyLimit: replyLimit, { [[Array("MGET".utf8)] + $0.map { Array($0.utf8) }] }) {
+            guard case .array(let values) = group.replies[0], values.count == group.keys.count else { throw unexpected(group.replies[0]) }
             for (key, value) in zip(group.keys, values) { result[key] = value.bytes }
         }
         return result
     }
 
-    /// One pipeline per server: SET with the backend's expiry, or DEL for timeout 0.
+    /// One pipeline per server: SET with the backend's expiry, or DEL for
+    /// timeout 0. A float is a table key, which a cluster's set_many never
+    /// expires (RedisOptions.tableKeyExpiry).
     public func writeValues(_ values: [String: PickleValue], timeout: Double?) throws {
-        let expiry = options.expiry(timeout)
         let byMade = Dictionary(values.map { (keyMaker.makeKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
-        for group in placed(Array(byMade.keys)) {
-            let commands = try group.keys.map { key -> [[UInt8]] in
+        _ = try sent(Array(byMade.keys), replyLimit: RedisConnection.defaultReplyLimit) { keys in
+            try keys.map { key -> [[UInt8]] in
+                let value = byMade[key]!
+                let expiry = if case .float = value { options.tableKeyExpiry(timeout) } else { options.expiry(timeout) }
                 let made = Array(key.utf8)
                 if expiry.mode == "DEL" { return [Array("DEL".utf8), made] }
-                let set = [Array("SET".utf8), made, try options.codec.encode(byMade[key]!, timeout: timeout, now: now())]
+                let set = [Array("SET".utf8), made, try options.codec.encode(value, timeout: timeout, now: now())]
                 return expiry.mode.isEmpty ? set : set + [Array(expiry.mode.utf8), Array(expiry.amount.utf8)]
             }
-            _ = try pipeline(commands, on: group.server)
         }
     }
 
-    // MARK: wire
-
-    private func eval(_ script: String, keys: [String], arguments: [[UInt8]], on server: Int, replyLimit: Int) throws -> RedisReply {
-        try pipeline([[Array("EVAL".utf8), Array(script.utf8), Array(String(keys.count).utf8)]
-                      + keys.map { Array($0.utf8) } + arguments], on: server, replyLimit: replyLimit)[0]
+    /// `commands` for each group of keys one server holds, each server's in
+    /// one pipeline; on a cluster one group per hash slot, routed.
+    private func sent(_ keys: [String], replyLimit: Int, _ commands: ([String]) throws -> [[[UInt8]]])
+        throws -> [(keys: [String], replies: [RedisReply])] {
+        if case .cluster = options.topology {
+            let slots = Self.bySlot(keys)
+            let units = try slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: try commands($0.keys)) }
+            return zip(slots, try routedAll(units, replyLimit: replyLimit)).map { ($0.keys, $1) }
+        }
+        return try placed(keys).map { group in (group.keys, try pipeline(commands(group.keys), on: group.server, replyLimit: replyLimit)) }
     }
+
+    // MARK: wire
 
     func send(_ command: [[UInt8]], on server: Int = 0) throws -> RedisReply {
         try pipeline([command], on: server)[0]
@@ -229,15 +301,25 @@ public final class RedisCacheStore: CacheStore {
     /// forgets a connection that failed. Error replies become failures.
     func pipeline(_ commands: [[[UInt8]]], on server: Int = 0, replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
         do {
-            let connection = try connections[server] ?? RedisConnection(try endpoint(server), timeouts: options.timeouts)
-            connections[server] = connection
-            let replies = try connection.pipeline(commands, replyLimit: replyLimit)
+            let replies = try replies(commands, on: server, replyLimit: replyLimit)
             for case .error(let message) in replies { throw Self.explain(message) }
             return replies
         } catch let failure as RedisConnection.Failure {
-            connections[server] = nil
             throw failure.needsAuthentication ? CachalotError.authenticationRequired(serverSaid: failure.description)
                                               : CachalotError.runtime(failure.description)
+        }
+    }
+
+    /// The replies as they came, errors included; a connection that failed
+    /// is forgotten (RedisConnection.Failure).
+    func replies(_ commands: [[[UInt8]]], on server: Int, replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
+        do {
+            let connection = try connections[server] ?? RedisConnection(try endpoint(server), timeouts: options.timeouts)
+            connections[server] = connection
+            return try connection.pipeline(commands, replyLimit: replyLimit)
+        } catch let failure as RedisConnection.Failure {
+            connections[server] = nil
+            throw failure
         }
     }
 

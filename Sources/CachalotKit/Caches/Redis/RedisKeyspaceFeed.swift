@@ -45,7 +45,7 @@ public final class RedisKeyspaceFeed {
     public static func open(_ store: RedisCacheStore, keys: [String],
                             enabling: KeyspaceNotificationChanges?) throws -> Result<RedisKeyspaceFeed, Unavailable> {
         let feed = RedisKeyspaceFeed()
-        for group in store.placed(keys.map(store.keyMaker.makeKey)) {
+        for group in try store.placed(keys.map(store.keyMaker.makeKey)) {
             let endpoint = try store.endpoint(group.server)
             let connection = try connect(endpoint, timeouts: store.options.timeouts)
             let flags: String

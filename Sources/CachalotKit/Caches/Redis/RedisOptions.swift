@@ -58,6 +58,30 @@ struct RedisOptions {
                           "django_valkey.compressors.lz4.Lz4Compressor": .lz4],
             refusedClients: ["django_valkey.client.SentinelClient":
                 "django-valkey 0.4's SentinelClient asks Sentinel for replicas when it means the primary (client/sentinel.py: its primary and replica queries are one dict), so the site's own writes go to a replica; cachalot does not guess which server the site means"])
+
+        /// django-valkey 0.4's cluster backend: the same serializers and
+        /// compressors over valkey-py's ValkeyCluster.
+        static let djangoValkeyCluster = ClientPackage(
+            name: "django-valkey (cluster)", library: .djangoValkey,
+            clients: ["django_valkey.cluster_cache.client.DefaultClusterClient"],
+            serializers: djangoValkey.serializers, compressors: djangoValkey.compressors, refusedClients: [:])
+
+        static func of(_ backend: CacheBackend) -> ClientPackage? {
+            switch backend {
+            case .djangoRedis: return .djangoRedis
+            case .djangoValkey: return .djangoValkey
+            case .djangoValkeyCluster: return .djangoValkeyCluster
+            default: return nil
+            }
+        }
+
+        /// The connection factories that turn LOCATION into servers the way
+        /// cachalot does: the package's own, its Sentinel one with the SentinelClient.
+        func knownConnectionFactories(client: String) -> [String] {
+            if self.name == ClientPackage.djangoValkeyCluster.name { return ["django_valkey.cluster_cache.pool.ClusterConnectionFactory"] }
+            let module = library == .djangoValkey ? "django_valkey" : "django_redis"
+            return [module + ".pool.ConnectionFactory"] + (client.hasSuffix("SentinelClient") ? [module + ".pool.SentinelConnectionFactory"] : [])
+        }
     }
 
     /// The connection factory (OPTIONS CONNECTION_FACTORY, else the Django
@@ -65,9 +89,8 @@ struct RedisOptions {
     /// LOCATION becomes a server: only the package's own are reproduced, its
     /// Sentinel one with the SentinelClient.
     static func checkConnectionFactory(_ cache: CacheSettings, _ options: SettingsTable, package: ClientPackage, client: String) throws {
-        let module = package.library == .djangoValkey ? "django_valkey" : "django_redis"
-        let setting = module.uppercased() + "_CONNECTION_FACTORY"
-        let known = [module + ".pool.ConnectionFactory"] + (client.hasSuffix("SentinelClient") ? [module + ".pool.SentinelConnectionFactory"] : [])
+        let setting = (package.library == .djangoValkey ? "DJANGO_VALKEY" : "DJANGO_REDIS") + "_CONNECTION_FACTORY"
+        let known = package.knownConnectionFactories(client: client)
         if let factory = try options.string("CONNECTION_FACTORY"), !known.contains(factory) {
             throw options.fail("CONNECTION_FACTORY", "\(quoted(factory)) decides which server gets the site's writes in Python cachalot cannot run; supported here: \(known.joined(separator: ", "))")
         }
@@ -122,40 +145,29 @@ struct RedisOptions {
         let exchange = timeoutOverride ?? Self.defaultTimeout
         guard !cache.locations.isEmpty else { throw CachalotError.usage("cache '\(cache.alias)': LOCATION is empty") }
         do {
-            endpoints = try cache.locations.map { try RedisEndpoint(url: $0, valkeySchemes: cache.backend == .djangoValkey) }
+            endpoints = try cache.locations.map { try RedisEndpoint(url: $0, valkeySchemes: ClientPackage.of(cache.backend)?.library == .djangoValkey) }
         } catch let invalid as RedisEndpoint.Invalid {
             throw CachalotError.usage("cache '\(cache.alias)': LOCATION: \(invalid.reason)")
         }
         topology = .primary
         let first = endpoints[0]
         switch cache.backend {
+        case .djangoValkeyCluster:
+            let package = ClientPackage.djangoValkeyCluster
+            let client = try Self.checkedClient(cache, options, package: package)
+            codec = try Self.packageCodec(cache, options, package: package, client: client)
+            let cluster = try RedisClusterOptions(cache, options)
+            endpoints = try Self.completed(endpoints, password: cluster.password, username: cluster.username, db: nil,
+                                           tls: cluster.tls, cache: cache)
+            timeouts = RedisTimeouts(connect: min(exchange, try first.socketConnectTimeout ?? cluster.connectTimeout ?? exchange),
+                                     operation: try first.socketTimeout ?? cluster.operationTimeout, exchange: exchange)
+            expiresInMilliseconds = true
+            topology = .cluster
+            try RedisClusterOptions.checkSeeds(endpoints, cache: cache)
         case .djangoRedis, .djangoValkey:
-            let package = cache.backend == .djangoValkey ? ClientPackage.djangoValkey : ClientPackage.djangoRedis
-            let client = try options.string("CLIENT_CLASS") ?? package.defaultClient
-            if let reason = package.refusedClients[client] { throw options.fail("CLIENT_CLASS", reason) }
-            try Self.checkConnectionFactory(cache, options, package: package, client: client)
-            guard package.clients.contains(client) else {
-                throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a \(package.name) client cachalot knows; supported: \(package.clients.joined(separator: ", "))")
-            }
-            let serializerName = try options.string("SERIALIZER") ?? package.defaultSerializer
-            guard let chosen = package.serializers[serializerName] else {
-                throw options.fail("SERIALIZER", "\(quoted(serializerName)) is not a \(package.name) serializer cachalot knows; supported: \(package.serializers.keys.sorted().joined(separator: ", "))")
-            }
-            let compressor = try options.string("COMPRESSOR") ?? package.identityCompressor
-            guard let compression = package.compressors[compressor] else {
-                throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a \(package.name) compressor cachalot knows; supported: \(package.compressors.keys.sorted().joined(separator: ", "))")
-            }
-            let protocolVersion = try options.int("PICKLE_VERSION") ?? cache.siteVersions.djangoRedisPickleProtocol
-            guard protocolVersion <= PickleWriter.highestProtocol else {
-                throw options.fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(protocolVersion)")
-            }
-            // pickle.dumps(v, -1) means the highest protocol.
-            let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
-            codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"),
-                                    floatTimeout: cache.cachalotTimeoutIsFloat, library: package.library)
-            if package.library == .djangoValkey, compression != .none {
-                codec.valkeyMinLength = try Self.valkeyCompressorThreshold(cache, compression)
-            }
+            let package = ClientPackage.of(cache.backend)!
+            let client = try Self.checkedClient(cache, options, package: package)
+            codec = try Self.packageCodec(cache, options, package: package, client: client)
             herdTimeout = cache.herdTimeout
             // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).
             let pool = try options.table("CONNECTION_POOL_KWARGS")
@@ -191,6 +203,43 @@ struct RedisOptions {
                 exchange: exchange)
             expiresInMilliseconds = false
         }
+    }
+
+    /// The CLIENT_CLASS, checked against the package's clients and its
+    /// connection factory.
+    static func checkedClient(_ cache: CacheSettings, _ options: SettingsTable, package: ClientPackage) throws -> String {
+        let client = try options.string("CLIENT_CLASS") ?? package.defaultClient
+        if let reason = package.refusedClients[client] { throw options.fail("CLIENT_CLASS", reason) }
+        try checkConnectionFactory(cache, options, package: package, client: client)
+        guard package.clients.contains(client) else {
+            throw options.fail("CLIENT_CLASS", "\(quoted(client)) is not a \(package.name) client cachalot knows; supported: \(package.clients.joined(separator: ", "))")
+        }
+        return client
+    }
+
+    /// The bytes a django-redis or django-valkey client writes: its
+    /// serializer, compressor, pickle protocol and herd wrapping.
+    static func packageCodec(_ cache: CacheSettings, _ options: SettingsTable, package: ClientPackage, client: String) throws -> RedisValueCodec {
+        let serializerName = try options.string("SERIALIZER") ?? package.defaultSerializer
+        guard let chosen = package.serializers[serializerName] else {
+            throw options.fail("SERIALIZER", "\(quoted(serializerName)) is not a \(package.name) serializer cachalot knows; supported: \(package.serializers.keys.sorted().joined(separator: ", "))")
+        }
+        let compressor = try options.string("COMPRESSOR") ?? package.identityCompressor
+        guard let compression = package.compressors[compressor] else {
+            throw options.fail("COMPRESSOR", "\(quoted(compressor)) is not a \(package.name) compressor cachalot knows; supported: \(package.compressors.keys.sorted().joined(separator: ", "))")
+        }
+        let protocolVersion = try options.int("PICKLE_VERSION") ?? cache.siteVersions.djangoRedisPickleProtocol
+        guard protocolVersion <= PickleWriter.highestProtocol else {
+            throw options.fail("PICKLE_VERSION", "expected an integer up to \(PickleWriter.highestProtocol), found \(protocolVersion)")
+        }
+        // pickle.dumps(v, -1) means the highest protocol.
+        let pickle = RedisValueCodec.Serializer.pickle(protocol: protocolVersion < 0 ? PickleWriter.highestProtocol : protocolVersion)
+        var codec = RedisValueCodec(serializer: chosen ?? pickle, compression: compression, herd: client.hasSuffix("HerdClient"),
+                                    floatTimeout: cache.cachalotTimeoutIsFloat, library: package.library)
+        if package.library == .djangoValkey, compression != .none {
+            codec.valkeyMinLength = try valkeyCompressorThreshold(cache, compression)
+        }
+        return codec
     }
 
     /// Each endpoint with what its URL left out taken from the options:
@@ -237,6 +286,14 @@ struct RedisOptions {
         }
     }
 
+    /// The expiry set_many gives a table key: as `cache.set` gives an
+    /// entry, but django-valkey's cluster set_many is MSET per slot, which
+    /// never expires, whatever CACHALOT_TIMEOUT says.
+    func tableKeyExpiry(_ timeout: Double?) -> (mode: String, amount: String) {
+        if case .cluster = topology { return ("", "") }
+        return expiry(timeout)
+    }
+
     /// The expiry arguments for SET, as each backend computes them from
     /// CACHALOT_TIMEOUT: none → persistent; zero or less → the key is deleted.
     func expiry(_ timeout: Double?) -> (mode: String, amount: String) {
@@ -257,4 +314,7 @@ enum RedisTopology {
     case shard(RedisHashRing)
     /// django-redis's SentinelClient: the master the sentinels name.
     case sentinel(RedisSentinels)
+    /// django-valkey's cluster backend: each key on the primary that owns
+    /// its hash slot, the map read from the LOCATION entries (seeds).
+    case cluster
 }

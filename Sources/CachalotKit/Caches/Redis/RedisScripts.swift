@@ -3,6 +3,11 @@
 /// Writes go through `redis.pcall`: when the server refuses one (OOM), the
 /// script stops there and says exactly which keys it had written.
 enum RedisScripts {
+    /// What EVALSHA names the scripts by.
+    static let stampSHA1 = TextFormatting.hex(bytes: SHA1.hash(stamp))
+    static let compareAndSetSHA1 = TextFormatting.hex(bytes: SHA1.hash(compareAndSet))
+    static let sampleSHA1 = TextFormatting.hex(bytes: SHA1.hash(sample))
+
     /// Writes one table key the way the backend's set_many would: "DEL" for
     /// a timeout of 0, "" for no expiry, else SET with EX or PX. Returns the
     /// server's error reply, or nil.
