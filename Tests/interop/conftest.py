@@ -74,8 +74,8 @@ def start_sentinel(master_port):
 
 def start_redis_family():
     """The Redis servers the variant needs: one; a primary and a replica
-    (INTEROP_REDIS_URLS, Django's two LOCATIONs); three shards; or a
-    master, a replica and three sentinels. INTEROP_REDIS_URL is always
+    (INTEROP_REDIS_URLS, Django's two LOCATIONs); three shards; a master,
+    a replica and three sentinels; or a six-node cluster. INTEROP_REDIS_URL is always
     the server that takes writes first."""
     processes = []
     if BACKEND.endswith("-tls"):
@@ -86,6 +86,16 @@ def start_redis_family():
                                   "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no"])
         os.environ["INTEROP_REDIS_URLS"] = f"rediss://127.0.0.1:{tls_port}/0"
         return [primary], f"rediss://127.0.0.1:{tls_port}/0"
+    if BACKEND.endswith("-cluster"):
+        import redisserver
+
+        try:
+            processes, ports = redisserver.start_cluster(SESSION_DIR)
+        except RuntimeError as error:
+            pytest.exit(str(error), returncode=1)
+        urls = [f"redis://127.0.0.1:{port}/0" for port in ports]
+        os.environ["INTEROP_REDIS_URLS"] = ",".join(urls)
+        return processes, urls[0]
     replicated = BACKEND.endswith(("-replicated", "-sentinel"))
     # Redis 7 waits repl-diskless-sync-delay (5 s) before it feeds a new
     # replica: the first WAIT of a test could time out.

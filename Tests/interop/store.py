@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 BACKEND = os.environ["INTEROP_CACHE"]
 MEMCACHED = BACKEND.startswith("pymemcache") or BACKEND.startswith("pylibmc")
+CLUSTER = BACKEND.endswith("-cluster")
 # JSON and msgpack have no tuples: django-cachalot's (time, result) comes back as a list.
 NO_TUPLES = BACKEND in ("django-redis-json", "django-redis-msgpack")
 
@@ -106,10 +107,13 @@ def table_key(table, db="default"):
 
 
 def redis_client(made=None):
-    """The server that takes writes (for a shard ring: the one holding `made`)."""
+    """The server that takes writes (for a shard ring: the one holding
+    `made`; for a cluster: redis-py's cluster client, which routes each key)."""
     import redis
 
     url = os.environ["INTEROP_REDIS_URL"]
+    if CLUSTER:
+        return redis.cluster.RedisCluster.from_url(url)
     if made is not None and BACKEND.endswith("-shard"):
         # django-valkey's ring names its servers by their valkey:// URLs.
         url = cache.client.get_server_name(made).replace("valkey://", "redis://", 1)
@@ -122,6 +126,9 @@ def redis_clients():
     """Every server that holds keys: the shards, else the primary."""
     import redis
 
+    if CLUSTER:
+        client = redis_client()
+        return [client.get_redis_connection(node) for node in client.get_primaries()]
     if not BACKEND.endswith("-shard"):
         return [redis_client()]
     return [redis.Redis.from_url(url) for url in os.environ["INTEROP_REDIS_URLS"].split(",")]

@@ -195,6 +195,10 @@ def test_timeout_follows_cachalot_timeout(cachalot, edited_settings):
     """CACHALOT_TIMEOUT from the settings file becomes the key's expiry."""
     with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=300)):
         cachalot("invalidate", "auth.Permission")
+    if BACKEND.endswith("-cluster"):
+        # django-valkey's cluster set_many is MSET per slot: no expiry, as the site writes table keys.
+        assert expires_in("auth_permission") == -0.001
+        return
     # memcached keeps whole seconds; HerdClient adds CACHE_HERD_TIMEOUT (60 s).
     extra = 60 if BACKEND.endswith("-herd") else 0
     assert 289 + extra < expires_in("auth_permission") <= 300 + extra

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from store import BACKEND, MEMCACHED, RawMemcached, is_query_entry, memcached_servers, redis_clients, stored_entries
+from store import BACKEND, CLUSTER, MEMCACHED, RawMemcached, is_query_entry, memcached_servers, redis_client, redis_clients, stored_entries
 from test_stats_doctor import populate  # queries and invalidations through the ORM
 
 # Idle times given to the query entries, one per bucket, in turn.
@@ -60,7 +60,7 @@ def test_idle_buckets_match_what_the_cache_says(cachalot):
     else:
         clients = redis_clients()
         for index, name in enumerate(names):
-            client = next(c for c in clients if c.exists(name))
+            client = redis_client() if CLUSTER else next(c for c in clients if c.exists(name))
             idle = list(IDLE.values())[index % len(IDLE)]
             # Read before the RESTORE: STRLEN and DUMP reset the idle time, PTTL does not.
             size, payload, ttl = client.strlen(name), client.dump(name), client.pttl(name)

@@ -127,5 +127,10 @@ CACHE_VARIANTS["django-valkey-tls"] = {"BACKEND": "django_valkey.cache.ValkeyCac
 CACHE_VARIANTS["django-valkey-shard"] = {"BACKEND": "django_valkey.cache.ValkeyCache",
                                          "LOCATION": [url.replace("redis://", "valkey://", 1) for url in REDIS_URLS],
                                          "OPTIONS": {"CLIENT_CLASS": "django_valkey.client.ShardClient"}}
+# django-valkey's cluster backend over the six-node Redis Cluster the session
+# started (INTEROP_REDIS_URLS: the nodes; LOCATION names two, as sites list
+# seeds), its map discovered by valkey-py.
+CACHE_VARIANTS["django-valkey-cluster"] = {"BACKEND": "django_valkey.cluster_cache.cache.ClusterValkeyCache",
+                                           "LOCATION": [url.replace("redis://", "valkey://", 1) for url in REDIS_URLS[:2]]}
 CACHES = {"default": CACHE_VARIANTS[os.environ.get("INTEROP_CACHE", "filebased")]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
