@@ -112,4 +112,19 @@ struct RedisClusterTests {
             .includes("DJANGO_VALKEY_CONNECTION_FACTORY") == true)
         #expect(refusal(#""LOCATION": "valkey://127.0.0.1:7000", "OPTIONS": {"BASE_CLIENT_KWARGS": {"ssl_ciphers": "x"}}"#)?.includes("ssl_ciphers") == true)
     }
+
+    @Test func doctorKnowsWhichVersionTheClustersSetManyWrites() throws {
+        func version(_ top: String, cache: String = "") throws -> String? {
+            let text = #"{\#(top)"CACHES": {"default": {"BACKEND": "django_valkey.cluster_cache.cache.ClusterValkeyCache", "LOCATION": "valkey://h:1"\#(cache)}}, "#
+                + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}}}"#
+            let settings = try SettingsLoader.load(SettingsFile(path: "/etc/cachalot.json", format: .json, text: text),
+                                                   environment: [:], currentDirectory: "/")
+            return DoctorOperation.clusterSetManyVersion(settings.caches["default"]!, timeout: settings.cachalot.timeout)
+        }
+        #expect(try version("") == nil, "no CACHALOT_TIMEOUT: version None, the site's own")
+        #expect(try version(#""CACHALOT_TIMEOUT": 3600, "#) == "3600")
+        #expect(try version(#""CACHALOT_TIMEOUT": 300.0, "#) == "300.0", "a float is formatted as Python formats it")
+        #expect(try version(#""CACHALOT_TIMEOUT": 0, "#) == nil, "0 or VERSION is VERSION")
+        #expect(try version(#""CACHALOT_TIMEOUT": 7, "#, cache: #", "VERSION": 7"#) == nil, "the same version by chance")
+    }
 }

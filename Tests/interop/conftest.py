@@ -232,6 +232,9 @@ if BACKEND.endswith("-sasl"):
     collect_ignore += [path.name for path in HERE.glob("test_*.py") if path.name != "test_memcached_sasl.py"]
 else:
     collect_ignore.append("test_memcached_sasl.py")
+# Nodes killed and failed over: only on the cluster.
+if not BACKEND.endswith("-cluster"):
+    collect_ignore.append("test_redis_cluster.py")
 # Servers with certificates of every kind, tried once per TLS backend.
 if not BACKEND.endswith("-tls"):
     collect_ignore.append("test_tls.py")

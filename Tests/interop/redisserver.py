@@ -42,8 +42,11 @@ def start_cluster(parent, masters=3, node_timeout_ms=1000):
     try:
         for _ in range(masters * 2):
             # nodes.conf lands in the server's own --dir.
+            # Redis 7 waits repl-diskless-sync-delay (5 s) before it feeds a
+            # replica; until fed, a replica is too stale to be promoted.
             process, port = start_redis(parent, ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                                 "--cluster-node-timeout", str(node_timeout_ms)], port=free_bus_port())
+                                                 "--cluster-node-timeout", str(node_timeout_ms),
+                                                 "--repl-diskless-sync-delay", "0"], port=free_bus_port())
             processes.append(process)
             ports.append(port)
         created = subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in ports),
@@ -79,12 +82,20 @@ def cluster_info(port):
     return dict(line.split(":", 1) for line in result.stdout.split() if ":" in line)
 
 
-def wait_for_cluster(ports, seconds=30):
-    """Until every live node says the cluster is ok and knows every node."""
+def replica_linked(port):
+    """A primary, or a replica whose link to its primary is up."""
+    info = subprocess.run(["redis-cli", "-p", str(port), "INFO", "replication"], capture_output=True, text=True).stdout
+    return "role:master" in info or "master_link_status:up" in info
+
+
+def wait_for_cluster(ports, seconds=30, known=None):
+    """Until every node on `ports` says the cluster is ok, knows every node
+    (`known`, default: as many as `ports`) and, as a replica, is linked."""
     deadline = time.time() + seconds
     while True:
         infos = [cluster_info(port) for port in ports]
-        if all(info.get("cluster_state") == "ok" and info.get("cluster_known_nodes") == str(len(ports)) for info in infos):
+        if all(info.get("cluster_state") == "ok" and info.get("cluster_known_nodes") == str(known or len(ports)) for info in infos) \
+                and all(replica_linked(port) for port in ports):
             return
         if time.time() > deadline:
             raise RuntimeError(f"the Redis Cluster did not come up: {infos}")

@@ -113,7 +113,10 @@ def redis_client(made=None):
 
     url = os.environ["INTEROP_REDIS_URL"]
     if CLUSTER:
-        return redis.cluster.RedisCluster.from_url(url)
+        # Every node a startup node: a test may have stopped the first one.
+        nodes = [redis.cluster.ClusterNode(*item.rsplit("/", 1)[0].split("//")[1].split(":"))
+                 for item in os.environ["INTEROP_REDIS_URLS"].split(",")]
+        return redis.cluster.RedisCluster(startup_nodes=nodes)
     if made is not None and BACKEND.endswith("-shard"):
         # django-valkey's ring names its servers by their valkey:// URLs.
         url = cache.client.get_server_name(made).replace("valkey://", "redis://", 1)

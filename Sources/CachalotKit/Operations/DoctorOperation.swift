@@ -91,8 +91,22 @@ public struct DoctorOperation {
             checks.append(DoctorCheck(.warn, "CACHALOT_CACHE", "'\(cache.alias)' is a \(cache.backend.shortName) cache: every Django process keeps its own, so a write in one process never invalidates the others, and cachalot cannot reach it",
                                       fix: "point CACHALOT_CACHE at a shared cache (Redis, memcached or file-based)"))
         }
+        if let cache = settings.caches[options.cache], let version = Self.clusterSetManyVersion(cache, timeout: options.timeout) {
+            checks.append(DoctorCheck(.warn, "CACHALOT_TIMEOUT",
+                                      "django-valkey's cluster backend takes set_many's second argument as the key version: django-cachalot's set_many(…, CACHALOT_TIMEOUT) writes the site's query results and its own invalidations under version \(version), which the site never reads (it reads version \(cache.version)): it caches nothing new, and what it cached before is never invalidated by its own writes; cachalot writes the version the site reads",
+                                      fix: "set CACHALOT_TIMEOUT = None (the cluster backend's set_many sets no expiry anyway), or run cachalot invalidate after each write until django-valkey fixes set_many"))
+        }
         if checks.isEmpty { checks.append(DoctorCheck(.ok, "CACHALOT_* settings", "no known pitfalls")) }
         return checks
+    }
+
+    /// The version django-valkey 0.4's cluster set_many writes table keys
+    /// under (`mset_nonatomic(data, version=None)` given CACHALOT_TIMEOUT,
+    /// then `version or VERSION`), when it is not the one the site reads.
+    static func clusterSetManyVersion(_ cache: CacheSettings, timeout: Double?) -> String? {
+        guard cache.backend == .djangoValkeyCluster, let timeout, timeout != 0 else { return nil }
+        let written = cache.cachalotTimeoutIsFloat ? PythonFloatRepr.repr(timeout) : String(Int(timeout))
+        return written == String(cache.version) ? nil : written
     }
 
     private func cacheChecks(_ store: CacheStore, databases: [DatabaseTables], settings: Settings, now: Double,

@@ -15,10 +15,12 @@ extension RedisCacheStore {
     }
 
     /// Each unit's replies (nil where it was not answered by the
-    /// deadline), and why those were not.
+    /// deadline), and why those were not; with `durable`, the nodes whose
+    /// replicas did not acknowledge the writes.
     struct RoutedReplies {
         var replies: [[RedisReply]?]
         var failure: CachalotError?
+        var unreplicated: [String] = []
     }
 
     /// Keys grouped by hash slot, in slot order.
@@ -62,7 +64,10 @@ extension RedisCacheStore {
     /// Sends each unit to the primary owning its slot (after ASK, to the
     /// node named, behind ASKING), each node's units in one pipeline after
     /// `preamble`. Error replies other than redirections are the caller's.
-    func routed(_ units: [SlotCommands], preamble: [[[UInt8]]] = [], replyLimit: Int) throws -> RoutedReplies {
+    /// `durable`: the pipeline ends with WAIT for one replica where the
+    /// node has any, so that a write a failover would lose (replication is
+    /// asynchronous) is reported rather than taken as done.
+    func routed(_ units: [SlotCommands], preamble: [[[UInt8]]] = [], durable: Bool = false, replyLimit: Int) throws -> RoutedReplies {
         var result = RoutedReplies(replies: Array(repeating: nil, count: units.count))
         var asking: [Int: Int] = [:]
         var problems: [Int: String] = [:]
@@ -90,6 +95,11 @@ extension RedisCacheStore {
                     if asking[unit] != nil { commands.append([Array("ASKING".utf8)]) }
                     commands += units[unit].commands
                 }
+                let waits = durable && clusterMap.replicaCounts[node, default: 0] > 0
+                if waits {
+                    let milliseconds = max(1, Int(deadline.remaining * 1000))
+                    commands.append([Array("WAIT".utf8), Array("1".utf8), Array(String(milliseconds).utf8)])
+                }
                 let got: [RedisReply]
                 do {
                     got = try replies(commands, on: node, replyLimit: replyLimit)
@@ -104,6 +114,7 @@ extension RedisCacheStore {
                     continue
                 }
                 for case .error(let message) in got.prefix(preamble.count) { throw Self.explain(message) }
+                if waits, case .integer(let acknowledged)? = got.last, acknowledged < 1 { result.unreplicated.append(named(node)) }
                 var cursor = preamble.count
                 for unit in members {
                     if asking.removeValue(forKey: unit) != nil { cursor += 1 }
@@ -159,6 +170,7 @@ extension RedisCacheStore {
         write.bySHA = true
         var outcome = StampOutcome()
         var pending = keys
+        var unreplicated: [String] = []
         func failed(_ error: CachalotError) -> PartialStampFailure {
             outcome.written = outcome.written.uniqued()
             outcome.created = outcome.created.uniqued()
@@ -167,7 +179,7 @@ extension RedisCacheStore {
         for _ in 0..<Self.stampAttempts where !pending.isEmpty {
             let slots = Self.bySlot(pending)
             let stamped = try routed(slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: [write.stampCommand($0.keys)]) },
-                                     preamble: [Self.scriptLoad(RedisScripts.stamp)], replyLimit: write.replyLimit(pending.count))
+                                     preamble: [Self.scriptLoad(RedisScripts.stamp)], durable: true, replyLimit: write.replyLimit(pending.count))
             var toSet: [(slot: Int, pending: [PendingSet])] = []
             for (slot, replies) in zip(slots, stamped.replies) {
                 guard let reply = replies?[0] else { continue }
@@ -178,9 +190,10 @@ extension RedisCacheStore {
                 if !verdict.toSet.isEmpty { toSet.append((slot.slot, verdict.toSet)) }
             }
             if let failure = stamped.failure { throw failed(failure) }
+            unreplicated += stamped.unreplicated
             guard !toSet.isEmpty else { pending = []; break }
             let set = try routed(toSet.map { SlotCommands(slot: $0.slot, keys: $0.pending.map(\.key), commands: [write.compareAndSetCommand($0.pending)]) },
-                                 preamble: [Self.scriptLoad(RedisScripts.compareAndSet)], replyLimit: write.replyLimit(pending.count))
+                                 preamble: [Self.scriptLoad(RedisScripts.compareAndSet)], durable: true, replyLimit: write.replyLimit(pending.count))
             pending = []
             for (unit, replies) in zip(toSet, set.replies) {
                 guard let reply = replies?[0] else { continue }
@@ -191,10 +204,15 @@ extension RedisCacheStore {
                 pending += StampVerdict(toSet: unit.pending).changedMeanwhile(setting: result.written)
             }
             if let failure = set.failure { throw failed(failure) }
+            unreplicated += set.unreplicated
             for key in pending { outcome.replacedUnreadable[key] = nil }
         }
         guard pending.isEmpty else {
             throw failed(.runtime("\(pending.count) table keys kept changing under \(Self.stampAttempts) attempts"))
+        }
+        if !unreplicated.isEmpty {
+            throw failed(.runtime("no replica of \(unreplicated.uniqued().joined(separator: ", ")) acknowledged the stamps within \(PythonFloatRepr.repr(options.timeouts.exchange)) s (WAIT): the site reads them now, but a failover before they reach a replica would lose them",
+                                  hint: "check the replicas' link (INFO replication), then run the invalidation again"))
         }
         outcome.written = outcome.written.uniqued()
         outcome.created = outcome.created.uniqued()

@@ -11,6 +11,9 @@ struct RedisClusterMap {
     private var owners = [Int?](repeating: nil, count: RedisClusterSlot.count)
     /// The primaries that own at least one slot, in node order.
     private(set) var primaries: [Int] = []
+    /// How many replicas CLUSTER SLOTS lists for each primary (it leaves
+    /// out those the cluster marked failed).
+    private(set) var replicaCounts: [Int: Int] = [:]
     /// Whether the map was read at all.
     private(set) var isRead = false
 
@@ -41,6 +44,7 @@ struct RedisClusterMap {
         guard case .array(let ranges) = reply else { throw Unreadable(reason: "CLUSTER SLOTS did not answer with a list") }
         var owners = [Int?](repeating: nil, count: RedisClusterSlot.count)
         var primaries = Set<Int>()
+        var replicaCounts: [Int: Int] = [:]
         for range in ranges {
             guard case .array(let fields) = range, fields.count >= 3,
                   case .integer(let first) = fields[0], case .integer(let last) = fields[1],
@@ -54,16 +58,20 @@ struct RedisClusterMap {
             let owner = node(host: host, port: port)
             primaries.insert(owner)
             for slot in first...last { owners[slot] = owner }
+            var replicas = 0
             for case .array(let replica) in fields.dropFirst(3) where replica.count >= 2 {
                 if let replicaHost = replica[0].bytes, case .integer(let replicaPort) = replica[1],
                    !replicaHost.isEmpty, (1...65535).contains(replicaPort) {
                     _ = node(host: String(decoding: replicaHost, as: UTF8.self), port: replicaPort)
+                    replicas += 1
                 }
             }
+            replicaCounts[owner] = max(replicaCounts[owner] ?? 0, replicas)
         }
         guard !primaries.isEmpty else { throw Unreadable(reason: "CLUSTER SLOTS names no primary: the node is not part of a cluster with slots") }
         self.owners = owners
         self.primaries = primaries.sorted()
+        self.replicaCounts = replicaCounts
         isRead = true
     }
 

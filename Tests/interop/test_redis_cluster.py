@@ -1,0 +1,193 @@
+"""A site on a six-node Redis Cluster through django-valkey 0.4's cluster
+backend (INTEROP_CACHE=django-valkey-cluster): keys on every primary, the
+site's own set_many writing another version when CACHALOT_TIMEOUT is set,
+and primaries that die before and during an invalidation. The round trips
+every backend passes (test_interop.py and the others) run here too."""
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+from cachalot.settings import cachalot_settings
+from django.core.cache import cache
+from django.db import connection
+from library.models import Book
+
+import conftest
+import redisserver
+from conftest import binary
+from store import redis_client, table_key
+
+pytestmark = pytest.mark.backends("redis", reason="a Redis Cluster")
+
+
+def titles():
+    return sorted(Book.objects.values_list("title", flat=True))
+
+
+def site_tables():
+    return [name for name in connection.introspection.table_names() if name != "django_migrations"]
+
+
+def made(table):
+    return cache.make_key(table_key(table))
+
+
+def owner_port(key, client=None):
+    return (client or redis_client()).get_node_from_key(key).port
+
+
+def stamps(tables):
+    """{table: stored stamp or None}, read from the primaries the way the site reads them (version VERSION)."""
+    client = redis_client()
+    return {table: (float(value) if (value := client.get(made(table))) is not None else None) for table in tables}
+
+
+def cluster_ports():
+    return [int(url.rsplit(":", 1)[1].split("/")[0]) for url in os.environ["INTEROP_REDIS_URLS"].split(",")]
+
+
+def kill_node(port):
+    """SIGKILL the node on `port`: (index in REDIS_SERVERS, its command line)."""
+    index = next(i for i, process in enumerate(conftest.REDIS_SERVERS) if str(port) in process.args)
+    process = conftest.REDIS_SERVERS[index]
+    process.kill()
+    process.wait()
+    return index, process.args
+
+
+def restart_node(index, args):
+    """The node back with its nodes.conf: it rejoins as a replica of whoever took its slots."""
+    conftest.REDIS_SERVERS[index] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    redisserver.wait_for_cluster(cluster_ports(), seconds=60)
+    wait_for_replicas()
+    # The site's ValkeyCluster clients keep the map they read first, and a
+    # FLUSHDB to a former primary does not make them read it again: the
+    # next test's site connects afresh, as a restarted site would.
+    cache.client._clients = [None] * len(cache.client._clients)
+
+
+def wait_for_replicas(seconds=30):
+    """Until every primary has its replica linked again (CLUSTER SLOTS lists it)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        ranges = redis_client().cluster_slots()
+        if all(len(owner["replicas"]) >= 1 for owner in ranges.values()):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"a primary has no replica again after {seconds} s")
+
+
+def test_one_invalidation_reaches_every_primary_as_the_site_reads_it(cachalot):
+    tables = site_tables()
+    before = time.time()
+    cachalot("invalidate")
+    client = redis_client()
+    primaries = {owner_port(made(table), client) for table in tables}
+    assert len(primaries) == 3, "the site's table keys spread over the three primaries"
+    stored = stamps(tables)
+    assert len(set(stored.values())) == 1 and next(iter(stored.values())) >= before
+    for table in tables:
+        # repr(float) text, never expiring: what the cluster backend's set_many writes.
+        raw = client.get(made(table))
+        assert raw == repr(float(raw)).encode() and client.pttl(made(table)) == -1
+    assert cache.get_many([table_key(table) for table in tables]) == {table_key(table): stored[table] for table in tables}
+
+
+def test_the_sites_own_invalidations_land_under_another_version_and_doctor_says_why(cachalot, edited_settings, monkeypatch):
+    """django-valkey 0.4.1's cluster set_many(data, CACHALOT_TIMEOUT) takes
+    the timeout as the key version. django-cachalot stores results and
+    invalidations with set_many: once CACHALOT_TIMEOUT is set, both land
+    under version 300, which the site never reads, so what it cached before
+    is never invalidated by its own writes."""
+    Book.objects.create(title="First")
+    assert titles() == ["First"]
+    # A deploy sets CACHALOT_TIMEOUT (django-cachalot reads it once, at start-up).
+    monkeypatch.setattr(cachalot_settings, "CACHALOT_TIMEOUT", 300)
+    Book.objects.create(title="Second")
+    assert titles() == ["First"], "the site's own invalidation should be invisible to it"
+    assert redis_client().get(cache.make_key(table_key("catalogue_books"), version=300)) is not None
+    with edited_settings(lambda settings: settings.update(CACHALOT_TIMEOUT=300)):
+        report = cachalot("doctor", check=False)
+        assert "WARN  CACHALOT_TIMEOUT" in report.stdout and "version 300" in report.stdout, report.stdout
+        cachalot("invalidate", "library")
+    assert titles() == ["First", "Second"], "cachalot writes the version the site reads"
+    monkeypatch.undo()
+    Book.objects.all().delete()
+
+
+def test_a_primary_that_died_is_replaced_and_the_invalidation_reaches_its_successor(cachalot):
+    key = made("auth_user")
+    port = owner_port(key)
+    index, args = kill_node(port)
+    try:
+        before = time.time()
+        # The cluster promotes the replica after cluster-node-timeout (1 s here) and an election.
+        result = cachalot("invalidate", "--timeout", "30", "auth", check=False)
+        assert result.returncode == 0, result.stderr
+        successor = owner_port(key)
+        assert successor != port
+        assert stamps(["auth_user"])["auth_user"] >= before
+        assert cache.get(table_key("auth_user")) >= before, "the site reads the stamp on the new primary"
+    finally:
+        restart_node(index, args)
+
+
+def run_invalidate(settings_file, timeout):
+    return subprocess.Popen([binary(), "--settings", str(settings_file), "invalidate", "--timeout", str(timeout), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def many_tables(raw_db):
+    """3,000 extra tables, so that one invalidation takes long enough to be cut in the middle."""
+    names = [f"bulk_table_{i}" for i in range(3000)]
+    for name in names:
+        raw_db.execute(f"CREATE TABLE {name} (id integer)")
+    raw_db.commit()
+    yield names
+    for name in names:
+        raw_db.execute(f"DROP TABLE {name}")
+    raw_db.commit()
+
+
+def test_a_primary_killed_during_an_invalidation_never_leaves_exit_0_with_a_stale_key(settings_file, many_tables):
+    """Each round: an invalidation starts, a primary is killed a few
+    milliseconds in, then the outcome is checked against the cluster once
+    it settled. Exit 0 must mean every table key holds the new stamp; exit 1
+    must name what was not written, and whatever it reports written is."""
+    tables = site_tables()
+    outcomes = []
+    rng = random.Random(7)
+    for timeout in (1, 30, 1, 30):
+        client = redis_client()
+        victim = rng.choice(sorted({owner_port(made(table), client) for table in tables}))
+        before = time.time()
+        process = run_invalidate(settings_file, timeout)
+        time.sleep(rng.uniform(0.005, 0.04))
+        index, args = kill_node(victim)
+        try:
+            stdout, stderr = process.communicate(timeout=120)
+            redisserver.wait_for_cluster([port for port in cluster_ports() if port != victim], seconds=60, known=6)
+            stored = stamps(tables)
+            report = json.loads(stdout)
+            stamp = report["timestamp"]
+            assert stamp >= before
+            if process.returncode == 0:
+                stale = [table for table in tables if stored[table] is None or stored[table] < stamp]
+                assert not stale, f"exit 0 while {len(stale)} table keys are stale, e.g. {stale[:3]}"
+            else:
+                assert process.returncode == 1, stderr
+                failure = json.dumps(report["failed_caches"])
+                assert "got no answer" in failure or "acknowledged" in failure, failure
+                written = [table for result in report["results"] for table in result["written"]]
+                assert written and len(written) < len(tables), "cut in the middle: some written, not all"
+                assert all(stored[table] >= stamp for table in written), "what exit 1 reports written is"
+            outcomes.append(process.returncode)
+        finally:
+            restart_node(index, args)
+    print("exit codes of the rounds:", outcomes)
+    assert 0 in outcomes, f"no round succeeded after a failover: {outcomes}"
