@@ -119,6 +119,34 @@ def test_the_sites_own_invalidations_land_under_another_version_and_doctor_says_
     Book.objects.all().delete()
 
 
+def test_a_slot_being_migrated_is_written_where_ask_sends_it(cachalot):
+    """Resharding moves a slot key by key: a key already moved is answered
+    with ASK by its old owner, and the write goes to the new one behind
+    ASKING (the map still names the old owner until the move ends)."""
+    import redis
+
+    cachalot("invalidate", "auth.Group")
+    key = made("auth_group")
+    client = redis_client()
+    slot = client.keyslot(key)
+    source = owner_port(key, client)
+    target = next(port for port in {owner_port(made(table), client) for table in site_tables()} if port != source)
+    nodes = {port: redis.Redis(port=port) for port in (source, target)}
+    ids = {port: node.execute_command("CLUSTER", "MYID").decode() for port, node in nodes.items()}
+    nodes[target].execute_command("CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source])
+    nodes[source].execute_command("CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target])
+    nodes[source].execute_command("MIGRATE", "127.0.0.1", target, key, 0, 5000)
+    before = time.time()
+    result = cachalot("invalidate", "auth.Group", "-v", "2")
+    assert "auth_group: invalidated" in result.stdout
+    # The move ends: the new owner first, then the old one (cluster spec, "Live reconfiguration").
+    for port in (target, source):
+        nodes[port].execute_command("CLUSTER", "SETSLOT", slot, "NODE", ids[target])
+    assert float(nodes[target].get(key)) >= before
+    cache.client._clients = [None] * len(cache.client._clients)
+    assert cache.get(table_key("auth_group")) >= before
+
+
 def test_a_primary_that_died_is_replaced_and_the_invalidation_reaches_its_successor(cachalot):
     key = made("auth_user")
     port = owner_port(key)
