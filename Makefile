@@ -53,7 +53,7 @@ demo: build
 INTEROP_CACHES := filebased redis redis-prefixed django-redis django-redis-zlib django-redis-gzip \
 	django-redis-lzma django-redis-lz4 django-redis-zstd django-redis-json django-redis-msgpack django-redis-herd \
 	django-redis-shard redis-replicated django-redis-replicated django-redis-sentinel redis-tls django-redis-tls \
-	django-valkey django-valkey-zlib-herd django-valkey-shard django-valkey-tls \
+	django-valkey django-valkey-zlib-herd django-valkey-shard django-valkey-tls django-valkey-cluster \
 	pymemcache pymemcache-pool pylibmc pylibmc-pool pylibmc-ketama-pool pylibmc-sasl
 INTEROP_PG_CACHES := filebased redis django-redis
 INTEROP_MYSQL_CACHES := filebased redis

@@ -127,4 +127,24 @@ struct RedisClusterTests {
         #expect(try version(#""CACHALOT_TIMEOUT": 0, "#) == nil, "0 or VERSION is VERSION")
         #expect(try version(#""CACHALOT_TIMEOUT": 7, "#, cache: #", "VERSION": 7"#) == nil, "the same version by chance")
     }
+
+    @Test func djangoRedisWiredToAnotherClientOrPoolIsRefused() throws {
+        func refusal(_ backend: String, _ options: String) -> String? {
+            let text = #"{"CACHES": {"default": {"BACKEND": "\#(backend)", "LOCATION": "redis://127.0.0.1:6379/0", "OPTIONS": {\#(options)}}}, "#
+                + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}}}"#
+            do {
+                let loaded = try SettingsLoader.load(SettingsFile(path: "/etc/cachalot.json", format: .json, text: text), environment: [:], currentDirectory: "/")
+                _ = try RedisOptions(loaded.caches["default"]!, timeoutOverride: nil)
+            } catch let error as CachalotError where error.exitCode == .usage { return error.message } catch { return "\(error)" }
+            return nil
+        }
+        let redis = "django_redis.cache.RedisCache", valkey = "django_valkey.cache.ValkeyCache"
+        #expect(refusal(redis, #""REDIS_CLIENT_CLASS": "redis.cluster.RedisCluster""#)?.includes("ClusterValkeyCache") == true)
+        #expect(refusal(redis, #""REDIS_CLIENT_KWARGS": {"decode_responses": true}"#)?.includes("decode_responses") == true)
+        #expect(refusal(redis, #""CONNECTION_POOL_CLASS": "myapp.RoutingPool""#)?.includes("CONNECTION_POOL_CLASS") == true)
+        #expect(refusal(valkey, #""BASE_CLIENT_CLASS": "valkey.cluster.ValkeyCluster""#)?.includes("BASE_CLIENT_CLASS") == true)
+        // The defaults said out loud, a blocking pool and harmless keywords are fine.
+        #expect(refusal(redis, #""REDIS_CLIENT_CLASS": "redis.client.Redis", "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool", "REDIS_CLIENT_KWARGS": {"health_check_interval": 30}"#) == nil)
+        #expect(refusal(valkey, #""BASE_CLIENT_CLASS": "valkey.Valkey", "CONNECTION_POOL_CLASS": "valkey.connection.BlockingConnectionPool""#) == nil)
+    }
 }

@@ -54,7 +54,9 @@ enum CommandTable {
         The cache's own socket timeouts (django-redis `SOCKET_CONNECT_TIMEOUT`, `SOCKET_TIMEOUT`; \
         redis-py `socket_connect_timeout`, `socket_timeout`) bound connecting and each socket read or write as they do in Django. \
         A reply larger than the request can need (a table key is a few dozen bytes) is refused. \
-        A server that does not answer in time is a failure of that cache (exit 1).
+        A server that does not answer in time is a failure of that cache (exit 1). \
+        On a Redis Cluster it is also how long slots whose node failed or moved are retried on a freshly read map: \
+        a failover takes the cluster's `cluster-node-timeout` and an election, so raise it to wait one out.
         """)
     static let tables = OptionSpec(
         name: .tables, help: "Every table's last invalidation, newest first, with its app.Model.",

@@ -100,6 +100,39 @@ struct RedisOptions {
         }
     }
 
+    /// Client keywords that change neither what is written nor where:
+    /// health checks, keep-alive, a connection name, retrying a timeout.
+    static let harmlessClientKeywords: Set<String> = [
+        "health_check_interval", "socket_keepalive", "socket_keepalive_options", "client_name", "retry_on_timeout",
+    ]
+
+    /// The client and pool classes the connection factory builds (django-redis
+    /// REDIS_CLIENT_CLASS / _KWARGS, django-valkey BASE_CLIENT_CLASS / _KWARGS,
+    /// CONNECTION_POOL_CLASS): the defaults, and a blocking pool, which only
+    /// waits for a free connection. Another class is Python that decides how
+    /// keys reach a server (redis-py's RedisCluster, say), which cachalot
+    /// does not run.
+    static func checkClientConstruction(_ options: SettingsTable, package: ClientPackage, client: String) throws {
+        let valkey = package.library == .djangoValkey
+        let module = valkey ? "valkey" : "redis"
+        let (classOption, kwargsOption) = valkey ? ("BASE_CLIENT_CLASS", "BASE_CLIENT_KWARGS") : ("REDIS_CLIENT_CLASS", "REDIS_CLIENT_KWARGS")
+        let clients = valkey ? ["valkey.client.Valkey", "valkey.Valkey", "valkey.client.StrictValkey", "valkey.StrictValkey"]
+                             : ["redis.client.Redis", "redis.Redis", "redis.client.StrictRedis", "redis.StrictRedis"]
+        if let name = try options.string(classOption), !clients.contains(name) {
+            let cluster = name.lowercased().contains("cluster") ? "; for a Redis Cluster use django-valkey's cluster backend (django_valkey.cluster_cache.cache.ClusterValkeyCache)" : ""
+            throw options.fail(classOption, "\(quoted(name)) decides in Python how keys reach the servers, which cachalot cannot run; supported: \(clients.joined(separator: ", "))\(cluster)")
+        }
+        let pools = ["\(module).connection.ConnectionPool", "\(module).connection.BlockingConnectionPool", "\(module).ConnectionPool", "\(module).BlockingConnectionPool"]
+            + (client.hasSuffix("SentinelClient") ? ["\(module).sentinel.SentinelConnectionPool"] : [])
+        if let name = try options.string("CONNECTION_POOL_CLASS"), !pools.contains(name) {
+            throw options.fail("CONNECTION_POOL_CLASS", "\(quoted(name)) decides in Python which server a connection reaches, which cachalot cannot run; supported: \(pools.joined(separator: ", "))")
+        }
+        let keywords = try options.table(kwargsOption)
+        if let name = keywords?.entries.keys.sorted().first(where: { !harmlessClientKeywords.contains($0) }) {
+            throw keywords!.fail(name, "changes how the client talks to the server in a way cachalot does not reproduce; supported: \(harmlessClientKeywords.sorted().joined(separator: ", "))")
+        }
+    }
+
     /// What django-valkey's compressors read from Django's settings, and the
     /// value that leaves their bytes as cachalot writes them (compressors/*.py).
     static let valkeyCompressorDefaults: [(name: String, applies: Set<RedisValueCodec.Compression>, defaults: [SettingsValue])] = [
@@ -167,6 +200,7 @@ struct RedisOptions {
         case .djangoRedis, .djangoValkey:
             let package = ClientPackage.of(cache.backend)!
             let client = try Self.checkedClient(cache, options, package: package)
+            try Self.checkClientConstruction(options, package: package, client: client)
             codec = try Self.packageCodec(cache, options, package: package, client: client)
             herdTimeout = cache.herdTimeout
             // URL userinfo, then ?password=, then CONNECTION_POOL_KWARGS, then OPTIONS (django_redis/pool.py).

@@ -15,10 +15,9 @@ struct RedisClusterOptions {
     /// Keywords that change neither what is written nor where: retries,
     /// health checks, keep-alive, and reading from replicas (a replica's
     /// lag is the same for the site's own writes).
-    static let harmlessKeywords: Set<String> = [
+    static let harmlessKeywords = RedisOptions.harmlessClientKeywords.union([
         "read_from_replicas", "require_full_coverage", "cluster_error_retry_attempts", "reinitialize_steps",
-        "health_check_interval", "socket_keepalive", "socket_keepalive_options", "client_name", "retry_on_timeout",
-    ]
+    ])
     static let readKeywords: Set<String> = ["password", "username", "socket_timeout", "socket_connect_timeout"]
 
     init(_ cache: CacheSettings, _ options: SettingsTable) throws {
