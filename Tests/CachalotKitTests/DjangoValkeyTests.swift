@@ -10,16 +10,11 @@ struct DjangoValkeyTests {
     static let stamp = 1795775931.053213
 
     func options(_ settings: String, location: String = #""valkey://127.0.0.1:6379/2""#, top: String = "") throws -> RedisOptions {
-        let text = #"{\#(top)"CACHES": {"default": {"BACKEND": "django_valkey.cache.ValkeyCache", "LOCATION": \#(location), "OPTIONS": {\#(settings)}}}, "#
-            + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}}}"#
-        let loaded = try SettingsLoader.load(SettingsFile(path: "/etc/cachalot.json", format: .json, text: text),
-                                             environment: [:], currentDirectory: "/")
-        return try RedisOptions(loaded.caches["default"]!, timeoutOverride: nil)
+        try loadRedisOptions(backend: "django_valkey.cache.ValkeyCache", cache: #""LOCATION": \#(location), "OPTIONS": {\#(settings)}"#, top: top)
     }
 
     func refusal(_ settings: String, top: String = "") -> String? {
-        do { _ = try options(settings, top: top) } catch let error as CachalotError where error.exitCode == .usage { return error.message } catch { return "\(error)" }
-        return nil
+        usageRefusal { _ = try options(settings, top: top) }
     }
 
     @Test func floatsAreTextAndEverythingElseAsDjangoRedisWritesIt() throws {

@@ -77,16 +77,11 @@ struct RedisClusterTests {
     }
 
     func options(_ cache: String, top: String = "") throws -> RedisOptions {
-        let text = #"{\#(top)"CACHES": {"default": {"BACKEND": "django_valkey.cluster_cache.cache.ClusterValkeyCache", \#(cache)}}, "#
-            + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}}}"#
-        let loaded = try SettingsLoader.load(SettingsFile(path: "/etc/cachalot.json", format: .json, text: text),
-                                             environment: [:], currentDirectory: "/")
-        return try RedisOptions(loaded.caches["default"]!, timeoutOverride: nil)
+        try loadRedisOptions(backend: "django_valkey.cluster_cache.cache.ClusterValkeyCache", cache: cache, top: top)
     }
 
     func refusal(_ cache: String, top: String = "") -> String? {
-        do { _ = try options(cache, top: top) } catch let error as CachalotError where error.exitCode == .usage { return error.message } catch { return "\(error)" }
-        return nil
+        usageRefusal { _ = try options(cache, top: top) }
     }
 
     @Test func onlyTheURLAndBaseClientKeywordsReachTheCluster() throws {
@@ -130,13 +125,7 @@ struct RedisClusterTests {
 
     @Test func djangoRedisWiredToAnotherClientOrPoolIsRefused() throws {
         func refusal(_ backend: String, _ options: String) -> String? {
-            let text = #"{"CACHES": {"default": {"BACKEND": "\#(backend)", "LOCATION": "redis://127.0.0.1:6379/0", "OPTIONS": {\#(options)}}}, "#
-                + #""DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/db.sqlite3"}}}"#
-            do {
-                let loaded = try SettingsLoader.load(SettingsFile(path: "/etc/cachalot.json", format: .json, text: text), environment: [:], currentDirectory: "/")
-                _ = try RedisOptions(loaded.caches["default"]!, timeoutOverride: nil)
-            } catch let error as CachalotError where error.exitCode == .usage { return error.message } catch { return "\(error)" }
-            return nil
+            usageRefusal { _ = try loadRedisOptions(backend: backend, cache: #""LOCATION": "redis://127.0.0.1:6379/0", "OPTIONS": {\#(options)}"#) }
         }
         let redis = "django_redis.cache.RedisCache", valkey = "django_valkey.cache.ValkeyCache"
         #expect(refusal(redis, #""REDIS_CLIENT_CLASS": "redis.cluster.RedisCluster""#)?.includes("ClusterValkeyCache") == true)
