@@ -50,7 +50,7 @@ struct RedisClusterTests {
         #expect(map.askingOrder.first == replica && map.askingOrder.contains(0), "the old primary is still asked, last")
     }
 
-    @Test func aMapWithoutSlotsOrWithBrokenRangesIsRefused() {
+    @Test func aMapWithoutSlotsOrWithBrokenRangesIsRefused() throws {
         let seed = RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 7000))
         var map = RedisClusterMap(seeds: [seed])
         #expect(throws: RedisClusterMap.Unreadable.self) { try map.update(slots: .array([]), asked: seed) }
@@ -60,7 +60,14 @@ struct RedisClusterTests {
         #expect(throws: RedisClusterMap.Unreadable.self) {
             try map.update(slots: .array([.array([.integer(0), .integer(16384), Self.node("h", 1)])]), asked: seed)
         }
+        // "?" is a node nobody knows how to reach, not the node asked.
+        #expect(throws: RedisClusterMap.Unreadable.self) {
+            try map.update(slots: .array([.array([.integer(0), .integer(16383), Self.node("?", 7000)])]), asked: seed)
+        }
         #expect(!map.isRead && map.owner(ofSlot: 0) == nil)
+        // A replica without a usable address still counts for WAIT.
+        try map.update(slots: .array([.array([.integer(0), .integer(16383), .array([.null, .integer(7000)]), Self.node("", 7001)])]), asked: seed)
+        #expect(map.owner(ofSlot: 5) == 0 && map.replicaCounts[0] == 1 && map.nodes.count == 1)
     }
 
     @Test func redirectionsAreToldFromOtherErrors() {
@@ -71,6 +78,11 @@ struct RedisClusterTests {
         if case .moved? = RedisRedirection(.error("MOVED 3999 127.0.0.1:6381"))?.kind {} else { Issue.record("MOVED not read") }
         if case .later? = RedisRedirection(.error("CLUSTERDOWN The cluster is down"))?.kind {} else { Issue.record("CLUSTERDOWN not read") }
         if case .later? = RedisRedirection(.error("TRYAGAIN Multiple keys request during rehashing of slot"))?.kind {} else { Issue.record("TRYAGAIN") }
+        guard case .moved(let movedHost, let movedPort)? = RedisRedirection(.error("MOVED 12 [::1]:7001"))?.kind else {
+            Issue.record("MOVED with an IPv6 host not read"); return
+        }
+        #expect(movedHost == "::1" && movedPort == 7001)
+        if case .moved(let empty, _)? = RedisRedirection(.error("MOVED 12 :7001"))?.kind { #expect(empty.isEmpty) } else { Issue.record("empty host") }
         #expect(RedisRedirection(.error("OOM command not allowed")) == nil)
         #expect(RedisRedirection(.error("ASK 3999 nowhere")) == nil)
         #expect(RedisRedirection(.string(Array("MOVED".utf8))) == nil)
@@ -94,6 +106,19 @@ struct RedisClusterTests {
         #expect(read.codec.library == .djangoValkey)
         // set_many is MSET per slot: table keys never expire; entries do.
         #expect(read.tableKeyExpiry(300).mode == "" && read.expiry(300) == ("PX", "300000"))
+    }
+
+    @Test func tlsIsSetUpAsValkeyClusterSetsItUp() throws {
+        // cleanup_kwargs drops ssl_check_hostname and ssl_ca_path, from the URL as from the keywords.
+        let read = try options(#""LOCATION": "valkeys://127.0.0.1:7000?ssl_check_hostname=true&ssl_ca_path=/etc/ca", "#
+                               + #""OPTIONS": {"BASE_CLIENT_KWARGS": {"ssl_ca_certs": "/etc/ca.pem", "ssl_check_hostname": true}}"#)
+        #expect(read.endpoints[0].tls?.checkHostname == false && read.endpoints[0].tls?.caPath == nil)
+        #expect(read.endpoints[0].tls?.caFile == "/etc/ca.pem")
+    }
+
+    @Test func onlyDjangoValkey04sClusterBackendIsReproduced() {
+        #expect(refusal(#""LOCATION": "valkey://127.0.0.1:7000""#, top: #""VERSIONS": {"django-valkey": "0.4.1"}, "#) == nil)
+        #expect(refusal(#""LOCATION": "valkey://127.0.0.1:7000""#, top: #""VERSIONS": {"django-valkey": "0.5.0"}, "#)?.includes("django-valkey 0.5.0") == true)
     }
 
     @Test func whatValkeyClusterRefusesOrCachalotCannotFollowIsRefused() {

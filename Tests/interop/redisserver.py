@@ -78,13 +78,20 @@ def free_bus_port():
 
 
 def cluster_info(port):
-    result = subprocess.run(["redis-cli", "-p", str(port), "CLUSTER", "INFO"], capture_output=True, text=True)
+    """CLUSTER INFO as a dict; empty when the node does not answer within 5 s."""
+    try:
+        result = subprocess.run(["redis-cli", "-p", str(port), "CLUSTER", "INFO"], capture_output=True, text=True, timeout=5)
+    except subprocess.TimeoutExpired:
+        return {}
     return dict(line.split(":", 1) for line in result.stdout.split() if ":" in line)
 
 
 def replica_linked(port):
     """A primary, or a replica whose link to its primary is up."""
-    info = subprocess.run(["redis-cli", "-p", str(port), "INFO", "replication"], capture_output=True, text=True).stdout
+    try:
+        info = subprocess.run(["redis-cli", "-p", str(port), "INFO", "replication"], capture_output=True, text=True, timeout=5).stdout
+    except subprocess.TimeoutExpired:
+        return False
     return "role:master" in info or "master_link_status:up" in info
 
 

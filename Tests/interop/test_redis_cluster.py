@@ -164,6 +164,58 @@ def test_a_primary_that_died_is_replaced_and_the_invalidation_reaches_its_succes
         restart_node(index, args)
 
 
+def test_a_stamp_no_replica_acknowledged_is_not_exit_0(cachalot):
+    """Replication is asynchronous: a stamp only the primary holds would be
+    lost by a failover. With the replica stopped (not yet marked failed),
+    WAIT gets no acknowledgement and the run is exit 1, naming the node."""
+    key = made("auth_user")
+    client = redis_client()
+    slot = client.keyslot(key)
+    owner = next(entry for (first, last), entry in client.cluster_slots().items() if first <= slot <= last)
+    replicas = [process for process in conftest.REDIS_SERVERS if any(str(port) in process.args for _, port, *_ in owner["replicas"])]
+    assert replicas, owner
+    for replica in replicas:
+        replica.send_signal(signal.SIGSTOP)
+    try:
+        result = cachalot("invalidate", "--timeout", "1", "auth.User", check=False)
+    finally:
+        for replica in replicas:
+            replica.send_signal(signal.SIGCONT)
+    assert result.returncode == 1, f"{owner}: {result.stdout} {result.stderr}"
+    assert "acknowledged" in result.stderr and f":{owner['primary'][1]}/0 (0 of 1 replicas)" in result.stderr, result.stderr
+    redisserver.wait_for_cluster(cluster_ports(), seconds=60)
+    wait_for_replicas()
+
+
+def test_watch_follows_the_successor_of_a_failed_primary(settings_file, cachalot):
+    """watch listens to each primary's keyspace notifications; when one
+    dies its feed breaks, and the feed it reopens reads the map again and
+    listens to the replica promoted in its place."""
+    from test_watch import Watch
+
+    watching = Watch(settings_file, "--enable-notifications", "--timeout", "0.5")
+    key = made("auth_user")
+    index, args = None, None
+    try:
+        assert "keyspace notifications" in watching.watching()
+        index, args = kill_node(owner_port(key))
+        watching.note("retrying")
+        cachalot("invalidate", "--timeout", "30", "auth.User")
+        watching.wait_for_events("auth_user after the failover", lambda events: any(e["table"] == "auth_user" for e in events))
+        watching.note("answers again")
+        # The successor's notifications, not polling: a write after the return is announced.
+        cachalot("invalidate", "library.Author")
+        watching.wait_for_events("library_author", lambda events: any(e["table"] == "library_author" for e in events))
+        events, _, err = watching.end(signal.SIGINT)
+    finally:
+        if watching.process.poll() is None:
+            watching.process.kill()
+            watching.process.wait()
+        if index is not None:
+            restart_node(index, args)
+    assert "stopped following" not in err and "polled from now on" not in err, err
+
+
 def run_invalidate(settings_file, timeout):
     return subprocess.Popen([binary(), "--settings", str(settings_file), "invalidate", "--timeout", str(timeout), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

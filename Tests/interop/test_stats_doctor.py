@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from library.models import Author, Book
 from prometheus_client.parser import text_string_to_metric_families
-from store import UNREADABLE, BACKEND, CLUSTER, MEMCACHED, add_dead_redis_cache, entry_name, is_query_entry, redis_client, redis_clients, stored_entries, table_key
+from store import UNREADABLE, BACKEND, CLUSTER, MEMCACHED, add_dead_redis_cache, entry_name, is_query_entry, redis_clients, stored_entries, table_key
 
 SCHEMA = json.loads((Path(__file__).parent / "stats.schema.json").read_text())
 
@@ -160,14 +160,17 @@ def test_doctor_warns_about_a_table_key_stamped_120_s_ahead(cachalot):
 
 @pytest.mark.backends("redis", reason="a Redis memory setting")
 def test_doctor_warns_about_an_oom_prone_redis(cachalot):
-    client = redis_client()
-    client.config_set("maxmemory", "1gb")
-    client.config_set("maxmemory-policy", "volatile-lru")
+    # Every server that holds keys (a cluster's primaries, a ring's shards).
+    clients = redis_clients()
+    for client in clients:
+        client.config_set("maxmemory", "1gb")
+        client.config_set("maxmemory-policy", "volatile-lru")
     try:
         result = cachalot("doctor", "--json")
     finally:
-        client.config_set("maxmemory", "0")
-        client.config_set("maxmemory-policy", "noeviction")
+        for client in clients:
+            client.config_set("maxmemory", "0")
+            client.config_set("maxmemory-policy", "noeviction")
     checks = json.loads(result.stdout)["checks"]
     memory = [check for check in checks if check["check"] == "redis memory default"]
     assert memory and memory[0]["status"] == "warn" and "CACHALOT_TIMEOUT" in memory[0]["fix"]

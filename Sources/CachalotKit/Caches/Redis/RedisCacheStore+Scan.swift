@@ -166,7 +166,7 @@ extension RedisCacheStore {
             facts.members = try servers.map { (named($0), try self.facts(of: $0)) }
             return facts
         }
-        var facts = try self.facts(of: 0)
+        var facts = try self.facts(of: servers[0])
         guard !replicas.isEmpty else { return facts }
         facts.members = [(options.endpoints[0].description, facts)]
         for replica in replicas {

@@ -1,8 +1,10 @@
-/// Django's `RedisCache` and django-redis's `RedisCache` with its clients.
-/// Writes and reads go to the first LOCATION, as Django and django-redis's
-/// default client write (a replica could lag behind it); to the server its
-/// ring picks for each key with ShardClient; to the master the sentinels
-/// name with SentinelClient. Each server gets one round trip per step.
+/// Django's `RedisCache`, django-redis's and django-valkey's with their
+/// clients, and django-valkey's cluster backend. Writes and reads go to the
+/// first LOCATION, as Django and django-redis's default client write (a
+/// replica could lag behind it); to the server its ring picks for each key
+/// with ShardClient; to the master the sentinels name with SentinelClient;
+/// to the primary owning each key's hash slot on a cluster
+/// (RedisCacheStore+Cluster). Each server gets one round trip per step.
 public final class RedisCacheStore: CacheStore {
     public let settings: CacheSettings
     let options: RedisOptions
@@ -76,7 +78,7 @@ public final class RedisCacheStore: CacheStore {
     /// Stamps each server's keys; when some servers fail after others were
     /// written, the failure says which were written and which server failed.
     public func stampTables(made keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
-        if case .cluster = options.topology { return try stampCluster(keys, at: now, timeout: timeout) }
+        if case .cluster = options.topology { return try stampCluster(keys, at: now, cachalotTimeout: timeout) }
         let groups = try placed(keys)
         if groups.count <= 1 { return try groups.first.map { try stamp($0.keys, on: $0.server, at: now, timeout: timeout) } ?? StampOutcome() }
         var outcome = StampOutcome()
@@ -305,9 +307,12 @@ public final class RedisCacheStore: CacheStore {
             for case .error(let message) in replies { throw Self.explain(message) }
             return replies
         } catch let failure as RedisConnection.Failure {
-            throw failure.needsAuthentication ? CachalotError.authenticationRequired(serverSaid: failure.description)
-                                              : CachalotError.runtime(failure.description)
+            throw Self.error(failure)
         }
+    }
+
+    static func error(_ failure: RedisConnection.Failure) -> CachalotError {
+        failure.needsAuthentication ? .authenticationRequired(serverSaid: failure.description) : .runtime(failure.description)
     }
 
     /// The replies as they came, errors included; a connection that failed
@@ -342,7 +347,7 @@ public final class RedisCacheStore: CacheStore {
         if message.hasPrefix("WRONGPASS") { return .authenticationFailed(serverSaid: message) }
         if message.hasPrefix("NOPERM") {
             return .runtime("the Redis user may not run a command cachalot needs: \(message)",
-                            hint: "invalidate needs EVAL and, inside its scripts, GET, SET and DEL; the man page (REDIS PERMISSIONS) lists what each command sends")
+                            hint: "invalidate needs EVAL and, inside its scripts, GET, SET and DEL (on a cluster also CLUSTER SLOTS, SCRIPT LOAD, EVALSHA, WAIT and ASKING); the man page (REDIS, REDIS CLUSTER) lists what each command sends")
         }
         return .runtime("Redis error: \(message)")
     }

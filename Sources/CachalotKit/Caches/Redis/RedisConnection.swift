@@ -19,6 +19,11 @@ final class RedisConnection {
         var description: String
         /// The server asked for a password cachalot did not have.
         var needsAuthentication = false
+        /// The server refused the login (AUTH) or the database (SELECT).
+        var loginRefused = false
+
+        /// Another try, or another node, may fare better: not a login problem.
+        var isRetryable: Bool { !needsAuthentication && !loginRefused }
     }
 
     /// A reply bigger than this is refused unless the request says otherwise.
@@ -76,7 +81,7 @@ final class RedisConnection {
             for (command, reply) in zip(login, replies) {
                 if case .error(let message) = reply {
                     let name = String(decoding: command[0], as: UTF8.self)
-                    throw Failure(description: name == "AUTH" ? "authentication failed: \(message)" : "SELECT failed: \(message)")
+                    throw Failure(description: name == "AUTH" ? "authentication failed: \(message)" : "SELECT failed: \(message)", loginRefused: true)
                 }
             }
             return Array(replies.dropFirst(login.count))

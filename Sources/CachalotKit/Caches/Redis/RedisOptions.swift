@@ -12,6 +12,8 @@ struct RedisOptions {
 
     /// Seconds HerdClient adds to a wrapped value's expiry (Django's CACHE_HERD_TIMEOUT).
     var herdTimeout: Double = 60
+    /// A cluster whose site reads from replicas (BASE_CLIENT_KWARGS read_from_replicas).
+    var clusterReadsFromReplicas = false
 
     /// django-redis and django-valkey (a fork of it): the same OPTIONS under
     /// each package's own class paths; the codec tells their bytes apart.
@@ -190,8 +192,9 @@ struct RedisOptions {
             let client = try Self.checkedClient(cache, options, package: package)
             codec = try Self.packageCodec(cache, options, package: package, client: client)
             let cluster = try RedisClusterOptions(cache, options)
-            endpoints = try Self.completed(endpoints, password: cluster.password, username: cluster.username, db: nil,
-                                           tls: cluster.tls, cache: cache)
+            endpoints = RedisClusterOptions.withoutDroppedTLS(try Self.completed(endpoints, password: cluster.password, username: cluster.username,
+                                                                                 db: nil, tls: cluster.tls, cache: cache))
+            clusterReadsFromReplicas = cluster.readsFromReplicas
             timeouts = RedisTimeouts(connect: min(exchange, try first.socketConnectTimeout ?? cluster.connectTimeout ?? exchange),
                                      operation: try first.socketTimeout ?? cluster.operationTimeout, exchange: exchange)
             expiresInMilliseconds = true

@@ -11,4 +11,10 @@ public indirect enum RedisReply: Equatable, Sendable {
         if case .string(let value) = self { return value }
         return nil
     }
+
+    /// The text of an error reply.
+    var errorMessage: String? {
+        if case .error(let message) = self { return message }
+        return nil
+    }
 }

@@ -3,9 +3,9 @@ import Glibc
 /// django-valkey's cluster backend: every key on the primary that owns its
 /// hash slot. Commands for one slot travel together (a script's keys must
 /// share a slot), the slots of one node in one pipeline. A redirection
-/// (MOVED, ASK), a slot without a primary, or a node that fails sends the
-/// slot's commands again on a freshly read map until the exchange timeout
-/// (`--timeout`); what is still unanswered then is named in the failure.
+/// (MOVED, ASK), a slot without a primary, a node still loading or failed,
+/// sends the slot's commands again on a freshly read map until the
+/// `--timeout` deadline; what is unanswered then is named in the failure.
 extension RedisCacheStore {
     /// One slot's commands.
     struct SlotCommands {
@@ -15,12 +15,19 @@ extension RedisCacheStore {
     }
 
     /// Each unit's replies (nil where it was not answered by the
-    /// deadline), and why those were not; with `durable`, the nodes whose
-    /// replicas did not acknowledge the writes.
+    /// deadline), why those were not, and the nodes whose replicas did not
+    /// acknowledge the writes when asked to (WAIT).
     struct RoutedReplies {
         var replies: [[RedisReply]?]
         var failure: CachalotError?
         var unreplicated: [String] = []
+    }
+
+    /// Where a unit goes next when a reply named a node: MOVED's new owner
+    /// (ahead of the map that will say so), or ASK's, behind ASKING.
+    private struct Detour {
+        var node: Int
+        var asking: Bool
     }
 
     /// Keys grouped by hash slot, in slot order.
@@ -29,6 +36,8 @@ extension RedisCacheStore {
         return groups.keys.sorted().map { ($0, groups[$0]!) }
     }
 
+    /// The map, read from the cluster the first time it is needed.
+    @discardableResult
     func readClusterMap() throws -> RedisClusterMap {
         if !clusterMap.isRead { try refreshClusterMap() }
         return clusterMap
@@ -41,18 +50,24 @@ extension RedisCacheStore {
         return owner
     }
 
-    /// Reads CLUSTER SLOTS from the first node that answers: the primaries,
-    /// then every other node seen, the LOCATION entries among them.
+    /// Reads CLUSTER SLOTS from the first node that answers it: the
+    /// primaries, then every other node seen, the LOCATION entries among
+    /// them. A refused login is not another node's problem: it stops here.
     func refreshClusterMap() throws {
         var problems: [String] = []
         for node in clusterMap.askingOrder {
             do {
                 let reply = try replies([[Array("CLUSTER".utf8), Array("SLOTS".utf8)]], on: node)[0]
-                if case .error(let message) = reply { throw Self.explain(message) }
+                if case .error(let message) = reply {
+                    problems.append("\(named(node)): \(message)")
+                    continue
+                }
                 try clusterMap.update(slots: reply, asked: try endpoint(node))
                 return
-            } catch let failure as RedisConnection.Failure where !failure.needsAuthentication {
+            } catch let failure as RedisConnection.Failure where failure.isRetryable {
                 problems.append("\(named(node)): \(failure.description)")
+            } catch let failure as RedisConnection.Failure {
+                throw Self.error(failure)
             } catch let unreadable as RedisClusterMap.Unreadable {
                 problems.append("\(named(node)): \(unreadable.reason)")
             }
@@ -61,65 +76,85 @@ extension RedisCacheStore {
                                     hint: "LOCATION must name nodes of a running Redis Cluster (cluster-enabled yes)")
     }
 
-    /// Sends each unit to the primary owning its slot (after ASK, to the
-    /// node named, behind ASKING), each node's units in one pipeline after
+    /// Sends each unit to the primary owning its slot (or where a
+    /// redirection said), each node's units in one pipeline after
     /// `preamble`. Error replies other than redirections are the caller's.
-    /// `durable`: the pipeline ends with WAIT for one replica where the
-    /// node has any, so that a write a failover would lose (replication is
-    /// asynchronous) is reported rather than taken as done.
-    func routed(_ units: [SlotCommands], preamble: [[[UInt8]]] = [], durable: Bool = false, replyLimit: Int) throws -> RoutedReplies {
+    /// `awaiting(node)`: how many replicas must acknowledge the node's
+    /// writes (WAIT, at the end of its pipeline); replication is
+    /// asynchronous, and a write a failover would lose must not count as done.
+    func routed(_ units: [SlotCommands], preamble: [[[UInt8]]] = [], awaiting: ((Int) -> Int)? = nil,
+                until deadline: Deadline, replyLimit: Int) throws -> RoutedReplies {
         var result = RoutedReplies(replies: Array(repeating: nil, count: units.count))
-        var asking: [Int: Int] = [:]
+        var detours: [Int: Detour] = [:]
         var problems: [Int: String] = [:]
         var pending = Array(units.indices)
-        let deadline = Deadline.after(options.timeouts.exchange)
-        _ = try readClusterMap()
+        try readClusterMap()
         while true {
             var refresh = false, pause = false
             var byNode: [Int: [Int]] = [:]
-            var unplaced: [Int] = []
+            var next: [Int] = []
             for unit in pending {
-                if let node = asking[unit] ?? clusterMap.owner(ofSlot: units[unit].slot) {
+                if let node = detours[unit]?.node ?? clusterMap.owner(ofSlot: units[unit].slot) {
                     byNode[node, default: []].append(unit)
                 } else {
                     problems[unit] = "hash slot \(units[unit].slot) has no primary"
-                    unplaced.append(unit)
+                    next.append(unit)
                     refresh = true
                     pause = true
                 }
             }
-            var next = unplaced
             for (node, members) in byNode.sorted(by: { $0.key < $1.key }) {
+                // ASKING lets only the next command through: one before each.
                 var commands = preamble
                 for unit in members {
-                    if asking[unit] != nil { commands.append([Array("ASKING".utf8)]) }
-                    commands += units[unit].commands
+                    let asking = detours[unit]?.asking == true
+                    for command in units[unit].commands { commands += asking ? [[Array("ASKING".utf8)], command] : [command] }
                 }
-                let waits = durable && clusterMap.replicaCounts[node, default: 0] > 0
-                if waits {
-                    let milliseconds = max(1, Int(deadline.remaining * 1000))
-                    commands.append([Array("WAIT".utf8), Array("1".utf8), Array(String(milliseconds).utf8)])
+                let replicas = awaiting?(node) ?? 0
+                if replicas > 0 {
+                    // Within the deadline, and well within a socket timeout that would cut the read.
+                    let seconds = min(deadline.remaining, (options.timeouts.operation ?? .infinity) / 2)
+                    commands.append([Array("WAIT".utf8), Array(String(replicas).utf8), Array(String(max(1, Int(seconds * 1000))).utf8)])
                 }
                 let got: [RedisReply]
                 do {
                     got = try replies(commands, on: node, replyLimit: replyLimit)
-                } catch let failure as RedisConnection.Failure where !failure.needsAuthentication {
+                } catch let failure as RedisConnection.Failure where failure.isRetryable {
                     for unit in members {
                         problems[unit] = "\(named(node)): \(failure.description)"
-                        asking[unit] = nil
+                        detours[unit] = nil
                     }
                     next += members
                     refresh = true
                     pause = true
                     continue
+                } catch let failure as RedisConnection.Failure {
+                    throw Self.error(failure)
                 }
-                for case .error(let message) in got.prefix(preamble.count) { throw Self.explain(message) }
-                if waits, case .integer(let acknowledged)? = got.last, acknowledged < 1 { result.unreplicated.append(named(node)) }
+                if let refused = got.prefix(preamble.count).first(where: { if case .error = $0 { true } else { false } }) {
+                    guard let redirection = RedisRedirection(refused), case .later = redirection.kind else { throw Self.explain(refused.errorMessage ?? "") }
+                    for unit in members { problems[unit] = "\(named(node)): \(redirection.message)" }
+                    next += members
+                    pause = true
+                    continue
+                }
+                if replicas > 0 {
+                    switch got.last {
+                    case .integer(let acknowledged)? where acknowledged >= replicas: break
+                    case .integer(let acknowledged)?: result.unreplicated.append("\(named(node)) (\(acknowledged) of \(replicas) replicas)")
+                    case let other?: result.unreplicated.append("\(named(node)) (WAIT: \(other.errorMessage ?? "unexpected reply"))")
+                    case nil: break
+                    }
+                }
                 var cursor = preamble.count
                 for unit in members {
-                    if asking.removeValue(forKey: unit) != nil { cursor += 1 }
-                    let mine = Array(got[cursor..<cursor + units[unit].commands.count])
-                    cursor += units[unit].commands.count
+                    var mine: [RedisReply] = []
+                    for _ in units[unit].commands {
+                        if detours[unit]?.asking == true { cursor += 1 }
+                        mine.append(got[cursor])
+                        cursor += 1
+                    }
+                    detours[unit] = nil
                     guard let redirection = mine.lazy.compactMap({ RedisRedirection($0) }).first else {
                         result.replies[unit] = mine
                         continue
@@ -127,10 +162,11 @@ extension RedisCacheStore {
                     problems[unit] = "\(named(node)): \(redirection.message)"
                     next.append(unit)
                     switch redirection.kind {
-                    case .moved: refresh = true
+                    case .moved(let host, let port):
+                        detours[unit] = Detour(node: clusterMap.node(host: host.isEmpty ? hostOf(node) : host, port: port), asking: false)
+                        refresh = true
                     case .ask(let host, let port):
-                        let askedHost = host.isEmpty ? (try? endpoint(node)).flatMap { if case .tcp(let known, _) = $0.address { known } else { nil } } ?? host : host
-                        asking[unit] = clusterMap.node(host: askedHost, port: port)
+                        detours[unit] = Detour(node: clusterMap.node(host: host.isEmpty ? hostOf(node) : host, port: port), asking: true)
                     case .later:
                         refresh = true
                         pause = true
@@ -152,9 +188,15 @@ extension RedisCacheStore {
         }
     }
 
+    /// The host a node was reached at: a redirection with an empty host means it.
+    private func hostOf(_ node: Int) -> String {
+        if case .tcp(let host, _)? = (try? endpoint(node))?.address { return host }
+        return ""
+    }
+
     /// Every unit answered, else the failure: for reads and plain writes.
     func routedAll(_ units: [SlotCommands], replyLimit: Int) throws -> [[RedisReply]] {
-        let routed = try routed(units, replyLimit: replyLimit)
+        let routed = try routed(units, until: .after(options.timeouts.exchange), replyLimit: replyLimit)
         if let failure = routed.failure { throw failure }
         let replies = routed.replies.map { $0! }
         for case .error(let message) in replies.joined() { throw Self.explain(message) }
@@ -163,60 +205,85 @@ extension RedisCacheStore {
 
     /// Stamps table keys slot by slot: a stamp script per slot (by
     /// EVALSHA after one SCRIPT LOAD per node and pipeline), then the
-    /// compare-and-sets it left, routed the same way. Keys of slots that
-    /// got no answer by the deadline are named as not written.
-    func stampCluster(_ keys: [String], at now: Double, timeout: Double?) throws -> StampOutcome {
-        var write = try StampWrite(self, now: now, timeout: timeout)
+    /// compare-and-sets it left, routed the same way, all within one
+    /// `--timeout` deadline. Each node's pipeline ends with WAIT for a
+    /// replica (for every replica when the site reads from them). Keys of
+    /// slots that got no answer, or whose replicas did not acknowledge
+    /// them, are named as not written.
+    func stampCluster(_ keys: [String], at now: Double, cachalotTimeout: Double?) throws -> StampOutcome {
+        var write = try StampWrite(self, now: now, timeout: cachalotTimeout)
         write.bySHA = true
+        let deadline = Deadline.after(options.timeouts.exchange)
+        // Asked of the map as it stands when each pipeline is sent (it is read, and may be read again, inside routed).
+        let awaiting = { (node: Int) -> Int in
+            let replicas = self.clusterMap.replicaCounts[node, default: 0]
+            return self.options.clusterReadsFromReplicas ? replicas : min(1, replicas)
+        }
         var outcome = StampOutcome()
         var pending = keys
         var unreplicated: [String] = []
-        func failed(_ error: CachalotError) -> PartialStampFailure {
+        func settled() -> StampOutcome {
             outcome.written = outcome.written.uniqued()
             outcome.created = outcome.created.uniqued()
-            return PartialStampFailure(outcome: outcome, error: error)
+            return outcome
         }
-        for _ in 0..<Self.stampAttempts where !pending.isEmpty {
-            let slots = Self.bySlot(pending)
-            let stamped = try routed(slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: [write.stampCommand($0.keys)]) },
-                                     preamble: [Self.scriptLoad(RedisScripts.stamp)], durable: true, replyLimit: write.replyLimit(pending.count))
-            var toSet: [(slot: Int, pending: [PendingSet])] = []
-            for (slot, replies) in zip(slots, stamped.replies) {
-                guard let reply = replies?[0] else { continue }
-                if case .error(let message) = reply { throw failed(Self.explain(message)) }
-                let verdict = try readStampReply(reply, now: now)
-                outcome.merge(verdict.outcome)
-                if let error = verdict.error { throw failed(Self.explain(error)) }
-                if !verdict.toSet.isEmpty { toSet.append((slot.slot, verdict.toSet)) }
+        do {
+            for _ in 0..<Self.stampAttempts where !pending.isEmpty {
+                let slots = Self.bySlot(pending)
+                let stamped = try routed(slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: [write.stampCommand($0.keys)]) },
+                                         preamble: [Self.scriptLoad(RedisScripts.stamp)], awaiting: awaiting,
+                                         until: deadline, replyLimit: write.replyLimit(pending.count))
+                unreplicated += stamped.unreplicated
+                // Every slot's verdict counts before the first error is thrown: those keys were written.
+                var firstError = stamped.failure
+                var toSet: [(slot: Int, pending: [PendingSet])] = []
+                for (slot, replies) in zip(slots, stamped.replies) {
+                    guard let reply = replies?[0] else { continue }
+                    if let message = reply.errorMessage {
+                        firstError = firstError ?? Self.explain(message)
+                        continue
+                    }
+                    let verdict = try readStampReply(reply, now: now)
+                    outcome.merge(verdict.outcome)
+                    if let error = verdict.error {
+                        firstError = firstError ?? Self.explain(error)
+                    } else if !verdict.toSet.isEmpty {
+                        toSet.append((slot.slot, verdict.toSet))
+                    }
+                }
+                if let firstError { throw firstError }
+                pending = []
+                guard !toSet.isEmpty else { break }
+                let set = try routed(toSet.map { SlotCommands(slot: $0.slot, keys: $0.pending.map(\.key), commands: [write.compareAndSetCommand($0.pending)]) },
+                                     preamble: [Self.scriptLoad(RedisScripts.compareAndSet)], awaiting: awaiting,
+                                     until: deadline, replyLimit: write.replyLimit(toSet.reduce(0) { $0 + $1.pending.count }))
+                unreplicated += set.unreplicated
+                firstError = set.failure
+                for (unit, replies) in zip(toSet, set.replies) {
+                    guard let reply = replies?[0] else { continue }
+                    if let message = reply.errorMessage {
+                        firstError = firstError ?? Self.explain(message)
+                        continue
+                    }
+                    let result = try readCompareAndSetReply(reply)
+                    outcome.written += result.written
+                    if let error = result.error { firstError = firstError ?? Self.explain(error) }
+                    pending += StampVerdict(toSet: unit.pending).changedMeanwhile(setting: result.written)
+                }
+                if let firstError { throw firstError }
+                for key in pending { outcome.replacedUnreadable[key] = nil }
             }
-            if let failure = stamped.failure { throw failed(failure) }
-            unreplicated += stamped.unreplicated
-            guard !toSet.isEmpty else { pending = []; break }
-            let set = try routed(toSet.map { SlotCommands(slot: $0.slot, keys: $0.pending.map(\.key), commands: [write.compareAndSetCommand($0.pending)]) },
-                                 preamble: [Self.scriptLoad(RedisScripts.compareAndSet)], durable: true, replyLimit: write.replyLimit(pending.count))
-            pending = []
-            for (unit, replies) in zip(toSet, set.replies) {
-                guard let reply = replies?[0] else { continue }
-                if case .error(let message) = reply { throw failed(Self.explain(message)) }
-                let result = try readCompareAndSetReply(reply)
-                outcome.written += result.written
-                if let error = result.error { throw failed(Self.explain(error)) }
-                pending += StampVerdict(toSet: unit.pending).changedMeanwhile(setting: result.written)
+            guard pending.isEmpty else {
+                throw CachalotError.runtime("\(pending.count) table keys kept changing under \(Self.stampAttempts) attempts")
             }
-            if let failure = set.failure { throw failed(failure) }
-            unreplicated += set.unreplicated
-            for key in pending { outcome.replacedUnreadable[key] = nil }
+            if !unreplicated.isEmpty {
+                throw CachalotError.runtime("the stamps were written, but not every replica the site may read acknowledged them within the deadline (WAIT): \(unreplicated.uniqued().joined(separator: ", ")); a failover now would lose them",
+                                            hint: "check the replicas' link (INFO replication), then run the invalidation again")
+            }
+        } catch {
+            throw PartialStampFailure(outcome: settled(), error: CachalotError(error))
         }
-        guard pending.isEmpty else {
-            throw failed(.runtime("\(pending.count) table keys kept changing under \(Self.stampAttempts) attempts"))
-        }
-        if !unreplicated.isEmpty {
-            throw failed(.runtime("no replica of \(unreplicated.uniqued().joined(separator: ", ")) acknowledged the stamps within \(PythonFloatRepr.repr(options.timeouts.exchange)) s (WAIT): the site reads them now, but a failover before they reach a replica would lose them",
-                                  hint: "check the replicas' link (INFO replication), then run the invalidation again"))
-        }
-        outcome.written = outcome.written.uniqued()
-        outcome.created = outcome.created.uniqued()
-        return outcome
+        return settled()
     }
 
     static func scriptLoad(_ source: String) -> [[UInt8]] {
@@ -227,8 +294,8 @@ extension RedisCacheStore {
 /// An error reply that means "ask another node, or again later".
 struct RedisRedirection {
     enum Kind {
-        /// The slot has a new owner: read the map again.
-        case moved
+        /// The slot has a new owner, named: read the map again.
+        case moved(host: String, port: Int)
         /// The slot is being migrated: this once, ask that node.
         case ask(host: String, port: Int)
         /// TRYAGAIN, CLUSTERDOWN, LOADING: the cluster is settling.
@@ -238,14 +305,17 @@ struct RedisRedirection {
     var message: String
 
     init?(_ reply: RedisReply) {
-        guard case .error(let message) = reply else { return nil }
+        guard let message = reply.errorMessage else { return nil }
         self.message = message
         let words = message.split(separator: " ")
         switch words.first {
-        case "MOVED": kind = .moved
-        case "ASK":
-            guard words.count >= 3, let colon = words[2].lastIndex(of: ":"), let port = Int(words[2][words[2].index(after: colon)...]) else { return nil }
-            kind = .ask(host: String(words[2][..<colon]), port: port)
+        case "MOVED", "ASK":
+            // "MOVED 3999 127.0.0.1:6381"; an IPv6 host may come in brackets, an empty one means the node asked.
+            guard words.count >= 3, let colon = words[2].lastIndex(of: ":"),
+                  let port = Int(words[2][words[2].index(after: colon)...]), (1...65535).contains(port) else { return nil }
+            var host = String(words[2][..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            kind = words.first == "MOVED" ? .moved(host: host, port: port) : .ask(host: host, port: port)
         case "TRYAGAIN", "CLUSTERDOWN", "LOADING": kind = .later
         default: return nil
         }

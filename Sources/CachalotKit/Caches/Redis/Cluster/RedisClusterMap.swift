@@ -1,9 +1,10 @@
 /// A Redis Cluster as cachalot last read it (CLUSTER SLOTS): which primary
 /// owns each hash slot. Every node seen keeps one number for the run — the
 /// store's server number — so a connection outlives a refresh of the map.
-/// Discovered nodes are reached as the first LOCATION is (its login and
-/// TLS settings), as valkey-py's ValkeyCluster reaches them with the
-/// keywords of the URL it was given.
+/// Every node, the other LOCATION entries included, is reached as the first
+/// LOCATION is (its login and TLS settings): the site's writes go through
+/// the ValkeyCluster client of that entry, which reaches every node with
+/// the keywords of its URL.
 struct RedisClusterMap {
     private let template: RedisEndpoint
     private(set) var nodes: [RedisEndpoint] = []
@@ -11,16 +12,18 @@ struct RedisClusterMap {
     private var owners = [Int?](repeating: nil, count: RedisClusterSlot.count)
     /// The primaries that own at least one slot, in node order.
     private(set) var primaries: [Int] = []
-    /// How many replicas CLUSTER SLOTS lists for each primary (it leaves
-    /// out those the cluster marked failed).
+    /// How many replicas CLUSTER SLOTS lists for each primary, with a
+    /// known address or not (it leaves out those the cluster marked failed).
     private(set) var replicaCounts: [Int: Int] = [:]
     /// Whether the map was read at all.
     private(set) var isRead = false
 
-    /// The seeds (LOCATION's entries) are the first nodes, reached as written.
+    /// The seeds (LOCATION's entries) are the first nodes.
     init(seeds: [RedisEndpoint]) {
         template = seeds[0]
-        for seed in seeds where !nodes.contains(where: { $0.address == seed.address }) { nodes.append(seed) }
+        for seed in seeds {
+            if case .tcp(let host, let port) = seed.address { _ = node(host: host, port: port) }
+        }
     }
 
     struct Unreadable: Error { var reason: String }
@@ -39,7 +42,8 @@ struct RedisClusterMap {
 
     /// Replaces the map with a CLUSTER SLOTS reply from `asked`: ranges of
     /// slots, each with its primary first, then its replicas, each node as
-    /// [host, port, id, …]. An empty host (or "?") means the node asked.
+    /// [host, port, id, …]. An empty or null host means the node asked;
+    /// "?" an unknown one, which no client can reach.
     mutating func update(slots reply: RedisReply, asked: RedisEndpoint) throws {
         guard case .array(let ranges) = reply else { throw Unreadable(reason: "CLUSTER SLOTS did not answer with a list") }
         var owners = [Int?](repeating: nil, count: RedisClusterSlot.count)
@@ -50,20 +54,24 @@ struct RedisClusterMap {
                   case .integer(let first) = fields[0], case .integer(let last) = fields[1],
                   0 <= first, first <= last, last < RedisClusterSlot.count,
                   case .array(let primary) = fields[2], primary.count >= 2,
-                  let hostBytes = primary[0].bytes, case .integer(let port) = primary[1], (1...65535).contains(port) else {
+                  case .integer(let port) = primary[1], (1...65535).contains(port) else {
                 throw Unreadable(reason: "CLUSTER SLOTS sent a range cachalot cannot read: \(String(describing: range).prefix(120))")
             }
-            var host = String(decoding: hostBytes, as: UTF8.self)
-            if host.isEmpty || host == "?", case .tcp(let askedHost, _) = asked.address { host = askedHost }
+            var host = primary[0].bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            guard host != "?" else {
+                throw Unreadable(reason: "CLUSTER SLOTS does not know where the primary of slots \(first)-\(last) is (\"?\"; cluster-preferred-endpoint-type names an endpoint it lacks)")
+            }
+            if host.isEmpty, case .tcp(let askedHost, _) = asked.address { host = askedHost }
             let owner = node(host: host, port: port)
             primaries.insert(owner)
             for slot in first...last { owners[slot] = owner }
             var replicas = 0
             for case .array(let replica) in fields.dropFirst(3) where replica.count >= 2 {
+                replicas += 1
+                // Learnt for asking the map; a replica without a usable address is still counted.
                 if let replicaHost = replica[0].bytes, case .integer(let replicaPort) = replica[1],
-                   !replicaHost.isEmpty, (1...65535).contains(replicaPort) {
+                   !replicaHost.isEmpty, replicaHost != Array("?".utf8), (1...65535).contains(replicaPort) {
                     _ = node(host: String(decoding: replicaHost, as: UTF8.self), port: replicaPort)
-                    replicas += 1
                 }
             }
             replicaCounts[owner] = max(replicaCounts[owner] ?? 0, replicas)

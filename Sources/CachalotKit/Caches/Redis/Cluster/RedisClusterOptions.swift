@@ -11,6 +11,14 @@ struct RedisClusterOptions {
     var tls: [String: String]
     var connectTimeout: Double?
     var operationTimeout: Double?
+    /// The site reads from every replica too: a stamp counts as written
+    /// once all of them have it.
+    var readsFromReplicas: Bool
+
+    /// TLS options ValkeyCluster drops (`cleanup_kwargs` keeps only
+    /// VALKEY_ALLOWED_KEYS), from the URL as from the keywords: the site
+    /// checks no host name and never reads the CA folder, nor does cachalot.
+    static let droppedTLSOptions = ["ssl_check_hostname", "ssl_ca_path"]
 
     /// Keywords that change neither what is written nor where: retries,
     /// health checks, keep-alive, and reading from replicas (a replica's
@@ -32,9 +40,25 @@ struct RedisClusterOptions {
         }
         password = try keywords?.string("password")
         username = try keywords?.string("username")
-        tls = try RedisOptions.tlsOptions(keywords)
+        tls = try RedisOptions.tlsOptions(keywords).filter { !Self.droppedTLSOptions.contains($0.key) }
         connectTimeout = try keywords?.socketSeconds("socket_connect_timeout")
         operationTimeout = try keywords?.socketSeconds("socket_timeout")
+        readsFromReplicas = try keywords?.bool("read_from_replicas") ?? false
+        // What 0.4's client does (set_many's version, MSET without expiry) is reproduced; another release is not proven.
+        if let version = cache.siteVersions.djangoValkey, version.prefix(2) != [0, 4] {
+            throw CachalotError.usage("cache '\(cache.alias)': django-valkey \(version.map(String.init).joined(separator: ".")): cachalot reproduces the cluster backend of django-valkey 0.4 (its set_many writes MSET per slot, without expiry, under the version it is given); another release may write otherwise",
+                                      hint: "VERSIONS in the settings file says which django-valkey the site runs (cachalot init records it)")
+        }
+    }
+
+    /// Each endpoint's TLS as ValkeyCluster sets it up: without what it drops.
+    static func withoutDroppedTLS(_ endpoints: [RedisEndpoint]) -> [RedisEndpoint] {
+        endpoints.map { endpoint in
+            var endpoint = endpoint
+            endpoint.tls?.checkHostname = false
+            endpoint.tls?.caPath = nil
+            return endpoint
+        }
     }
 
     /// ValkeyCluster refuses a URL with a database other than 0 and a
