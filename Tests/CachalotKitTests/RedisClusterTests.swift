@@ -121,6 +121,11 @@ struct RedisClusterTests {
         #expect(refusal(#""LOCATION": "valkey://127.0.0.1:7000""#, top: #""VERSIONS": {"django-valkey": "0.5.0"}, "#)?.includes("django-valkey 0.5.0") == true)
     }
 
+    @Test func theAsyncBackendIsRefusedForWhatItIs() {
+        let message = usageRefusal { _ = try loadRedisOptions(backend: "django_valkey.async_cache.cache.AsyncValkeyCache", cache: #""LOCATION": "valkey://h:1""#) }
+        #expect(message?.includes("coroutines") == true)
+    }
+
     @Test func whatValkeyClusterRefusesOrCachalotCannotFollowIsRefused() {
         #expect(refusal(#""LOCATION": "valkey://127.0.0.1:7000/2""#)?.includes("database 0 only") == true)
         #expect(refusal(#""LOCATION": "unix:///run/redis.sock""#)?.includes("unix sockets") == true)

@@ -11,6 +11,14 @@ public enum CacheBackend: String, CaseIterable, Sendable {
     case locMem = "django.core.cache.backends.locmem.LocMemCache"
     case dummy = "django.core.cache.backends.dummy.DummyCache"
 
+    /// Backends sites run that django-cachalot cannot use, and why.
+    public static func unusable(_ path: String) -> String? {
+        if path.hasPrefix("django_valkey.async_cache.") {
+            return "django-valkey's async backend answers with coroutines, which django-cachalot's synchronous calls cannot use; its sync ValkeyCache (django_valkey.cache.ValkeyCache) or ClusterValkeyCache can"
+        }
+        return nil
+    }
+
     /// locmem and dummy caches live inside each Django process: nothing
     /// outside the process can read or write them.
     public var livesInsideDjango: Bool { self == .locMem || self == .dummy }

@@ -128,6 +128,7 @@ public enum SettingsLoader {
             if strict { try entry.rejectUnknownKeys(cacheKeys) }
             let name = try entry.requiredString("BACKEND")
             guard let backend = CacheBackend(rawValue: name) else {
+                if let reason = CacheBackend.unusable(name) { throw entry.fail("BACKEND", reason) }
                 let accepted = CacheBackend.allCases.map(\.rawValue)
                 throw entry.fail("BACKEND", "\(quoted(name)) is not a cache backend django-cachalot supports\(Suggestion.phrase(for: name, in: accepted)); accepted: \(accepted.joined(separator: ", "))")
             }
