@@ -216,6 +216,22 @@ def test_watch_follows_the_successor_of_a_failed_primary(settings_file, cachalot
     assert "stopped following" not in err and "polled from now on" not in err, err
 
 
+def test_a_cluster_that_wants_a_password_says_so(cachalot):
+    """A login problem is said at once, not taken for a node that is down."""
+    import redis
+
+    nodes = [redis.Redis(port=port) for port in cluster_ports()]
+    for node in nodes:
+        node.config_set("requirepass", "cluster-s3cret")
+    try:
+        result = cachalot("invalidate", "--timeout", "10", "auth.User", check=False)
+    finally:
+        for port in cluster_ports():
+            redis.Redis(port=port, password="cluster-s3cret").config_set("requirepass", "")
+    assert result.returncode == 1 and "NOAUTH" in result.stderr and "no node of the cluster" not in result.stderr, result.stderr
+    assert "got no answer" not in result.stderr, "a login problem is not retried until the deadline"
+
+
 def run_invalidate(settings_file, timeout):
     return subprocess.Popen([binary(), "--settings", str(settings_file), "invalidate", "--timeout", str(timeout), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

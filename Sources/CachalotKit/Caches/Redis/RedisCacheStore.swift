@@ -286,9 +286,14 @@ public final class RedisCacheStore: CacheStore {
     private func sent(_ keys: [String], replyLimit: Int, _ commands: ([String]) throws -> [[[UInt8]]])
         throws -> [(keys: [String], replies: [RedisReply])] {
         if case .cluster = options.topology {
-            let slots = Self.bySlot(keys)
-            let units = try slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: try commands($0.keys)) }
-            return zip(slots, try routedAll(units, replyLimit: replyLimit)).map { ($0.keys, $1) }
+            // A command per key (SET) is a unit of its own: one that got ASK
+            // is sent again alone, never after the commands that succeeded.
+            let units = try Self.bySlot(keys).flatMap { slot -> [SlotCommands] in
+                let made = try commands(slot.keys)
+                guard made.count > 1, made.count == slot.keys.count else { return [SlotCommands(slot: slot.slot, keys: slot.keys, commands: made)] }
+                return zip(slot.keys, made).map { SlotCommands(slot: slot.slot, keys: [$0], commands: [$1]) }
+            }
+            return zip(units, try routedAll(units, replyLimit: replyLimit)).map { ($0.keys, $1) }
         }
         return try placed(keys).map { group in (group.keys, try pipeline(commands(group.keys), on: group.server, replyLimit: replyLimit)) }
     }

@@ -52,13 +52,15 @@ extension RedisCacheStore {
 
     /// Reads CLUSTER SLOTS from the first node that answers it: the
     /// primaries, then every other node seen, the LOCATION entries among
-    /// them. A refused login is not another node's problem: it stops here.
-    func refreshClusterMap() throws {
+    /// them, until `deadline`. A refused login (or a password missing) is
+    /// not another node's problem: it stops here.
+    func refreshClusterMap(until deadline: Deadline? = nil) throws {
         var problems: [String] = []
-        for node in clusterMap.askingOrder {
+        for node in clusterMap.askingOrder where deadline?.hasPassed != true {
             do {
                 let reply = try replies([[Array("CLUSTER".utf8), Array("SLOTS".utf8)]], on: node)[0]
                 if case .error(let message) = reply {
+                    if ["NOAUTH", "WRONGPASS", "NOPERM"].contains(where: message.hasPrefix) { throw Self.explain(message) }
                     problems.append("\(named(node)): \(message)")
                     continue
                 }
@@ -87,6 +89,9 @@ extension RedisCacheStore {
         var result = RoutedReplies(replies: Array(repeating: nil, count: units.count))
         var detours: [Int: Detour] = [:]
         var problems: [Int: String] = [:]
+        // Redirections in a row per unit: from the second on, pause (two
+        // nodes sending a slot to each other must not become a busy loop).
+        var redirections: [Int: Int] = [:]
         var pending = Array(units.indices)
         try readClusterMap()
         while true {
@@ -129,38 +134,44 @@ extension RedisCacheStore {
                     pause = true
                     continue
                 } catch let failure as RedisConnection.Failure {
-                    throw Self.error(failure)
+                    // What other nodes answered stays reported.
+                    result.failure = Self.error(failure)
+                    return result
                 }
-                if let refused = got.prefix(preamble.count).first(where: { if case .error = $0 { true } else { false } }) {
-                    guard let redirection = RedisRedirection(refused), case .later = redirection.kind else { throw Self.explain(refused.errorMessage ?? "") }
+                if let refused = got.prefix(preamble.count).first(where: { $0.errorMessage != nil }) {
+                    guard let redirection = RedisRedirection(refused), case .later = redirection.kind else {
+                        result.failure = Self.explain(refused.errorMessage!)
+                        return result
+                    }
                     for unit in members { problems[unit] = "\(named(node)): \(redirection.message)" }
                     next += members
                     pause = true
                     continue
                 }
-                if replicas > 0 {
-                    switch got.last {
-                    case .integer(let acknowledged)? where acknowledged >= replicas: break
-                    case .integer(let acknowledged)?: result.unreplicated.append("\(named(node)) (\(acknowledged) of \(replicas) replicas)")
-                    case let other?: result.unreplicated.append("\(named(node)) (WAIT: \(other.errorMessage ?? "unexpected reply"))")
-                    case nil: break
-                    }
-                }
                 var cursor = preamble.count
+                var wrote = false
                 for unit in members {
                     var mine: [RedisReply] = []
                     for _ in units[unit].commands {
-                        if detours[unit]?.asking == true { cursor += 1 }
-                        mine.append(got[cursor])
+                        if detours[unit]?.asking == true {
+                            // A refused ASKING (an ACL) is the unit's answer: the command ran without it.
+                            if let refused = got[cursor].errorMessage { mine.append(.error(refused)) }
+                            cursor += 1
+                        }
+                        if mine.count < units[unit].commands.count { mine.append(got[cursor]) }
                         cursor += 1
                     }
                     detours[unit] = nil
                     guard let redirection = mine.lazy.compactMap({ RedisRedirection($0) }).first else {
+                        wrote = wrote || mine.contains { $0.errorMessage == nil }
                         result.replies[unit] = mine
+                        redirections[unit] = nil
                         continue
                     }
                     problems[unit] = "\(named(node)): \(redirection.message)"
                     next.append(unit)
+                    redirections[unit, default: 0] += 1
+                    if redirections[unit]! >= 2 { pause = true }
                     switch redirection.kind {
                     case .moved(let host, let port):
                         detours[unit] = Detour(node: clusterMap.node(host: host.isEmpty ? hostOf(node) : host, port: port), asking: false)
@@ -170,6 +181,16 @@ extension RedisCacheStore {
                     case .later:
                         refresh = true
                         pause = true
+                    }
+                }
+                // Judged only where something was written: a node that only redirected
+                // (a primary just demoted refuses WAIT) holds nothing to replicate.
+                if replicas > 0, wrote {
+                    switch got.last {
+                    case .integer(let acknowledged)? where acknowledged >= replicas: break
+                    case .integer(let acknowledged)?: result.unreplicated.append("\(named(node)) (\(acknowledged) of \(replicas) replicas)")
+                    case let other?: result.unreplicated.append("\(named(node)) (WAIT: \(other.errorMessage ?? "unexpected reply"))")
+                    case nil: break
                     }
                 }
             }
@@ -184,7 +205,7 @@ extension RedisCacheStore {
                 return result
             }
             if pause { usleep(UInt32(min(100_000, deadline.remaining * 1_000_000))) }
-            if refresh { try? refreshClusterMap() }
+            if refresh { try? refreshClusterMap(until: deadline) }
         }
     }
 
@@ -215,8 +236,10 @@ extension RedisCacheStore {
         write.bySHA = true
         let deadline = Deadline.after(options.timeouts.exchange)
         // Asked of the map as it stands when each pipeline is sent (it is read, and may be read again, inside routed).
+        // A node the map lists no slots for (a primary a resharding is filling,
+        // reached by ASK) has replicas unknown: one is asked for, the safe side.
         let awaiting = { (node: Int) -> Int in
-            let replicas = self.clusterMap.replicaCounts[node, default: 0]
+            guard let replicas = self.clusterMap.replicaCounts[node] else { return 1 }
             return self.options.clusterReadsFromReplicas ? replicas : min(1, replicas)
         }
         var outcome = StampOutcome()
@@ -243,7 +266,11 @@ extension RedisCacheStore {
                         firstError = firstError ?? Self.explain(message)
                         continue
                     }
-                    let verdict = try readStampReply(reply, now: now)
+                    let verdict: StampVerdict
+                    do { verdict = try readStampReply(reply, now: now) } catch {
+                        firstError = firstError ?? CachalotError(error)
+                        continue
+                    }
                     outcome.merge(verdict.outcome)
                     if let error = verdict.error {
                         firstError = firstError ?? Self.explain(error)
@@ -265,7 +292,11 @@ extension RedisCacheStore {
                         firstError = firstError ?? Self.explain(message)
                         continue
                     }
-                    let result = try readCompareAndSetReply(reply)
+                    let result: (written: [String], error: String?)
+                    do { result = try readCompareAndSetReply(reply) } catch {
+                        firstError = firstError ?? CachalotError(error)
+                        continue
+                    }
                     outcome.written += result.written
                     if let error = result.error { firstError = firstError ?? Self.explain(error) }
                     pending += StampVerdict(toSet: unit.pending).changedMeanwhile(setting: result.written)
