@@ -71,10 +71,14 @@ class Cell:
         # Variants that need what a cell's django-redis does not have.
         if self.django_redis == "5.4":
             self.excluded.setdefault("django-redis-gzip", "django-redis 5.4.0 has no django_redis.compressors.gzip (added in 6.0.0)")
-        if self.django in ("5.0", "5.1"):
+        # django-valkey 0.4.1 supports Django 4.2 and 5.2+ by its metadata, but imports
+        # django.utils.version.PY313 (base_client.py:23), which Django 4.2 does not have.
+        valkey_unusable = {"4.2": "django-valkey 0.4.1 imports django.utils.version.PY313, which Django 4.2 does not have",
+                           "5.0": "django-valkey 0.4 does not support Django 5.0", "5.1": "django-valkey 0.4 does not support Django 5.1"}
+        if self.django in valkey_unusable:
             for variant in makefile_list("INTEROP_CACHES"):
                 if variant.startswith("django-valkey"):
-                    self.excluded.setdefault(variant, f"django-valkey 0.4 does not support Django {self.django}")
+                    self.excluded.setdefault(variant, valkey_unusable[self.django])
 
     @property
     def name(self):
