@@ -232,6 +232,24 @@ def test_a_cluster_that_wants_a_password_says_so(cachalot):
     assert "got no answer" not in result.stderr, "a login problem is not retried until the deadline"
 
 
+def test_a_location_outside_the_cluster_is_refused(cachalot, edited_settings):
+    """The site reads through LOCATION's other entries: one that is not a
+    node of the first one's cluster would serve keys cachalot never writes."""
+    from conftest import start_redis
+
+    server, port = start_redis()
+    try:
+        def add_plain_server(settings):
+            settings["CACHES"]["default"]["LOCATION"].append(f"valkey://127.0.0.1:{port}")
+        with edited_settings(add_plain_server):
+            result = cachalot("invalidate", "auth.User", check=False)
+    finally:
+        server.kill()
+        server.wait()
+    assert result.returncode == 1, result.stderr
+    assert "LOCATION's entry 3" in result.stderr and "cluster support disabled" in result.stderr, result.stderr
+
+
 def run_invalidate(settings_file, timeout):
     return subprocess.Popen([binary(), "--settings", str(settings_file), "invalidate", "--timeout", str(timeout), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -36,11 +36,41 @@ extension RedisCacheStore {
         return groups.keys.sorted().map { ($0, groups[$0]!) }
     }
 
-    /// The map, read from the cluster the first time it is needed.
+    /// The map, read from the cluster the first time it is needed (and
+    /// then LOCATION checked to name one cluster).
     @discardableResult
     func readClusterMap() throws -> RedisClusterMap {
-        if !clusterMap.isRead { try refreshClusterMap() }
+        if !clusterMap.isRead {
+            try refreshClusterMap()
+            try checkLocationsShareOneCluster()
+        }
         return clusterMap
+    }
+
+    /// django-valkey reads through LOCATION's other entries (a random one,
+    /// each its own ValkeyCluster client), writes through the first: each
+    /// must be a node of the first one's cluster, or the site reads keys
+    /// cachalot never writes. A node lists every node of its cluster in
+    /// CLUSTER NODES, failed ones included, so the first entry's ID must be
+    /// among each other entry's. An entry that does not answer is not
+    /// judged (the site cannot read through it either).
+    func checkLocationsShareOneCluster() throws {
+        let seeds = options.endpoints.map { endpoint -> Int? in
+            guard case .tcp(let host, let port) = endpoint.address else { return nil }
+            return clusterMap.node(host: host, port: port)
+        }
+        guard seeds.count > 1, let first = seeds[0],
+              let id = (try? replies([[Array("CLUSTER".utf8), Array("MYID".utf8)]], on: first))?.first?.bytes else { return }
+        let line = Array(id) + [UInt8(ascii: " ")]
+        for (position, seed) in seeds.enumerated().dropFirst() {
+            guard let seed, seed != first, let reply = (try? replies([[Array("CLUSTER".utf8), Array("NODES".utf8)]], on: seed))?.first else { continue }
+            let nodes = reply.bytes ?? []
+            if nodes.split(separator: UInt8(ascii: "\n")).contains(where: { $0.starts(with: line) }) { continue }
+            throw CachalotError.runtime("LOCATION's entry \(position + 1) (\(named(seed))) is not a node of the cluster of entry 1 (\(named(first))): "
+                                        + (reply.errorMessage.map { "it answers \($0)" } ?? "it does not know that node")
+                                        + "; the site reads through it, so it would read keys cachalot never writes",
+                                        hint: "LOCATION must list nodes of one cluster")
+        }
     }
 
     func clusterOwner(ofSlot slot: Int) throws -> Int {
