@@ -139,21 +139,12 @@ extension RedisCacheStore {
                 }
             }
             for (node, members) in byNode.sorted(by: { $0.key < $1.key }) {
-                // ASKING lets only the next command through: one before each.
-                var commands = preamble
-                for unit in members {
-                    let asking = detours[unit]?.asking == true
-                    for command in units[unit].commands { commands += asking ? [[Array("ASKING".utf8)], command] : [command] }
-                }
+                let asking = Set(members.filter { detours[$0]?.asking == true })
                 let replicas = awaiting?(node) ?? 0
-                if replicas > 0 {
-                    // Within the deadline, and well within a socket timeout that would cut the read.
-                    let seconds = min(deadline.remaining, (options.timeouts.operation ?? .infinity) / 2)
-                    commands.append([Array("WAIT".utf8), Array(String(replicas).utf8), Array(String(max(1, Int(seconds * 1000))).utf8)])
-                }
                 let got: [RedisReply]
                 do {
-                    got = try replies(commands, on: node, replyLimit: replyLimit)
+                    got = try replies(pipeline(for: members, of: units, asking: asking, after: preamble, waitingFor: replicas, until: deadline),
+                                      on: node, replyLimit: replyLimit)
                 } catch let failure as RedisConnection.Failure where failure.isRetryable {
                     for unit in members {
                         problems[unit] = "\(named(node)): \(failure.description)"
@@ -178,19 +169,8 @@ extension RedisCacheStore {
                     pause = true
                     continue
                 }
-                var cursor = preamble.count
                 var wrote = false
-                for unit in members {
-                    var mine: [RedisReply] = []
-                    for _ in units[unit].commands {
-                        if detours[unit]?.asking == true {
-                            // A refused ASKING (an ACL) is the unit's answer: the command ran without it.
-                            if let refused = got[cursor].errorMessage { mine.append(.error(refused)) }
-                            cursor += 1
-                        }
-                        if mine.count < units[unit].commands.count { mine.append(got[cursor]) }
-                        cursor += 1
-                    }
+                for (unit, mine) in zip(members, Self.split(got, members: members, of: units, asking: asking, after: preamble.count)) {
                     detours[unit] = nil
                     guard let redirection = mine.lazy.compactMap({ RedisRedirection($0) }).first else {
                         wrote = wrote || mine.contains { $0.errorMessage == nil }
@@ -215,13 +195,8 @@ extension RedisCacheStore {
                 }
                 // Judged only where something was written: a node that only redirected
                 // (a primary just demoted refuses WAIT) holds nothing to replicate.
-                if replicas > 0, wrote {
-                    switch got.last {
-                    case .integer(let acknowledged)? where acknowledged >= replicas: break
-                    case .integer(let acknowledged)?: result.unreplicated.append("\(named(node)) (\(acknowledged) of \(replicas) replicas)")
-                    case let other?: result.unreplicated.append("\(named(node)) (WAIT: \(other.errorMessage ?? "unexpected reply"))")
-                    case nil: break
-                    }
+                if replicas > 0, wrote, let shortfall = waitShortfall(got.last, replicas: replicas) {
+                    result.unreplicated.append("\(named(node)) (\(shortfall))")
                 }
             }
             pending = next
@@ -236,6 +211,52 @@ extension RedisCacheStore {
             }
             if pause { usleep(UInt32(min(100_000, deadline.remaining * 1_000_000))) }
             if refresh { try? refreshClusterMap(until: deadline) }
+        }
+    }
+
+    /// One node's pipeline: the preamble, each unit's commands (ASKING lets
+    /// only the next command through: one before each of an ASK'd unit),
+    /// then WAIT within the deadline, and well within a socket timeout that
+    /// would cut the read.
+    private func pipeline(for members: [Int], of units: [SlotCommands], asking: Set<Int>, after preamble: [[[UInt8]]],
+                          waitingFor replicas: Int, until deadline: Deadline) -> [[[UInt8]]] {
+        var commands = preamble
+        for unit in members {
+            for command in units[unit].commands { commands += asking.contains(unit) ? [[Array("ASKING".utf8)], command] : [command] }
+        }
+        if replicas > 0 {
+            let seconds = min(deadline.remaining, (options.timeouts.operation ?? .infinity) / 2)
+            commands.append([Array("WAIT".utf8), Array(String(replicas).utf8), Array(String(max(1, Int(seconds * 1000))).utf8)])
+        }
+        return commands
+    }
+
+    /// Each member's replies out of its node's: past the preamble's, one per
+    /// command, ASKING's +OK skipped (a refused ASKING, an ACL's doing, is
+    /// the unit's answer: its command ran without it).
+    private static func split(_ got: [RedisReply], members: [Int], of units: [SlotCommands], asking: Set<Int>, after preamble: Int) -> [[RedisReply]] {
+        var cursor = preamble
+        return members.map { unit in
+            var mine: [RedisReply] = []
+            for _ in units[unit].commands {
+                if asking.contains(unit) {
+                    if let refused = got[cursor].errorMessage { mine.append(.error(refused)) }
+                    cursor += 1
+                }
+                if mine.count < units[unit].commands.count { mine.append(got[cursor]) }
+                cursor += 1
+            }
+            return mine
+        }
+    }
+
+    /// What WAIT's reply falls short of, or nil when enough replicas acknowledged.
+    private func waitShortfall(_ reply: RedisReply?, replicas: Int) -> String? {
+        switch reply {
+        case .integer(let acknowledged)? where acknowledged >= replicas: return nil
+        case .integer(let acknowledged)?: return "\(acknowledged) of \(replicas) replicas"
+        case let other?: return "WAIT: \(other.errorMessage ?? "unexpected reply")"
+        case nil: return nil
         }
     }
 
