@@ -51,7 +51,7 @@ extension RedisCacheStore {
         var merged = [(idle: Int, frequency: Int)?](repeating: nil, count: keys.count)
         for replica in replicas where scanReplicaFailures[replica] == nil {
             do {
-                let reply = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.idle.utf8), Array(String(keys.count).utf8)] + keys],
+                let reply = try pipeline([RedisScripts.call(RedisScripts.idle, keys: keys)],
                                          on: replica, replyLimit: 64 * 1024 + keys.count * 64)[0]
                 guard case .array(let fields) = reply, fields.count == keys.count * 2 else { throw unexpected(reply) }
                 for index in keys.indices {
@@ -91,15 +91,15 @@ extension RedisCacheStore {
                 // slot, the node's slots in one pipeline.
                 let slots = Dictionary(grouping: keys, by: RedisClusterSlot.of)
                 keys = slots.keys.sorted().flatMap { slots[$0]! }
-                let replies = try pipeline([Self.scriptLoad(RedisScripts.sample)] + slots.keys.sorted().map { slot in
-                    [Array("EVALSHA".utf8), Array(RedisScripts.sampleSHA1.utf8), Array(String(slots[slot]!.count).utf8)] + slots[slot]! + arguments
+                let replies = try pipeline([RedisScripts.load(RedisScripts.sample)] + slots.keys.sorted().map { slot in
+                    RedisScripts.call(RedisScripts.sample, loadedAs: RedisScripts.sampleSHA1, keys: slots[slot]!, arguments: arguments)
                 }, on: server, replyLimit: replyLimit)
                 fields = try replies.dropFirst().flatMap { reply -> [RedisReply] in
                     guard case .array(let fields) = reply else { throw unexpected(reply) }
                     return fields
                 }
             } else {
-                let sample = try pipeline([[Array("EVAL".utf8), Array(RedisScripts.sample.utf8), Array(String(keys.count).utf8)] + keys + arguments],
+                let sample = try pipeline([RedisScripts.call(RedisScripts.sample, keys: keys, arguments: arguments)],
                                           on: server, replyLimit: replyLimit)[0]
                 guard case .array(let all) = sample else { throw unexpected(sample) }
                 fields = all

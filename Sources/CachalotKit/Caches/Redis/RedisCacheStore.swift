@@ -155,17 +155,13 @@ public final class RedisCacheStore: CacheStore {
         func replyLimit(_ keys: Int) -> Int { 64 * 1024 + keys * 1024 }
 
         func stampCommand(_ keys: [String]) -> [[UInt8]] {
-            script(RedisScripts.stamp, RedisScripts.stampSHA1, keys: keys.map { Array($0.utf8) }, arguments: [nowText, value] + expiryArguments)
+            RedisScripts.call(RedisScripts.stamp, loadedAs: bySHA ? RedisScripts.stampSHA1 : nil,
+                              keys: keys.map { Array($0.utf8) }, arguments: [nowText, value] + expiryArguments)
         }
 
         func compareAndSetCommand(_ toSet: [PendingSet]) -> [[UInt8]] {
-            script(RedisScripts.compareAndSet, RedisScripts.compareAndSetSHA1, keys: toSet.map(\.made),
-                   arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] })
-        }
-
-        private func script(_ source: String, _ sha1: String, keys: [[UInt8]], arguments: [[UInt8]]) -> [[UInt8]] {
-            let head = bySHA ? [Array("EVALSHA".utf8), Array(sha1.utf8)] : [Array("EVAL".utf8), Array(source.utf8)]
-            return head + [Array(String(keys.count).utf8)] + keys + arguments
+            RedisScripts.call(RedisScripts.compareAndSet, loadedAs: bySHA ? RedisScripts.compareAndSetSHA1 : nil, keys: toSet.map(\.made),
+                              arguments: [value] + expiryArguments + toSet.flatMap { [$0.kind, $0.stored] })
         }
     }
 

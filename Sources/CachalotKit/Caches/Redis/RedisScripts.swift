@@ -8,6 +8,18 @@ enum RedisScripts {
     static let compareAndSetSHA1 = TextFormatting.hex(bytes: SHA1.hash(compareAndSet))
     static let sampleSHA1 = TextFormatting.hex(bytes: SHA1.hash(sample))
 
+    /// A call of a script: EVAL with its source, or, given the SHA-1 the
+    /// pipeline loaded it under first (`load`: many calls to one server, a
+    /// cluster's one per slot), EVALSHA.
+    static func call(_ source: String, loadedAs sha1: String? = nil, keys: [[UInt8]], arguments: [[UInt8]] = []) -> [[UInt8]] {
+        (sha1.map { [Array("EVALSHA".utf8), Array($0.utf8)] } ?? [Array("EVAL".utf8), Array(source.utf8)])
+            + [Array(String(keys.count).utf8)] + keys + arguments
+    }
+
+    static func load(_ source: String) -> [[UInt8]] {
+        [Array("SCRIPT".utf8), Array("LOAD".utf8), Array(source.utf8)]
+    }
+
     /// Writes one table key the way the backend's set_many would: "DEL" for
     /// a timeout of 0, "" for no expiry, else SET with EX or PX. Returns the
     /// server's error reply, or nil.

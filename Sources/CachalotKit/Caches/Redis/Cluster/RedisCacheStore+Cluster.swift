@@ -275,6 +275,16 @@ extension RedisCacheStore {
         return replies
     }
 
+    /// The replicas that must have a node's stamps: one, or all when the
+    /// site reads from them, asked of the map as it stands (it is read, and
+    /// may be read again, inside routed). A node the map lists no slots for
+    /// (a primary a resharding is filling, reached by ASK) has replicas
+    /// unknown: one is asked for, the safe side.
+    private func replicasToAwait(_ node: Int) -> Int {
+        guard let replicas = clusterMap.replicaCounts[node] else { return 1 }
+        return options.clusterReadsFromReplicas ? replicas : min(1, replicas)
+    }
+
     /// Stamps table keys slot by slot: a stamp script per slot (by
     /// EVALSHA after one SCRIPT LOAD per node and pipeline), then the
     /// compare-and-sets it left, routed the same way, all within one
@@ -286,13 +296,6 @@ extension RedisCacheStore {
         var write = try StampWrite(self, now: now, timeout: cachalotTimeout)
         write.bySHA = true
         let deadline = Deadline.after(options.timeouts.exchange)
-        // Asked of the map as it stands when each pipeline is sent (it is read, and may be read again, inside routed).
-        // A node the map lists no slots for (a primary a resharding is filling,
-        // reached by ASK) has replicas unknown: one is asked for, the safe side.
-        let awaiting = { (node: Int) -> Int in
-            guard let replicas = self.clusterMap.replicaCounts[node] else { return 1 }
-            return self.options.clusterReadsFromReplicas ? replicas : min(1, replicas)
-        }
         var outcome = StampOutcome()
         var pending = keys
         var unreplicated: [String] = []
@@ -305,7 +308,7 @@ extension RedisCacheStore {
             for _ in 0..<Self.stampAttempts where !pending.isEmpty {
                 let slots = Self.bySlot(pending)
                 let stamped = try routed(slots.map { SlotCommands(slot: $0.slot, keys: $0.keys, commands: [write.stampCommand($0.keys)]) },
-                                         preamble: [Self.scriptLoad(RedisScripts.stamp)], awaiting: awaiting,
+                                         preamble: [RedisScripts.load(RedisScripts.stamp)], awaiting: replicasToAwait,
                                          until: deadline, replyLimit: write.replyLimit(pending.count))
                 unreplicated += stamped.unreplicated
                 // Every slot's verdict counts before the first error is thrown: those keys were written.
@@ -333,7 +336,7 @@ extension RedisCacheStore {
                 pending = []
                 guard !toSet.isEmpty else { break }
                 let set = try routed(toSet.map { SlotCommands(slot: $0.slot, keys: $0.pending.map(\.key), commands: [write.compareAndSetCommand($0.pending)]) },
-                                     preamble: [Self.scriptLoad(RedisScripts.compareAndSet)], awaiting: awaiting,
+                                     preamble: [RedisScripts.load(RedisScripts.compareAndSet)], awaiting: replicasToAwait,
                                      until: deadline, replyLimit: write.replyLimit(toSet.reduce(0) { $0 + $1.pending.count }))
                 unreplicated += set.unreplicated
                 firstError = set.failure
@@ -366,10 +369,6 @@ extension RedisCacheStore {
             throw PartialStampFailure(outcome: settled(), error: CachalotError(error))
         }
         return settled()
-    }
-
-    static func scriptLoad(_ source: String) -> [[UInt8]] {
-        [Array("SCRIPT".utf8), Array("LOAD".utf8), Array(source.utf8)]
     }
 }
 
