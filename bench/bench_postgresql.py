@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import CHECK, bar, compare, run_once, summary
+from measure import CHECK, bar, cli_entry_key, compare, run_once, summary
 from servers import start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,13 +58,13 @@ def main():
         query = [BINARY, "--settings", str(with_models), "query", "--format", "tsv", sql, "--param", "1"]
         run_once(query, cwd=work)
         keys = subprocess.run(["redis-cli", "-p", str(redis_port), "--scan"], check=True, capture_output=True, text=True)
-        entry = next(key for key in keys.stdout.split() if "auth" not in key and len(key) > 40)
+        entry = next(key for key in keys.stdout.split() if key.endswith(cli_entry_key(sql, ["1"])))
         medians = compare("one-row query on PostgreSQL, cache hit", {
             "cachalot query (hit)": query,
             "redis-cli GET of the entry's key": ["redis-cli", "-p", str(redis_port), "GET", entry],
         }, cwd=work)
         bar("query hit on PostgreSQL / redis-cli GET", medians["cachalot query (hit)"] / medians["redis-cli GET of the entry's key"],
-            1.5, standing=5.0)
+            1.5)
         invalidate = [BINARY, "--settings", str(with_models), "invalidate", "auth_user", "-v", "0"]
         if not CHECK:
             compare("one-row query on PostgreSQL, cache miss", {

@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from measure import CHECK, bar, compare, run_once, summary
+from measure import CHECK, bar, cli_entry_key, compare, run_once, summary
 from servers import redis_workspace, write_redis_settings
 
 ROWS = int(os.environ.get("ROWS", "1000000"))
@@ -33,7 +33,7 @@ INSERT INTO item SELECT i, i % 100, i * 0.5, 'item ' || i FROM n;
         small = "SELECT id, name FROM item WHERE id = %s"
         run_once(query + [small, "--param", "42"], cwd=work)
         keys = subprocess.run(["redis-cli", "-p", str(port), "--scan"], cwd=work, check=True, capture_output=True, text=True)
-        entry = next(key for key in keys.stdout.split() if len(key) > 40)
+        entry = next(key for key in keys.stdout.split() if key.endswith(cli_entry_key(small, ["42"])))
         medians = compare("one-row query, cache hit", {
             "cachalot query (hit)": query + [small, "--param", "42"],
             "redis-cli GET of the entry's key": ["redis-cli", "-p", str(port), "GET", entry],

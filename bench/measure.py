@@ -3,6 +3,7 @@ posix_spawn (no shell, no Python in the child), the contenders run in turn
 ROUNDS times so that a slow moment of the machine hits all of them, then
 medians and ratios; peak resident memory comes from one more run under GNU
 time (a vfork'd child's own rusage counts Python's pages too)."""
+import hashlib
 import json
 import os
 import statistics
@@ -69,6 +70,13 @@ CHECK = os.environ.get("BENCH_CHECK") == "1"
 # A JSON-lines file each bar is appended to (make bench writes README's
 # Performance section from it: bench/publish.py).
 RESULTS = os.environ.get("BENCH_RESULTS")
+
+
+def cli_entry_key(sql, params):
+    """The digest `cachalot query` stores its own entry under (docs/FORMATS.md,
+    "Query keys"): the key redis-cli GETs for the same read. The cache holds
+    the statement's remembered analysis too, under another digest."""
+    return hashlib.sha1(f"default:{sql}:{[str(param) for param in params]}:cachalot-cli".encode()).hexdigest()
 
 
 def bar(description, value, limit, standing=None, margin=0.3, at_least=False):

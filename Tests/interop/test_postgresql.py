@@ -171,3 +171,41 @@ def test_query_write_invalidates_the_tables_it_writes(cachalot):
     done = cachalot("query", "--write", "UPDATE pgshop_item SET name = %s", "--param", "After")
     assert done.stdout.startswith("1 row changed; invalidated pgshop_item")
     assert list(Item.objects.values_list("name", flat=True)) == ["After"]
+
+
+def test_a_table_replaced_by_a_view_makes_the_remembered_analysis_stale(cachalot):
+    """A migration replaces a table by a view of the same name that also
+    reads another table. Its DDL names the table, so django-cachalot
+    invalidates it: the analysis remembered for a statement on it no longer
+    holds, the database is asked again and names both tables. Had the old
+    analysis been kept, a write to the other table would be served stale.
+    A statement through a view is never remembered: a view can be defined
+    again without naming the tables it read."""
+    make_item("Lamp")
+    Tag.objects.create(name="red")
+    queryset = Tag.objects.order_by("name").values_list("name", flat=True)
+    sql, params = queryset.query.sql_with_params()
+    query = ["query", "-v", "--format", "json", sql] + [f"--param={param}" for param in params]
+
+    def names(result):
+        return [row["name"] for row in json.loads(result.stdout)]
+
+    assert list(queryset) == ["red"]  # the site caches it
+    assert cachalot(*query).stderr.startswith("cachalot: hit, ")  # asks the database, remembers
+    assert "database not opened" in cachalot(*query).stderr
+    with connection.cursor() as cursor:  # as a migration's RunSQL runs it
+        cursor.execute("ALTER TABLE pgshop_tag RENAME TO pgshop_tag_base; "
+                       "CREATE VIEW pgshop_tag AS SELECT id, name FROM pgshop_tag_base UNION ALL SELECT id, name FROM pgshop_item")
+    try:
+        assert list(Tag.objects.order_by("name").values_list("name", flat=True)) == ["Lamp", "red"]  # cached again
+        after = cachalot(*query)  # a miss: pgshop_tag_base has no table key yet
+        assert "database not opened" not in after.stderr and "pgshop_item" in after.stderr, after.stderr
+        assert names(after) == ["Lamp", "red"]
+        again = cachalot(*query)
+        assert again.stderr.startswith("cachalot: hit, "), "a statement through a view asks the database every time"
+        make_item("Desk")  # invalidates pgshop_item only
+        fresh = cachalot(*query)
+        assert "miss" in fresh.stderr and names(fresh) == ["Desk", "Lamp", "red"], fresh.stderr
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP VIEW pgshop_tag; ALTER TABLE pgshop_tag_base RENAME TO pgshop_tag")

@@ -1,9 +1,14 @@
 """`cachalot query` against what the real Django site caches and writes."""
 import hashlib
 import json
+import os
+import signal
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from library.models import Author, Book
+
+import conftest
 
 
 def peek(cachalot, sql, params):
@@ -109,4 +114,56 @@ def test_a_read_behind_a_comment_is_a_read_and_sql_starting_with_dashes_is_expla
     assert dashes.returncode == 2
     assert "looks like SQL" in dashes.stderr and "put -- before" in dashes.stderr
     assert json.loads(cachalot("query", "--format", "json", "--", "-- the report\nSELECT name FROM library_author").stdout)
+    Author.objects.all().delete()
+
+
+@contextmanager
+def database_unreachable(settings_file):
+    """The site's database cannot answer: SQLite's file moved away, or the
+    server stopped (SIGSTOP: a connection waits for a handshake that never comes)."""
+    if conftest.DATABASE == "sqlite":
+        path = json.loads(settings_file.read_text())["DATABASES"]["default"]["NAME"]
+        os.rename(path, path + ".away")
+        try:
+            yield
+        finally:
+            os.rename(path + ".away", path)
+    else:
+        conftest.POSTGRESQL.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            conftest.POSTGRESQL.send_signal(signal.SIGCONT)
+
+
+def test_a_hit_needs_no_database_once_the_statement_was_analysed(cachalot, settings_file):
+    """What the database said about a statement is remembered beside its
+    entries: the next hit is read from the cache alone, until a write
+    changes one of its tables' stamps."""
+    Author.objects.create(name="Ann")
+    sql = "SELECT name FROM library_author WHERE name = %s"
+    query = ["query", "-v", "--timeout", "3", "--format", "json", sql, "--param", "Ann"]
+    assert "miss" in cachalot(*query).stderr
+    with database_unreachable(settings_file):
+        hit = cachalot(*query, check=False)
+    assert hit.returncode == 0, hit.stderr
+    assert "hit (database not opened" in hit.stderr and json.loads(hit.stdout) == [{"name": "Ann"}]
+
+    Author.objects.create(name="Ann")  # django-cachalot invalidates library_author: the stamp changed
+    with database_unreachable(settings_file):
+        needs_database = cachalot(*query, check=False)
+    assert needs_database.returncode != 0, needs_database.stdout
+    again = cachalot(*query)
+    assert "miss" in again.stderr and json.loads(again.stdout) == [{"name": "Ann"}, {"name": "Ann"}]
+
+    # Django's own entry: the first hit asks the database once, the next one does not.
+    queryset = Author.objects.filter(name="Ann").values_list("name")
+    list(queryset)
+    django_sql, params = queryset.query.sql_with_params()
+    django_query = ["query", "-v", "--timeout", "3", django_sql] + [f"--param={param}" for param in params]
+    first = cachalot(*django_query)
+    assert first.stderr.startswith("cachalot: hit,"), first.stderr
+    with database_unreachable(settings_file):
+        second = cachalot(*django_query, check=False)
+    assert second.returncode == 0 and "hit (database not opened" in second.stderr, second.stderr
     Author.objects.all().delete()

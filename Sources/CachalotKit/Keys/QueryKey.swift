@@ -24,5 +24,15 @@ public struct QueryKey: Hashable, Sendable {
 
     public static let commandLineMarker = ":cachalot-cli"
 
+    /// Where `query` remembers what the database said about the statement
+    /// (RememberedAnalysis): the same text, a marker of its own, and the
+    /// database it was asked (`DatabaseSettings.identity`), so that another
+    /// server, login or search path asks again.
+    public func analysisKey(database identity: String) -> String {
+        Hashing.sha1Hex(hashedText + Self.analysisMarker + identity)
+    }
+
+    public static let analysisMarker = ":cachalot-cli-analysis:"
+
     private var hashedText: String { "\(databaseAlias):\(sql):\(PythonStringRepr.listRepr(parameters))" }
 }

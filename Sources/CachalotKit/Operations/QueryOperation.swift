@@ -30,18 +30,27 @@ public struct QueryOperation {
         }
         // Before anything runs: a write's invalidation would refuse after its commit.
         try Catalog.refuseAppFiltersWithoutModels(settings)
+        let key = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters)
+        let analysisKey = key.analysisKey(database: databaseSettings.identity)
+        // Opened once: a cache that cannot be reached fails the same way on both paths, and is waited for once.
+        var opened: Result<CacheStore, Error>?
+        func store() throws -> CacheStore {
+            let result = opened ?? Result { try backends.openCache(cacheSettings) }
+            opened = result
+            return try result.get()
+        }
+        if mode != .noCache, !RawSQLRules.changesData(sql), !cacheSettings.backend.livesInsideDjango,
+           let outcome = remembered(key: key, at: analysisKey, settings: settings, cache: cacheSettings, store: store) {
+            return outcome
+        }
+
         let database = try backends.openDatabase(databaseSettings)
         var analysis = try database.analyze(sql, parameters: parameters)
         guard analysis.parameterCount == parameters.count else {
             throw CachalotError.usage("the statement has \(analysis.parameterCount) placeholders and \(parameters.count) --param values were given; nothing was run")
         }
-        if let models = settings.models {
-            analysis.readTables += Self.modelTables(Array(models.values), naming: analysis.readTables + analysis.qualifiedReadTables, in: sql)
-            analysis.writtenTables += Self.modelTables(Array(models.values), naming: analysis.writtenTables + analysis.qualifiedWrittenTables,
-                                                       in: analysis.writtenTables.isEmpty ? "" : sql)
-            analysis.readTables = analysis.readTables.uniqued()
-            analysis.writtenTables = analysis.writtenTables.uniqued()
-        }
+        let learned = analysis
+        analysis = Self.withModelTables(analysis, settings: settings, sql: sql)
         if RawSQLRules.changesData(sql) || !analysis.isReadOnly {
             guard allowWrite else {
                 throw CachalotError.usage("this statement changes data; nothing was run",
@@ -58,18 +67,77 @@ public struct QueryOperation {
             outcome.rows = try database.read(sql, parameters: parameters)
             return outcome
         }
-        let store = try backends.openCache(cacheSettings)
-        let tables = analysis.readTables + settings.cachalot.additionalTables.filter { !analysis.readTables.contains($0) }
-        outcome.tables = tables
+        let store = try store()
+        let tables = Self.tablesRead(analysis, settings: settings)
         let tableKeys = tables.map { TableKey(databaseAlias: databaseAlias, table: $0).cachalotKey }
-        let key = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters)
-        // Django's own entry is read (a hit when fresh); the command line's
-        // own results live under a key Django never reads.
-        let entryKeys = mode == .peek ? [key.cachalotKey] : [key.cachalotKey, key.commandLineKey]
+        let entryKeys = self.entryKeys(key)
         let stored = try store.readValues(tableKeys + entryKeys)
+        outcome = judged(outcome, tables: tables, tableKeys: tableKeys, entryKeys: entryKeys, key: key, stored: stored)
+        if outcome.status == .hit {
+            // What the database said, for the next call; a hit stands whether or not it could be kept.
+            let stamps = zip(tables, tableKeys).compactMap { table, key in stored[key]?.number.map { (table, $0) } }
+            if mode == .cached, let memo = RememberedAnalysis(learned, stamps: stamps, tables: catalog.tables) {
+                try? store.writeValues([analysisKey: memo.value], timeout: settings.cachalot.timeout)
+            }
+            return outcome
+        }
+        if mode == .peek { return outcome }
+        let rows = try database.read(sql, parameters: parameters)
+        outcome.rows = rows
+        if outcome.status != .stale { outcome.status = .miss }
+        let now = backends.now()
+        var toSet: [String: PickleValue] = [key.commandLineKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
+        for tableKey in tableKeys where stored[tableKey] == nil { toSet[tableKey] = .float(now) }
+        if let memo = RememberedAnalysis(learned, stamps: zip(tables, tableKeys).map { ($0, stored[$1]?.number ?? now) }, tables: catalog.tables) {
+            toSet[analysisKey] = memo.value
+        }
+        try store.writeValues(toSet, timeout: settings.cachalot.timeout)
+        return outcome
+    }
+
+    /// Django's own entry is read (a hit when fresh); the command line's
+    /// own results live under a key Django never reads. --peek looks at Django's only.
+    private func entryKeys(_ key: QueryKey) -> [String] {
+        mode == .peek ? [key.cachalotKey] : [key.cachalotKey, key.commandLineKey]
+    }
+
+    /// The outcome without the database: what an earlier call remembered
+    /// about the statement, still holding (RememberedAnalysis), then the
+    /// entries judged by the hit rule. A hit (or, with --peek, any verdict)
+    /// is returned; nil sends the call to the database, which answers the
+    /// rest, errors included.
+    private func remembered(key: QueryKey, at analysisKey: String, settings: Settings, cache: CacheSettings,
+                            store: () throws -> CacheStore) -> QueryOutcome? {
+        let entryKeys = self.entryKeys(key)
+        guard let store = try? store(), var stored = try? store.readValues([analysisKey] + entryKeys),
+              let memo = RememberedAnalysis(stored[analysisKey]), memo.parameterCount == parameters.count else { return nil }
+        let analysis = Self.withModelTables(memo.analysis, settings: settings, sql: sql)
+        let catalog = Catalog(databaseAlias: key.databaseAlias, tables: [], models: settings.models.map(Catalog.fromModelsSetting) ?? [],
+                              introspected: false, settingsPath: settings.path)
+        guard uncachableReason(analysis, settings: settings, catalog: catalog, database: key.databaseAlias, cache: cache) == nil
+        else { return nil }
+        let tables = Self.tablesRead(analysis, settings: settings)
+        let tableKeys = tables.map { TableKey(databaseAlias: key.databaseAlias, table: $0).cachalotKey }
+        guard let stamps = try? store.readValues(tableKeys) else { return nil }
+        stored.merge(stamps) { _, table in table }
+        let current = Dictionary(zip(tables, tableKeys).map { ($0, stored[$1]?.number) }, uniquingKeysWith: { first, _ in first })
+        guard memo.holds(for: tables, current: current) else { return nil }
+        var outcome = judged(QueryOutcome(columns: analysis.columns, tables: tables), tables: tables, tableKeys: tableKeys,
+                             entryKeys: entryKeys, key: key, stored: stored)
+        guard outcome.status == .hit || mode == .peek else { return nil }
+        outcome.databaseOpened = false
+        return outcome
+    }
+
+    /// cachalot's read rule over what the cache holds: an entry is fresh
+    /// when every table key exists and the entry's time is at least the
+    /// newest of them. Sets the status (hit, stale, or left as not cached),
+    /// the entry's time, the tables' stamps and, for a hit or a peek, the rows.
+    private func judged(_ outcome: QueryOutcome, tables: [String], tableKeys: [String], entryKeys: [String], key: QueryKey,
+                        stored: [String: PickleValue]) -> QueryOutcome {
+        var outcome = outcome
+        outcome.tables = tables
         outcome.tableTimestamps = zip(tables, tableKeys).map { ($0, stored[$1]?.number) }
-        // cachalot's read rule: fresh when every table key exists and the
-        // entry's time is at least the newest of them.
         let newest = tableKeys.allSatisfy { stored[$0] != nil } ? tableKeys.compactMap { stored[$0]?.number }.max() : nil
         for entryKey in entryKeys {
             // A tuple, or a list where the serializer has no tuples (JSON, msgpack).
@@ -84,15 +152,25 @@ public struct QueryOperation {
             outcome.status = .stale
             if mode == .peek { outcome.rows = rows ?? [] }
         }
-        if mode == .peek { return outcome }
-        let rows = try database.read(sql, parameters: parameters)
-        outcome.rows = rows
-        if outcome.status != .stale { outcome.status = .miss }
-        let now = backends.now()
-        var toSet: [String: PickleValue] = [key.commandLineKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
-        for tableKey in tableKeys where stored[tableKey] == nil { toSet[tableKey] = .float(now) }
-        try store.writeValues(toSet, timeout: settings.cachalot.timeout)
         return outcome
+    }
+
+    /// The analysis with the MODELS db_tables the statement touches though
+    /// the engine names them otherwise (modelTables).
+    private static func withModelTables(_ analysis: StatementAnalysis, settings: Settings, sql: String) -> StatementAnalysis {
+        guard let models = settings.models else { return analysis }
+        var analysis = analysis
+        analysis.readTables += modelTables(Array(models.values), naming: analysis.readTables + analysis.qualifiedReadTables, in: sql)
+        analysis.writtenTables += modelTables(Array(models.values), naming: analysis.writtenTables + analysis.qualifiedWrittenTables,
+                                              in: analysis.writtenTables.isEmpty ? "" : sql)
+        analysis.readTables = analysis.readTables.uniqued()
+        analysis.writtenTables = analysis.writtenTables.uniqued()
+        return analysis
+    }
+
+    /// The tables whose keys the hit rule reads: the statement's, then CACHALOT_ADDITIONAL_TABLES.
+    private static func tablesRead(_ analysis: StatementAnalysis, settings: Settings) -> [String] {
+        analysis.readTables + settings.cachalot.additionalTables.filter { !analysis.readTables.contains($0) }
     }
 
     /// On a tenant site the statement runs as a request of one schema runs
@@ -218,4 +296,6 @@ public struct QueryOutcome {
     public var tableTimestamps: [(table: String, timestamp: Double?)] = []
     public var changedRows: Int?
     public var invalidation: InvalidationReport?
+    /// False when what an earlier call learned answered without the database.
+    public var databaseOpened = true
 }

@@ -136,6 +136,15 @@ public struct DatabaseSettings: Sendable, Equatable {
         return "\(host)\(port.isEmpty ? "" : ":" + port)/\(name)"
     }
 
+    /// Everything that decides which relations a statement's names resolve
+    /// to: the engine, server and database, the login (PostgreSQL's default
+    /// search path starts with the user's schema), OPTIONS and a tenant's
+    /// search path. Never shown; the password is left out.
+    public var identity: String {
+        let options = SettingsValue.table(options).canonicalText
+        return [engineName, address, user, options, searchPath?.joined(separator: ",") ?? "-"].joined(separator: "\u{0}")
+    }
+
     /// An OPTIONS entry as the text a client library would be given.
     public func optionText(_ key: String) -> String? {
         switch options[key] {

@@ -24,6 +24,21 @@ public indirect enum SettingsValue: Equatable, Sendable {
 }
 
 extension SettingsValue {
+    /// The value as one text that is the same in every run (tables by
+    /// sorted key), for keys derived from settings.
+    var canonicalText: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let flag): return flag ? "true" : "false"
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        case .string(let text): return PythonStringRepr.repr(text)
+        case .array(let items): return "[" + items.map(\.canonicalText).joined(separator: ",") + "]"
+        case .table(let entries):
+            return "{" + entries.keys.sorted().map { PythonStringRepr.repr($0) + ":" + entries[$0]!.canonicalText }.joined(separator: ",") + "}"
+        }
+    }
+
     /// A JSON settings document: objects become tables (read with 64-bit
     /// integers only, so every integer converts).
     init(_ tree: JSONTree) {

@@ -49,7 +49,9 @@ enum QueryCommand {
     static func summary(_ outcome: QueryOutcome, now: Double) -> String {
         let tables = "tables: " + (outcome.tables.isEmpty ? "none" : outcome.tables.joined(separator: ", "))
         switch outcome.status {
-        case .hit: return "hit, stored \(outcome.entryTimestamp.map { TimeFormat.age($0, now: now) } ?? "?") s ago, \(tables)"
+        case .hit:
+            let source = outcome.databaseOpened ? "" : " (database not opened: its analysis was remembered)"
+            return "hit\(source), stored \(outcome.entryTimestamp.map { TimeFormat.age($0, now: now) } ?? "?") s ago, \(tables)"
         case .miss: return "miss, stored now, \(tables)"
         case .stale: return "miss (stale entry, a table was invalidated after it), stored now, \(tables)"
         case .uncachable(let reason): return "uncachable (\(reason)), \(tables)"
