@@ -28,7 +28,9 @@ struct RememberedAnalysisTests {
         uncertain.tablesCertain = false
         var function = Self.read
         function.uncachableReason = "it calls f()"
-        for analysis in [write, uncertain, function] {
+        var throughView = Self.read
+        throughView.readsBeyondTables = true
+        for analysis in [write, uncertain, function, throughView] {
             #expect(RememberedAnalysis(analysis, stamps: Self.stamps, tables: Self.tables) == nil)
         }
         // library_author is a view here (not among the tables introspection lists).

@@ -167,3 +167,29 @@ def test_a_hit_needs_no_database_once_the_statement_was_analysed(cachalot, setti
         second = cachalot(*django_query, check=False)
     assert second.returncode == 0 and "hit (database not opened" in second.stderr, second.stderr
     Author.objects.all().delete()
+
+
+def test_a_read_through_a_view_asks_the_database_every_time(cachalot, raw_db):
+    """A view can be defined again without naming the tables it read (no
+    stamp of theirs changes): what the database said about a statement
+    through one is never remembered."""
+    raw_db.execute("CREATE VIEW author_names AS SELECT name FROM library_author")
+    raw_db.commit()
+    try:
+        Author.objects.create(name="Ann")
+        sql = "SELECT name FROM author_names ORDER BY name"
+        cachalot("query", sql)
+        hit = cachalot("query", "-v", "--format", "json", sql)
+        assert hit.stderr.startswith("cachalot: hit,") and "library_author" in hit.stderr, hit.stderr
+        # Defined again to read another table: a remembered analysis would still judge by library_author.
+        raw_db.execute("DROP VIEW author_names")
+        raw_db.execute("CREATE VIEW author_names AS SELECT title AS name FROM catalogue_books")
+        raw_db.commit()
+        Book.objects.create(title="Zed")  # invalidates catalogue_books only
+        fresh = cachalot("query", "-v", "--format", "json", sql)
+        assert json.loads(fresh.stdout) == [{"name": "Zed"}], fresh.stderr
+    finally:
+        raw_db.execute("DROP VIEW author_names")
+        raw_db.commit()
+        Author.objects.all().delete()
+        Book.objects.all().delete()

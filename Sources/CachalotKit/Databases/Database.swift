@@ -53,6 +53,11 @@ public struct StatementAnalysis: Equatable, Sendable {
     /// function (PostgreSQL) or stored function (MySQL) that may read tables
     /// the plan does not show.
     public var uncachableReason: String?
+    /// True when it reads a relation that is not a table of the database
+    /// though `readTables` names only tables (SQLite reports a view's base
+    /// tables, and a temporary table is no table of the site): `query`
+    /// never remembers such an analysis (RememberedAnalysis).
+    public var readsBeyondTables = false
 }
 
 /// What a committed write did.

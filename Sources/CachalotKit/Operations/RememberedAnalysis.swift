@@ -25,13 +25,15 @@ struct RememberedAnalysis: Equatable {
 
     /// Only an analysis that can be cached is remembered: a read whose
     /// tables the engine is sure of, every one of them a table the database
-    /// lists (`tables`: introspection, views and partitions left out). A
-    /// view can be defined again without a word about the tables it read,
-    /// so no stamp of theirs would change; a statement through one asks
-    /// the database every time.
+    /// lists (`tables`: introspection, views and partitions left out), and
+    /// nothing else read (`readsBeyondTables`: SQLite names a view's base
+    /// tables only). A view can be defined again without a word about the
+    /// tables it read, so no stamp of theirs would change; a statement
+    /// through one asks the database every time.
     init?(_ analysis: StatementAnalysis, stamps: [(table: String, stamp: Double)], tables: [String]) {
         guard analysis.isReadOnly, analysis.tablesCertain, analysis.uncachableReason == nil,
-              analysis.writtenTables.isEmpty, Set(analysis.readTables).isSubset(of: tables) else { return nil }
+              analysis.writtenTables.isEmpty, !analysis.readsBeyondTables,
+              Set(analysis.readTables).isSubset(of: tables) else { return nil }
         readTables = analysis.readTables
         qualifiedReadTables = analysis.qualifiedReadTables
         columns = analysis.columns

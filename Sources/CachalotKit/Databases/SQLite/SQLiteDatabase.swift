@@ -35,7 +35,9 @@ public struct SQLiteDatabase: Database {
     public func analyze(_ sql: String, parameters: [String]) throws -> StatementAnalysis {
         var analysis = try wrapped { try connection.analyze(Self.qmark(sql)) }
         let tables = Set(try tableNames())
-        analysis.readTables = analysis.readTables.filter(tables.contains)
+        let kept = analysis.readTables.filter(tables.contains)
+        analysis.readsBeyondTables = kept.count != analysis.readTables.count
+        analysis.readTables = kept
         return analysis
     }
 
