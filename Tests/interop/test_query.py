@@ -193,3 +193,15 @@ def test_a_read_through_a_view_asks_the_database_every_time(cachalot, raw_db):
         raw_db.commit()
         Author.objects.all().delete()
         Book.objects.all().delete()
+
+
+def test_nothing_is_remembered_when_raw_sql_does_not_invalidate(cachalot, edited_settings):
+    """Without CACHALOT_INVALIDATE_RAW a migration's DDL changes no stamp:
+    every call asks the database."""
+    Author.objects.create(name="Ann")
+    sql = "SELECT name FROM library_author"
+    with edited_settings(lambda settings: settings.update(CACHALOT_INVALIDATE_RAW=False)):
+        cachalot("query", sql)
+        second = cachalot("query", "-v", sql)
+    assert second.stderr.startswith("cachalot: hit,"), second.stderr
+    Author.objects.all().delete()

@@ -53,10 +53,12 @@ public struct StatementAnalysis: Equatable, Sendable {
     /// function (PostgreSQL) or stored function (MySQL) that may read tables
     /// the plan does not show.
     public var uncachableReason: String?
-    /// True when it reads a relation that is not a table of the database
-    /// though `readTables` names only tables (SQLite reports a view's base
-    /// tables, and a temporary table is no table of the site): `query`
-    /// never remembers such an analysis (RememberedAnalysis).
+    /// True when what it reads is more than a fixed set of tables, though
+    /// `readTables` names only tables: a view (SQLite reports its base
+    /// tables), a temporary table, a partitioned or inheritance parent
+    /// (PostgreSQL: which children it reads can change without a word
+    /// about the parent). `query` never remembers such an analysis
+    /// (RememberedAnalysis).
     public var readsBeyondTables = false
 }
 

@@ -32,15 +32,9 @@ public struct QueryOperation {
         try Catalog.refuseAppFiltersWithoutModels(settings)
         let key = QueryKey(databaseAlias: databaseAlias, sql: sql, parameters: parameters)
         let analysisKey = key.analysisKey(database: databaseSettings.identity)
-        // Opened once: a cache that cannot be reached fails the same way on both paths, and is waited for once.
-        var opened: Result<CacheStore, Error>?
-        func store() throws -> CacheStore {
-            let result = opened ?? Result { try backends.openCache(cacheSettings) }
-            opened = result
-            return try result.get()
-        }
-        if mode != .noCache, !RawSQLRules.changesData(sql), !cacheSettings.backend.livesInsideDjango,
-           let outcome = remembered(key: key, at: analysisKey, settings: settings, cache: cacheSettings, store: store) {
+        let cache = CacheOnce { try backends.openCache(cacheSettings) }
+        let remembers = remembers(settings, database: databaseAlias, cache: cacheSettings)
+        if remembers, let outcome = remembered(key: key, at: analysisKey, settings: settings, cache: cacheSettings, store: cache) {
             return outcome
         }
 
@@ -67,32 +61,59 @@ public struct QueryOperation {
             outcome.rows = try database.read(sql, parameters: parameters)
             return outcome
         }
-        let store = try store()
+        let store = try cache.store()
         let tables = Self.tablesRead(analysis, settings: settings)
         let tableKeys = tables.map { TableKey(databaseAlias: databaseAlias, table: $0).cachalotKey }
         let entryKeys = self.entryKeys(key)
         let stored = try store.readValues(tableKeys + entryKeys)
         outcome = judged(outcome, tables: tables, tableKeys: tableKeys, entryKeys: entryKeys, key: key, stored: stored)
+        let now = backends.now()
+        // What the database said, for the next call, with the stamps the tables hold (or get now).
+        let memo = remembers && mode == .cached
+            ? memo(of: learned, stamps: zip(tables, tableKeys).map { ($0, stored[$1]?.number ?? now) }, catalog: catalog,
+                   database: database, settings: settings)
+            : nil
         if outcome.status == .hit {
-            // What the database said, for the next call; a hit stands whether or not it could be kept.
-            let stamps = zip(tables, tableKeys).compactMap { table, key in stored[key]?.number.map { (table, $0) } }
-            if mode == .cached, let memo = RememberedAnalysis(learned, stamps: stamps, tables: catalog.tables) {
-                try? store.writeValues([analysisKey: memo.value], timeout: settings.cachalot.timeout)
-            }
+            // A hit stands whether or not the analysis could be kept.
+            if let memo { try? store.writeValues([analysisKey: memo.value], timeout: settings.cachalot.timeout) }
             return outcome
         }
         if mode == .peek { return outcome }
         let rows = try database.read(sql, parameters: parameters)
         outcome.rows = rows
         if outcome.status != .stale { outcome.status = .miss }
-        let now = backends.now()
         var toSet: [String: PickleValue] = [key.commandLineKey: .tuple([.float(now), .list(rows.map(PickleValue.tuple))])]
         for tableKey in tableKeys where stored[tableKey] == nil { toSet[tableKey] = .float(now) }
-        if let memo = RememberedAnalysis(learned, stamps: zip(tables, tableKeys).map { ($0, stored[$1]?.number ?? now) }, tables: catalog.tables) {
-            toSet[analysisKey] = memo.value
-        }
+        if let memo { toSet[analysisKey] = memo.value }
         try store.writeValues(toSet, timeout: settings.cachalot.timeout)
         return outcome
+    }
+
+    /// Whether what the database says about a statement may be kept and
+    /// used without it (RememberedAnalysis). Its stamps change with a schema
+    /// change made through Django only when django-cachalot invalidates
+    /// the tables raw SQL names (CACHALOT_INVALIDATE_RAW). On a tenant site,
+    /// --schema is checked against the database anyway. A read the settings
+    /// alone make uncachable never needs the cache.
+    private func remembers(_ settings: Settings, database: String, cache: CacheSettings) -> Bool {
+        mode != .noCache && settings.cachalot.invalidateRaw && !RawSQLRules.changesData(sql)
+            && !(settings.tenancy != nil && selection.schemas != nil)
+            && settings.cachalot.enabled && settings.cachesQueries(onDatabase: database) && !cache.backend.livesInsideDjango
+    }
+
+    /// What to remember about the statement, or nil. Only tables a schema
+    /// change made through Django invalidates: a model's (MODELS, or the
+    /// content types) or CACHALOT_ADDITIONAL_TABLES, listed as tables by
+    /// introspection. The database is asked again after the stamps were
+    /// read: a change committed (and its tables invalidated) between the
+    /// first analysis and that read would otherwise be kept with stamps
+    /// newer than what the analysis saw.
+    private func memo(of learned: StatementAnalysis, stamps: [(table: String, stamp: Double)], catalog: Catalog,
+                      database: Database, settings: Settings) -> RememberedAnalysis? {
+        let watched = Set(catalog.models.map(\.table) + settings.cachalot.additionalTables).intersection(catalog.tables)
+        guard let memo = RememberedAnalysis(learned, stamps: stamps, tables: Array(watched)),
+              (try? database.analyze(sql, parameters: parameters)) == learned else { return nil }
+        return memo
     }
 
     /// Django's own entry is read (a hit when fresh); the command line's
@@ -107,9 +128,9 @@ public struct QueryOperation {
     /// is returned; nil sends the call to the database, which answers the
     /// rest, errors included.
     private func remembered(key: QueryKey, at analysisKey: String, settings: Settings, cache: CacheSettings,
-                            store: () throws -> CacheStore) -> QueryOutcome? {
+                            store opened: CacheOnce) -> QueryOutcome? {
         let entryKeys = self.entryKeys(key)
-        guard let store = try? store(), var stored = try? store.readValues([analysisKey] + entryKeys),
+        guard let store = try? opened.store(), var stored = opened.reading({ try store.readValues([analysisKey] + entryKeys) }),
               let memo = RememberedAnalysis(stored[analysisKey]), memo.parameterCount == parameters.count else { return nil }
         let analysis = Self.withModelTables(memo.analysis, settings: settings, sql: sql)
         let catalog = Catalog(databaseAlias: key.databaseAlias, tables: [], models: settings.models.map(Catalog.fromModelsSetting) ?? [],
@@ -118,7 +139,7 @@ public struct QueryOperation {
         else { return nil }
         let tables = Self.tablesRead(analysis, settings: settings)
         let tableKeys = tables.map { TableKey(databaseAlias: key.databaseAlias, table: $0).cachalotKey }
-        guard let stamps = try? store.readValues(tableKeys) else { return nil }
+        guard let stamps = opened.reading({ try store.readValues(tableKeys) }) else { return nil }
         stored.merge(stamps) { _, table in table }
         let current = Dictionary(zip(tables, tableKeys).map { ($0, stored[$1]?.number) }, uniquingKeysWith: { first, _ in first })
         guard memo.holds(for: tables, current: current) else { return nil }
@@ -277,6 +298,30 @@ public struct QueryOperation {
         guard case .list(let rows) = result else { return nil }
         let values = rows.compactMap { items($0) }
         return values.count == rows.count ? values : nil
+    }
+}
+
+/// The cache of one `query` run, opened on first use. A failure to open
+/// or read it is kept and thrown again at the next use: a cache that does
+/// not answer is waited for once, not once per path.
+private final class CacheOnce {
+    private let open: () throws -> CacheStore
+    private var opened: Result<CacheStore, Error>?
+
+    init(_ open: @escaping () throws -> CacheStore) { self.open = open }
+
+    func store() throws -> CacheStore {
+        let result = opened ?? Result { try open() }
+        opened = result
+        return try result.get()
+    }
+
+    /// The read's result, or nil when it failed (the failure is kept).
+    func reading<T>(_ read: () throws -> T) -> T? {
+        do { return try read() } catch {
+            opened = .failure(error)
+            return nil
+        }
     }
 }
 

@@ -24,7 +24,9 @@ enum QueryCommand {
         if arguments.flag(.verbose) { Console.err("cachalot: " + summary(outcome, now: now)) }
         if case .written = outcome.status {
             let tables = outcome.tables.joined(separator: ", ")
-            Console.out("\(TextFormatting.counted(outcome.changedRows ?? 0, "row")) changed" + (tables.isEmpty ? "" : "; invalidated \(tables)"))
+            let invalidated = tables.isEmpty ? "" : outcome.invalidation == nil
+                ? "; not invalidated (CACHALOT_INVALIDATE_RAW is false): \(tables)" : "; invalidated \(tables)"
+            Console.out("\(TextFormatting.counted(outcome.changedRows ?? 0, "row")) changed" + invalidated)
             guard let invalidation = outcome.invalidation else { return 0 }
             FailureOutput.report(invalidation.failures)
             return invalidation.succeeded ? 0 : CachalotError.ExitCode.runtime.rawValue

@@ -143,7 +143,22 @@ public final class PostgreSQLDatabase: Database {
         analysis.qualifiedReadTables = reads.map(\.qualified)
         analysis.qualifiedWrittenTables = writes.map(\.qualified)
         analysis.isReadOnly = plan.writes.isEmpty && !plan.locksRows
+        if analysis.isReadOnly { analysis.readsBeyondTables = try readsHierarchies(analysis.readTables) }
         return analysis
+    }
+
+    /// True when a table read is partitioned, a partition, or has
+    /// inheritance children: which children a statement reads depends on
+    /// the plan's pruning and on children created or constrained later,
+    /// by DDL that need not name the parent. Keys as `tables(of:)` makes them.
+    private func readsHierarchies(_ tables: [String]) throws -> Bool {
+        guard !tables.isEmpty else { return false }
+        let rows = try catalogue("""
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE (c.relkind = 'p' OR c.relispartition OR c.relhassubclass)
+                  AND CASE WHEN pg_catalog.pg_table_is_visible(c.oid) THEN c.relname ELSE n.nspname || '.' || c.relname END = ANY($1::text[]))
+            """, parameters: [Self.arrayLiteral(tables)])
+        return rows.firstColumn.first == "t"
     }
 
     /// Table names as Django keys them (the bare name of a relation visible
