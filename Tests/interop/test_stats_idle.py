@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from store import BACKEND, CLUSTER, MEMCACHED, RawMemcached, is_query_entry, memcached_servers, redis_client, redis_clients, stored_entries
-from test_stats_doctor import populate  # queries and invalidations through the ORM
+from test_stats_doctor import empty_tables, populate  # noqa: F401 (queries and invalidations through the ORM, cleared after each test)
 
 # Idle times given to the query entries, one per bucket, in turn.
 IDLE = {"1m": 5, "1h": 1800, "1d": 5 * 3600, "older": 3 * 86400}

@@ -71,69 +71,86 @@ extension RedisCacheStore {
 
     private func scan(_ server: Int, lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(try keyMaker.listingPrefix(cache: settings.alias)) + "*").utf8)
+        func scanCommand(_ cursor: [UInt8]) -> [[UInt8]] {
+            [Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)]
+        }
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
-        var cursor = "0"
-        repeat {
-            let reply = try send([Array("SCAN".utf8), Array(cursor.utf8), Array("MATCH".utf8), pattern,
-                                  Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)], on: server)
-            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
-                  case .array(let names) = parts[1] else { throw unexpected(reply) }
-            cursor = String(decoding: next, as: UTF8.self)
-            var keys = names.compactMap(\.bytes)
-            guard !keys.isEmpty else { continue }
-            let now = self.now()
-            let arguments = [Array(String(wholeLimit).utf8), Array((lastRead ? "1" : "0").utf8)]
-            let replyLimit = min(keys.count * (wholeLimit + 256) + 65536, 512 << 20)
-            let fields: [RedisReply]
-            if case .cluster = options.topology {
+        let arguments = [Array(String(wholeLimit).utf8), Array((lastRead ? "1" : "0").utf8)]
+        var page = try scanPage(send(scanCommand(Array("0".utf8)), on: server))
+        while true {
+            // The next SCAN rides in the same pipeline as this batch's sampling: one round trip per batch.
+            let last = page.cursor == Array("0".utf8)
+            var keys = page.keys
+            var sampling: [[[UInt8]]] = []
+            var preamble = 0  // SCRIPT LOAD before the EVALSHAs, its reply not a sample
+            if case .cluster = options.topology, !keys.isEmpty {
                 // A script's keys must share a hash slot: one script per
                 // slot, the node's slots in one pipeline.
                 let slots = Dictionary(grouping: keys, by: RedisClusterSlot.of)
                 keys = slots.keys.sorted().flatMap { slots[$0]! }
-                let replies = try pipeline([RedisScripts.load(RedisScripts.sample)] + slots.keys.sorted().map { slot in
+                preamble = 1
+                sampling = [RedisScripts.load(RedisScripts.sample)] + slots.keys.sorted().map { slot in
                     RedisScripts.call(RedisScripts.sample, loadedAs: RedisScripts.sampleSHA1, keys: slots[slot]!, arguments: arguments)
-                }, on: server, replyLimit: replyLimit)
-                fields = try replies.dropFirst().flatMap { reply -> [RedisReply] in
+                }
+            } else if !keys.isEmpty {
+                sampling = [RedisScripts.call(RedisScripts.sample, keys: keys, arguments: arguments)]
+            }
+            let replyLimit = min(keys.count * (wholeLimit + 256) + 65536 + Self.scanBatch * 1024, 512 << 20)
+            let replies = try pipeline(sampling + (last ? [] : [scanCommand(page.cursor)]), on: server, replyLimit: replyLimit)
+            let samples = replies.prefix(sampling.count).dropFirst(preamble)
+            if !last { page = try scanPage(replies[sampling.count]) }
+            if !keys.isEmpty {
+                let fields = try samples.flatMap { reply -> [RedisReply] in
                     guard case .array(let fields) = reply else { throw unexpected(reply) }
                     return fields
                 }
-            } else {
-                let sample = try pipeline([RedisScripts.call(RedisScripts.sample, keys: keys, arguments: arguments)],
-                                          on: server, replyLimit: replyLimit)[0]
-                guard case .array(let all) = sample else { throw unexpected(sample) }
-                fields = all
+                try visitSampled(keys, fields: fields, wholeLimit: wholeLimit, lastRead: lastRead, visit)
             }
-            guard fields.count == keys.count * 6 else { throw CachalotError.runtime("the entry sampling script answered \(fields.count) fields for \(keys.count) keys") }
-            let onReplicas = replicas.isEmpty || !lastRead ? [] : replicaLastReads(keys)
-            for (index, key) in keys.enumerated() {
-                let at = 6 * index
-                guard case .integer(var idle) = fields[at], case .integer(var frequency) = fields[at + 1],
-                      case .integer(let size) = fields[at + 2], case .integer(let ttl) = fields[at + 3],
-                      let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(fields[at]) }
-                // A key that expired or was deleted between SCAN and the script is gone.
-                guard ttl != -2 else { continue }
-                var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
-                                       expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
-                if let replica = onReplicas.isEmpty ? nil : onReplicas[index] {
-                    if replica.idle >= 0 { idle = idle < 0 ? replica.idle : min(idle, replica.idle) }
-                    frequency = max(frequency, replica.frequency)
-                }
-                if idle >= 0 {
-                    entry.lastRead = .idle(Double(idle))
-                } else if frequency >= 0 {
-                    entry.lastRead = .frequency(frequency)
-                    scanSawFrequencies = true
-                }
-                if size < 0 || (size > wholeLimit && options.codec.needsWholeValues) {
-                    entry.unreadable = true
-                } else if size > wholeLimit {
-                    entry.value = []
-                    entry.partial = PickleOutline(head: head, tail: tail, count: size)
-                }
-                try visit(entry)
+            if last { return }
+        }
+    }
+
+    /// SCAN's reply: the next cursor and the names of this page.
+    private func scanPage(_ reply: RedisReply) throws -> (cursor: [UInt8], keys: [[UInt8]]) {
+        guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
+              case .array(let names) = parts[1] else { throw unexpected(reply) }
+        return (next, names.compactMap(\.bytes))
+    }
+
+    /// Each key of a batch as an entry, from the sampling script's six fields per key.
+    private func visitSampled(_ keys: [[UInt8]], fields: [RedisReply], wholeLimit: Int, lastRead: Bool,
+                              _ visit: (CacheEntry) throws -> Void) throws {
+        let now = self.now()
+        guard fields.count == keys.count * 6 else { throw CachalotError.runtime("the entry sampling script answered \(fields.count) fields for \(keys.count) keys") }
+        let onReplicas = replicas.isEmpty || !lastRead ? [] : replicaLastReads(keys)
+        for (index, key) in keys.enumerated() {
+            let at = 6 * index
+            guard case .integer(var idle) = fields[at], case .integer(var frequency) = fields[at + 1],
+                  case .integer(let size) = fields[at + 2], case .integer(let ttl) = fields[at + 3],
+                  let head = fields[at + 4].bytes, let tail = fields[at + 5].bytes else { throw unexpected(fields[at]) }
+            // A key that expired or was deleted between SCAN and the script is gone.
+            guard ttl != -2 else { continue }
+            var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: head, size: max(size, 0),
+                                   expiresAt: ttl < 0 ? nil : now + Double(ttl) / 1000)
+            if let replica = onReplicas.isEmpty ? nil : onReplicas[index] {
+                if replica.idle >= 0 { idle = idle < 0 ? replica.idle : min(idle, replica.idle) }
+                frequency = max(frequency, replica.frequency)
             }
-        } while cursor != "0"
+            if idle >= 0 {
+                entry.lastRead = .idle(Double(idle))
+            } else if frequency >= 0 {
+                entry.lastRead = .frequency(frequency)
+                scanSawFrequencies = true
+            }
+            if size < 0 || (size > wholeLimit && options.codec.needsWholeValues) {
+                entry.unreadable = true
+            } else if size > wholeLimit {
+                entry.value = []
+                entry.partial = PickleOutline(head: head, tail: tail, count: size)
+            }
+            try visit(entry)
+        }
     }
 
     /// Values up to this size come back whole from a scan; larger ones as
