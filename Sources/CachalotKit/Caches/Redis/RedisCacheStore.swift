@@ -301,11 +301,13 @@ public final class RedisCacheStore: CacheStore {
     }
 
     /// Sends commands in one write to one server; connects on first use and
-    /// forgets a connection that failed. Error replies become failures.
-    func pipeline(_ commands: [[[UInt8]]], on server: Int = 0, replyLimit: Int = RedisConnection.defaultReplyLimit) throws -> [RedisReply] {
+    /// forgets a connection that failed. Error replies become failures,
+    /// unless the caller expects some (`keepingErrors`).
+    func pipeline(_ commands: [[[UInt8]]], on server: Int = 0, replyLimit: Int = RedisConnection.defaultReplyLimit,
+                  keepingErrors: Bool = false) throws -> [RedisReply] {
         do {
             let replies = try replies(commands, on: server, replyLimit: replyLimit)
-            for case .error(let message) in replies { throw Self.explain(message) }
+            if !keepingErrors { for case .error(let message) in replies { throw Self.explain(message) } }
             return replies
         } catch let failure as RedisConnection.Failure {
             throw Self.error(failure)
@@ -337,9 +339,11 @@ public final class RedisCacheStore: CacheStore {
         }
     }
 
-    func unexpected(_ reply: RedisReply) -> CachalotError {
+    static func unexpected(_ reply: RedisReply) -> CachalotError {
         .runtime("unexpected reply from Redis: \(String(describing: reply).prefix(80))")
     }
+
+    func unexpected(_ reply: RedisReply) -> CachalotError { Self.unexpected(reply) }
 
     /// Names the Redis error replies that have a known cause.
     static func explain(_ message: String) -> CachalotError {

@@ -6,7 +6,6 @@ enum RedisScripts {
     /// What EVALSHA names the scripts by.
     static let stampSHA1 = TextFormatting.hex(bytes: SHA1.hash(stamp))
     static let compareAndSetSHA1 = TextFormatting.hex(bytes: SHA1.hash(compareAndSet))
-    static let sampleSHA1 = TextFormatting.hex(bytes: SHA1.hash(sample))
 
     /// A call of a script: EVAL with its source, or, given the SHA-1 the
     /// pipeline loaded it under first (`load`: many calls to one server, a
@@ -86,43 +85,6 @@ enum RedisScripts {
       end
     end
     return {kept, undecided, written, '', created}
-    """
-
-    /// KEYS: a batch of keys from SCAN. ARGV: the largest value returned
-    /// whole, then "1" when the last reads are wanted (stats --idle; two
-    /// more commands per key, a third of the script's time). Per key: how
-    /// long since it was last read (OBJECT IDLETIME, asked first: reading
-    /// the value resets it; -1 under an LFU policy, and when not wanted),
-    /// its LFU counter (OBJECT FREQ, -1 unless LFU), its length (-1 for
-    /// another Redis type), PTTL, then the whole value and "", or for a
-    /// larger one its first 64 and last 16 bytes: classifying a million
-    /// entries never moves their whole values. One GETRANGE reads a value
-    /// up to that size and so tells its length; STRLEN and the tail are
-    /// asked of larger ones only (a third less server time per key than
-    /// STRLEN + GET, and no table.insert calls).
-    static let sample = lastReadFunction + """
-    local whole = tonumber(ARGV[1])
-    local wanted = ARGV[2] == '1'
-    local out, n = {}, 0
-    for _, key in ipairs(KEYS) do
-      local idle, freq = -1, -1
-      if wanted then idle, freq = last_read(key) end
-      local head = redis.pcall('GETRANGE', key, 0, whole)
-      local size, tail = -1, ''
-      if type(head) == 'table' then
-        head = ''
-      elseif #head <= whole then
-        size = #head
-      else
-        size = redis.call('STRLEN', key)
-        head = string.sub(head, 1, 64)
-        tail = redis.call('GETRANGE', key, -16, -1)
-      end
-      out[n + 1], out[n + 2], out[n + 3] = idle, freq, size
-      out[n + 4], out[n + 5], out[n + 6] = redis.call('PTTL', key), head, tail
-      n = n + 6
-    end
-    return out
     """
 
     /// KEYS: keys a replica may hold. Per key: OBJECT IDLETIME (-1 under
