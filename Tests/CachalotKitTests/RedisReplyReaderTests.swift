@@ -4,6 +4,29 @@ import Testing
 /// The RESP2 reader on replies Redis sends, fed whole and a byte at a time,
 /// and on announcements larger than what the exchange may still bring.
 struct RedisReplyReaderTests {
+    /// Integers as Swift's Int(String) reads them, except the plus sign RESP never sends.
+    @Test func integersAreReadFromTheBytes() {
+        for text in ["0", "-0", "7", "-42", "123456789", "9223372036854775807", "-9223372036854775808"] {
+            #expect(RedisReplyReader.integer(Array(text.utf8)) == Int(text), "\(text)")
+        }
+        for text in ["", "-", "+5", "1a", " 1", "1 ", "9223372036854775808", "-9223372036854775809", "--1"] {
+            #expect(RedisReplyReader.integer(Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+
+    /// Requests: RESP arrays of bulk strings, counts written digit by digit.
+    @Test func requestsAreRESPArraysOfBulkStrings() {
+        for length in [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 4097, 65536, 1_000_000] {
+            var request: [UInt8] = []
+            let argument = [UInt8](repeating: 0x61, count: length)
+            RedisConnection.encode([Array("SET".utf8), argument], into: &request)
+            #expect(request == Array("*2\r\n$3\r\nSET\r\n$\(length)\r\n".utf8) + argument + [0x0d, 0x0a])
+        }
+        var many: [UInt8] = []
+        RedisConnection.encode(Array(repeating: [], count: 12), into: &many)
+        #expect(many == Array(("*12\r\n" + String(repeating: "$0\r\n\r\n", count: 12)).utf8))
+    }
+
     static let stream = Array("+OK\r\n$5\r\nhello\r\n$-1\r\n:-42\r\n-ERR wrong\r\n*3\r\n$1\r\na\r\n*0\r\n*2\r\n:1\r\n$0\r\n\r\n*-1\r\n".utf8)
     static let expected: [RedisReply] = [
         .status("OK"), .string(Array("hello".utf8)), .null, .integer(-42), .error("ERR wrong"),

@@ -114,12 +114,22 @@ extension RedisCacheStore {
     struct EntrySampling {
         let wholeLimit: Int
         let lastRead: Bool
+        // Built once: a scan makes two commands per key.
+        private let object = Array("OBJECT".utf8), idleTime = Array("IDLETIME".utf8), frequency = Array("FREQ".utf8)
+        private let getRange = Array("GETRANGE".utf8), zero = Array("0".utf8), pttl = Array("PTTL".utf8)
+        private let limitText: [UInt8]
+
+        init(wholeLimit: Int, lastRead: Bool) {
+            self.wholeLimit = wholeLimit
+            self.lastRead = lastRead
+            limitText = Array(String(wholeLimit).utf8)
+        }
 
         var width: Int { lastRead ? 4 : 2 }
 
         func commands(_ key: [UInt8]) -> [[[UInt8]]] {
-            (lastRead ? [[Array("OBJECT".utf8), Array("IDLETIME".utf8), key], [Array("OBJECT".utf8), Array("FREQ".utf8), key]] : [])
-                + [[Array("GETRANGE".utf8), key, Array("0".utf8), Array(String(wholeLimit).utf8)], [Array("PTTL".utf8), key]]
+            let reads = [[getRange, key, zero, limitText], [pttl, key]]
+            return lastRead ? [[object, idleTime, key], [object, frequency, key]] + reads : reads
         }
 
         /// One key's sample from its replies (`replies` starts at its first).

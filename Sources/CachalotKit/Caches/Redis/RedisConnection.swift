@@ -131,14 +131,31 @@ final class RedisConnection {
         return reader.takeReplies()
     }
 
-    /// `*<n>\r\n` then `$<length>\r\n<bytes>\r\n` per argument.
+    /// `*<n>\r\n` then `$<length>\r\n<bytes>\r\n` per argument. Counts are
+    /// written digit by digit: a scan encodes two commands per key, and
+    /// going through String for each count was a tenth of its CPU.
     static func encode(_ arguments: [[UInt8]], into request: inout [UInt8]) {
-        request += Array("*\(arguments.count)\r\n".utf8)
+        appendHeader(UInt8(ascii: "*"), arguments.count, into: &request)
         for argument in arguments {
-            request += Array("$\(argument.count)\r\n".utf8)
+            appendHeader(UInt8(ascii: "$"), argument.count, into: &request)
             request += argument
-            request += [0x0d, 0x0a]
+            request.append(0x0d)
+            request.append(0x0a)
         }
+    }
+
+    private static func appendHeader(_ marker: UInt8, _ count: Int, into request: inout [UInt8]) {
+        request.append(marker)
+        var divisor = 1
+        while divisor <= count / 10 { divisor *= 10 }
+        var rest = count
+        while divisor > 0 {
+            request.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+        request.append(0x0d)
+        request.append(0x0a)
     }
 
     /// Reads `count` replies, taking in at most `limit` bytes.

@@ -86,22 +86,22 @@ struct RedisReplyReader {
         }
         guard let line = readLine() else { return nil }
         guard let kind = line.first else { throw Malformed(description: "an empty line") }
-        let body = String(decoding: line.dropFirst(), as: UTF8.self)
+        let body = line.dropFirst()
         switch kind {
-        case UInt8(ascii: "+"): return .status(body)
-        case UInt8(ascii: "-"): return .error(body)
+        case UInt8(ascii: "+"): return .status(String(decoding: body, as: UTF8.self))
+        case UInt8(ascii: "-"): return .error(String(decoding: body, as: UTF8.self))
         case UInt8(ascii: ":"):
-            guard let value = Int(body) else { throw Malformed(description: "an integer that is not one") }
+            guard let value = Self.integer(body) else { throw Malformed(description: "an integer that is not one") }
             return .integer(value)
         case UInt8(ascii: "$"):
-            guard let length = Int(body), length >= -1 else { throw Malformed(description: "a bad bulk length") }
+            guard let length = Self.integer(body), length >= -1 else { throw Malformed(description: "a bad bulk length") }
             guard length >= 0 else { return .null }
             // The string and its CRLF must still fit in what may arrive.
             guard length <= budget + (buffer.count - position) - 2 else { throw Malformed(description: "too large") }
             pendingBulk = length
             return try next()
         case UInt8(ascii: "*"):
-            guard let count = Int(body), count >= -1 else { throw Malformed(description: "a bad array length") }
+            guard let count = Self.integer(body), count >= -1 else { throw Malformed(description: "a bad array length") }
             guard count >= 0 else { return .null }
             guard count > 0 else { return .array([]) }
             // Every element takes at least three bytes (":0\r\n" is four).
@@ -131,5 +131,27 @@ struct RedisReplyReader {
         }
         lineScan = index
         return nil
+    }
+}
+
+extension RedisReplyReader {
+    /// A RESP integer: an optional minus and at least one digit, within
+    /// 64 bits; read from the bytes, since two of every three replies of a
+    /// scan carry one (a length or a count).
+    static func integer<C: Collection>(_ bytes: C) -> Int? where C.Element == UInt8 {
+        var digits = bytes[...]
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { digits = digits.dropFirst() }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for byte in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAdd) = negative ? shifted.subtractingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+                                               : shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            guard !overflowShift, !overflowAdd else { return nil }
+            value = next
+        }
+        return value
     }
 }
