@@ -77,16 +77,17 @@ extension RedisCacheStore {
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
         let sampling = EntrySampling(wholeLimit: wholeLimit, lastRead: lastRead)
+        let replyLimit = min(Self.scanBatch * (wholeLimit + 1280) + 65536, 512 << 20)
+        // A batch's reads and the next SCAN, in one request: one round trip per batch.
+        func request(_ page: (cursor: [UInt8], keys: [[UInt8]])) -> [[[UInt8]]] {
+            page.keys.flatMap(sampling.commands) + (page.cursor == Array("0".utf8) ? [] : [scanCommand(page.cursor)])
+        }
         var page = try scanPage(send(scanCommand(Array("0".utf8)), on: server))
+        // Some error replies are answers here (WRONGTYPE, OBJECT FREQ under LRU): EntrySampling reads them.
+        var replies = try pipeline(request(page), on: server, replyLimit: replyLimit, keepingErrors: true)
         while true {
-            // The next SCAN rides in the same pipeline as this batch's reads: one round trip per batch.
-            let last = page.cursor == Array("0".utf8)
             let keys = page.keys
-            // Some error replies are answers here (WRONGTYPE, OBJECT FREQ under LRU): EntrySampling reads them.
-            let replies = try pipeline(keys.flatMap(sampling.commands) + (last ? [] : [scanCommand(page.cursor)]), on: server,
-                                       replyLimit: min(keys.count * (wholeLimit + 256) + 65536 + Self.scanBatch * 1024, 512 << 20),
-                                       keepingErrors: true)
-            if !last { page = try scanPage(replies[keys.count * sampling.width]) }
+            let next = page.cursor == Array("0".utf8) ? nil : try scanPage(replies[keys.count * sampling.width])
             var samples = try keys.indices.map { try sampling.sample(replies[($0 * sampling.width)...]) }
             // Values larger than the limit: their length and last bytes, asked of them alone.
             let large = samples.indices.filter { samples[$0].size > wholeLimit }
@@ -100,8 +101,18 @@ extension RedisCacheStore {
                     samples[index].tail = tail
                 }
             }
-            try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
-            if last { return }
+            guard let next else { return try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit) }
+            if large.isEmpty {
+                // The server reads the next batch while this one is classified. Not with a large
+                // value in it: classifying that one may GET it whole, on this same connection.
+                try sendAhead(request(next), on: server)
+                try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
+                replies = try collect(on: server, replyLimit: replyLimit)
+            } else {
+                try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
+                replies = try pipeline(request(next), on: server, replyLimit: replyLimit, keepingErrors: true)
+            }
+            page = next
         }
     }
 

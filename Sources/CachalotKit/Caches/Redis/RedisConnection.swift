@@ -70,6 +70,19 @@ final class RedisConnection {
     /// the exchange timeout and `replyLimit` bytes. Error replies to the
     /// login commands become failures.
     func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
+        try send(commands)
+        return try receive(replyLimit: replyLimit)
+    }
+
+    /// What was sent and not read yet: the login commands in front, the
+    /// caller's commands, and when the exchange must be over.
+    private var inFlight: (login: [[[UInt8]]], count: Int, deadline: Deadline)?
+
+    /// Sends every command in one write; `receive` reads the replies. A
+    /// scan sends its next batch before working through the last one, so
+    /// the server reads while cachalot classifies.
+    func send(_ commands: [[[UInt8]]]) throws {
+        precondition(inFlight == nil, "a Redis request sent before the replies of the last were read")
         let login = pendingLogin
         pendingLogin = []
         let deadline = Deadline.after(timeouts.exchange)
@@ -77,7 +90,18 @@ final class RedisConnection {
         for command in login + commands { Self.encode(command, into: &request) }
         do {
             try stream.send(request, until: deadline)
-            let replies = try read(login.count + commands.count, limit: replyLimit, until: deadline)
+        } catch let failure as NetworkFailure {
+            throw Self.failure(failure, timeouts)
+        }
+        inFlight = (login, commands.count, deadline)
+    }
+
+    /// The replies to what `send` sent, within its exchange timeout.
+    func receive(replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
+        guard let (login, count, deadline) = inFlight else { return [] }
+        inFlight = nil
+        do {
+            let replies = try read(login.count + count, limit: replyLimit, until: deadline)
             for (command, reply) in zip(login, replies) {
                 if case .error(let message) = reply {
                     let name = String(decoding: command[0], as: UTF8.self)
@@ -86,10 +110,14 @@ final class RedisConnection {
             }
             return Array(replies.dropFirst(login.count))
         } catch let failure as NetworkFailure {
-            throw Failure(description: failure.kind == .replyTimeout
-                          ? "no complete reply within \(PythonFloatRepr.repr(timeouts.exchange)) s (the server stopped answering or answers too slowly)"
-                          : failure.description)
+            throw Self.failure(failure, timeouts)
         }
+    }
+
+    private static func failure(_ failure: NetworkFailure, _ timeouts: RedisTimeouts) -> Failure {
+        Failure(description: failure.kind == .replyTimeout
+                ? "no complete reply within \(PythonFloatRepr.repr(timeouts.exchange)) s (the server stopped answering or answers too slowly)"
+                : failure.description)
     }
 
     func command(_ arguments: [[UInt8]]) throws -> RedisReply {
