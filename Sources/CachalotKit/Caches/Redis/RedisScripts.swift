@@ -49,39 +49,71 @@ enum RedisScripts {
     /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype"|"large", bytes, …},
     /// {written keys}, error text or "", {written keys that did not exist}.
     static let stamp = storeFunction + """
-    local now = tonumber(ARGV[1])
+    local now, value, mode, amount = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
     local kept, undecided, written, created = {}, {}, {}, {}
-    for _, key in ipairs(KEYS) do
-      local stored = redis.pcall('GET', key)
-      local t = nil
-      if type(stored) == 'table' then
-        table.insert(undecided, key)
-        table.insert(undecided, 'wrongtype')
-        table.insert(undecided, '')
-      elseif stored and #stored > 4096 then
-        table.insert(undecided, key)
-        table.insert(undecided, 'large')
-        table.insert(undecided, redis.sha1hex(stored))
-      else
-        if stored then
-          t = tonumber(stored)
-          if not t and #stored >= 10 and string.sub(stored, -10, -10) == 'G' and string.sub(stored, -1) == '.' then
-            t = struct.unpack('>d', string.sub(stored, -9, -2))
+    local pending, absent = {}, {}
+    for first = 1, #KEYS, 1000 do
+      local last = math.min(first + 999, #KEYS)
+      local values = redis.call('MGET', unpack(KEYS, first, last))
+      for i = first, last do
+        local key, stored = KEYS[i], values[i - first + 1]
+        if not stored then
+          -- MGET reads a key of another type as nil, like a missing one.
+          if redis.call('EXISTS', key) == 1 then
+            undecided[#undecided + 1] = key
+            undecided[#undecided + 1] = 'wrongtype'
+            undecided[#undecided + 1] = ''
+          else
+            pending[#pending + 1] = key
+            absent[key] = true
+          end
+        elseif #stored > 4096 then
+          undecided[#undecided + 1] = key
+          undecided[#undecided + 1] = 'large'
+          undecided[#undecided + 1] = redis.sha1hex(stored)
+        else
+          -- A pickled float ends 'G' + 8 bytes + '.' (no number text holds a G); else decimal text.
+          local n, t = #stored, nil
+          if n >= 10 and string.byte(stored, n - 9) == 71 and string.byte(stored, n) == 46 then
+            t = struct.unpack('>d', stored, n - 8)
+          else
+            t = tonumber(stored)
+          end
+          if not t then
+            undecided[#undecided + 1] = key
+            undecided[#undecided + 1] = 'string'
+            undecided[#undecided + 1] = stored
+          elseif t > now then
+            kept[#kept + 1] = key
+            kept[#kept + 1] = stored
+          else
+            pending[#pending + 1] = key
           end
         end
-        if stored and not t then
-          table.insert(undecided, key)
-          table.insert(undecided, 'string')
-          table.insert(undecided, stored)
-        elseif t and t > now then
-          table.insert(kept, key)
-          table.insert(kept, stored)
-        else
-          local err = store(key, ARGV[2], ARGV[3], ARGV[4])
-          if err then return {kept, undecided, written, err, created} end
-          table.insert(written, key)
-          if not stored then table.insert(created, key) end
+      end
+    end
+    local function wrote(key)
+      written[#written + 1] = key
+      if absent[key] then created[#created + 1] = key end
+    end
+    if mode == '' then
+      -- No expiry: MSET in chunks. Refused whole (OOM), a chunk writes nothing.
+      for first = 1, #pending, 500 do
+        local last = math.min(first + 499, #pending)
+        local pairs = {}
+        for i = first, last do
+          pairs[#pairs + 1] = pending[i]
+          pairs[#pairs + 1] = value
         end
+        local reply = redis.pcall('MSET', unpack(pairs))
+        if type(reply) == 'table' and reply.err then return {kept, undecided, written, reply.err, created} end
+        for i = first, last do wrote(pending[i]) end
+      end
+    else
+      for _, key in ipairs(pending) do
+        local err = store(key, value, mode, amount)
+        if err then return {kept, undecided, written, err, created} end
+        wrote(key)
       end
     end
     return {kept, undecided, written, '', created}
