@@ -36,7 +36,7 @@ def main():
             "redis-cli --scan --pattern ':1:*' | wc -l": ["sh", "-c", f"redis-cli -p {port} --scan --pattern ':1:*' | wc -l"],
         }, cwd=work, rounds=int(os.environ.get("ROUNDS", "5")))
         bar("stats / (redis-cli --scan | wc -l)", medians["cachalot stats"] / medians["redis-cli --scan --pattern ':1:*' | wc -l"], 0.25,
-            standing=0.8)
+            standing=0.42)
     summary()
 
 
