@@ -290,13 +290,16 @@ def test_a_server_that_is_not_redis_is_named_so(cachalot, edited_settings):
     assert "the others were invalidated" not in result.stderr and "nothing was invalidated" in result.stderr
 
 
-def test_an_acl_user_without_scripting_is_told_what_cachalot_needs(cachalot, edited_settings):
+@pytest.mark.parametrize("refused", ["-@scripting", "-mget"])
+def test_an_acl_user_without_scripting_is_told_what_cachalot_needs(refused, cachalot, edited_settings):
+    """Without EVAL, or without a command the stamp script runs (refused
+    inside a script with no NOPERM prefix): the message says what is needed."""
     from conftest import start_redis
     process, port = start_redis()
     try:
         import redis
         redis.Redis(port=port).acl_setuser("limited", enabled=True, passwords=["+limited-pw"], keys=["*"],
-                                           commands=["+@all", "-@scripting"])
+                                           commands=["+@all", refused])
         def as_limited_user(settings):
             settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                              "LOCATION": f"redis://limited:limited-pw@127.0.0.1:{port}/0"}
@@ -307,6 +310,7 @@ def test_an_acl_user_without_scripting_is_told_what_cachalot_needs(cachalot, edi
         process.wait()
     assert result.returncode == 1
     assert "may not run a command cachalot needs" in result.stderr and "EVAL" in result.stderr, result.stderr
+    assert "MGET, EXISTS, MSET" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("location", [

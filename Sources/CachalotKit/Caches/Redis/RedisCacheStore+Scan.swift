@@ -77,7 +77,8 @@ extension RedisCacheStore {
         // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
         let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
         let sampling = EntrySampling(wholeLimit: wholeLimit, lastRead: lastRead)
-        let replyLimit = min(Self.scanBatch * (wholeLimit + 1280) + 65536, 512 << 20)
+        // A batch's values, PTTLs, --idle's error texts and key names (Django's are short), and the next page's names.
+        let replyLimit = min(Self.scanBatch * (wholeLimit + 4096) + (4 << 20), 512 << 20)
         // A batch's reads and the next SCAN, in one request: one round trip per batch.
         func request(_ page: (cursor: [UInt8], keys: [[UInt8]])) -> [[[UInt8]]] {
             page.keys.flatMap(sampling.commands) + (page.cursor == Array("0".utf8) ? [] : [scanCommand(page.cursor)])
@@ -93,12 +94,22 @@ extension RedisCacheStore {
             let large = samples.indices.filter { samples[$0].size > wholeLimit }
             if !large.isEmpty {
                 let ends = try pipeline(large.flatMap { [[Array("STRLEN".utf8), keys[$0]], [Array("GETRANGE".utf8), keys[$0], Array("-16".utf8), Array("-1".utf8)]] },
-                                        on: server)
+                                        on: server, keepingErrors: true)
                 for (index, at) in zip(large, stride(from: 0, to: ends.count, by: 2)) {
-                    guard case .integer(let size) = ends[at], let tail = ends[at + 1].bytes else { throw unexpected(ends[at]) }
-                    samples[index].size = size
-                    samples[index].head = Array(samples[index].head.prefix(64))
-                    samples[index].tail = tail
+                    switch (ends[at], ends[at + 1]) {
+                    case (.integer(let size), .string(let tail)) where size > wholeLimit:
+                        samples[index].size = size
+                        samples[index].head = Array(samples[index].head.prefix(64))
+                        samples[index].tail = tail
+                    case (.integer, .string):
+                        samples[index].ttl = -2  // rewritten smaller or deleted since: left out, as a key gone after SCAN
+                    case (.error(let message), _) where message.hasPrefix("WRONGTYPE"):
+                        samples[index].size = -1  // another Redis type since: unreadable
+                    case (.error(let message), _), (_, .error(let message)):
+                        throw Self.explain(message)
+                    default:
+                        throw unexpected(ends[at])
+                    }
                 }
             }
             guard let next else { return try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit) }
@@ -106,7 +117,12 @@ extension RedisCacheStore {
                 // The server reads the next batch while this one is classified. Not with a large
                 // value in it: classifying that one may GET it whole, on this same connection.
                 try sendAhead(request(next), on: server)
-                try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
+                do {
+                    try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
+                } catch {
+                    _ = try? collect(on: server, replyLimit: replyLimit)  // the connection free for what comes next
+                    throw error
+                }
                 replies = try collect(on: server, replyLimit: replyLimit)
             } else {
                 try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)

@@ -374,9 +374,10 @@ public final class RedisCacheStore: CacheStore {
         if message.hasPrefix("OOM") { return .outOfMemory(serverSaid: message) }
         if message.hasPrefix("NOAUTH") { return .authenticationRequired(serverSaid: message) }
         if message.hasPrefix("WRONGPASS") { return .authenticationFailed(serverSaid: message) }
-        if message.hasPrefix("NOPERM") {
+        // A script's command the ACL refuses comes back without the NOPERM prefix.
+        if message.hasPrefix("NOPERM") || message.includes("can't run this command") {
             return .runtime("the Redis user may not run a command cachalot needs: \(message)",
-                            hint: "invalidate needs EVAL and, inside its scripts, GET, SET and DEL (on a cluster also CLUSTER SLOTS, SCRIPT LOAD, EVALSHA, WAIT and ASKING); the man page (REDIS, REDIS CLUSTER) lists what each command sends")
+                            hint: "invalidate needs EVAL and, inside its scripts, MGET, EXISTS, MSET, GET, SET and DEL (on a cluster also CLUSTER SLOTS, SCRIPT LOAD, EVALSHA, WAIT and ASKING); the man page (REDIS, REDIS CLUSTER) lists what each command sends")
         }
         return .runtime("Redis error: \(message)")
     }

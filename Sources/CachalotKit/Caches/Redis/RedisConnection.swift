@@ -70,22 +70,23 @@ final class RedisConnection {
     /// the exchange timeout and `replyLimit` bytes. Error replies to the
     /// login commands become failures.
     func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
-        try send(commands)
-        return try receive(replyLimit: replyLimit)
+        let deadline = Deadline.after(timeouts.exchange)
+        try send(commands, until: deadline)
+        return try receive(replyLimit: replyLimit, until: deadline)
     }
 
-    /// What was sent and not read yet: the login commands in front, the
-    /// caller's commands, and when the exchange must be over.
-    private var inFlight: (login: [[[UInt8]]], count: Int, deadline: Deadline)?
+    /// What was sent and not read yet: the login commands in front, and
+    /// how many of the caller's commands.
+    private var inFlight: (login: [[[UInt8]]], count: Int)?
 
     /// Sends every command in one write; `receive` reads the replies. A
     /// scan sends its next batch before working through the last one, so
     /// the server reads while cachalot classifies.
-    func send(_ commands: [[[UInt8]]]) throws {
+    func send(_ commands: [[[UInt8]]], until deadline: Deadline? = nil) throws {
         precondition(inFlight == nil, "a Redis request sent before the replies of the last were read")
         let login = pendingLogin
         pendingLogin = []
-        let deadline = Deadline.after(timeouts.exchange)
+        let deadline = deadline ?? .after(timeouts.exchange)
         var request: [UInt8] = []
         for command in login + commands { Self.encode(command, into: &request) }
         do {
@@ -93,13 +94,17 @@ final class RedisConnection {
         } catch let failure as NetworkFailure {
             throw Self.failure(failure, timeouts)
         }
-        inFlight = (login, commands.count, deadline)
+        inFlight = (login, commands.count)
     }
 
-    /// The replies to what `send` sent, within its exchange timeout.
-    func receive(replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
-        guard let (login, count, deadline) = inFlight else { return [] }
+    /// The replies to what `send` sent, by `deadline`, else within an
+    /// exchange timeout of their own: what the caller did between the two
+    /// (a scan classifying the last batch, asking replicas) is not the
+    /// server's delay.
+    func receive(replyLimit: Int = defaultReplyLimit, until deadline: Deadline? = nil) throws -> [RedisReply] {
+        guard let (login, count) = inFlight else { return [] }
         inFlight = nil
+        let deadline = deadline ?? .after(timeouts.exchange)
         do {
             let replies = try read(login.count + count, limit: replyLimit, until: deadline)
             for (command, reply) in zip(login, replies) {
