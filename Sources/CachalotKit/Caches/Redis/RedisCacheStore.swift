@@ -126,7 +126,8 @@ public final class RedisCacheStore: CacheStore {
         throws -> (outcome: StampOutcome, changedMeanwhile: [String]) {
         guard !keys.isEmpty else { return (StampOutcome(), []) }
         let write = try StampWrite(self, now: now, timeout: timeout)
-        var verdict = try readStampReply(try pipeline([write.stampCommand(keys)], on: server, replyLimit: write.replyLimit(keys.count))[0], now: now)
+        var verdict = try readStampReply(try pipeline([write.stampCommand(keys)], on: server, replyLimit: write.replyLimit(keys.count))[0],
+                                         keys: keys, now: now)
         if let error = verdict.error { throw PartialStampFailure(outcome: verdict.outcome, error: Self.explain(error)) }
         guard !verdict.toSet.isEmpty else { return (verdict.outcome, []) }
         let set = try readCompareAndSetReply(try pipeline([write.compareAndSetCommand(verdict.toSet)], on: server,
@@ -185,12 +186,22 @@ public final class RedisCacheStore: CacheStore {
         made.compactMap { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
     }
 
-    func readStampReply(_ reply: RedisReply, now: Double) throws -> StampVerdict {
+    /// The stamp script's reply to `keys` (RedisScripts.stamp).
+    func readStampReply(_ reply: RedisReply, keys: [String], now: Double) throws -> StampVerdict {
         guard case .array(let lists) = reply, lists.count == 5, case .array(let kept) = lists[0],
-              case .array(let undecided) = lists[1], case .array(let written) = lists[2],
-              case .array(let created) = lists[4] else { throw unexpected(reply) }
+              case .array(let undecided) = lists[1], case .array(let created) = lists[4] else { throw unexpected(reply) }
         var verdict = StampVerdict()
-        verdict.outcome.written = Self.madeKeys(written)
+        switch lists[2] {
+        case .array(let written):
+            verdict.outcome.written = Self.madeKeys(written)
+        case .string(let marker) where marker == [UInt8(ascii: "*")]:
+            // Every key it neither kept nor left undecided.
+            let left = Set(Self.madeKeys(stride(from: 0, to: kept.count, by: 2).map { kept[$0] })
+                           + Self.madeKeys(stride(from: 0, to: undecided.count, by: 3).map { undecided[$0] }))
+            verdict.outcome.written = left.isEmpty ? keys : keys.filter { !left.contains($0) }
+        default:
+            throw unexpected(reply)
+        }
         verdict.outcome.created = Self.madeKeys(created)
         if let error = lists[3].bytes, !error.isEmpty {
             verdict.error = String(decoding: error, as: UTF8.self)

@@ -47,11 +47,14 @@ enum RedisScripts {
     /// A value over 4 KiB (no table timestamp is) comes back as "large" with
     /// its SHA-1 instead of its bytes.
     /// Returns {kept: key, bytes, …}, {undecided: key, "string"|"wrongtype"|"large", bytes, …},
-    /// {written keys}, error text or "", {written keys that did not exist}.
+    /// {written keys} after an error, or "*" when every key neither kept nor
+    /// undecided was written (10,000 key names not sent back), error text or
+    /// "", {written keys that did not exist}.
     static let stamp = storeFunction + """
     local now, value, mode, amount = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-    local kept, undecided, written, created = {}, {}, {}, {}
-    local pending, absent = {}, {}
+    local kept, undecided = {}, {}
+    -- Keys to write in order, and those that did not exist (with their place among them).
+    local pending, absent, absentAt = {}, {}, {}
     for first = 1, #KEYS, 1000 do
       local last = math.min(first + 999, #KEYS)
       local values = redis.call('MGET', unpack(KEYS, first, last))
@@ -65,7 +68,8 @@ enum RedisScripts {
             undecided[#undecided + 1] = ''
           else
             pending[#pending + 1] = key
-            absent[key] = true
+            absent[#absent + 1] = key
+            absentAt[#absentAt + 1] = #pending
           end
         elseif #stored > 4096 then
           undecided[#undecided + 1] = key
@@ -92,31 +96,40 @@ enum RedisScripts {
         end
       end
     end
-    local function wrote(key)
-      written[#written + 1] = key
-      if absent[key] then created[#created + 1] = key end
+    -- What was written: on success '*' (every key neither kept nor
+    -- undecided, which the client knows), else the first `done` pending keys.
+    local done = 0
+    local function result(err)
+      local created = {}
+      for i, key in ipairs(absent) do
+        if absentAt[i] <= done then created[#created + 1] = key end
+      end
+      if err == '' then return {kept, undecided, '*', '', created} end
+      local written = {}
+      for i = 1, done do written[i] = pending[i] end
+      return {kept, undecided, written, err, created}
     end
     if mode == '' then
       -- No expiry: MSET in chunks. Refused whole (OOM), a chunk writes nothing.
       for first = 1, #pending, 500 do
         local last = math.min(first + 499, #pending)
-        local pairs = {}
+        local args = {}
         for i = first, last do
-          pairs[#pairs + 1] = pending[i]
-          pairs[#pairs + 1] = value
+          args[#args + 1] = pending[i]
+          args[#args + 1] = value
         end
-        local reply = redis.pcall('MSET', unpack(pairs))
-        if type(reply) == 'table' and reply.err then return {kept, undecided, written, reply.err, created} end
-        for i = first, last do wrote(pending[i]) end
+        local reply = redis.pcall('MSET', unpack(args))
+        if type(reply) == 'table' and reply.err then return result(reply.err) end
+        done = last
       end
     else
-      for _, key in ipairs(pending) do
+      for i, key in ipairs(pending) do
         local err = store(key, value, mode, amount)
-        if err then return {kept, undecided, written, err, created} end
-        wrote(key)
+        if err then return result(err) end
+        done = i
       end
     end
-    return {kept, undecided, written, '', created}
+    return result('')
     """
 
     /// KEYS: keys a replica may hold. Per key: OBJECT IDLETIME (-1 under

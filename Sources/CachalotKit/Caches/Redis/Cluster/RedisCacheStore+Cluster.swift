@@ -321,7 +321,7 @@ extension RedisCacheStore {
                         continue
                     }
                     let verdict: StampVerdict
-                    do { verdict = try readStampReply(reply, now: now) } catch {
+                    do { verdict = try readStampReply(reply, keys: slot.keys, now: now) } catch {
                         firstError = firstError ?? CachalotError(error)
                         continue
                     }
