@@ -53,17 +53,27 @@ def main():
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--entries", type=int, default=200_000)
     options = parser.parse_args()
-    if options.measure:
-        for commit in options.measure:
-            print(f"{commit[:7]} {ratio(commit, options.entries):.2f}  {git('log', '-1', '--format=%s', commit)[:100]}", flush=True)
-        return
+    try:
+        if options.measure:
+            for commit in options.measure:
+                print(f"{commit[:7]} {ratio(commit, options.entries):.2f}  {git('log', '-1', '--format=%s', commit)[:100]}", flush=True)
+        elif options.good and options.bad:
+            bisect(options)
+        else:
+            parser.error("give GOOD and BAD, or --measure COMMIT...")
+    finally:
+        if WORKTREE.exists():
+            git("worktree", "remove", "--force", str(WORKTREE))
+        shutil.rmtree(WORKTREE, ignore_errors=True)
+
+
+def bisect(options):
     commits = git("rev-list", "--reverse", "--first-parent", f"{options.good}..{options.bad}").split()
-    measured = {}
 
     def measure(commit):
-        measured[commit] = ratio(commit, options.entries)
-        print(f"{commit[:7]} {measured[commit]:.2f}  {git('log', '-1', '--format=%s', commit)[:100]}", flush=True)
-        return measured[commit]
+        value = ratio(commit, options.entries)
+        print(f"{commit[:7]} {value:.2f}  {git('log', '-1', '--format=%s', commit)[:100]}", flush=True)
+        return value
 
     if measure(git("rev-parse", options.good)) >= options.threshold:
         sys.exit(f"GOOD ({options.good}) is not under {options.threshold}")
@@ -77,8 +87,6 @@ def main():
         else:
             low = middle
     print(f"first commit over {options.threshold}: {commits[high][:7]} {git('log', '-1', '--format=%s', commits[high])[:200]}")
-    git("worktree", "remove", "--force", str(WORKTREE))
-    shutil.rmtree(WORKTREE, ignore_errors=True)
 
 
 if __name__ == "__main__":
