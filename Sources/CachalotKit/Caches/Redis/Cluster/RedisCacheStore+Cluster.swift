@@ -50,20 +50,27 @@ extension RedisCacheStore {
     /// django-valkey reads through LOCATION's other entries (a random one,
     /// each its own ValkeyCluster client), writes through the first: each
     /// must be a node of the first one's cluster, or the site reads keys
-    /// cachalot never writes. A node lists every node of its cluster in
-    /// CLUSTER NODES, failed ones included, so the first entry's ID must be
-    /// among each other entry's. An entry that does not answer is not
-    /// judged (the site cannot read through it either).
+    /// cachalot never writes. When the map names the first entry, every
+    /// entry it names is of that cluster already. Of the others, asked: a
+    /// node lists every node of its cluster in CLUSTER NODES, failed ones
+    /// included, so the first entry's ID must be among each other entry's.
+    /// An entry that does not answer is not judged (the site cannot read
+    /// through it either).
     func checkLocationsShareOneCluster() throws {
         let seeds = options.endpoints.map { endpoint -> Int? in
             guard case .tcp(let host, let port) = endpoint.address else { return nil }
             return clusterMap.node(host: host, port: port)
         }
-        guard seeds.count > 1, let first = seeds[0],
+        guard seeds.count > 1, let first = seeds[0] else { return }
+        let unproven = seeds.enumerated().dropFirst().filter { _, seed in
+            guard let seed else { return false }
+            return seed != first && !(clusterMap.listed.contains(first) && clusterMap.listed.contains(seed))
+        }
+        guard !unproven.isEmpty,
               let id = (try? replies([[Array("CLUSTER".utf8), Array("MYID".utf8)]], on: first))?.first?.bytes else { return }
         let line = Array(id) + [UInt8(ascii: " ")]
-        for (position, seed) in seeds.enumerated().dropFirst() {
-            guard let seed, seed != first, let reply = (try? replies([[Array("CLUSTER".utf8), Array("NODES".utf8)]], on: seed))?.first else { continue }
+        for (position, seed) in unproven {
+            guard let seed, let reply = (try? replies([[Array("CLUSTER".utf8), Array("NODES".utf8)]], on: seed))?.first else { continue }
             let nodes = reply.bytes ?? []
             if nodes.split(separator: UInt8(ascii: "\n")).contains(where: { $0.starts(with: line) }) { continue }
             throw CachalotError.runtime("LOCATION's entry \(position + 1) (\(named(seed))) is not a node of the cluster of entry 1 (\(named(first))): "

@@ -15,6 +15,9 @@ struct RedisClusterMap {
     /// How many replicas CLUSTER SLOTS lists for each primary, with a
     /// known address or not (it leaves out those the cluster marked failed).
     private(set) var replicaCounts: [Int: Int] = [:]
+    /// The nodes the last CLUSTER SLOTS named (primaries, and replicas
+    /// with an address): members of the cluster it was read from.
+    private(set) var listed: Set<Int> = []
     /// Whether the map was read at all.
     private(set) var isRead = false
 
@@ -47,7 +50,7 @@ struct RedisClusterMap {
     mutating func update(slots reply: RedisReply, asked: RedisEndpoint) throws {
         guard case .array(let ranges) = reply else { throw Unreadable(reason: "CLUSTER SLOTS did not answer with a list") }
         var owners = [Int?](repeating: nil, count: RedisClusterSlot.count)
-        var primaries = Set<Int>()
+        var primaries = Set<Int>(), listed = Set<Int>()
         var replicaCounts: [Int: Int] = [:]
         for range in ranges {
             guard case .array(let fields) = range, fields.count >= 3,
@@ -71,7 +74,7 @@ struct RedisClusterMap {
                 // Learnt for asking the map; a replica without a usable address is still counted.
                 if let replicaHost = replica[0].bytes, case .integer(let replicaPort) = replica[1],
                    !replicaHost.isEmpty, replicaHost != Array("?".utf8), (1...65535).contains(replicaPort) {
-                    _ = node(host: String(decoding: replicaHost, as: UTF8.self), port: replicaPort)
+                    listed.insert(node(host: String(decoding: replicaHost, as: UTF8.self), port: replicaPort))
                 }
             }
             replicaCounts[owner] = max(replicaCounts[owner] ?? 0, replicas)
@@ -79,6 +82,7 @@ struct RedisClusterMap {
         guard !primaries.isEmpty else { throw Unreadable(reason: "CLUSTER SLOTS names no primary: the node is not part of a cluster with slots") }
         self.owners = owners
         self.primaries = primaries.sorted()
+        self.listed = listed.union(primaries)
         self.replicaCounts = replicaCounts
         isRead = true
     }
