@@ -6,7 +6,7 @@ import Testing
 struct RememberedAnalysisTests {
     static let read = StatementAnalysis(readTables: ["library_author", "auth_user"], writtenTables: [], columns: ["name", "id"],
                                         isReadOnly: true, parameterCount: 1, qualifiedReadTables: ["public.library_author", "public.auth_user"])
-    static let stamps: [(table: String, stamp: Double)] = [("library_author", 1_795_775_931.053213), ("auth_user", 1_700_000_000.5)]
+    static let stamps: [String: Double] = ["library_author": 1_795_775_931.053213, "auth_user": 1_700_000_000.5]
     static let tables = ["auth_user", "library_author", "library_book"]
 
     @Test func readsBackThroughPickleAndTheFormatsWithoutTuples() throws {

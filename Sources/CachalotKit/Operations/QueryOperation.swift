@@ -70,8 +70,8 @@ public struct QueryOperation {
         let now = backends.now()
         // What the database said, for the next call, with the stamps the tables hold (or get now).
         let memo = remembers && mode == .cached
-            ? memo(of: learned, stamps: zip(tables, tableKeys).map { ($0, stored[$1]?.number ?? now) }, catalog: catalog,
-                   database: database, settings: settings)
+            ? memo(of: learned, stamps: Dictionary(zip(tables, tableKeys).map { ($0, stored[$1]?.number ?? now) }, uniquingKeysWith: { first, _ in first }),
+                   catalog: catalog, database: database, settings: settings)
             : nil
         if outcome.status == .hit {
             // A hit stands whether or not the analysis could be kept.
@@ -108,7 +108,7 @@ public struct QueryOperation {
     /// read: a change committed (and its tables invalidated) between the
     /// first analysis and that read would otherwise be kept with stamps
     /// newer than what the analysis saw.
-    private func memo(of learned: StatementAnalysis, stamps: [(table: String, stamp: Double)], catalog: Catalog,
+    private func memo(of learned: StatementAnalysis, stamps: [String: Double], catalog: Catalog,
                       database: Database, settings: Settings) -> RememberedAnalysis? {
         let watched = Set(catalog.models.map(\.table) + settings.cachalot.additionalTables).intersection(catalog.tables)
         guard let memo = RememberedAnalysis(learned, stamps: stamps, tables: Array(watched)),

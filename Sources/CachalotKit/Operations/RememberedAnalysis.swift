@@ -21,7 +21,7 @@ struct RememberedAnalysis: Equatable {
     var parameterCount: Int
     /// Each table the hit rule reads (after MODELS and
     /// CACHALOT_ADDITIONAL_TABLES), with the stamp it held.
-    var stamps: [(table: String, stamp: Double)]
+    var stamps: [String: Double]
 
     /// Only an analysis that can be cached is remembered: a read whose
     /// tables the engine is sure of, every one of them a table the database
@@ -30,7 +30,7 @@ struct RememberedAnalysis: Equatable {
     /// tables only). A view can be defined again without a word about the
     /// tables it read, so no stamp of theirs would change; a statement
     /// through one asks the database every time.
-    init?(_ analysis: StatementAnalysis, stamps: [(table: String, stamp: Double)], tables: [String]) {
+    init?(_ analysis: StatementAnalysis, stamps: [String: Double], tables: [String]) {
         guard analysis.isReadOnly, analysis.tablesCertain, analysis.uncachableReason == nil,
               analysis.writtenTables.isEmpty, !analysis.readsBeyondTables,
               Set(analysis.readTables).isSubset(of: tables) else { return nil }
@@ -46,11 +46,11 @@ struct RememberedAnalysis: Equatable {
               let readTables = Self.strings(items[1]), let qualified = Self.strings(items[2]),
               let columns = Self.strings(items[3]), case .int(let parameterCount) = items[4],
               let pairs = QueryOperation.items(items[5]) else { return nil }
-        var stamps: [(table: String, stamp: Double)] = []
+        var stamps: [String: Double] = [:]
         for pair in pairs {
             guard let entry = QueryOperation.items(pair), entry.count == 2, case .string(let table) = entry[0],
                   let stamp = entry[1].number else { return nil }
-            stamps.append((table, stamp))
+            stamps[table] = stamp
         }
         self.readTables = readTables
         qualifiedReadTables = qualified
@@ -62,7 +62,7 @@ struct RememberedAnalysis: Equatable {
     var value: PickleValue {
         .tuple([.string(Self.marker), .list(readTables.map(PickleValue.string)), .list(qualifiedReadTables.map(PickleValue.string)),
                 .list(columns.map(PickleValue.string)), .int(parameterCount),
-                .list(stamps.map { .tuple([.string($0.table), .float($0.stamp)]) })])
+                .list(stamps.sorted { $0.key < $1.key }.map { .tuple([.string($0.key), .float($0.value)]) })])
     }
 
     /// The analysis as the database gave it.
@@ -76,9 +76,8 @@ struct RememberedAnalysis: Equatable {
     /// True when every table of `tables` was remembered and holds the same
     /// stamp now (`current`: table → stamp, nil where its key is missing).
     func holds(for tables: [String], current: [String: Double?]) -> Bool {
-        let remembered = Dictionary(stamps.map { ($0.table, $0.stamp) }, uniquingKeysWith: { first, _ in first })
-        return tables.allSatisfy { table in
-            guard let then = remembered[table], let now = current[table] ?? nil else { return false }
+        tables.allSatisfy { table in
+            guard let then = stamps[table], let now = current[table] ?? nil else { return false }
             return then == now
         }
     }
@@ -87,10 +86,5 @@ struct RememberedAnalysis: Equatable {
         guard let items = QueryOperation.items(value) else { return nil }
         let strings = items.compactMap { item -> String? in if case .string(let text) = item { return text } else { return nil } }
         return strings.count == items.count ? strings : nil
-    }
-
-    static func == (left: RememberedAnalysis, right: RememberedAnalysis) -> Bool {
-        left.analysis == right.analysis && left.stamps.map(\.table) == right.stamps.map(\.table)
-            && left.stamps.map(\.stamp) == right.stamps.map(\.stamp)
     }
 }
