@@ -112,22 +112,19 @@ extension RedisCacheStore {
                     }
                 }
             }
-            guard let next else { return try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit) }
-            if large.isEmpty {
-                // The server reads the next batch while this one is classified. Not with a large
-                // value in it: classifying that one may GET it whole, on this same connection.
-                try sendAhead(request(next), on: server)
-                do {
-                    try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
-                } catch {
-                    _ = try? collect(on: server, replyLimit: replyLimit)  // the connection free for what comes next
-                    throw error
-                }
-                replies = try collect(on: server, replyLimit: replyLimit)
-            } else {
+            // The server reads the next batch while this one is classified. Not with a large
+            // value in it: classifying that one may GET it whole, on this same connection.
+            let ahead = next != nil && large.isEmpty
+            if ahead, let next { try sendAhead(request(next), on: server) }
+            do {
                 try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
-                replies = try pipeline(request(next), on: server, replyLimit: replyLimit, keepingErrors: true)
+            } catch {
+                if ahead { _ = try? collect(on: server, replyLimit: replyLimit) }  // the connection free for what comes next
+                throw error
             }
+            guard let next else { return }
+            replies = ahead ? try collect(on: server, replyLimit: replyLimit)
+                            : try pipeline(request(next), on: server, replyLimit: replyLimit, keepingErrors: true)
             page = next
         }
     }

@@ -53,8 +53,8 @@ enum RedisScripts {
     static let stamp = storeFunction + """
     local now, value, mode, amount = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
     local kept, undecided = {}, {}
-    -- Keys to write in order, and those that did not exist (with their place among them).
-    local pending, absent, absentAt = {}, {}, {}
+    -- Keys to write in order, and the places among them of those that did not exist.
+    local pending, absentAt = {}, {}
     for first = 1, #KEYS, 1000 do
       local last = math.min(first + 999, #KEYS)
       local values = redis.call('MGET', unpack(KEYS, first, last))
@@ -68,7 +68,6 @@ enum RedisScripts {
             undecided[#undecided + 1] = ''
           else
             pending[#pending + 1] = key
-            absent[#absent + 1] = key
             absentAt[#absentAt + 1] = #pending
           end
         elseif #stored > 4096 then
@@ -101,8 +100,8 @@ enum RedisScripts {
     local done = 0
     local function result(err)
       local created = {}
-      for i, key in ipairs(absent) do
-        if absentAt[i] <= done then created[#created + 1] = key end
+      for _, at in ipairs(absentAt) do
+        if at <= done then created[#created + 1] = pending[at] end
       end
       if err == '' then return {kept, undecided, '*', '', created} end
       local written = {}
