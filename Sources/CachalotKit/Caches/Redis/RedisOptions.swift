@@ -195,8 +195,8 @@ struct RedisOptions {
             endpoints = RedisClusterOptions.withoutDroppedTLS(try Self.completed(endpoints, password: cluster.password, username: cluster.username,
                                                                                  db: nil, tls: cluster.tls, cache: cache))
             clusterReadsFromReplicas = cluster.readsFromReplicas
-            timeouts = RedisTimeouts(connect: min(exchange, try first.socketConnectTimeout ?? cluster.connectTimeout ?? exchange),
-                                     operation: try first.socketTimeout ?? cluster.operationTimeout, exchange: exchange)
+            timeouts = RedisTimeouts(connect: min(exchange, first.socketConnectTimeout ?? cluster.connectTimeout ?? exchange),
+                                     operation: first.socketTimeout ?? cluster.operationTimeout, exchange: exchange)
             expiresInMilliseconds = true
             topology = .cluster
             try RedisClusterOptions.checkSeeds(endpoints, cache: cache)
