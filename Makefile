@@ -64,37 +64,55 @@ INTEROP_MYSQL_CACHES := filebased redis
 # tests against real Django + django-cachalot with the debug binary (once per
 # cache backend and database, then the matrix's oldest and newest stacks),
 # then the release artefacts built and checked, then the speed bars (bench-check).
+# Each step of make test prints how far into the run it starts, so a CI log
+# shows where the minutes go.
+TEST_START := $(shell date +%s)
+step = echo "== make test, $$(( $$(date +%s) - $(TEST_START) )) s in: $(1)"
+
 test: deps venv
+	@$(call step,debug build)
 	swift build --build-tests
+	@$(call step,swift test)
 	swift test --skip-build
+	@$(call step,man page and completions)
 	mandoc -T lint -W warning man/cachalot.1
 	groff -man -ww -z man/cachalot.1
 	bash -n completions/cachalot.bash
 	zsh -n completions/_cachalot
 	fish -n completions/cachalot.fish
+	@$(call step,fuzzers)
 	@for corpus in Fuzz/corpus/*; do .build/debug/Fuzz$$(basename $$corpus) $$corpus || exit 1; done
 	FUZZ_SECONDS=10 sh scripts/fuzz.sh
+	@$(call step,interop on SQLite)
 	@for cache in $(INTEROP_CACHES); do \
 		echo "interop on SQLite with the $$cache cache"; \
 		INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	@$(call step,interop on PostgreSQL)
 	@for cache in $(INTEROP_PG_CACHES); do \
 		echo "interop on PostgreSQL with the $$cache cache"; \
 		INTEROP_DATABASE=postgresql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	@$(call step,interop on MariaDB)
 	@for cache in $(INTEROP_MYSQL_CACHES); do \
 		echo "interop on MariaDB with the $$cache cache"; \
 		INTEROP_DATABASE=mysql INTEROP_CACHE=$$cache CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/interop || exit 1; \
 	done
+	@$(call step,multi-tenant interop)
 	@for site in tenantsite pgschemassite; do \
 		echo "interop on the multi-tenant $$site (PostgreSQL, Redis, hashing key functions)"; \
 		TENANT_SITE=$$site CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) -m pytest -q Tests/tenants || exit 1; \
 	done
+	@$(call step,matrix diagonal)
 	CACHALOT_BIN=$(DEBUG_BIN) python3 scripts/interop_matrix.py --diagonal --retries 0
+	@$(call step,placement differential)
 	CACHALOT_BIN=$(DEBUG_BIN) $(PYTHON) Tests/interop/placement_diff.py --configs 40
+	@$(call step,release build and artefacts)
 	$(MAKE) dist
 	sh scripts/check-dist.sh $(DIST_DIR)
+	@$(call step,speed bars)
 	$(MAKE) bench-check
+	@$(call step,done)
 
 # The interop suite across Python × Django × django-cachalot × django-redis
 # (scripts/interop_matrix.py: a virtualenv per cell in .matrix/, from PyPI,
