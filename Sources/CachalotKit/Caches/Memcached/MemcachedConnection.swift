@@ -175,10 +175,8 @@ final class MemcachedConnection {
             buffer.removeFirst(position)
             position = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let got = try network { try chunk.withUnsafeMutableBytes { try stream.receive(into: $0, until: deadline) } }
+        let got = try network { try stream.receiveChunk(until: deadline) { chunk in buffer += chunk; return chunk.count } }
         guard got > 0 else { throw Failure(description: "the server closed the connection") }
-        buffer += chunk[..<got]
     }
 
     private func unexpected(_ line: String) throws -> Failure {

@@ -151,11 +151,12 @@ final class RedisConnection {
     /// socket is readable): the messages it completes. A closed connection
     /// (the server restarted) is a failure.
     func receivePushes(into reader: inout RedisReplyReader) throws -> [RedisReply] {
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         do {
-            let got = try buffer.withUnsafeMutableBytes { try stream.receive(into: $0, until: Deadline.after(timeouts.exchange)) }
+            let got = try stream.receiveChunk(maximum: 16 * 1024, until: Deadline.after(timeouts.exchange)) { chunk in
+                try reader.feed(chunk)
+                return chunk.count
+            }
             guard got > 0 else { throw Failure(description: "the server closed the connection") }
-            try reader.feed(buffer[..<got])
         } catch let failure as NetworkFailure {
             throw Failure(description: failure.description)
         } catch let malformed as RedisReplyReader.Malformed {
@@ -194,12 +195,13 @@ final class RedisConnection {
     /// Reads `count` replies, taking in at most `limit` bytes.
     private func read(_ count: Int, limit: Int, until deadline: Deadline) throws -> [RedisReply] {
         var reader = RedisReplyReader(limit: limit)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while reader.replies.count < count {
-            let got = try buffer.withUnsafeMutableBytes { try stream.receive(into: $0, until: deadline) }
-            guard got > 0 else { throw closedFailure(replies: reader.replies) }
             do {
-                try reader.feed(buffer[..<got])
+                let got = try stream.receiveChunk(until: deadline) { chunk in
+                    try reader.feed(chunk)
+                    return chunk.count
+                }
+                guard got > 0 else { throw closedFailure(replies: reader.replies) }
             } catch let malformed as RedisReplyReader.Malformed {
                 throw Failure(description: malformed.description == "too large"
                               ? "the reply is larger than \(limit) bytes; refused (a value this large is not django-cachalot's)"
