@@ -11,39 +11,42 @@ public enum PythonFloatRepr {
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
         let (digits, pointPosition) = shortestDigits(abs(value))
-        let sign = value < 0 ? "-" : ""
+        // ASCII bytes throughout: Character operations would load Unicode
+        // tables, most of this function's cost on a one-shot run.
+        let zero = UInt8(ascii: "0"), point = UInt8(ascii: ".")
+        var text: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
         if pointPosition < -3 || pointPosition > 16 {
             let exponent = pointPosition - 1
-            let mantissa = digits.count == 1 ? digits : digits.prefix(1) + "." + digits.dropFirst()
-            let exponentText = String(abs(exponent))
-            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+")
-                + (exponentText.count < 2 ? "0" + exponentText : exponentText)
+            text.append(digits[0])
+            if digits.count > 1 { text += [point] + digits.dropFirst() }
+            text += Array("e\(exponent < 0 ? "-" : "+")\(abs(exponent) < 10 ? "0" : "")\(abs(exponent))".utf8)
+        } else if pointPosition <= 0 {
+            text += [zero, point] + [UInt8](repeating: zero, count: -pointPosition) + digits
+        } else if pointPosition >= digits.count {
+            text += digits + [UInt8](repeating: zero, count: pointPosition - digits.count) + [point, zero]
+        } else {
+            text += digits[..<pointPosition] + [point] + digits[pointPosition...]
         }
-        if pointPosition <= 0 {
-            return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
-        }
-        if pointPosition >= digits.count {
-            return sign + digits + String(repeating: "0", count: pointPosition - digits.count) + ".0"
-        }
-        let split = digits.index(digits.startIndex, offsetBy: pointPosition)
-        return sign + digits[..<split] + "." + digits[split...]
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// The shortest round-trip digits (no leading or trailing zeros) and the
-    /// decimal point position: value = 0.<digits> × 10^pointPosition.
-    static func shortestDigits(_ value: Double) -> (String, Int) {
-        let text = "\(value)"  // Swift prints the shortest round-trip digits
-        let parts = text.split(separator: "e")
-        let exponent = parts.count == 2 ? Int(parts[1]) ?? 0 : 0
-        let mantissa = parts[0]
-        let integerPart = mantissa.split(separator: ".", omittingEmptySubsequences: false)[0]
-        var digits = String(mantissa.filter { $0 != "." })
-        var pointPosition = integerPart.count + exponent
-        while digits.hasPrefix("0") {
-            digits.removeFirst()
-            pointPosition -= 1
+    /// The shortest round-trip digits (ASCII, no leading or trailing zeros)
+    /// and the decimal point position: value = 0.<digits> × 10^pointPosition.
+    static func shortestDigits(_ value: Double) -> ([UInt8], Int) {
+        // Swift prints the shortest round-trip digits: "1.5", "1e-05", "1.2345e+16".
+        let text = Array(value.description.utf8)
+        var mantissa = text[...], exponent = 0
+        if let e = text.firstIndex(of: UInt8(ascii: "e")) {
+            mantissa = text[..<e]
+            exponent = Int(String(decoding: text[(e + 1)...], as: UTF8.self)) ?? 0
         }
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return (digits.isEmpty ? "0" : digits, pointPosition)
+        let integerDigits = (mantissa.firstIndex(of: UInt8(ascii: ".")) ?? mantissa.endIndex) - mantissa.startIndex
+        var digits = mantissa.filter { $0 != UInt8(ascii: ".") }
+        var pointPosition = integerDigits + exponent
+        let leadingZeros = digits.prefix { $0 == UInt8(ascii: "0") }.count
+        digits.removeFirst(leadingZeros)
+        pointPosition -= leadingZeros
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        return (digits.isEmpty ? [UInt8(ascii: "0")] : digits, pointPosition)
     }
 }

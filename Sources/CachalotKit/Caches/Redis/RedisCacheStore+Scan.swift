@@ -10,14 +10,16 @@ extension RedisCacheStore {
         scanSawFrequencies = false
         scanReplicaFailures = [:]
         for server in try servers() {
-            // Redis 7.2+: this connection's reads leave idle times and LFU
-            // counters alone. Older servers refuse it; their reads reset them.
+            // Redis 7.2+: this connection's reads (a whole value, a large one's end) leave
+            // idle times and LFU counters alone. Older servers refuse it; their reads reset them.
+            var noTouch = true
             do {
-                _ = try send([Array("CLIENT".utf8), Array("NO-TOUCH".utf8), Array("ON".utf8)], on: server)
+                _ = try send(Self.noTouch, on: server)
             } catch let error as CachalotError where error.exitCode == .runtime && error.message.hasPrefix("Redis error") {
                 scanResetsLastRead = true
+                noTouch = false
             }
-            try scan(server, lastRead: lastRead, visit)
+            try scan(server, lastRead: lastRead, noTouch: noTouch, visit)
         }
     }
 
@@ -69,7 +71,9 @@ extension RedisCacheStore {
         return merged
     }
 
-    private func scan(_ server: Int, lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
+    private static let noTouch = [Array("CLIENT".utf8), Array("NO-TOUCH".utf8), Array("ON".utf8)]
+
+    private func scan(_ server: Int, lastRead: Bool, noTouch: Bool, _ visit: (CacheEntry) throws -> Void) throws {
         let pattern = Array((Self.globEscaped(try keyMaker.listingPrefix(cache: settings.alias)) + "*").utf8)
         func scanCommand(_ cursor: [UInt8]) -> [[UInt8]] {
             [Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)]
@@ -79,16 +83,51 @@ extension RedisCacheStore {
         let sampling = EntrySampling(wholeLimit: wholeLimit, lastRead: lastRead)
         // A batch's values, PTTLs, --idle's error texts and key names (Django's are short), and the next page's names.
         let replyLimit = min(Self.scanBatch * (wholeLimit + 4096) + (4 << 20), 512 << 20)
-        // A batch's reads and the next SCAN, in one request: one round trip per batch.
-        func request(_ page: (cursor: [UInt8], keys: [[UInt8]])) -> [[[UInt8]]] {
-            page.keys.flatMap(sampling.commands) + (page.cursor == Array("0".utf8) ? [] : [scanCommand(page.cursor)])
+        // The scan reads on a connection of its own: it keeps the next batch's request
+        // queued behind the one being read, and nothing may come between the two (a
+        // large value's end, a whole value: those go through the store's connection).
+        let connection: RedisConnection
+        do {
+            connection = try RedisConnection(try endpoint(server), timeouts: options.timeouts)
+        } catch let failure as RedisConnection.Failure {
+            throw Self.error(failure)
         }
-        var page = try scanPage(send(scanCommand(Array("0".utf8)), on: server))
-        // Some error replies are answers here (WRONGTYPE, OBJECT FREQ under LRU): EntrySampling reads them.
-        var replies = try pipeline(request(page), on: server, replyLimit: replyLimit, keepingErrors: true)
+        func enqueue(_ commands: [[[UInt8]]]) throws {
+            do {
+                try connection.send(commands)
+            } catch let failure as RedisConnection.Failure {
+                throw Self.error(failure)
+            }
+        }
+        func receive(_ count: Int) throws -> [RedisReply] {
+            do {
+                return try connection.receive(replyLimit: replyLimit, first: count)
+            } catch let failure as RedisConnection.Failure {
+                throw Self.error(failure)
+            }
+        }
+        let done = Array("0".utf8)
+        // A request: the next SCAN first, then the reads of the keys its cursor came with.
+        // The next request goes out as soon as that SCAN's reply is in, so the server
+        // has it queued before it finishes reading this batch: it never waits for cachalot.
+        func request(_ page: (cursor: [UInt8], keys: [[UInt8]])) throws {
+            try enqueue((page.cursor == done ? [] : [scanCommand(page.cursor)]) + page.keys.flatMap(sampling.commands))
+        }
+        let opening = (noTouch ? [Self.noTouch] : []) + [scanCommand(done)]
+        try enqueue(opening)
+        let opened = try receive(opening.count)
+        if let message = opened[0].errorMessage { throw Self.explain(message) }
+        var page = try scanPage(opened[opened.count - 1])
+        try request(page)
         while true {
             let keys = page.keys
-            let next = page.cursor == Array("0".utf8) ? nil : try scanPage(replies[keys.count * sampling.width])
+            var next: (cursor: [UInt8], keys: [[UInt8]])?
+            if page.cursor != done {
+                next = try scanPage(receive(1)[0])
+                try request(next!)
+            }
+            // Some error replies are answers here (WRONGTYPE, OBJECT FREQ under LRU): EntrySampling reads them.
+            let replies = try receive(keys.count * sampling.width)
             var samples = try keys.indices.map { try sampling.sample(replies[($0 * sampling.width)...]) }
             // Values larger than the limit: their length and last bytes, asked of them alone.
             let large = samples.indices.filter { samples[$0].size > wholeLimit }
@@ -112,19 +151,8 @@ extension RedisCacheStore {
                     }
                 }
             }
-            // The server reads the next batch while this one is classified. Not with a large
-            // value in it: classifying that one may GET it whole, on this same connection.
-            let ahead = next != nil && large.isEmpty
-            if ahead, let next { try sendAhead(request(next), on: server) }
-            do {
-                try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
-            } catch {
-                if ahead { _ = try? collect(on: server, replyLimit: replyLimit) }  // the connection free for what comes next
-                throw error
-            }
+            try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
             guard let next else { return }
-            replies = ahead ? try collect(on: server, replyLimit: replyLimit)
-                            : try pipeline(request(next), on: server, replyLimit: replyLimit, keepingErrors: true)
             page = next
         }
     }

@@ -325,30 +325,6 @@ public final class RedisCacheStore: CacheStore {
         }
     }
 
-    /// Sends commands to one server without reading the replies; `collect`
-    /// reads them, before anything else is sent to that server.
-    func sendAhead(_ commands: [[[UInt8]]], on server: Int) throws {
-        do {
-            let connection = try connections[server] ?? RedisConnection(try endpoint(server), timeouts: options.timeouts)
-            connections[server] = connection
-            try connection.send(commands)
-        } catch let failure as RedisConnection.Failure {
-            connections[server] = nil
-            throw Self.error(failure)
-        }
-    }
-
-    /// The replies to what `sendAhead` sent, error replies kept.
-    func collect(on server: Int, replyLimit: Int) throws -> [RedisReply] {
-        do {
-            guard let connection = connections[server] else { throw unexpected(.null) }
-            return try connection.receive(replyLimit: replyLimit)
-        } catch let failure as RedisConnection.Failure {
-            connections[server] = nil
-            throw Self.error(failure)
-        }
-    }
-
     static func error(_ failure: RedisConnection.Failure) -> CachalotError {
         failure.needsAuthentication ? .authenticationRequired(serverSaid: failure.description) : .runtime(failure.description)
     }

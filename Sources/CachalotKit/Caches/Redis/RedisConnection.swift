@@ -70,20 +70,26 @@ final class RedisConnection {
     /// the exchange timeout and `replyLimit` bytes. Error replies to the
     /// login commands become failures.
     func pipeline(_ commands: [[[UInt8]]], replyLimit: Int = defaultReplyLimit) throws -> [RedisReply] {
+        precondition(unread.isEmpty, "a Redis pipeline on a connection that still owes replies")
         let deadline = Deadline.after(timeouts.exchange)
         try send(commands, until: deadline)
         return try receive(replyLimit: replyLimit, until: deadline)
     }
 
-    /// What was sent and not read yet: the login commands in front, and
-    /// how many of the caller's commands.
-    private var inFlight: (login: [[[UInt8]]], count: Int)?
+    /// Requests sent whose replies are not all read, oldest first: the
+    /// login commands in front (of the first request only), and how many
+    /// of the caller's replies each still owes.
+    private var unread: [(login: [[[UInt8]]], count: Int)] = []
+    /// Replies, and bytes of replies, read past what was asked for: the
+    /// start of a request queued behind.
+    private var reader = RedisReplyReader(limit: 0)
 
-    /// Sends every command in one write; `receive` reads the replies. A
-    /// scan sends its next batch before working through the last one, so
-    /// the server reads while cachalot classifies.
+    /// Sends every command in one write; `receive` reads the replies.
+    /// Requests may queue: a scan sends its next batch as soon as it knows
+    /// the keys, before the replies to the last are read, so the server
+    /// always has work.
     func send(_ commands: [[[UInt8]]], until deadline: Deadline? = nil) throws {
-        precondition(inFlight == nil, "a Redis request sent before the replies of the last were read")
+        guard !commands.isEmpty else { return }
         let login = pendingLogin
         pendingLogin = []
         let deadline = deadline ?? .after(timeouts.exchange)
@@ -94,16 +100,19 @@ final class RedisConnection {
         } catch let failure as NetworkFailure {
             throw Self.failure(failure, timeouts)
         }
-        inFlight = (login, commands.count)
+        unread.append((login, commands.count))
     }
 
-    /// The replies to what `send` sent, by `deadline`, else within an
-    /// exchange timeout of their own: what the caller did between the two
-    /// (a scan classifying the last batch, asking replicas) is not the
-    /// server's delay.
-    func receive(replyLimit: Int = defaultReplyLimit, until deadline: Deadline? = nil) throws -> [RedisReply] {
-        guard let (login, count) = inFlight else { return [] }
-        inFlight = nil
+    /// The replies to the oldest request `send` sent (the `first` of them
+    /// only, when given: the others stay for the next call), by `deadline`,
+    /// else within an exchange timeout of their own: what the caller did
+    /// between the two (a scan classifying the last batch, asking replicas)
+    /// is not the server's delay.
+    func receive(replyLimit: Int = defaultReplyLimit, until deadline: Deadline? = nil, first: Int? = nil) throws -> [RedisReply] {
+        guard let (login, owed) = unread.first else { return [] }
+        let count = min(first ?? owed, owed)
+        unread[0] = ([], owed - count)
+        if owed == count { unread.removeFirst() }
         let deadline = deadline ?? .after(timeouts.exchange)
         do {
             let replies = try read(login.count + count, limit: replyLimit, until: deadline)
@@ -192,9 +201,9 @@ final class RedisConnection {
         request.append(0x0a)
     }
 
-    /// Reads `count` replies, taking in at most `limit` bytes.
+    /// Reads `count` replies, taking in at most `limit` more bytes.
     private func read(_ count: Int, limit: Int, until deadline: Deadline) throws -> [RedisReply] {
-        var reader = RedisReplyReader(limit: limit)
+        reader.allow(limit)
         while reader.replies.count < count {
             do {
                 let got = try stream.receiveChunk(until: deadline) { chunk in
@@ -208,7 +217,7 @@ final class RedisConnection {
                               : "malformed reply from the server: \(malformed.description)")
             }
         }
-        return Array(reader.replies.prefix(count))
+        return reader.take(count)
     }
 
     /// Redis closes the connection of a client that sends a large request

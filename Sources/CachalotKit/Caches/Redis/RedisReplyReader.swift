@@ -41,6 +41,19 @@ struct RedisReplyReader {
         return replies
     }
 
+    /// Hands over the first `count` completed replies; the others wait
+    /// for the next call (the replies of a request queued behind).
+    mutating func take(_ count: Int) -> [RedisReply] {
+        defer { replies.removeFirst(min(count, replies.count)) }
+        return Array(replies.prefix(count))
+    }
+
+    /// Lets `limit` more bytes in: a connection that reads several
+    /// requests through one reader gives each read its own limit.
+    mutating func allow(_ limit: Int) {
+        budget = limit
+    }
+
     /// Takes more bytes from the server and parses what it can.
     mutating func feed<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
         budget -= bytes.count
@@ -49,8 +62,9 @@ struct RedisReplyReader {
             buffer.removeAll(keepingCapacity: true)
             position = 0
             lineScan = 0
-        } else if perReply && position > 0 {
-            // A stream that never ends rarely stops at a reply's end: drop what is parsed.
+        } else if position > 0 && (perReply || position >= buffer.count / 2) {
+            // A stream that never ends (a subscription, a scan's queued requests)
+            // rarely stops at a reply's end: drop what is parsed.
             buffer.removeFirst(position)
             lineScan -= position
             position = 0
