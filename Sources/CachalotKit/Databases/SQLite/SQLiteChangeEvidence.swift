@@ -7,12 +7,7 @@
 /// moves even when a delete undoes it. Every row is read.
 extension SQLiteDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
-        var sequences: [String: String] = [:]
-        if try !read("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'", parameters: []).isEmpty {
-            for row in try read("SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence", parameters: []) {
-                if case .string(let name)? = row.first, case .string(let seq)? = row.last { sequences[name] = seq }
-            }
-        }
+        let sequenced = try !read("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'", parameters: []).isEmpty
         // Every table's columns in one statement, not one PRAGMA per table.
         var columns: [String: [String]] = [:]
         for row in try read("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p "
@@ -22,7 +17,7 @@ extension SQLiteDatabase: ChangeEvidenceSource {
         var tokens: [String: String] = [:]
         for table in tables {
             do {
-                tokens[table] = try token(of: table, columns: columns[table] ?? [], sequence: sequences[table])
+                tokens[table] = try token(of: table, columns: columns[table] ?? [], sequenced: sequenced)
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -35,20 +30,33 @@ extension SQLiteDatabase: ChangeEvidenceSource {
 
     /// "rows:sha1[:sequence]"; each row one text of "type:hex|…", reals
     /// with 17 digits (what round-trips a double; hex() would print 15).
-    private func token(of table: String, columns: [String], sequence: String?) throws -> String {
+    /// The high-water mark and the rows come from one statement, so from
+    /// one snapshot: read apart, a write landing between the two made a
+    /// token half old, half new, and the next sync found the same change
+    /// again.
+    private func token(of table: String, columns: [String], sequenced: Bool) throws -> String {
         guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
         let values = columns.map { column in
             let quoted = Self.identifier(column)
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: " || '|' || ")
+        let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = ?1)" : "NULL"
         var digest = SHA1()
         var count = 0
+        var sequence: String?
         // Rows are hashed 64 KiB at a time: one update per row cost more
         // than the hashing.
         var batch: [UInt8] = []
         batch.reserveCapacity(1 << 16)
-        for row in try read("SELECT \(values) FROM \(Self.identifier(table))", parameters: []) {
-            guard case .string(let text)? = row.first else { throw CachalotError.runtime("table \(table): a row read as no text") }
+        // The first column tells the high-water mark's row (0) from the table's (1).
+        let sql = "SELECT 0, \(sequenceQuery) UNION ALL SELECT 1, \(values) FROM \(Self.identifier(table))"
+        for row in try read(sql, parameters: sequenced ? [table] : []) {
+            guard case .int(let kind)? = row.first, row.count == 2 else { throw CachalotError.runtime("table \(table): a row read in another shape") }
+            if kind == 0 {
+                if case .string(let seq) = row[1] { sequence = seq }
+                continue
+            }
+            guard case .string(let text) = row[1] else { throw CachalotError.runtime("table \(table): a row read as no text") }
             batch += text.utf8
             batch.append(10)
             if batch.count >= 1 << 16 {
