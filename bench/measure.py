@@ -98,6 +98,16 @@ def bar(description, value, limit, standing=None, margin=0.3, at_least=False):
           + (f"; SLID past {allowed:.2f}" if slid else ""))
 
 
+FIGURES = []
+
+
+def figure(description, value):
+    """A figure that is not a bar, published beside them: what the machine
+    itself allows (a floor no client can go below)."""
+    FIGURES.append({"figure": description, "value": round(value, 3)})
+    print(f"  figure: {description}: {value:.2f}")
+
+
 def summary():
     """Prints every bar; appends them to BENCH_RESULTS; under BENCH_CHECK,
     exits 1 when one slid past what it is held to."""
@@ -107,7 +117,7 @@ def summary():
               f" ({'at least' if entry['at_least'] else 'at most'} {entry['limit']:.2f})")
     if RESULTS:
         with open(RESULTS, "a") as results:
-            for entry in BARS:
+            for entry in BARS + FIGURES:
                 results.write(json.dumps({"script": Path(sys.argv[0]).name, "rounds": ROUNDS, **entry}) + "\n")
     slid = [entry for entry in BARS if entry["slid"]]
     if CHECK and slid:

@@ -20,7 +20,7 @@ def machine():
     return f"{os.cpu_count()} cores ({model})"
 
 
-def section(bars, version):
+def section(bars, figures, version):
     out = [START,
            f"Measured by `make bench` on {datetime.date.today().isoformat()} with `{version}` on {machine()}:"
            " medians of alternating runs (`bench/measure.py`); ratios, so that the machine's speed cancels out."
@@ -31,20 +31,25 @@ def section(bars, version):
         bound = f"{'≥' if entry['at_least'] else '≤'} {entry['limit']:g}"
         what = entry["bar"].replace("|", "\\|")  # a pipe inside a cell ends it
         out.append(f"| {what} | {entry['value']:.2f} | {bound} | {'met' if entry['met'] else 'not yet'} |")
+    if figures:
+        out += ["", "Floors measured in the same runs (what this machine allows whatever the client does):", ""]
+        out += [f"- {entry['figure']}: {entry['value']:.2f}" for entry in figures]
     out.append(END)
     return "\n".join(out)
 
 
 def main():
     results = Path(sys.argv[1])
-    bars = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    bars = [entry for entry in entries if "bar" in entry]
+    figures = [entry for entry in entries if "figure" in entry]
     if not bars:
         sys.exit(f"{results}: no bars were measured")
     binary = os.environ.get("CACHALOT_BIN", str(ROOT / ".build" / "release" / "cachalot"))
     version = subprocess.run([binary, "--version"], check=True, capture_output=True, text=True).stdout.strip()
     text = README.read_text()
     start, end = text.index(START), text.index(END) + len(END)
-    README.write_text(text[:start] + section(bars, version) + text[end:])
+    README.write_text(text[:start] + section(bars, figures, version) + text[end:])
     print(f"wrote README.md's Performance section ({len(bars)} bars)")
 
 
