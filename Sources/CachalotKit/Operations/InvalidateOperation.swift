@@ -95,10 +95,18 @@ public struct InvalidateOperation {
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
             return
         }
-        // The address may be known only now (the master a sentinel named).
-        let recorded = RecordedOutcome(outcome)
+        // Every key written, in the order sent, and nothing else to say: the usual
+        // run, told without sets of every key (for 10,000 tables, 2 ms of hashing).
+        let everyKeyWritten = outcome.written == keys && outcome.created.isEmpty && outcome.onRunnerUp.isEmpty
+            && outcome.keptNewer.isEmpty && outcome.replacedUnreadable.isEmpty && outcome.skipped.isEmpty
+        let recorded = everyKeyWritten ? nil : RecordedOutcome(outcome)
         for index in results.indices {
-            results[index].record(recorded)
+            if let recorded {
+                results[index].record(recorded)
+            } else {
+                results[index].written = results[index].tables
+            }
+            // The address may be known only now (the master a sentinel named).
             results[index].address = store.address
         }
         report.results += results

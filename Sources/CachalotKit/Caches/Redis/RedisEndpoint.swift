@@ -37,15 +37,16 @@ public struct RedisEndpoint: Equatable, Sendable {
     /// `valkey://` and `valkeys://` mean `redis://` and `rediss://`, and TLS
     /// takes valkey-py's defaults.
     public init(url: String, valkeySchemes: Bool = false) throws {
-        let shown = String(SecretMasking.url(url).prefix(200))
+        // For messages only: masked when one is written, not on every run.
+        func shown() -> String { String(SecretMasking.url(url).prefix(200)) }
         func text<C: Collection>(_ part: C) -> String where C.Element == UInt8 { String(decoding: part, as: UTF8.self) }
         guard let split = URLSplit(Array(url.utf8)) else {
-            throw Invalid(reason: "\(quoted(shown)) is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
+            throw Invalid(reason: "\(quoted(shown())) is not a Redis URL; accepted: redis://host:port/db, unix:///path?db=N")
         }
         // urlsplit deletes tabs and line breaks anywhere in a URL; refused
         // rather than guessed at.
         guard !url.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 }) else {
-            throw Invalid(reason: "\(quoted(shown)) holds a tab or a line break")
+            throw Invalid(reason: "\(quoted(shown())) holds a tab or a line break")
         }
         var scheme = text(split.scheme).lowercased()
         if valkeySchemes, let same = ["valkey": "redis", "valkeys": "rediss"][scheme] { scheme = same }
@@ -53,7 +54,7 @@ public struct RedisEndpoint: Equatable, Sendable {
         // redis-py before 8.1 decodes query values twice, later ones once:
         // a value that still holds an escape means two things.
         if let name = query.keys.sorted().first(where: { URLSplit.percentDecoded(Array(query[$0]!.utf8)) != query[$0]! }) {
-            throw Invalid(reason: "the \(name) value in \(quoted(shown)) still holds a %-escape once decoded, which redis-py reads differently from version to version; write it decoded once")
+            throw Invalid(reason: "the \(name) value in \(quoted(shown())) still holds a %-escape once decoded, which redis-py reads differently from version to version; write it decoded once")
         }
         username = query["username"]
         password = query["password"]
@@ -66,14 +67,14 @@ public struct RedisEndpoint: Equatable, Sendable {
                 switch PythonInt.parse(URLSplit.percentDecoded(split.path).filter { $0 != "/" }) {
                 case .value(let db): database = db
                 case .notANumber: break
-                case .beyondASCII: throw Invalid(reason: "the database in the path of \(quoted(shown)) holds characters beyond ASCII, which Python may read as digits; write it in ASCII digits")
+                case .beyondASCII: throw Invalid(reason: "the database in the path of \(quoted(shown())) holds characters beyond ASCII, which Python may read as digits; write it in ASCII digits")
                 }
             }
             var port = 6379
             if let text = split.port.map(text) {
                 guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
                       let number = Int(text), (1...65535).contains(number) else {
-                    throw Invalid(reason: "the port in \(quoted(shown)) is not a number from 1 to 65535")
+                    throw Invalid(reason: "the port in \(quoted(shown())) is not a number from 1 to 65535")
                 }
                 port = number
             }
@@ -81,19 +82,19 @@ public struct RedisEndpoint: Equatable, Sendable {
             address = .tcp(host: host.isEmpty ? "localhost" : host, port: port)
         case "unix":
             let path = URLSplit.percentDecoded(split.path)
-            guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown)) must be absolute") }
+            guard path.hasPrefix("/") else { throw Invalid(reason: "the unix socket path in \(quoted(shown())) must be absolute") }
             address = .unix(path: path)
         default:
-            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown)); accepted: "
+            throw Invalid(reason: "unknown scheme \(quoted(scheme, limit: 20)) in \(quoted(shown())); accepted: "
                           + (valkeySchemes ? "valkey://, valkeys://, " : "") + "redis://, rediss://, unix://")
         }
         if let value = query["db"] {
-            guard case .value(let db) = PythonInt.parse(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown)) is not a number") }
+            guard case .value(let db) = PythonInt.parse(value), db >= 0 else { throw Invalid(reason: "db=\(quoted(value, limit: 20)) in \(quoted(shown())) is not a number") }
             database = db
         }
-        guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown)) is negative") }
+        guard database >= 0 else { throw Invalid(reason: "the database in \(quoted(shown())) is negative") }
         if scheme == "rediss" {
-            if let name = Self.unsupportedTLSOption(in: query.keys) { throw Invalid(reason: "\(name) in \(quoted(shown)) is " + Self.unsupportedTLSReason) }
+            if let name = Self.unsupportedTLSOption(in: query.keys) { throw Invalid(reason: "\(name) in \(quoted(shown())) is " + Self.unsupportedTLSReason) }
             tls = TLSSettings()
             var query = query
             if valkeySchemes {
@@ -105,8 +106,8 @@ public struct RedisEndpoint: Equatable, Sendable {
             try Self.applyTLS(&tls!, query)
             urlTLSOptions = Set(query.keys.filter { $0.hasPrefix("ssl_") })
         }
-        socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown)
-        socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown)
+        socketTimeout = try Self.seconds(query["socket_timeout"], name: "socket_timeout", in: shown())
+        socketConnectTimeout = try Self.seconds(query["socket_connect_timeout"], name: "socket_connect_timeout", in: shown())
     }
 
     /// The redis-py ssl_* options cachalot reproduces. The others
@@ -145,10 +146,10 @@ public struct RedisEndpoint: Equatable, Sendable {
     /// The names the URL set, so that OPTIONS do not override them.
     public var urlTLSOptions: Set<String> = []
 
-    private static func seconds(_ text: String?, name: String, in shown: String) throws -> Double? {
+    private static func seconds(_ text: String?, name: String, in shown: @autoclosure () -> String) throws -> Double? {
         guard let text else { return nil }
         guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
-            throw Invalid(reason: "\(name)=\(quoted(text, limit: 20)) in \(quoted(shown)) is not a number of seconds above 0, at most 86400")
+            throw Invalid(reason: "\(name)=\(quoted(text, limit: 20)) in \(quoted(shown())) is not a number of seconds above 0, at most 86400")
         }
         return value
     }
