@@ -83,6 +83,9 @@ final class RedisConnection {
     /// Replies, and bytes of replies, read past what was asked for: the
     /// start of a request queued behind.
     private var reader = RedisReplyReader(limit: 0)
+    /// A send or a read failed part-way: what is queued and what the reader
+    /// holds no longer match, so the connection serves nothing more.
+    private var broken = false
 
     /// Sends every command in one write; `receive` reads the replies.
     /// Requests may queue: a scan sends its next batch as soon as it knows
@@ -90,6 +93,7 @@ final class RedisConnection {
     /// always has work.
     func send(_ commands: [[[UInt8]]], until deadline: Deadline? = nil) throws {
         guard !commands.isEmpty else { return }
+        guard !broken else { throw Failure(description: "the connection failed earlier in this run") }
         let login = pendingLogin
         pendingLogin = []
         let deadline = deadline ?? .after(timeouts.exchange)
@@ -98,6 +102,7 @@ final class RedisConnection {
         do {
             try stream.send(request, until: deadline)
         } catch let failure as NetworkFailure {
+            broken = true
             throw Self.failure(failure, timeouts)
         }
         unread.append((login, commands.count))
@@ -110,10 +115,14 @@ final class RedisConnection {
     /// is not the server's delay.
     func receive(replyLimit: Int = defaultReplyLimit, until deadline: Deadline? = nil, first: Int? = nil) throws -> [RedisReply] {
         guard let (login, owed) = unread.first else { return [] }
-        let count = min(first ?? owed, owed)
+        guard !broken else { throw Failure(description: "the connection failed earlier in this run") }
+        let count = first ?? owed
+        precondition(count <= owed, "more Redis replies asked for than the request owes")
         unread[0] = ([], owed - count)
         if owed == count { unread.removeFirst() }
         let deadline = deadline ?? .after(timeouts.exchange)
+        broken = true  // until every reply asked for is read
+        defer { if broken { unread.removeAll() } }
         do {
             let replies = try read(login.count + count, limit: replyLimit, until: deadline)
             for (command, reply) in zip(login, replies) {
@@ -122,6 +131,7 @@ final class RedisConnection {
                     throw Failure(description: name == "AUTH" ? "authentication failed: \(message)" : "SELECT failed: \(message)", loginRefused: true)
                 }
             }
+            broken = false
             return Array(replies.dropFirst(login.count))
         } catch let failure as NetworkFailure {
             throw Self.failure(failure, timeouts)

@@ -10,6 +10,10 @@ extension MySQLDatabase: ChangeEvidenceSource {
         // mark moved meanwhile took an insert during the read, and its token would
         // be half old, half new (the next sync would find the same change again).
         // Such tables are read again, up to three times, then taken as they are.
+        // MySQL 8 serves AUTO_INCREMENT from a statistics cache for up to a day
+        // unless told not to; MariaDB reads it live and has no such variable
+        // (its error is ignored: a lost connection fails the next statement).
+        _ = try? run("SET SESSION information_schema_stats_expiry = 0")
         var tokens: [String: String] = [:]
         var pending = tables
         var before = try increments()

@@ -40,7 +40,8 @@ extension SQLiteDatabase: ChangeEvidenceSource {
             let quoted = Self.identifier(column)
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: " || '|' || ")
-        let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = ?1)" : "NULL"
+        // CAST: read() binds text that reads as a number as one, and a table named "2024" is text in sqlite_sequence.
+        let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT))" : "NULL"
         var digest = SHA1()
         var count = 0
         var sequence: String?
