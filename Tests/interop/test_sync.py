@@ -215,6 +215,19 @@ def test_an_insert_undone_before_the_next_sync_is_still_found(cachalot):
     assert changed(sync(cachalot)) == ["library_author"]
 
 
+@pytest.mark.databases("sqlite", "the name is bound as a parameter on SQLite")
+def test_an_insert_undone_in_a_table_named_like_a_number_is_still_found(cachalot):
+    # SQLite's high-water mark is looked up by the table's name: bound as a
+    # number, "2024" matched no row of sqlite_sequence and the mark was lost.
+    behind_django('CREATE TABLE "2024" (id integer PRIMARY KEY AUTOINCREMENT, name text)')
+    try:
+        sync(cachalot)
+        behind_django("""INSERT INTO "2024" (name) VALUES ('Ghost')""", 'DELETE FROM "2024"')
+        assert changed(sync(cachalot)) == ["2024"]
+    finally:
+        behind_django('DROP TABLE "2024"')
+
+
 @pytest.mark.databases("sqlite", "Django's SQLite converters are the point")
 @pytest.mark.datetime_rows
 def test_values_django_reads_alike_are_told_apart(cachalot):
