@@ -52,7 +52,7 @@ def main():
             "redis-cli --scan --pattern ':1:*' | wc -l": ["sh", "-c", f"redis-cli -p {port} --scan --pattern ':1:*' | wc -l"],
         }, cwd=work, rounds=int(os.environ.get("ROUNDS", "5")))
         scan = medians["redis-cli --scan --pattern ':1:*' | wc -l"]
-        bar("stats / (redis-cli --scan | wc -l)", medians["cachalot stats"] / scan, 0.25, standing=0.42)
+        bar("stats / (redis-cli --scan | wc -l)", medians["cachalot stats"] / scan, 0.25, standing=0.3)
         server_floor(client, [BINARY, "--settings", "cachalot.toml", "stats"], work, scan)
     summary()
 
