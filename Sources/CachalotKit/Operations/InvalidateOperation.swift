@@ -84,7 +84,7 @@ public struct InvalidateOperation {
             outcome = dryRun ? try Self.wouldStamp(keys, in: store, at: now)
                              : try store.stampTables(made: keys, at: now, timeout: settings.cachalot.timeout)
         } catch let partial as PartialStampFailure {
-            let recorded = RecordedOutcome(partial.outcome)
+            let recorded = RecordedOutcome(partial.outcome, sent: keys)
             for index in results.indices { results[index].record(recorded) }
             report.results += results
             let written = results.flatMap(\.written)
@@ -95,17 +95,9 @@ public struct InvalidateOperation {
             report.failures.append(TargetFailure(.cache(store.settings.alias, at: store.address), error))
             return
         }
-        // Every key written, in the order sent, and nothing else to say: the usual
-        // run, told without sets of every key (for 10,000 tables, 2 ms of hashing).
-        let everyKeyWritten = outcome.written == keys && outcome.created.isEmpty && outcome.onRunnerUp.isEmpty
-            && outcome.keptNewer.isEmpty && outcome.replacedUnreadable.isEmpty && outcome.skipped.isEmpty
-        let recorded = everyKeyWritten ? nil : RecordedOutcome(outcome)
+        let recorded = RecordedOutcome(outcome, sent: keys)
         for index in results.indices {
-            if let recorded {
-                results[index].record(recorded)
-            } else {
-                results[index].written = results[index].tables
-            }
+            results[index].record(recorded)
             // The address may be known only now (the master a sentinel named).
             results[index].address = store.address
         }
@@ -142,16 +134,20 @@ public struct InvalidateOperation {
 /// schemas cost a million set inserts: 70 ms).
 struct RecordedOutcome {
     let outcome: StampOutcome
-    let written: Set<String>
+    /// nil when every key sent was written, in the order sent: the usual
+    /// run, told without a set of every key (10,000 tables: 2 ms of hashing).
+    let written: Set<String>?
     let created: Set<String>
     let onRunnerUp: Set<String>
 
-    init(_ outcome: StampOutcome) {
+    init(_ outcome: StampOutcome, sent keys: [String]) {
         self.outcome = outcome
-        written = Set(outcome.written)
+        written = outcome.written == keys ? nil : Set(outcome.written)
         created = Set(outcome.created)
         onRunnerUp = Set(outcome.onRunnerUp)
     }
+
+    func wasWritten(_ key: String) -> Bool { written?.contains(key) ?? true }
 }
 
 /// What `invalidate` did (or, with --dry-run, would do), for every output format.
@@ -182,17 +178,19 @@ public struct InvalidationReport {
         /// Tables whose key could not be read, left alone, and why.
         public var skipped: [(table: String, reason: String)] = []
 
+        /// The tables each list of `recorded` names; a list that is empty
+        /// (most are, on most runs) costs no pass over the keys.
         mutating func record(_ recorded: RecordedOutcome) {
             let pairs = zip(tables, madeKeys)
-            let outcome = recorded.outcome, written = recorded.written
-            self.written = pairs.filter { written.contains($0.1) }.map(\.0)
-            self.created = pairs.filter { recorded.created.contains($0.1) }.map(\.0)
-            self.onRunnerUp = pairs.filter { recorded.onRunnerUp.contains($0.1) }.map(\.0)
-            keptNewer = pairs.compactMap { table, key in outcome.keptNewer[key].map { (table, $0) } }
-            replacedUnreadable = pairs.compactMap { table, key in
-                written.contains(key) ? outcome.replacedUnreadable[key].map { (table, $0) } : nil
+            let outcome = recorded.outcome
+            written = recorded.written == nil ? tables : pairs.filter { recorded.wasWritten($0.1) }.map(\.0)
+            created = recorded.created.isEmpty ? [] : pairs.filter { recorded.created.contains($0.1) }.map(\.0)
+            onRunnerUp = recorded.onRunnerUp.isEmpty ? [] : pairs.filter { recorded.onRunnerUp.contains($0.1) }.map(\.0)
+            keptNewer = outcome.keptNewer.isEmpty ? [] : pairs.compactMap { table, key in outcome.keptNewer[key].map { (table, $0) } }
+            replacedUnreadable = outcome.replacedUnreadable.isEmpty ? [] : pairs.compactMap { table, key in
+                recorded.wasWritten(key) ? outcome.replacedUnreadable[key].map { (table, $0) } : nil
             }
-            skipped = pairs.compactMap { table, key in outcome.skipped[key].map { (table, $0) } }
+            skipped = outcome.skipped.isEmpty ? [] : pairs.compactMap { table, key in outcome.skipped[key].map { (table, $0) } }
         }
     }
 
