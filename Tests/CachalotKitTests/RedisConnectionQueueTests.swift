@@ -52,5 +52,6 @@ struct RedisConnectionQueueTests {
         #expect(throws: RedisConnection.Failure.self) { try connection.receive() }
         let again = #expect(throws: RedisConnection.Failure.self) { try connection.send([Self.ping]) }
         #expect(again?.description == "the connection failed earlier in this run")
+        #expect(throws: RedisConnection.Failure.self) { try connection.receive() }
     }
 }

@@ -15,14 +15,15 @@ public protocol ByteStream: AnyObject {
 
 extension ByteStream {
     /// Receives at most `maximum` bytes into scratch memory that is never
-    /// zero-filled, and hands over what arrived (empty when the server
-    /// closed the connection). A zeroed 64 KiB array per read faulted in 16
-    /// pages for a reply of a few bytes.
-    func receiveChunk<T>(maximum: Int = 64 * 1024, until deadline: Deadline, _ use: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+    /// zero-filled and hands `use` what arrived; returns how many bytes
+    /// (0: the server closed the connection). A zeroed 64 KiB array per
+    /// read faulted in 16 pages for a reply of a few bytes.
+    func receiveChunk(maximum: Int = 64 * 1024, until deadline: Deadline, _ use: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: maximum, alignment: 1)
         defer { scratch.deallocate() }
         let got = try receive(into: scratch, until: deadline)
-        return try use(UnsafeRawBufferPointer(rebasing: scratch[..<got]))
+        try use(UnsafeRawBufferPointer(rebasing: scratch[..<got]))
+        return got
     }
 }
 

@@ -175,7 +175,7 @@ final class MemcachedConnection {
             buffer.removeFirst(position)
             position = 0
         }
-        let got = try network { try stream.receiveChunk(until: deadline) { chunk in buffer += chunk; return chunk.count } }
+        let got = try network { try stream.receiveChunk(until: deadline) { buffer += $0 } }
         guard got > 0 else { throw Failure(description: "the server closed the connection") }
     }
 

@@ -114,15 +114,14 @@ final class RedisConnection {
     /// between the two (a scan classifying the last batch, asking replicas)
     /// is not the server's delay.
     func receive(replyLimit: Int = defaultReplyLimit, until deadline: Deadline? = nil, first: Int? = nil) throws -> [RedisReply] {
-        guard let (login, owed) = unread.first else { return [] }
         guard !broken else { throw Failure(description: "the connection failed earlier in this run") }
+        guard let (login, owed) = unread.first else { return [] }
         let count = first ?? owed
         precondition(count <= owed, "more Redis replies asked for than the request owes")
         unread[0] = ([], owed - count)
         if owed == count { unread.removeFirst() }
         let deadline = deadline ?? .after(timeouts.exchange)
         broken = true  // until every reply asked for is read
-        defer { if broken { unread.removeAll() } }
         do {
             let replies = try read(login.count + count, limit: replyLimit, until: deadline)
             for (command, reply) in zip(login, replies) {
@@ -171,10 +170,7 @@ final class RedisConnection {
     /// (the server restarted) is a failure.
     func receivePushes(into reader: inout RedisReplyReader) throws -> [RedisReply] {
         do {
-            let got = try stream.receiveChunk(maximum: 16 * 1024, until: Deadline.after(timeouts.exchange)) { chunk in
-                try reader.feed(chunk)
-                return chunk.count
-            }
+            let got = try stream.receiveChunk(maximum: 16 * 1024, until: Deadline.after(timeouts.exchange)) { try reader.feed($0) }
             guard got > 0 else { throw Failure(description: "the server closed the connection") }
         } catch let failure as NetworkFailure {
             throw Failure(description: failure.description)
@@ -216,10 +212,7 @@ final class RedisConnection {
         reader.allow(limit)
         while reader.replies.count < count {
             do {
-                let got = try stream.receiveChunk(until: deadline) { chunk in
-                    try reader.feed(chunk)
-                    return chunk.count
-                }
+                let got = try stream.receiveChunk(until: deadline) { try reader.feed($0) }
                 guard got > 0 else { throw closedFailure(replies: reader.replies) }
             } catch let malformed as RedisReplyReader.Malformed {
                 throw Failure(description: malformed.description == "too large"
