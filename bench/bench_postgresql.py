@@ -23,7 +23,7 @@ from servers import start_redis
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "Tests" / "interop"
 sys.path.insert(0, str(SITE))
-from pgserver import psql_command, start_postgresql  # noqa: E402
+from pgserver import psql_command, start_postgresql, stop_postgresql  # noqa: E402
 
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
 
@@ -73,9 +73,9 @@ def main():
                 + ["-c", "SELECT id, username FROM auth_user WHERE id = 1"],
             }, cwd=work, before=lambda name: run_once(invalidate, cwd=work) if "miss" in name else None)
     finally:
-        for server in (redis, postgres):
-            server.kill()
-            server.wait()
+        redis.kill()
+        redis.wait()
+        stop_postgresql(postgres)
         shutil.rmtree(work, ignore_errors=True)
     summary()
 

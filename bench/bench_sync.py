@@ -22,7 +22,7 @@ from servers import start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "Tests" / "interop"))
-from pgserver import psql_command, start_postgresql  # noqa: E402
+from pgserver import psql_command, start_postgresql, stop_postgresql  # noqa: E402
 
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
 COUNTS = [int(count) for count in os.environ.get("TABLE_COUNTS", "1000,10000").split(",")]
@@ -85,9 +85,9 @@ def main():
                     "cachalot invalidate (every table)": [BINARY, "--settings", config, "invalidate", "-v", "0"],
                 }, rounds=5, before=lambda name: write() if "sync" in name else None)
     finally:
-        for server in (redis, postgres):
-            server.kill()
-            server.wait()
+        redis.kill()
+        redis.wait()
+        stop_postgresql(postgres)
         shutil.rmtree(work, ignore_errors=True)
     summary()
 

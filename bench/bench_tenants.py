@@ -30,7 +30,7 @@ from servers import start_redis
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "Tests" / "tenants"
 sys.path.insert(0, str(ROOT / "Tests" / "interop"))
-from pgserver import psql_command, start_postgresql  # noqa: E402
+from pgserver import psql_command, start_postgresql, stop_postgresql  # noqa: E402
 
 BINARY = str(Path(os.environ.get("CACHALOT_BIN", ROOT / ".build" / "release" / "cachalot")).resolve())
 TENANTS = int(os.environ.get("TENANT_COUNT", "1000"))
@@ -98,9 +98,9 @@ def main():
         }, cwd=SITE, env=env, rounds=9)
         run_once([BINARY, "--settings", str(settings), "doctor"], cwd=SITE, env=env)
     finally:
-        for server in (redis, postgres):
-            server.kill()
-            server.wait()
+        redis.kill()
+        redis.wait()
+        stop_postgresql(postgres)
         shutil.rmtree(work, ignore_errors=True)
     summary()
 

@@ -304,7 +304,13 @@ def site():
     finally:
         # Stopped even when the set-up failed: no server outlives its session.
         for server in [POSTGRESQL] + REDIS_SERVERS + MEMCACHED_SERVERS:
-            if server is not None:
+            if server is None:
+                continue
+            if DATABASE == "postgresql" and server is POSTGRESQL:
+                from pgserver import stop_postgresql
+
+                stop_postgresql(server)
+            else:
                 server.kill()
                 server.wait()
         shutil.rmtree(SESSION_DIR, ignore_errors=True)

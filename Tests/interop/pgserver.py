@@ -5,6 +5,7 @@ loopback port, the socket in the folder, no system service. The role
 `site`."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -50,6 +51,19 @@ def start_postgresql(folder):
     subprocess.run(psql + ["-c", "CREATE ROLE site LOGIN CREATEDB PASSWORD 'site-pass'"], check=True)
     subprocess.run(psql + ["-c", "CREATE DATABASE site OWNER site"], check=True)
     return process, port
+
+
+def stop_postgresql(process):
+    """Fast shutdown (SIGINT), waited for: the server removes its shared
+    memory segments (/dev/shm/PostgreSQL.*), which SIGKILL leaves behind
+    on the machine. Killed if it has not stopped within 30 seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def psql_command(folder, port, database="postgres"):

@@ -105,9 +105,11 @@ def site():
                              "--settings-module", f"{SITE}.settings", "-o", str(output)], capture_output=True, text=True)
     assert result.returncode == 0 and "wrote " in result.stdout, result.stdout + result.stderr
     yield output
-    for server in (POSTGRESQL, REDIS):
-        server.kill()
-        server.wait()
+    from pgserver import stop_postgresql
+
+    REDIS.kill()
+    REDIS.wait()
+    stop_postgresql(POSTGRESQL)
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
