@@ -103,7 +103,8 @@ FIGURES = []
 
 def figure(description, value):
     """A figure that is not a bar, published beside them: what the machine
-    itself allows (a floor no client can go below)."""
+    itself allows (a floor no client can go below), or where a bar's gap
+    comes from (the same run off this disk)."""
     FIGURES.append({"figure": description, "value": round(value, 3)})
     print(f"  figure: {description}: {value:.2f}")
 

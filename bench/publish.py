@@ -32,7 +32,7 @@ def section(bars, figures, version):
         what = entry["bar"].replace("|", "\\|")  # a pipe inside a cell ends it
         out.append(f"| {what} | {entry['value']:.2f} | {bound} | {'met' if entry['met'] else 'not yet'} |")
     if figures:
-        out += ["", "Floors measured in the same runs (what this machine allows whatever the client does):", ""]
+        out += ["", "Measured in the same runs beside the bars: floors (what this machine allows whatever the client does), and where a bar's gap comes from:", ""]
         out += [f"- {entry['figure']}: {entry['value']:.2f}" for entry in figures]
     out.append(END)
     return "\n".join(out)
