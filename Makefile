@@ -172,12 +172,21 @@ bench: build venv
 
 # The bars of `make bench` with fewer runs: fails when one is missed by more
 # than its margin (measure.py), or a bar not met yet slid that far past where it stood.
+# A script whose bar slid (exit 3) runs twice more, and fails only if it slides
+# each time: this disk's speed swings (Django's own writes of three files took
+# 0.7 to 1.9 ms in one hour), and a slower build slides every time. Any other
+# failure, a command that exited non-zero, fails at once.
 # Part of make test, after the release build.
+bench_check = for attempt in 1 2 3; do \
+		CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=$(2) $(PYTHON) bench/$(1).py; status=$$?; \
+		[ $$status = 0 ] && break; [ $$status != 3 ] || [ $$attempt = 3 ] && exit 1; \
+		echo "bench-check: $(1) again (a bar slid in attempt $$attempt)"; \
+	done
 bench-check: build venv
-	CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=11 $(PYTHON) bench/bench_invalidate.py
-	CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=3 $(PYTHON) bench/bench_stats.py
-	CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=11 $(PYTHON) bench/bench_query.py
-	CACHALOT_BIN=$(RELEASE_BIN) BENCH_CHECK=1 ROUNDS=11 $(PYTHON) bench/bench_postgresql.py
+	@$(call bench_check,bench_invalidate,11)
+	@$(call bench_check,bench_stats,3)
+	@$(call bench_check,bench_query,11)
+	@$(call bench_check,bench_postgresql,11)
 
 install: build
 	install -D -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/cachalot
