@@ -65,18 +65,18 @@ struct TOMLReader {
             if byte == UInt8(ascii: "[") {
                 try tableHeader()
             } else {
-                let (keys, keyLine) = try dottedKey()
+                let (keys, keyStart) = try dottedKey()
                 try expect(UInt8(ascii: "="), "'=' after the key")
                 skipSpace()
                 let value = try self.value(depth: 1)
-                try insert(value, at: current, keys: keys, line: keyLine)
+                try insert(value, at: current, keys: keys, keyAt: keyStart)
             }
             try endOfLine()
         }
     }
 
     private mutating func tableHeader() throws {
-        let start = (line, column)
+        let start = position
         position += 1
         let isArray = peek == UInt8(ascii: "[")
         if isArray { position += 1 }
@@ -92,7 +92,7 @@ struct TOMLReader {
     }
 
     /// Makes the tables of a header exist and returns the path to write into.
-    private mutating func open(_ keys: [String], asArray: Bool, at start: (Int, Int)) throws -> [PathStep] {
+    private mutating func open(_ keys: [String], asArray: Bool, at start: Int) throws -> [PathStep] {
         var path: [PathStep] = []
         for (index, key) in keys.enumerated() {
             let last = index == keys.count - 1
@@ -126,20 +126,20 @@ struct TOMLReader {
                 }
                 node = .table(entries, defined: defined, inline: inline, dotted: dotted)
             }
-            if let failure { throw Failure(line: start.0, column: start.1, reason: failure) }
+            if let failure { throw fail(failure, at: start) }
             path.append(step)
         }
         return path
     }
 
     /// Puts `value` under the dotted `keys` below the table at `path`.
-    private mutating func insert(_ value: Node, at path: [PathStep], keys: [String], line: (Int, Int)) throws {
+    private mutating func insert(_ value: Node, at path: [PathStep], keys: [String], keyAt keyStart: Int) throws {
         guard path.count + keys.count < Self.maximumDepth else { throw fail("tables nested deeper than \(Self.maximumDepth) levels") }
         var failure: String?
         try modify(path) { node in
             failure = Self.insert(value, into: &node, keys: keys[...])
         }
-        if let failure { throw Failure(line: line.0, column: line.1, reason: failure) }
+        if let failure { throw fail(failure, at: keyStart) }
     }
 
     private static func insert(_ value: Node, into node: inout Node, keys: ArraySlice<String>) -> String? {
@@ -182,8 +182,9 @@ struct TOMLReader {
 
     // MARK: keys
 
-    private mutating func dottedKey() throws -> ([String], (Int, Int)) {
-        let start = (line, column)
+    /// The keys, and where the first starts (for an error about them).
+    private mutating func dottedKey() throws -> ([String], Int) {
+        let start = position
         var keys = [try simpleKey()]
         skipSpace()
         while peek == UInt8(ascii: ".") {
@@ -256,13 +257,11 @@ struct TOMLReader {
         if peek == UInt8(ascii: "}") { position += 1; return Self.closed(table) }
         while true {
             skipSpace()
-            let (keys, keyLine) = try dottedKey()
+            let (keys, keyStart) = try dottedKey()
             try expect(UInt8(ascii: "="), "'=' after the key")
             skipSpace()
             let item = try value(depth: depth + keys.count)
-            if let failure = Self.insert(item, into: &table, keys: keys[...]) {
-                throw Failure(line: keyLine.0, column: keyLine.1, reason: failure)
-            }
+            if let failure = Self.insert(item, into: &table, keys: keys[...]) { throw fail(failure, at: keyStart) }
             skipSpace()
             switch peek {
             case UInt8(ascii: ",")?: position += 1
@@ -344,22 +343,22 @@ struct TOMLReader {
 
     private mutating func basicString() throws -> String {
         position += 1
-        var result = String.UnicodeScalarView()
+        var result = ""
         while true {
             guard let byte = peek else { throw fail("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                return String(result)
+                return result
             case UInt8(ascii: "\\"):
                 position += 1
-                result.append(try escape())
+                result.unicodeScalars.append(try escape())
             case 0x0a, 0x0d:
                 throw fail("a line break in a one-line string (use \"\"\" for several lines)")
             case 0..<0x20 where byte != 0x09, 0x7f:
                 throw fail("a control character in a string (write it as an escape)")
             default:
-                result.append(contentsOf: try plainRun(allowingLineBreaks: false))
+                result += try plainRun(allowingLineBreaks: false)
             }
         }
     }
@@ -367,7 +366,7 @@ struct TOMLReader {
     private mutating func multilineBasicString() throws -> String {
         position += 3
         if peek == 0x0a { position += 1 } else if startsWith("\r\n") { position += 2 }
-        var result = String.UnicodeScalarView()
+        var result = ""
         while true {
             guard let byte = peek else { throw fail("unterminated string") }
             if startsWith("\"\"\"") {
@@ -376,7 +375,7 @@ struct TOMLReader {
                 guard run <= 5 else { throw fail("more than five quotes in a row") }
                 for _ in 0..<(run - 3) { result.append("\"") }
                 position += run
-                return String(result)
+                return result
             }
             if byte == 0x0d && !startsWith("\r\n") { throw fail("a carriage return without a line feed in a string") }
             switch byte {
@@ -389,12 +388,12 @@ struct TOMLReader {
                     guard peek == 0x0a || startsWith("\r\n") else { position = save; throw fail("a backslash before spaces that do not end the line") }
                     while let next = peek, next == 0x20 || next == 0x09 || next == 0x0a || next == 0x0d { position += 1 }
                 } else {
-                    result.append(try escape())
+                    result.unicodeScalars.append(try escape())
                 }
             case 0..<0x20 where byte != 0x09 && byte != 0x0a && byte != 0x0d, 0x7f:
                 throw fail("a control character in a string (write it as an escape)")
             default:
-                result.append(contentsOf: try plainRun(allowingLineBreaks: true))
+                result += try plainRun(allowingLineBreaks: true)
             }
         }
     }
@@ -461,7 +460,7 @@ struct TOMLReader {
 
     /// The text up to the next quote, backslash or control character,
     /// taken in one piece (it must be UTF-8).
-    private mutating func plainRun(allowingLineBreaks: Bool) throws -> String.UnicodeScalarView {
+    private mutating func plainRun(allowingLineBreaks: Bool) throws -> String {
         let start = position
         while let byte = peek, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
               byte >= 0x20 || byte == 0x09 || (allowingLineBreaks && (byte == 0x0a || startsWith("\r\n"))), byte != 0x7f {
@@ -469,7 +468,7 @@ struct TOMLReader {
         }
         // A lone quote inside a multi-line string is a run of its own.
         if position == start { position += 1 }
-        return try utf8(bytes[start..<position]).unicodeScalars
+        return try utf8(bytes[start..<position])
     }
 
     private func utf8(_ slice: ArraySlice<UInt8>) throws -> String {
@@ -488,9 +487,12 @@ struct TOMLReader {
 
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    private func startsWith(_ text: String) -> Bool {
-        let expected = Array(text.utf8)
-        return bytes.count - position >= expected.count && bytes[position..<position + expected.count].elementsEqual(expected)
+    /// Whether `text` comes next. A StaticString: this runs at every byte of
+    /// a comment (is it "\r\n"?), where a String's bytes were an allocation each.
+    private func startsWith(_ text: StaticString) -> Bool {
+        text.withUTF8Buffer { expected in
+            bytes.count - position >= expected.count && bytes[position..<position + expected.count].elementsEqual(expected)
+        }
     }
 
     private mutating func skipSpace() {
@@ -532,13 +534,12 @@ struct TOMLReader {
         position += 1
     }
 
-    private var line: Int { bytes[..<min(position, bytes.count)].filter { $0 == 0x0a }.count + 1 }
-
-    private var column: Int {
-        let before = bytes[..<min(position, bytes.count)]
+    /// An error at `offset` (the current position unless given): its line and
+    /// column (in characters) are counted only here, when a file is refused.
+    private func fail(_ reason: String, at offset: Int? = nil) -> Failure {
+        let before = bytes[..<min(offset ?? position, bytes.count)]
         let lineStart = before.lastIndex(of: 0x0a).map { $0 + 1 } ?? 0
-        return before[lineStart...].filter { $0 & 0xc0 != 0x80 }.count + 1
+        return Failure(line: before.reduce(1) { $1 == 0x0a ? $0 + 1 : $0 },
+                       column: before[lineStart...].reduce(1) { $1 & 0xc0 != 0x80 ? $0 + 1 : $0 }, reason: reason)
     }
-
-    private func fail(_ reason: String) -> Failure { Failure(line: line, column: column, reason: reason) }
 }
