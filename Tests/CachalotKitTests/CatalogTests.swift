@@ -24,6 +24,32 @@ struct CatalogTests {
         #expect(try catalog.resolve("library.author", includingAutoCreated: true)?.tables == ["library_author"])
     }
 
+    @Test func aModelLabelIsAppDotModelAndNothingElse() {
+        #expect(ModelEntry.labelParts("auth.User")! == ("auth", "User"))
+        #expect(ModelEntry.labelParts("my_app.Book_authors")! == ("my_app", "Book_authors"))
+        #expect(ModelEntry.labelParts("appé.Modèle")! == ("appé", "Modèle"))
+        for label in ["auth", "", ".", "auth.", ".User", "auth..User", "a.b.c", "auth.User."] {
+            #expect(ModelEntry.labelParts(label) == nil, "\(label)")
+        }
+    }
+
+    /// The declaring model is the name up to an underscore, the first such
+    /// prefix that names a model of the same app: model names hold underscores too.
+    @Test func anAutoCreatedModelIsFoundUpToTheFirstPrefixThatNamesAModel() {
+        let entries = Catalog.fromModelsSetting([
+            "shop.Order": "shop_order", "shop.Order_line": "shop_order_line",
+            "shop.Order_line_tags": "shop_order_line_tags", "shop.Big__Box": "shop_bigbox",
+            "shop.Big__Box_items": "shop_bigbox_items", "other.Order_x": "other_order_x",
+        ])
+        let declaring = Dictionary(uniqueKeysWithValues: entries.map { ($0.label, $0.autoCreatedBy) })
+        #expect(declaring["shop.Order"]! == nil)
+        #expect(declaring["shop.Order_line"]! == "Order")
+        #expect(declaring["shop.Order_line_tags"]! == "Order")
+        #expect(declaring["shop.Big__Box"]! == nil)
+        #expect(declaring["shop.Big__Box_items"]! == "Big__Box")
+        #expect(declaring["other.Order_x"]! == nil)  // Order is a model of another app
+    }
+
     @Test func tableNameAndUnknownLabel() throws {
         #expect(try catalog.resolve("legacy_table", includingAutoCreated: true)?.tables == ["legacy_table"])
         #expect(try catalog.resolve("nope", includingAutoCreated: true) == nil)

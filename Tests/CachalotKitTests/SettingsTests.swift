@@ -57,6 +57,17 @@ struct SettingsTests {
         #expect(database.address == "db.example:3329/site")
     }
 
+    /// MODELS comes from Django's `apps.get_models()`: a label with an empty
+    /// part or a second dot is a typo, refused where it stands.
+    @Test func aModelsLabelThatIsNotAppDotModelIsRefused() throws {
+        #expect(try load(Self.minimalTOML + "\n[MODELS]\n\"auth.User\" = \"auth_user\"\n").models == ["auth.User": "auth_user"])
+        for label in ["auth..User", ".auth.User", "auth.User.", "auth"] {
+            let error = loadError(Self.minimalTOML + "\n[MODELS]\n\"\(label)\" = \"auth_user\"\n")
+            #expect(error?.exitCode == .usage, "\(label)")
+            #expect(error?.message.contains("expected a model label") == true, "\(label): \(String(describing: error))")
+        }
+    }
+
     @Test func tomlDefaultsAreDjangos() throws {
         let settings = try load(Self.minimalTOML)
         #expect(settings.cachalot == CachalotSettings())

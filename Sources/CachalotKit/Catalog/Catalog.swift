@@ -118,18 +118,18 @@ public struct Catalog {
 
     static func fromModelsSetting(_ models: [String: String]) -> [ModelEntry] {
         let entries = models.keys.sorted().compactMap { label -> ModelEntry? in
-            let parts = label.split(separator: ".", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let table = models[label] else { return nil }
-            return ModelEntry(appLabel: parts[0], name: parts[1], table: table)
+            guard let (app, name) = ModelEntry.labelParts(label), let table = models[label] else { return nil }
+            return ModelEntry(appLabel: app, name: name, table: table)
         }
-        // An auto-created M2M model is named "<Model>_<field>" after a model of its app.
+        // An auto-created M2M model is named "<Model>_<field>" after a model of its app:
+        // the name up to one of its underscores, the first that names a model.
         let namesByApp = Dictionary(grouping: entries, by: \.appLabel).mapValues { Set($0.map(\.name)) }
         return entries.map { entry in
             var entry = entry
             let names = namesByApp[entry.appLabel] ?? []
-            var prefix = ""
-            for part in entry.name.split(separator: "_", omittingEmptySubsequences: false).dropLast() {
-                prefix += prefix.isEmpty ? String(part) : "_" + part
+            let bytes = entry.name.utf8
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "_") {
+                let prefix = String(entry.name[..<index])
                 if names.contains(prefix) { entry.autoCreatedBy = prefix; break }
             }
             return entry

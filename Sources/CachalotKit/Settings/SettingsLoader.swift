@@ -401,7 +401,7 @@ public enum SettingsLoader {
         guard let table = try root.table("MODELS") else { return nil }
         var result: [String: String] = [:]
         for label in table.entries.keys {
-            guard label.split(separator: ".").count == 2 else {
+            guard ModelEntry.labelParts(label) != nil else {
                 throw table.fail(label, "expected a model label \"app_label.ModelName\"")
             }
             result[label] = try table.requiredString(label)

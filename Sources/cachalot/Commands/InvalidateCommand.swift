@@ -91,11 +91,10 @@ enum InvalidateCommand {
     /// LOCATION), where every stamp lands where Django never reads.
     private static func warnAboutKeys(_ report: InvalidationReport, cachalotCache: String) {
         // Only CACHALOT_CACHE holds table keys between invalidations.
-        for alias in report.results.map(\.cacheAlias).uniqued() where alias == cachalotCache {
-            let results = report.results.filter { $0.cacheAlias == alias }
-            let written = results.reduce(0) { $0 + $1.written.count }
-            guard written > 0, written == results.reduce(0, { $0 + $1.created.count }) else { continue }
-            Console.warning("cache '\(alias)' (\(results[0].address)): none of the \(written) table keys \(report.dryRun ? "to write" : "written") existed before. A fresh cache, or not the one the site uses (KEY_PREFIX, VERSION, LOCATION): run cachalot doctor")
+        let results = report.results.filter { $0.cacheAlias == cachalotCache }
+        let written = results.reduce(0) { $0 + $1.written.count }
+        if written > 0, written == results.reduce(0, { $0 + $1.created.count }) {
+            Console.warning("cache '\(cachalotCache)' (\(results[0].address)): none of the \(written) table keys \(report.dryRun ? "to write" : "written") existed before. A fresh cache, or not the one the site uses (KEY_PREFIX, VERSION, LOCATION): run cachalot doctor")
         }
         for result in report.results {
             for (table, stored) in result.keptNewer where stored - report.timestamp > clockTolerance {
