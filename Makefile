@@ -30,8 +30,13 @@ $(VENV)/.installed: Tests/interop/requirements.txt Tests/tenants/requirements.tx
 # linker script in LINK_DIR answers that name with the static archive. No
 # $ORIGIN run path: nothing is loaded from beside an installed binary.
 LINK_DIR := .build-link
+# -disable-concrete-type-metadata-mangled-name-accessors: the generic types a
+# command first uses ([String: Node], Array growth) come from metadata accessor
+# calls instead of demangling their names at run time, which took a fifth of
+# `invalidate`'s instructions (callgrind: 4.22 M -> 3.40 M, --version 1.70 -> 1.57 M).
 RELEASE_FLAGS := --product cachalot --static-swift-stdlib --disable-local-rpath \
 	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
+	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
 	-Xlinker -L$(CURDIR)/$(LINK_DIR)
 $(LINK_DIR)/libstdc++.so:
 	mkdir -p $(LINK_DIR)
