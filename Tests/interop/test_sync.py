@@ -215,6 +215,65 @@ def test_an_insert_undone_before_the_next_sync_is_still_found(cachalot):
     assert changed(sync(cachalot)) == ["library_author"]
 
 
+def test_a_value_moving_into_the_next_column_is_found(cachalot):
+    # MySQL's CHECKSUM TABLE runs one CRC over a row's values end to end:
+    # ('Ann', 'Marie') and ('AnnM', 'arie') sum alike, and the site kept the old row.
+    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
+                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'Ann', 'Marie'), (2, 'Bob', '')")
+    try:
+        sync(cachalot)
+        behind_django("UPDATE sync_pair SET given = 'AnnM', family = 'arie' WHERE id = 1")
+        assert changed(sync(cachalot)) == ["sync_pair"]
+        behind_django("UPDATE sync_pair SET given = '', family = 'Bob' WHERE id = 2")
+        assert changed(sync(cachalot)) == ["sync_pair"]
+    finally:
+        behind_django("DROP TABLE sync_pair")
+
+
+def test_columns_renamed_into_each_others_places_are_found(cachalot):
+    # No value moves, no counter and no file; the site's cached
+    # SELECT "given", "family" now reads the other column's values.
+    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
+                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'new', 'c')")
+    try:
+        sync(cachalot)
+        behind_django("ALTER TABLE sync_pair RENAME COLUMN given TO spare", "ALTER TABLE sync_pair RENAME COLUMN family TO given",
+                      "ALTER TABLE sync_pair RENAME COLUMN spare TO family")
+        assert changed(sync(cachalot)) == ["sync_pair"]
+    finally:
+        behind_django("DROP TABLE sync_pair")
+
+
+@pytest.mark.databases("sqlite", "pragma_table_info leaves out SQLite's generated columns")
+def test_a_generated_column_is_read(cachalot):
+    behind_django("CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 2))",
+                  "INSERT INTO sync_generated (v) VALUES (5)")
+    try:
+        sync(cachalot)
+        # Same stored values, same high-water mark; w reads 15 instead of 10.
+        behind_django("DROP TABLE sync_generated",
+                      "CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 3))",
+                      "INSERT INTO sync_generated (id, v) VALUES (1, 5)")
+        assert changed(sync(cachalot)) == ["sync_generated"]
+    finally:
+        behind_django("DROP TABLE sync_generated")
+
+
+@pytest.mark.databases("sqlite", "SQLite's limit on an expression's depth")
+def test_a_table_of_300_columns_has_evidence(cachalot):
+    # One expression joining every column passed SQLite's depth limit at
+    # some 250 columns: no evidence, so "changed" at every sync.
+    columns = ", ".join(f"c{index} INTEGER" for index in range(300))
+    behind_django(f"CREATE TABLE sync_wide (id INTEGER PRIMARY KEY, {columns})", "INSERT INTO sync_wide (id, c299) VALUES (1, 7)")
+    try:
+        sync(cachalot)
+        assert changed(sync(cachalot)) == []
+        behind_django("UPDATE sync_wide SET c299 = 8")
+        assert changed(sync(cachalot)) == ["sync_wide"]
+    finally:
+        behind_django("DROP TABLE sync_wide")
+
+
 @pytest.mark.databases("sqlite", "the name is bound as a parameter on SQLite")
 def test_an_insert_undone_in_a_table_named_like_a_number_is_still_found(cachalot):
     # SQLite's high-water mark is looked up by the table's name: bound as a

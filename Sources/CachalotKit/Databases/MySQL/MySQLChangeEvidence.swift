@@ -1,39 +1,97 @@
-/// `sync`'s evidence on MySQL and MariaDB: `CHECKSUM TABLE`, which reads
-/// every row on InnoDB (the engine Django creates tables with); exact, as
-/// the content is; and the table's AUTO_INCREMENT, which an insert moves
-/// even when a delete undoes it. InnoDB's own counters (UPDATE_TIME, the
-/// statistics' modification counters) live in memory and are lost on
-/// restart, so they cannot say "unchanged".
+/// `sync`'s evidence on MySQL and MariaDB. InnoDB's own counters
+/// (UPDATE_TIME, the statistics' modification counters) live in memory and
+/// are lost on restart, so they cannot say "unchanged"; every row is read:
+/// - `CHECKSUM TABLE`: each row's stored bytes, exactly (a double's too);
+///   but one CRC over a row's values end to end, with no lengths between
+///   them, so ('Ann', 'Marie') and ('AnnM', 'arie') sum alike;
+/// - so also a sum of per-row CRCs of each value's byte length and bytes,
+///   which a value moving between columns changes;
+/// - the columns' names, types and order, which neither sees (two columns
+///   swapping names keep every byte where it was);
+/// - the table's AUTO_INCREMENT, which an insert moves even when a delete
+///   undoes it.
 extension MySQLDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
-        // AUTO_INCREMENT is read before and after the checksums: a table whose
-        // mark moved meanwhile took an insert during the read, and its token would
+        // AUTO_INCREMENT is read before and after the rows: a table whose mark
+        // moved meanwhile took an insert during the read, and its token would
         // be half old, half new (the next sync would find the same change again).
-        // Such tables are read again, up to three times, then taken as they are.
+        // Such tables are read again, up to three times, then taken with the
+        // mark from before their rows were read: an insert the read missed
+        // then moves the mark the next sync compares (the one from after
+        // would hide it for good once a delete undoes it).
         // MySQL 8 serves AUTO_INCREMENT from a statistics cache for up to a day
         // unless told not to; MariaDB reads it live and has no such variable
         // (its error is ignored: a lost connection fails the next statement).
         _ = try? run("SET SESSION information_schema_stats_expiry = 0")
+        let shapes = try columns()
         var tokens: [String: String] = [:]
         var pending = tables
         var before = try increments()
         for attempt in 1...3 where !pending.isEmpty {
             let checksums = try checksums(of: pending)
+            var lengths: [String: String] = [:]
+            for table in pending {
+                guard let shape = shapes[table], checksums[table] != nil else { continue }
+                // A table this cannot read has no evidence: it is invalidated.
+                lengths[table] = try? rowDigest(of: table, columns: shape)
+            }
             let after = try increments()
             var moved: [String] = []
             for table in pending {
-                guard let checksum = checksums[table] else { continue }
+                guard let checksum = checksums[table], let rows = lengths[table], let shape = shapes[table] else { continue }
                 if before[table] != after[table] && attempt < 3 {
                     moved.append(table)
                 } else {
-                    tokens[table] = checksum + (after[table].map { ":" + $0 } ?? "")
+                    tokens[table] = [checksum, rows, Self.signature(shape)].joined(separator: ":")
+                        + (before[table].map { ":" + $0 } ?? "")
                 }
             }
             pending = moved
             before = after
         }
         return ChangeEvidence(epoch: "", tokens: tokens,
-                              limits: "CHECKSUM TABLE reads every row of every table; an update undone before the next sync looks unchanged, though the site may have cached the row in between")
+                              limits: "CHECKSUM TABLE and a CRC of each value's length and bytes read every row of every table; an update undone before the next sync looks unchanged, though the site may have cached the row in between")
+    }
+
+    /// One column as `information_schema.columns` describes it.
+    struct Column {
+        var name: String
+        var type: String
+    }
+
+    /// Every table's columns in their order, in one statement.
+    private func columns() throws -> [String: [Column]] {
+        var columns: [String: [Column]] = [:]
+        let sql = "SELECT table_name, column_name, column_type FROM information_schema.columns "
+            + "WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position"
+        for row in try run(sql).values where row.count == 3 {
+            guard let table = row[0], let name = row[1], let type = row[2] else { continue }
+            columns[String(decoding: table, as: UTF8.self), default: []]
+                .append(Column(name: String(decoding: name, as: UTF8.self), type: String(decoding: type, as: UTF8.self)))
+        }
+        return columns
+    }
+
+    /// The columns' names, types and order, as 16 hex digits of a SHA-1.
+    private static func signature(_ columns: [Column]) -> String {
+        let text = columns.map { "\($0.name.utf8.count):\($0.name) \($0.type)" }.joined(separator: "\n")
+        return String(TextFormatting.hex(bytes: SHA1.hash(text)).prefix(16))
+    }
+
+    /// "rows/sum": the row count and the sum of each row's CRC-32 over its
+    /// values' byte lengths (-1 for NULL) and bytes, in column order. The
+    /// lengths make the text uniquely readable: a value's bytes moving to
+    /// its neighbour change them.
+    private func rowDigest(of table: String, columns: [Column]) throws -> String {
+        let values = columns.map { column -> String in
+            let bytes = "CAST(\(Self.identifier(column.name)) AS BINARY)"
+            return "IFNULL(LENGTH(\(bytes)), -1), \(bytes)"
+        }.joined(separator: ", ")
+        let sql = "SELECT COUNT(*), CAST(IFNULL(SUM(CRC32(CONCAT_WS(0x1f, \(values)))), 0) AS CHAR) FROM \(Self.identifier(table))"
+        guard let row = try run(sql).values.first, row.count == 2, let count = row[0], let sum = row[1] else {
+            throw CachalotError.runtime("table \(table): no row count")
+        }
+        return String(decoding: count, as: UTF8.self) + "/" + String(decoding: sum, as: UTF8.self)
     }
 
     /// Each table's AUTO_INCREMENT, where it has one.
@@ -52,7 +110,7 @@ extension MySQLDatabase: ChangeEvidenceSource {
         var checksums: [String: String] = [:]
         for start in stride(from: 0, to: tables.count, by: 100) {
             let chunk = Array(tables[start..<min(start + 100, tables.count)])
-            let names = chunk.map { "`" + $0.replacing("`", with: "``") + "`" }.joined(separator: ", ")
+            let names = chunk.map(Self.identifier).joined(separator: ", ")
             // One row per table, in the order named; NULL for a table that is gone.
             for (table, row) in zip(chunk, try run("CHECKSUM TABLE \(names)").values) where row.count >= 2 {
                 if let checksum = row[1] { checksums[table] = String(decoding: checksum, as: UTF8.self) }
@@ -60,4 +118,6 @@ extension MySQLDatabase: ChangeEvidenceSource {
         }
         return checksums
     }
+
+    private static func identifier(_ name: String) -> String { "`" + name.replacing("`", with: "``") + "`" }
 }

@@ -1,6 +1,7 @@
 /// `sync`'s evidence on PostgreSQL: the statistics' per-table counters
 /// of inserted, updated and deleted rows, with the relfilenode (TRUNCATE,
-/// VACUUM FULL, CLUSTER and rewrites move it and no counter). A table with
+/// VACUUM FULL, CLUSTER and rewrites move it and no counter) and a digest
+/// of the columns (renames move neither). A table with
 /// children (partitions, INHERITS, TimescaleDB chunks) is read with them:
 /// its token is all of theirs. A view's is its definition's digest and the
 /// tokens of every table it reads, through other views. Rows the counters
@@ -72,10 +73,15 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
     }
 
     /// One relation's counters and storage, by the functions behind
-    /// pg_stat_all_tables (the view itself costs a pass over every relation).
+    /// pg_stat_all_tables (the view itself costs a pass over every relation),
+    /// and a digest of its columns' names, types and order: columns renamed
+    /// into each other's places move no row, no counter and no file, yet
+    /// the site's cached `SELECT "a", "b"` now reads the other values.
     private static func token(_ relation: String) -> String {
         ["inserted", "updated", "deleted"].map { "pg_catalog.pg_stat_get_tuples_\($0)(\(relation).oid)" }
-            .joined(separator: " || ':' || ") + " || ':' || \(relation).relfilenode"
+            .joined(separator: " || ':' || ") + " || ':' || \(relation).relfilenode || ':' || coalesce(("
+            + "SELECT pg_catalog.md5(string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)) "
+            + "FROM pg_catalog.pg_attribute a WHERE a.attrelid = \(relation).oid AND a.attnum > 0 AND NOT a.attisdropped), '')"
     }
 
     /// Name, schema, visibility, token and kind of every wanted table,

@@ -1,18 +1,25 @@
 /// `sync`'s evidence on SQLite, which keeps no per-table change counter
 /// (the header's change counter is per file, and does not move per
 /// transaction in WAL mode; `dbstat` misses same-size updates): a SHA-1 of
-/// each table's stored values — type and bytes, before any converter of
-/// Django's, which would make `2` and `1` one boolean — and the table's
-/// AUTOINCREMENT high-water mark (Django's AutoField), which an insert
-/// moves even when a delete undoes it. Every row is read.
+/// each table's columns (names, declared types, order: columns renamed into
+/// each other's places move no value) and stored values — type and bytes,
+/// before any converter of Django's, which would make `2` and `1` one
+/// boolean — and the table's AUTOINCREMENT high-water mark (Django's
+/// AutoField), which an insert moves even when a delete undoes it. Every
+/// row is read.
 extension SQLiteDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
         let sequenced = try !read("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'", parameters: []).isEmpty
-        // Every table's columns in one statement, not one PRAGMA per table.
-        var columns: [String: [String]] = [:]
-        for row in try read("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p "
-                            + "WHERE m.type = 'table' ORDER BY m.name, p.cid", parameters: []) {
-            if case .string(let table)? = row.first, case .string(let column)? = row.last { columns[table, default: []].append(column) }
+        // Every table's columns in one statement, not one PRAGMA per table;
+        // table_xinfo has the generated ones too (hidden 2 and 3; 1 is a
+        // virtual table's hidden column).
+        var columns: [String: [(name: String, type: String)]] = [:]
+        for row in try read("SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p "
+                            + "WHERE m.type = 'table' AND p.hidden <> 1 ORDER BY m.name, p.cid", parameters: []) {
+            guard row.count == 3, case .string(let table) = row[0], case .string(let column) = row[1] else { continue }
+            let type: String
+            if case .string(let declared) = row[2] { type = declared } else { type = "" }
+            columns[table, default: []].append((column, type))
         }
         var tokens: [String: String] = [:]
         for table in tables {
@@ -28,21 +35,25 @@ extension SQLiteDatabase: ChangeEvidenceSource {
                               limits: "SQLite keeps no change counter per table: each table's stored values are hashed (every row is read); an update undone before the next sync looks unchanged, though the site may have cached the row in between")
     }
 
-    /// "rows:sha1[:sequence]"; each row one text of "type:hex|…", reals
+    /// "rows:sha1[:sequence]". The digest reads a first line of the columns
+    /// ("name type", tab-separated), then each row as "type:hex|…", reals
     /// with 17 digits (what round-trips a double; hex() would print 15).
-    /// The high-water mark and the rows come from one statement, so from
-    /// one snapshot: read apart, a write landing between the two made a
-    /// token half old, half new, and the next sync found the same change
-    /// again.
-    private func token(of table: String, columns: [String], sequenced: Bool) throws -> String {
+    /// Each value is a result column of its own: one expression joining
+    /// them all nests four levels a column, past SQLite's depth limit of
+    /// 1,000 at some 250 columns. The high-water mark and the rows come from
+    /// one statement, so from one snapshot: read apart, a write landing
+    /// between the two made a token half old, half new, and the next sync
+    /// found the same change again.
+    private func token(of table: String, columns: [(name: String, type: String)], sequenced: Bool) throws -> String {
         guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
         let values = columns.map { column in
-            let quoted = Self.identifier(column)
+            let quoted = Self.identifier(column.name)
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
-        }.joined(separator: " || '|' || ")
+        }.joined(separator: ", ")
         // CAST: read() binds text that reads as a number as one, and a table named "2024" is text in sqlite_sequence.
         let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT))" : "NULL"
         var digest = SHA1()
+        digest.update(Array((columns.map { $0.name + " " + $0.type }.joined(separator: "\t") + "\n").utf8))
         var count = 0
         var sequence: String?
         // Rows are hashed 64 KiB at a time: one update per row cost more
@@ -50,15 +61,21 @@ extension SQLiteDatabase: ChangeEvidenceSource {
         var batch: [UInt8] = []
         batch.reserveCapacity(1 << 16)
         // The first column tells the high-water mark's row (0) from the table's (1).
-        let sql = "SELECT 0, \(sequenceQuery) UNION ALL SELECT 1, \(values) FROM \(Self.identifier(table))"
+        let padding = String(repeating: ", NULL", count: columns.count - 1)
+        let sql = "SELECT 0, \(sequenceQuery)\(padding) UNION ALL SELECT 1, \(values) FROM \(Self.identifier(table))"
         for row in try read(sql, parameters: sequenced ? [table] : []) {
-            guard case .int(let kind)? = row.first, row.count == 2 else { throw CachalotError.runtime("table \(table): a row read in another shape") }
+            guard case .int(let kind)? = row.first, row.count == columns.count + 1 else {
+                throw CachalotError.runtime("table \(table): a row read in another shape")
+            }
             if kind == 0 {
                 if case .string(let seq) = row[1] { sequence = seq }
                 continue
             }
-            guard case .string(let text) = row[1] else { throw CachalotError.runtime("table \(table): a row read as no text") }
-            batch += text.utf8
+            for index in 1...columns.count {
+                guard case .string(let text) = row[index] else { throw CachalotError.runtime("table \(table): a value read as no text") }
+                if index > 1 { batch.append(UInt8(ascii: "|")) }
+                batch += text.utf8
+            }
             batch.append(10)
             if batch.count >= 1 << 16 {
                 digest.update(batch)
