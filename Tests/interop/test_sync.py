@@ -259,6 +259,21 @@ def test_a_generated_column_is_read(cachalot):
         behind_django("DROP TABLE sync_generated")
 
 
+@pytest.mark.databases("sqlite", "only a SQLite column of no declared type keeps -0.0")
+def test_a_zero_changing_sign_is_found(cachalot):
+    # printf('%!.17g') printed both as 0.0; the site reads -0.0 back.
+    behind_django("CREATE TABLE sync_untyped (id INTEGER PRIMARY KEY, x)", "INSERT INTO sync_untyped (id, x) VALUES (1, 0.0)")
+    try:
+        sync(cachalot)
+        raw = RawDatabase()
+        raw.execute("UPDATE sync_untyped SET x = ?", (-0.0,))
+        raw.commit()
+        raw.close()
+        assert changed(sync(cachalot)) == ["sync_untyped"]
+    finally:
+        behind_django("DROP TABLE sync_untyped")
+
+
 @pytest.mark.databases("sqlite", "SQLite's limit on an expression's depth")
 def test_a_table_of_300_columns_has_evidence(cachalot):
     # One expression joining every column passed SQLite's depth limit at

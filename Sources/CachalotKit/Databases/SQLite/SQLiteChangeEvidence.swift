@@ -36,8 +36,9 @@ extension SQLiteDatabase: ChangeEvidenceSource {
     }
 
     /// "rows:sha1[:sequence]". The digest reads a first line of the columns
-    /// ("name type", tab-separated), then each row as "type:hex|…", reals
-    /// with 17 digits (what round-trips a double; hex() would print 15).
+    /// ("name type", tab-separated), then each row as "type:hex|…", a real
+    /// as its eight bytes (`cachalot_real_bits`: hex() would print its text
+    /// with 15 digits, printf drops the sign of -0.0).
     /// Each value is a result column of its own: one expression joining
     /// them all nests four levels a column, past SQLite's depth limit of
     /// 1,000 at some 250 columns. The high-water mark and the rows come from
@@ -48,7 +49,7 @@ extension SQLiteDatabase: ChangeEvidenceSource {
         guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
         let values = columns.map { column in
             let quoted = Self.identifier(column.name)
-            return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN printf('%!.17g', \(quoted)) ELSE hex(\(quoted)) END"
+            return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN cachalot_real_bits(\(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: ", ")
         // CAST: read() binds text that reads as a number as one, and a table named "2024" is text in sqlite_sequence.
         let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT))" : "NULL"

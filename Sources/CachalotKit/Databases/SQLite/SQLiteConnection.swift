@@ -31,6 +31,24 @@ final class SQLiteConnection {
         self.handle = handle
         // Django may be writing: wait for its lock rather than fail at once.
         sqlite3_busy_timeout(handle, 5000)
+        Self.addRealBits(handle)
+    }
+
+    /// `cachalot_real_bits(x)`: a REAL's eight bytes as 16 hex digits, NULL
+    /// for any other type. `sync`'s evidence hashes reals by it: SQLite's
+    /// printf drops the sign of -0.0, which a column of no declared type
+    /// keeps and the site reads back.
+    private static func addRealBits(_ handle: OpaquePointer) {
+        sqlite3_create_function_v2(handle, "cachalot_real_bits", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { context, _, values in
+            guard let value = values?[0], sqlite3_value_type(value) == SQLITE_FLOAT else {
+                sqlite3_result_null(context)
+                return
+            }
+            let hex = String(sqlite3_value_double(value).bitPattern, radix: 16)
+            let padded = String(repeating: "0", count: 16 - hex.utf8.count) + hex
+            // SQLITE_TRANSIENT: SQLite copies the text before `padded` goes.
+            sqlite3_result_text(context, padded, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }, nil, nil, nil)
     }
 
     deinit { sqlite3_close(handle) }
