@@ -23,8 +23,11 @@ extension SQLiteDatabase: ChangeEvidenceSource {
         }
         var tokens: [String: String] = [:]
         for table in tables {
+            // SQLite names tables without regard to ASCII case: MODELS may say
+            // "foo" of a table created as "Foo".
+            let shape = columns[table] ?? columns.first { Self.sameName($0.key, table) }?.value ?? []
             do {
-                tokens[table] = try token(of: table, columns: columns[table] ?? [], sequenced: sequenced)
+                tokens[table] = try token(of: table, columns: shape, sequenced: sequenced)
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -52,7 +55,8 @@ extension SQLiteDatabase: ChangeEvidenceSource {
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN cachalot_real_bits(\(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: ", ")
         // CAST: read() binds text that reads as a number as one, and a table named "2024" is text in sqlite_sequence.
-        let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT))" : "NULL"
+        // NOCASE: sqlite_sequence keeps the name as the table was created.
+        let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT) COLLATE NOCASE)" : "NULL"
         var digest = SHA1()
         digest.update(Array((columns.map { $0.name + " " + $0.type }.joined(separator: "\t") + "\n").utf8))
         var count = 0
@@ -86,6 +90,12 @@ extension SQLiteDatabase: ChangeEvidenceSource {
         }
         digest.update(batch)
         return "\(count):" + TextFormatting.hex(bytes: digest.finalize()) + (sequence.map { ":" + $0 } ?? "")
+    }
+
+    /// Equal but for the case of ASCII letters, as SQLite compares names.
+    private static func sameName(_ first: String, _ second: String) -> Bool {
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5a).contains(byte) ? byte | 0x20 : byte }
+        return first.utf8.count == second.utf8.count && zip(first.utf8, second.utf8).allSatisfy { folded($0) == folded($1) }
     }
 
     private static func identifier(_ name: String) -> String { "\"" + name.replacing("\"", with: "\"\"") + "\"" }
