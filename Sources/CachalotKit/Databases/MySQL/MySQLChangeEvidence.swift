@@ -4,8 +4,9 @@
 /// - `CHECKSUM TABLE`: each row's stored bytes, exactly (a double's too);
 ///   but one CRC over a row's values end to end, with no lengths between
 ///   them, so ('Ann', 'Marie') and ('AnnM', 'arie') sum alike;
-/// - so also a sum of per-row CRCs of each value's byte length and bytes,
-///   which a value moving between columns changes;
+/// - so also a sum of per-row CRCs of the values joined by 0x1f (the unit
+///   separator), which a value moving into the next column changes: both
+///   sums stay only if the bytes that moved are all 0x1f;
 /// - the columns' names, types and order, which neither sees (two columns
 ///   swapping names keep every byte where it was);
 /// - the table's AUTO_INCREMENT, which an insert moves even when a delete
@@ -50,7 +51,7 @@ extension MySQLDatabase: ChangeEvidenceSource {
             before = after
         }
         return ChangeEvidence(epoch: "", tokens: tokens,
-                              limits: "CHECKSUM TABLE and a CRC of each value's length and bytes read every row of every table; an update undone before the next sync looks unchanged, though the site may have cached the row in between")
+                              limits: "CHECKSUM TABLE and a CRC of each row's values read every row of every table; an update undone before the next sync looks unchanged, though the site may have cached the row in between")
     }
 
     /// One column as `information_schema.columns` describes it.
@@ -79,14 +80,12 @@ extension MySQLDatabase: ChangeEvidenceSource {
     }
 
     /// "rows/sum": the row count and the sum of each row's CRC-32 over its
-    /// values' byte lengths (-1 for NULL) and bytes, in column order. The
-    /// lengths make the text uniquely readable: a value's bytes moving to
-    /// its neighbour change them.
+    /// values in column order, joined by 0x1f (CONCAT_WS leaves NULLs out:
+    /// CHECKSUM TABLE sees where they are). Lengths before each value made
+    /// it exact for any bytes but cost twice as much: 298 against 160 ms
+    /// for 300,000 rows of five columns, CHECKSUM TABLE taking 60.
     private func rowDigest(of table: String, columns: [Column]) throws -> String {
-        let values = columns.map { column -> String in
-            let bytes = "CAST(\(Self.identifier(column.name)) AS BINARY)"
-            return "IFNULL(LENGTH(\(bytes)), -1), \(bytes)"
-        }.joined(separator: ", ")
+        let values = columns.map { Self.identifier($0.name) }.joined(separator: ", ")
         let sql = "SELECT COUNT(*), CAST(IFNULL(SUM(CRC32(CONCAT_WS(0x1f, \(values)))), 0) AS CHAR) FROM \(Self.identifier(table))"
         guard let row = try run(sql).values.first, row.count == 2, let count = row[0], let sum = row[1] else {
             throw CachalotError.runtime("table \(table): no row count")
