@@ -313,6 +313,31 @@ def test_an_acl_user_without_scripting_is_told_what_cachalot_needs(refused, cach
     assert "MGET, EXISTS, MSET" in result.stderr, result.stderr
 
 
+@pytest.mark.backends("redis", reason="its own Redis server, whatever the site's cache")
+def test_an_acl_user_without_object_gets_no_silent_idle_times(cachalot, edited_settings):
+    """stats --idle reads OBJECT IDLETIME and FREQ: a refusal (NOPERM) is
+    the run's failure, not every entry's last read quietly unknown."""
+    from conftest import start_redis
+    process, port = start_redis()
+    try:
+        import redis
+        admin = redis.Redis(port=port)
+        admin.set(":1:" + "a" * 40, b"x")
+        admin.acl_setuser("noobject", enabled=True, passwords=["+noobject-pw"], keys=["*"], commands=["+@all", "-object"])
+        def as_user_without_object(settings):
+            settings["CACHES"]["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                             "LOCATION": f"redis://noobject:noobject-pw@127.0.0.1:{port}/0"}
+        with edited_settings(as_user_without_object):
+            refused = cachalot("stats", "--idle", check=False)
+            plain = cachalot("stats", check=False)
+    finally:
+        process.kill()
+        process.wait()
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "object" in refused.stderr.lower() and "permission" in refused.stderr.lower(), refused.stderr
+    assert plain.returncode == 0, plain.stderr
+
+
 @pytest.mark.parametrize("location", [
     "redis://:s3cret@127.0.0.1:99999/0",
     # urllib ends the authority at "?" or "/": the "port" is the password's head.

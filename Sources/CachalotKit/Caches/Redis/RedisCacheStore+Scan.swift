@@ -189,6 +189,12 @@ extension RedisCacheStore {
             var at = replies.startIndex
             var sample = EntrySample()
             if lastRead {
+                // Each OBJECT fails under the other kind of maxmemory policy: that
+                // error is an answer. Any other (NOPERM for a user without OBJECT)
+                // would leave every entry's last read unknown: it is the run's failure.
+                for reply in replies[at...(at + 1)] {
+                    if let message = reply.errorMessage, !message.contains("maxmemory policy") { throw RedisCacheStore.explain(message) }
+                }
                 if case .integer(let idle) = replies[at] { sample.idle = idle }
                 if case .integer(let frequency) = replies[at + 1] { sample.frequency = frequency }
                 at += 2
