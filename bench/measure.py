@@ -114,7 +114,7 @@ def figure(description, value):
 
 def summary():
     """Prints every bar; appends them to BENCH_RESULTS; under BENCH_CHECK,
-    exits 1 when one slid past what it is held to."""
+    exits SLID (3) when one slid past what it is held to."""
     print("\nbars:")
     for entry in BARS:
         print(f"  {'met   ' if entry['met'] else 'MISSED'} {entry['bar']}: {entry['value']:.2f}"

@@ -230,6 +230,46 @@ def test_a_value_moving_into_the_next_column_is_found(cachalot):
         behind_django("DROP TABLE sync_pair")
 
 
+def test_rows_trading_shifted_values_are_found(cachalot):
+    # CRCs are linear: with a CRC-32 per row, CHECKSUM TABLE and a sum of
+    # row CRCs both stayed when these two rows traded values (review's case).
+    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
+                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'MW', 'eXprbM'), (2, 'MWeXp', 'rbM')")
+    try:
+        sync(cachalot)
+        behind_django("UPDATE sync_pair SET given = 'MWeXp', family = 'rbM' WHERE id = 1",
+                      "UPDATE sync_pair SET given = 'MW', family = 'eXprbM' WHERE id = 2")
+        assert changed(sync(cachalot)) == ["sync_pair"]
+    finally:
+        behind_django("DROP TABLE sync_pair")
+
+
+@pytest.mark.databases("postgresql", "a column added without rewriting the table is PostgreSQL's")
+def test_a_column_dropped_and_added_again_is_found(cachalot):
+    # No counter, no relfilenode; the same names and types in the same order.
+    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20), family VARCHAR(20))",
+                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'x', 'old')")
+    try:
+        sync(cachalot)
+        behind_django("ALTER TABLE sync_pair DROP COLUMN family", "ALTER TABLE sync_pair ADD COLUMN family VARCHAR(20) DEFAULT 'new'")
+        assert changed(sync(cachalot)) == ["sync_pair"]
+    finally:
+        behind_django("DROP TABLE sync_pair")
+
+
+@pytest.mark.databases("mysql", "CONCAT_WS's charset rules are MySQL's")
+def test_a_table_mixing_charsets_has_evidence(cachalot):
+    # CONCAT_WS refuses utf8mb4 with utf16 ("Illegal mix of collations"):
+    # no evidence, so "changed" at every sync.
+    behind_django("CREATE TABLE sync_mixed (id INTEGER PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf8mb4, b VARCHAR(10) CHARACTER SET utf16)",
+                  "INSERT INTO sync_mixed (id, a, b) VALUES (1, 'x', 'y')")
+    try:
+        sync(cachalot)
+        assert changed(sync(cachalot)) == []
+    finally:
+        behind_django("DROP TABLE sync_mixed")
+
+
 def test_columns_renamed_into_each_others_places_are_found(cachalot):
     # No value moves, no counter and no file; the site's cached
     # SELECT "given", "family" now reads the other column's values.
@@ -257,6 +297,30 @@ def test_a_generated_column_is_read(cachalot):
         assert changed(sync(cachalot)) == ["sync_generated"]
     finally:
         behind_django("DROP TABLE sync_generated")
+
+
+@pytest.mark.databases("sqlite", "SQLite runs a virtual column's expression when it is read")
+def test_a_virtual_column_calling_the_sites_function_keeps_the_table_evidence(cachalot):
+    # Django registers functions of its own on its connections (a GeneratedField
+    # over ExtractYear calls django_date_extract); cachalot's has none of them.
+    import os
+    import sqlite3
+
+    raw = sqlite3.connect(os.environ["INTEROP_DB"])
+    raw.create_function("site_twice", 1, lambda value: value * 2, deterministic=True)
+    raw.execute("CREATE TABLE sync_virtual (id INTEGER PRIMARY KEY, v INTEGER, w INTEGER GENERATED ALWAYS AS (site_twice(v)) VIRTUAL)")
+    raw.execute("INSERT INTO sync_virtual (id, v) VALUES (1, 5)")
+    raw.commit()
+    try:
+        sync(cachalot)
+        assert changed(sync(cachalot)) == []
+        raw.execute("UPDATE sync_virtual SET v = 6")
+        raw.commit()
+        assert changed(sync(cachalot)) == ["sync_virtual"]
+    finally:
+        raw.execute("DROP TABLE sync_virtual")
+        raw.commit()
+        raw.close()
 
 
 @pytest.mark.databases("sqlite", "only a SQLite column of no declared type keeps -0.0")

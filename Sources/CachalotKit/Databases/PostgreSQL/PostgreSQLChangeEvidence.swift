@@ -74,13 +74,15 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
 
     /// One relation's counters and storage, by the functions behind
     /// pg_stat_all_tables (the view itself costs a pass over every relation),
-    /// and a digest of its columns' names, types and order: columns renamed
+    /// and a digest of its columns' numbers, names and types: columns renamed
     /// into each other's places move no row, no counter and no file, yet
-    /// the site's cached `SELECT "a", "b"` now reads the other values.
+    /// the site's cached `SELECT "a", "b"` now reads the other values; a
+    /// column dropped and added again under its name (its default now in
+    /// every row) has a new number.
     private static func token(_ relation: String) -> String {
         ["inserted", "updated", "deleted"].map { "pg_catalog.pg_stat_get_tuples_\($0)(\(relation).oid)" }
             .joined(separator: " || ':' || ") + " || ':' || \(relation).relfilenode || ':' || coalesce(("
-            + "SELECT pg_catalog.md5(string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)) "
+            + "SELECT pg_catalog.md5(string_agg(a.attnum || ' ' || a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)) "
             + "FROM pg_catalog.pg_attribute a WHERE a.attrelid = \(relation).oid AND a.attnum > 0 AND NOT a.attisdropped), '')"
     }
 

@@ -1,33 +1,36 @@
 /// `sync`'s evidence on SQLite, which keeps no per-table change counter
 /// (the header's change counter is per file, and does not move per
 /// transaction in WAL mode; `dbstat` misses same-size updates): a SHA-1 of
-/// each table's columns (names, declared types, order: columns renamed into
-/// each other's places move no value) and stored values — type and bytes,
-/// before any converter of Django's, which would make `2` and `1` one
-/// boolean — and the table's AUTOINCREMENT high-water mark (Django's
-/// AutoField), which an insert moves even when a delete undoes it. Every
-/// row is read.
+/// each table's CREATE statement (columns renamed into each other's places
+/// move no value; a virtual generated column's expression) and stored
+/// values — type and bytes, before any converter of Django's, which would
+/// make `2` and `1` one boolean — and the table's AUTOINCREMENT high-water
+/// mark (Django's AutoField), which an insert moves even when a delete
+/// undoes it. Every row is read.
 extension SQLiteDatabase: ChangeEvidenceSource {
     public func changeEvidence(of tables: [String]) throws -> ChangeEvidence {
         let sequenced = try !read("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'", parameters: []).isEmpty
-        // Every table's columns in one statement, not one PRAGMA per table;
-        // table_xinfo has the generated ones too (hidden 2 and 3; 1 is a
-        // virtual table's hidden column).
-        var columns: [String: [(name: String, type: String)]] = [:]
-        for row in try read("SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p "
-                            + "WHERE m.type = 'table' AND p.hidden <> 1 ORDER BY m.name, p.cid", parameters: []) {
-            guard row.count == 3, case .string(let table) = row[0], case .string(let column) = row[1] else { continue }
-            let type: String
-            if case .string(let declared) = row[2] { type = declared } else { type = "" }
-            columns[table, default: []].append((column, type))
+        // Every table's statement and stored columns in one statement, not one
+        // PRAGMA per table. table_xinfo has STORED generated columns (hidden 3);
+        // a VIRTUAL one (2) is left to its expression in the statement: reading
+        // it runs the expression, which may call a function of Django's own
+        // (django_date_extract) that this connection has not.
+        var shapes: [String: TableShape] = [:]
+        for row in try read("SELECT m.name, m.sql, p.name FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p "
+                            + "WHERE m.type = 'table' AND p.hidden IN (0, 3) ORDER BY m.name, p.cid", parameters: []) {
+            guard row.count == 3, case .string(let table) = row[0], case .string(let column) = row[2] else { continue }
+            var shape = shapes[table] ?? TableShape(statement: "", columns: [])
+            if case .string(let statement) = row[1] { shape.statement = statement }
+            shape.columns.append(column)
+            shapes[table] = shape
         }
         var tokens: [String: String] = [:]
         for table in tables {
             // SQLite names tables without regard to ASCII case: MODELS may say
             // "foo" of a table created as "Foo".
-            let shape = columns[table] ?? columns.first { Self.sameName($0.key, table) }?.value ?? []
+            let shape = shapes[table] ?? shapes.first { Self.sameName($0.key, table) }?.value ?? TableShape(statement: "", columns: [])
             do {
-                tokens[table] = try token(of: table, columns: shape, sequenced: sequenced)
+                tokens[table] = try token(of: table, shape: shape, sequenced: sequenced)
             } catch let error as CachalotError where error.exitCode == .usage {
                 throw error
             } catch {
@@ -38,8 +41,15 @@ extension SQLiteDatabase: ChangeEvidenceSource {
                               limits: "SQLite keeps no change counter per table: each table's stored values are hashed (every row is read); an update undone before the next sync looks unchanged, though the site may have cached the row in between")
     }
 
-    /// "rows:sha1[:sequence]". The digest reads a first line of the columns
-    /// ("name type", tab-separated), then each row as "type:hex|…", a real
+    /// A table as sqlite_master has it: its CREATE statement and the columns
+    /// whose values are stored, in order.
+    private struct TableShape {
+        var statement: String
+        var columns: [String]
+    }
+
+    /// "rows:sha1[:sequence]". The digest reads the CREATE statement and a
+    /// line feed first, then each row as "type:hex|…", a real
     /// as its eight bytes (`cachalot_real_bits`: hex() would print its text
     /// with 15 digits, printf drops the sign of -0.0).
     /// Each value is a result column of its own: one expression joining
@@ -48,17 +58,18 @@ extension SQLiteDatabase: ChangeEvidenceSource {
     /// one statement, so from one snapshot: read apart, a write landing
     /// between the two made a token half old, half new, and the next sync
     /// found the same change again.
-    private func token(of table: String, columns: [(name: String, type: String)], sequenced: Bool) throws -> String {
+    private func token(of table: String, shape: TableShape, sequenced: Bool) throws -> String {
+        let columns = shape.columns
         guard !columns.isEmpty else { throw CachalotError.runtime("table \(table) has no columns") }
         let values = columns.map { column in
-            let quoted = Self.identifier(column.name)
+            let quoted = Self.identifier(column)
             return "typeof(\(quoted)) || ':' || CASE typeof(\(quoted)) WHEN 'real' THEN cachalot_real_bits(\(quoted)) ELSE hex(\(quoted)) END"
         }.joined(separator: ", ")
         // CAST: read() binds text that reads as a number as one, and a table named "2024" is text in sqlite_sequence.
         // NOCASE: sqlite_sequence keeps the name as the table was created.
         let sequenceQuery = sequenced ? "(SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = CAST(?1 AS TEXT) COLLATE NOCASE)" : "NULL"
         var digest = SHA1()
-        digest.update(Array((columns.map { $0.name + " " + $0.type }.joined(separator: "\t") + "\n").utf8))
+        digest.update(Array((shape.statement + "\n").utf8))
         var count = 0
         var sequence: String?
         // Rows are hashed 64 KiB at a time: one update per row cost more
