@@ -257,6 +257,18 @@ def test_a_column_dropped_and_added_again_is_found(cachalot):
         behind_django("DROP TABLE sync_pair")
 
 
+@pytest.mark.databases("postgresql", "enum types are PostgreSQL's")
+def test_an_enum_value_renamed_is_found(cachalot):
+    behind_django("CREATE TYPE sync_mood AS ENUM ('sad', 'ok')", "CREATE TABLE sync_moods (id INTEGER PRIMARY KEY, mood sync_mood)",
+                  "INSERT INTO sync_moods (id, mood) VALUES (1, 'sad')")
+    try:
+        sync(cachalot)
+        behind_django("ALTER TYPE sync_mood RENAME VALUE 'sad' TO 'blue'")
+        assert changed(sync(cachalot)) == ["sync_moods"]
+    finally:
+        behind_django("DROP TABLE sync_moods", "DROP TYPE sync_mood")
+
+
 @pytest.mark.databases("mysql", "CONCAT_WS's charset rules are MySQL's")
 def test_a_table_mixing_charsets_has_evidence(cachalot):
     # CONCAT_WS refuses utf8mb4 with utf16 ("Illegal mix of collations"):

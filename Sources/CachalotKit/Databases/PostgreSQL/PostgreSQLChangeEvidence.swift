@@ -78,11 +78,13 @@ extension PostgreSQLDatabase: ChangeEvidenceSource {
     /// into each other's places move no row, no counter and no file, yet
     /// the site's cached `SELECT "a", "b"` now reads the other values; a
     /// column dropped and added again under its name (its default now in
-    /// every row) has a new number.
+    /// every row) has a new number. An enum column's labels too: ALTER TYPE
+    /// … RENAME VALUE changes what every row reads, and nothing else.
     private static func token(_ relation: String) -> String {
         ["inserted", "updated", "deleted"].map { "pg_catalog.pg_stat_get_tuples_\($0)(\(relation).oid)" }
             .joined(separator: " || ':' || ") + " || ':' || \(relation).relfilenode || ':' || coalesce(("
-            + "SELECT pg_catalog.md5(string_agg(a.attnum || ' ' || a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)) "
+            + "SELECT pg_catalog.md5(string_agg(a.attnum || ' ' || a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod) || coalesce(("
+            + "SELECT ' ' || string_agg(e.enumlabel, ' ' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid), ''), ',' ORDER BY a.attnum)) "
             + "FROM pg_catalog.pg_attribute a WHERE a.attrelid = \(relation).oid AND a.attnum > 0 AND NOT a.attisdropped), '')"
     }
 
