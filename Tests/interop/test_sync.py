@@ -215,58 +215,52 @@ def test_an_insert_undone_before_the_next_sync_is_still_found(cachalot):
     assert changed(sync(cachalot)) == ["library_author"]
 
 
-def test_a_value_moving_into_the_next_column_is_found(cachalot):
+PAIR = "CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)"
+
+
+def expect_found(cachalot, table, create, change, drop=None):
+    """Makes `table` behind Django's back, syncs, then makes `change`: the
+    next sync names `table` alone."""
+    behind_django(*create)
+    try:
+        sync(cachalot)
+        behind_django(*change)
+        assert changed(sync(cachalot)) == [table]
+    finally:
+        behind_django(*(drop or [f"DROP TABLE {table}"]))
+
+
+@pytest.mark.parametrize("rows, change", [
     # MySQL's CHECKSUM TABLE runs one CRC over a row's values end to end:
     # ('Ann', 'Marie') and ('AnnM', 'arie') sum alike, and the site kept the old row.
-    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
-                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'Ann', 'Marie'), (2, 'Bob', '')")
-    try:
-        sync(cachalot)
-        behind_django("UPDATE sync_pair SET given = 'AnnM', family = 'arie' WHERE id = 1")
-        assert changed(sync(cachalot)) == ["sync_pair"]
-        behind_django("UPDATE sync_pair SET given = '', family = 'Bob' WHERE id = 2")
-        assert changed(sync(cachalot)) == ["sync_pair"]
-    finally:
-        behind_django("DROP TABLE sync_pair")
-
-
-def test_rows_trading_shifted_values_are_found(cachalot):
+    ("(1, 'Ann', 'Marie')", ["UPDATE sync_pair SET given = 'AnnM', family = 'arie'"]),
+    ("(1, 'Bob', '')", ["UPDATE sync_pair SET given = '', family = 'Bob'"]),
     # CRCs are linear: with a CRC-32 per row, CHECKSUM TABLE and a sum of
-    # row CRCs both stayed when these two rows traded values (review's case).
-    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
-                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'MW', 'eXprbM'), (2, 'MWeXp', 'rbM')")
-    try:
-        sync(cachalot)
-        behind_django("UPDATE sync_pair SET given = 'MWeXp', family = 'rbM' WHERE id = 1",
-                      "UPDATE sync_pair SET given = 'MW', family = 'eXprbM' WHERE id = 2")
-        assert changed(sync(cachalot)) == ["sync_pair"]
-    finally:
-        behind_django("DROP TABLE sync_pair")
+    # row CRCs both stayed when these two rows traded values.
+    ("(1, 'MW', 'eXprbM'), (2, 'MWeXp', 'rbM')", ["UPDATE sync_pair SET given = 'MWeXp', family = 'rbM' WHERE id = 1",
+                                                  "UPDATE sync_pair SET given = 'MW', family = 'eXprbM' WHERE id = 2"]),
+    # No value moves, no counter and no file; the site's cached
+    # SELECT "given", "family" now reads the other column's values.
+    ("(1, 'new', 'c')", ["ALTER TABLE sync_pair RENAME COLUMN given TO spare", "ALTER TABLE sync_pair RENAME COLUMN family TO given",
+                         "ALTER TABLE sync_pair RENAME COLUMN spare TO family"]),
+])
+def test_values_moving_between_columns_or_rows_are_found(rows, change, cachalot):
+    expect_found(cachalot, "sync_pair", [PAIR, f"INSERT INTO sync_pair (id, given, family) VALUES {rows}"], change)
 
 
 @pytest.mark.databases("postgresql", "a column added without rewriting the table is PostgreSQL's")
 def test_a_column_dropped_and_added_again_is_found(cachalot):
     # No counter, no relfilenode; the same names and types in the same order.
-    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20), family VARCHAR(20))",
-                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'x', 'old')")
-    try:
-        sync(cachalot)
-        behind_django("ALTER TABLE sync_pair DROP COLUMN family", "ALTER TABLE sync_pair ADD COLUMN family VARCHAR(20) DEFAULT 'new'")
-        assert changed(sync(cachalot)) == ["sync_pair"]
-    finally:
-        behind_django("DROP TABLE sync_pair")
+    expect_found(cachalot, "sync_pair", [PAIR, "INSERT INTO sync_pair (id, given, family) VALUES (1, 'x', 'old')"],
+                 ["ALTER TABLE sync_pair DROP COLUMN family", "ALTER TABLE sync_pair ADD COLUMN family VARCHAR(20) NOT NULL DEFAULT 'new'"])
 
 
 @pytest.mark.databases("postgresql", "enum types are PostgreSQL's")
 def test_an_enum_value_renamed_is_found(cachalot):
-    behind_django("CREATE TYPE sync_mood AS ENUM ('sad', 'ok')", "CREATE TABLE sync_moods (id INTEGER PRIMARY KEY, mood sync_mood)",
-                  "INSERT INTO sync_moods (id, mood) VALUES (1, 'sad')")
-    try:
-        sync(cachalot)
-        behind_django("ALTER TYPE sync_mood RENAME VALUE 'sad' TO 'blue'")
-        assert changed(sync(cachalot)) == ["sync_moods"]
-    finally:
-        behind_django("DROP TABLE sync_moods", "DROP TYPE sync_mood")
+    expect_found(cachalot, "sync_moods", ["CREATE TYPE sync_mood AS ENUM ('sad', 'ok')",
+                                          "CREATE TABLE sync_moods (id INTEGER PRIMARY KEY, mood sync_mood)",
+                                          "INSERT INTO sync_moods (id, mood) VALUES (1, 'sad')"],
+                 ["ALTER TYPE sync_mood RENAME VALUE 'sad' TO 'blue'"], drop=["DROP TABLE sync_moods", "DROP TYPE sync_mood"])
 
 
 @pytest.mark.databases("mysql", "CONCAT_WS's charset rules are MySQL's")
@@ -282,33 +276,15 @@ def test_a_table_mixing_charsets_has_evidence(cachalot):
         behind_django("DROP TABLE sync_mixed")
 
 
-def test_columns_renamed_into_each_others_places_are_found(cachalot):
-    # No value moves, no counter and no file; the site's cached
-    # SELECT "given", "family" now reads the other column's values.
-    behind_django("CREATE TABLE sync_pair (id INTEGER PRIMARY KEY, given VARCHAR(20) NOT NULL, family VARCHAR(20) NOT NULL)",
-                  "INSERT INTO sync_pair (id, given, family) VALUES (1, 'new', 'c')")
-    try:
-        sync(cachalot)
-        behind_django("ALTER TABLE sync_pair RENAME COLUMN given TO spare", "ALTER TABLE sync_pair RENAME COLUMN family TO given",
-                      "ALTER TABLE sync_pair RENAME COLUMN spare TO family")
-        assert changed(sync(cachalot)) == ["sync_pair"]
-    finally:
-        behind_django("DROP TABLE sync_pair")
-
-
-@pytest.mark.databases("sqlite", "pragma_table_info leaves out SQLite's generated columns")
-def test_a_generated_column_is_read(cachalot):
-    behind_django("CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 2))",
-                  "INSERT INTO sync_generated (v) VALUES (5)")
-    try:
-        sync(cachalot)
-        # Same stored values, same high-water mark; w reads 15 instead of 10.
-        behind_django("DROP TABLE sync_generated",
-                      "CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 3))",
-                      "INSERT INTO sync_generated (id, v) VALUES (1, 5)")
-        assert changed(sync(cachalot)) == ["sync_generated"]
-    finally:
-        behind_django("DROP TABLE sync_generated")
+@pytest.mark.databases("sqlite", "a SQLite generated column's expression")
+def test_a_generated_columns_expression_is_read(cachalot):
+    # Same stored values, same high-water mark; w reads 15 instead of 10.
+    expect_found(cachalot, "sync_generated",
+                 ["CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 2))",
+                  "INSERT INTO sync_generated (v) VALUES (5)"],
+                 ["DROP TABLE sync_generated",
+                  "CREATE TABLE sync_generated (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER, w INTEGER GENERATED ALWAYS AS (v * 3))",
+                  "INSERT INTO sync_generated (id, v) VALUES (1, 5)"])
 
 
 @pytest.mark.databases("sqlite", "SQLite runs a virtual column's expression when it is read")
