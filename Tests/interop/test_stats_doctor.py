@@ -194,6 +194,8 @@ def test_doctor_fails_when_a_cache_is_down(cachalot, edited_settings):
     report = json.loads(stats.stdout)
     jsonschema.validate(report, SCHEMA)
     assert [c["reachable"] for c in report["caches"]] == [True, False]
+    # A cache that could not be read has no counts, not zeros a script would take for an empty cache.
+    assert report["caches"][1]["groups"] is None and report["caches"][1]["oldest_query_timestamp"] is None
 
 
 if BACKEND in ("redis", "django-redis"):

@@ -34,6 +34,8 @@ public struct StatsOperation {
                 do {
                     try collect(into: &stats, store: store, databases: databases)
                 } catch {
+                    // What a scan counted before it failed is no figure of the cache: none is kept.
+                    stats = CacheStats(alias: cache.alias, backend: cache.backend, location: store.address)
                     stats.failure = TargetFailure(.cache(cache.alias, at: store.address), error)
                 }
             }

@@ -126,8 +126,8 @@ enum StatsOutput {
             ("unreachable_servers", .array(cache.server.unreachable.map {
                 .object([("address", .string($0.address)), ("reason", .string($0.reason))])
             })),
-            // null when the entries could not be listed (entries_unlisted says why).
-            ("groups", cache.unlisted == nil ? .object(groups) : .null),
+            // null when the entries could not be listed (entries_unlisted says why) or read (error).
+            ("groups", cache.unlisted == nil && cache.reachable ? .object(groups) : .null),
             ("entries_unlisted", .optional(cache.unlisted)),
             ("expired_files", .int(cache.expiredFiles)),
             ("oldest_query_timestamp", .optional(cache.oldestQuery)),
