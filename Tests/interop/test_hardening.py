@@ -277,6 +277,60 @@ def against_impostor(cachalot, edited_settings, reply, *args):
         server.close()
 
 
+class StallingProxy:
+    """A loopback proxy to a real Redis that passes everything until a client
+    sends a GET, then holds that connection: the server "stops answering"
+    exactly when a whole value is fetched."""
+    def __init__(self, port):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port, self.target = self.listener.getsockname()[1], port
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self.pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(server, client, False), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, sink, stall_on_get):
+        try:
+            while data := source.recv(65536):
+                if stall_on_get and b"\r\nGET\r\n" in data:
+                    return  # held: neither forwarded nor closed
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.backends("redis", reason="a proxy in front of the site's Redis")
+def test_a_whole_value_the_server_never_sends_fails_stats(cachalot, edited_settings):
+    """Values stats reads whole (a query entry pickled with protocol 0, over
+    4 KiB): a fetch that times out is the run's failure, exit 1, not one
+    more entry counted unreadable with exit 0."""
+    client = redis_client()
+    client.set(":1:" + "e" * 40, pickle.dumps((time.time(), list(range(3000))), 0))
+    proxy = StallingProxy(client.connection_pool.connection_kwargs["port"])
+    def through_proxy(settings):
+        settings["CACHES"]["default"]["LOCATION"] = f"redis://127.0.0.1:{proxy.port}/0"
+    try:
+        with edited_settings(through_proxy):
+            result = cachalot("stats", "--json", "--timeout", "2", check=False)
+    finally:
+        proxy.close()
+    assert result.returncode == 1, result.stdout
+    assert "no complete reply" in result.stderr, result.stderr
+
+
 def test_requirepass_without_a_password_says_so(cachalot, edited_settings):
     result = against_impostor(cachalot, edited_settings, b"-NOAUTH Authentication required.\r\n", "last-invalidation")
     assert result.returncode == 1

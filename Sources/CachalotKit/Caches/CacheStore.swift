@@ -37,6 +37,13 @@ public struct EntryListingUnavailable: Error, CustomStringConvertible {
     public var description: String { "the entries cannot be listed: " + reason }
 }
 
+/// Thrown by `pickleBytes` when the whole value it had to fetch did not
+/// come (the server stopped answering, the connection closed): a failure of
+/// the scan, not an unreadable entry.
+public struct EntryFetchFailure: Error {
+    public var error: CachalotError
+}
+
 public protocol EntryScanning {
     /// How `scan` names the entry stored under a cachalot key: the made key
     /// (Redis) or the file name (file cache).

@@ -210,7 +210,7 @@ public struct DoctorOperation {
             var entries = 0, queryEntries = 0
             try store.scan(lastRead: false) { entry in
                 entries += 1
-                if StatsOperation.classify(entry, store: store).0 == .queryEntries { queryEntries += 1 }
+                if try StatsOperation.classify(entry, store: store).0 == .queryEntries { queryEntries += 1 }
             }
             if queryEntries > 0 {
                 return DoctorCheck(conclusive ? .fail : .warn, name, "the cache holds \(queryEntries) django-cachalot query entries but none of this site's table keys: KEY_PREFIX, VERSION or the database aliases may differ from the site's" + (conclusive ? "" : " (or the table keys expired: CACHALOT_TIMEOUT, or another database's entries: -d)"), fix: fix)

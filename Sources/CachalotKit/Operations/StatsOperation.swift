@@ -47,7 +47,7 @@ public struct StatsOperation {
     /// Which group an entry that is not a table key belongs to, and a query
     /// entry's timestamp. Values are decoded fully only when their outline
     /// does not tell: a value that then fails to decode is unreadable.
-    static func classify(_ entry: CacheEntry, store: CacheStore) -> (EntryGroup, Double?) {
+    static func classify(_ entry: CacheEntry, store: CacheStore) throws -> (EntryGroup, Double?) {
         guard !entry.unreadable else { return (.unreadable, nil) }
         let found: PickleOutline?
         do { found = try store.outline(of: entry) } catch { return (.unreadable, nil) }
@@ -59,7 +59,15 @@ public struct StatsOperation {
         case .notQueryEntry where outline.head.first == PickleOpcode.proto.rawValue:
             return (.otherKeys, nil)
         case .notQueryEntry, .unknown:
-            guard let bytes = try? store.pickleBytes(of: entry), let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
+            let whole: [UInt8]?
+            do {
+                whole = try store.pickleBytes(of: entry)
+            } catch let failure as EntryFetchFailure {
+                throw failure.error  // the server, not the entry: no count is right after it
+            } catch {
+                return (.unreadable, nil)
+            }
+            guard let bytes = whole, let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
             if case .tuple(let items) = value, items.count == 2, case .float(let time) = items[0] { return (.queryEntries, time) }
             return (.otherKeys, nil)
         }
@@ -89,7 +97,7 @@ public struct StatsOperation {
                         group = .unreadable
                     }
                 } else {
-                    let (kind, time) = Self.classify(entry, store: store)
+                    let (kind, time) = try Self.classify(entry, store: store)
                     group = kind
                     if let time {
                         stats.oldestQuery = min(stats.oldestQuery ?? time, time)

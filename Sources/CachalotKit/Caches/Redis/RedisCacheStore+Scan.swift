@@ -274,8 +274,13 @@ extension RedisCacheStore {
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
         guard entry.partial != nil else { return try options.codec.pickleBytes(entry.value) }
-        let server = try placed([entry.name])[0].server
-        let whole = try send([Array("GET".utf8), Array(entry.name.utf8)], on: server)
+        let whole: RedisReply
+        do {
+            let server = try placed([entry.name])[0].server
+            whole = try send([Array("GET".utf8), Array(entry.name.utf8)], on: server)
+        } catch {
+            throw EntryFetchFailure(error: CachalotError(error))
+        }
         guard let bytes = whole.bytes, bytes.count <= valueLimit else {
             throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
         }
