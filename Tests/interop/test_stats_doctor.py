@@ -134,6 +134,31 @@ def test_stats_scans_bulk_entries(cachalot):
         client.flushdb()
 
 
+if BACKEND == "django-redis-zlib":
+    def test_values_decoded_whole_are_fetched_one_at_a_time(settings_file):
+        """A compressed value is inflated whole to be classified. A batch
+        fetched every such value whole at once, up to 32 MiB each: 500 MB
+        held, and past the 512 MiB reply limit a failure. Now each larger
+        than 4 KiB is fetched alone when it is classified."""
+        import random
+        import subprocess
+        from conftest import binary
+
+        before = expected_groups()["query"]
+        now = time.time()
+        incompressible = random.Random(7).randbytes(4 << 20)
+        for index in range(24):  # 96 MiB stored
+            cache.set(f"large-{index}", (now, [incompressible]), 3600)
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", binary(), "--settings", str(settings_file), "stats", "--json"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        peak_kib = int(result.stderr.strip().splitlines()[-1])
+        assert json.loads(result.stdout)["caches"][0]["groups"]["query"]["count"] == before + 24
+        # One value fetched and one inflated at a time, with the scan's own batch.
+        assert peak_kib < 64 * 1024, f"peak RSS {peak_kib} KiB"
+        cache.delete_many([f"large-{index}" for index in range(24)])
+
+
 def test_doctor_is_all_ok_on_a_healthy_site(cachalot):
     populate()  # a site in use has cached queries (an empty cache is a warning: fresh, or not the site's)
     result = cachalot("doctor")

@@ -50,7 +50,13 @@ public struct StatsOperation {
     static func classify(_ entry: CacheEntry, store: CacheStore) throws -> (EntryGroup, Double?) {
         guard !entry.unreadable else { return (.unreadable, nil) }
         let found: PickleOutline?
-        do { found = try store.outline(of: entry) } catch { return (.unreadable, nil) }
+        do {
+            found = try store.outline(of: entry)
+        } catch let failure as EntryFetchFailure {
+            throw failure.error
+        } catch {
+            return (.unreadable, nil)
+        }
         // nil: a number the backend stores as text.
         guard let outline = found else { return (.otherKeys, nil) }
         switch QueryEntryProbe.probe(outline) {

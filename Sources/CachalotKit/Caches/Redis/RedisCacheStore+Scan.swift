@@ -78,8 +78,11 @@ extension RedisCacheStore {
         func scanCommand(_ cursor: [UInt8]) -> [[UInt8]] {
             [Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)]
         }
-        // Compressed, JSON, msgpack and herd values are decoded to be classified: fetch them whole.
-        let wholeLimit = options.codec.needsWholeValues ? valueLimit : Self.wholeValueLimit
+        // A larger value comes as its start and end. One that must be decoded
+        // whole to be classified (compressed, JSON, msgpack, herd) is fetched
+        // alone when it is (`outline(of:)`): a batch of them whole, up to
+        // 32 MiB each, held 500 MB and passed the 512 MiB reply limit.
+        let wholeLimit = Self.wholeValueLimit
         let sampling = EntrySampling(wholeLimit: wholeLimit, lastRead: lastRead)
         // A batch's values, PTTLs, --idle's error texts and key names (Django's are short), and the next page's names.
         let replyLimit = min(Self.scanBatch * (wholeLimit + 4096) + (4 << 20), 512 << 20)
@@ -258,7 +261,7 @@ extension RedisCacheStore {
                 entry.lastRead = .frequency(sample.frequency)
                 scanSawFrequencies = true
             }
-            if sample.size < 0 || (sample.size > wholeLimit && options.codec.needsWholeValues) {
+            if sample.size < 0 {
                 entry.unreadable = true
             } else if sample.size > wholeLimit {
                 entry.value = []
@@ -287,8 +290,12 @@ extension RedisCacheStore {
         return try options.codec.pickleBytes(bytes)
     }
 
+    /// A large value's start and end are its pickle's, unless the codec must
+    /// decode it whole: then it is fetched now, alone.
     public func outline(of entry: CacheEntry) throws -> PickleOutline? {
-        try entry.partial ?? options.codec.outline(entry.value)
+        guard let partial = entry.partial else { return try options.codec.outline(entry.value) }
+        guard options.codec.needsWholeValues else { return partial }
+        return try pickleBytes(of: entry).map { PickleOutline($0) }
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.
