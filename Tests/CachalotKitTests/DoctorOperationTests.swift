@@ -508,6 +508,18 @@ struct DoctorOperationTests {
                     ["cannot look for the site's keys: SCAN refused"], fix: .some(nil))
     }
 
+    /// The server stopping during the look (it no longer answers INFO
+    /// either) is the cache down, not a warning: doctor exits 1.
+    @Test func aCacheThatStopsAnsweringDuringTheLookFails() throws {
+        let settings = try settings()
+        let store = ListingStore(settings.caches["default"]!)
+        store.scanFailure = .runtime("the server closed the connection")
+        store.factsFailureAfterScan = .runtime("connection refused")
+        expectCheck(try doctor(settings, ["default": store]), .fail, "site keys default",
+                    ["the cache stopped answering while its keys were read: the server closed the connection (then: connection refused)"],
+                    fix: .some("start the cache server, or check the network to it"))
+    }
+
     /// django-cachalot keeps its entries in CACHALOT_CACHE only: another
     /// cache without table keys is no sign of wrong settings.
     @Test func onlyCachalotCacheIsLookedAtForTheSitesKeys() throws {
@@ -582,6 +594,9 @@ extension DoctorOperationTests {
         var factsFailure: CachalotError?
         var readFailure: CachalotError?
         var scanFailure: CachalotError?
+        /// Thrown by serverFacts once a scan has been tried (a server that died meanwhile).
+        var factsFailureAfterScan: CachalotError?
+        var scanned = false
 
         init(_ settings: CacheSettings) { self.settings = settings }
 
@@ -607,6 +622,7 @@ extension DoctorOperationTests {
         func entryName(forKey key: String) -> String { DjangoKeyMaker(settings).makeKey(key) }
 
         func scan(lastRead: Bool, _ visit: (CacheEntry) throws -> Void) throws {
+            scanned = true
             if let scanFailure { throw scanFailure }
             for entry in entries { try visit(entry) }
         }
@@ -619,6 +635,7 @@ extension DoctorOperationTests {
 
         func serverFacts() throws -> ServerFacts {
             if let factsFailure { throw factsFailure }
+            if scanned, let factsFailureAfterScan { throw factsFailureAfterScan }
             return facts
         }
     }

@@ -218,6 +218,14 @@ public struct DoctorOperation {
             return DoctorCheck(.warn, name, entries == 0 ? "the cache holds no entry at all: a fresh cache, or not the one the site uses"
                                : "no table key of this site yet: a fresh cache, or not the one the site uses", fix: fix)
         } catch {
+            // A refusal (an ACL without SCAN) is a warning; a server that stopped
+            // answering during the look is the cache down, whatever came before.
+            do {
+                _ = try store.serverFacts()
+            } catch let down {
+                return DoctorCheck(.fail, name, "the cache stopped answering while its keys were read: \(CachalotError(error).message) (then: \(CachalotError(down).message))",
+                                   fix: "start the cache server, or check the network to it")
+            }
             return DoctorCheck(.warn, name, "cannot look for the site's keys: \(CachalotError(error).message)")
         }
     }
