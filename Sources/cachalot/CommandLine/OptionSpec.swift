@@ -81,7 +81,10 @@ struct OptionSpec: Equatable, Sendable {
         case .text, .file, .cacheAlias, .databaseAlias, .label:
             return .text(text)
         case .seconds:
-            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= Self.maximumSeconds else {
+            // Decimal only: Double("0x10") reads hexadecimal (16 s), which the help never offers.
+            guard text.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
+                                         || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
+                  let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= Self.maximumSeconds else {
                 throw invalid("a number of seconds above 0, at most \(Int(Self.maximumSeconds))")
             }
             return .seconds(seconds)
