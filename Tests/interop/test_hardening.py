@@ -327,8 +327,10 @@ def test_a_whole_value_the_server_never_sends_fails_stats(cachalot, edited_setti
             result = cachalot("stats", "--json", "--timeout", "2", check=False)
     finally:
         proxy.close()
+        client.delete(":1:" + "e" * 40)
     assert result.returncode == 1, result.stdout
     assert "no complete reply" in result.stderr, result.stderr
+    assert json.loads(result.stdout)["caches"][0]["groups"] is None
 
 
 def test_requirepass_without_a_password_says_so(cachalot, edited_settings):

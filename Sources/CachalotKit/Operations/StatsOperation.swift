@@ -34,8 +34,11 @@ public struct StatsOperation {
                 do {
                     try collect(into: &stats, store: store, databases: databases)
                 } catch {
-                    // What a scan counted before it failed is no figure of the cache: none is kept.
+                    // What a scan counted before it failed is no figure of the cache: none is
+                    // kept, only the server's facts if they were read.
+                    let server = stats.server
                     stats = CacheStats(alias: cache.alias, backend: cache.backend, location: store.address)
+                    stats.server = server
                     stats.failure = TargetFailure(.cache(cache.alias, at: store.address), error)
                 }
             }

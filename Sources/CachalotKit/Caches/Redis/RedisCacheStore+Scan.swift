@@ -79,9 +79,10 @@ extension RedisCacheStore {
             [Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array(String(Self.scanBatch).utf8)]
         }
         // A larger value comes as its start and end. One that must be decoded
-        // whole to be classified (compressed, JSON, msgpack, herd) is fetched
-        // alone when it is (`outline(of:)`): a batch of them whole, up to
-        // 32 MiB each, held 500 MB and passed the 512 MiB reply limit.
+        // whole to be classified (compressed, JSON, msgpack, herd) is then
+        // fetched whole, with its batch's others, at most `wholeBudget` bytes
+        // to a request (`fetchWhole`): a batch of them whole in the scan's own
+        // request, up to 32 MiB each, held 500 MB and passed its 512 MiB limit.
         let wholeLimit = Self.wholeValueLimit
         let sampling = EntrySampling(wholeLimit: wholeLimit, lastRead: lastRead)
         // A batch's values, PTTLs, --idle's error texts and key names (Django's are short), and the next page's names.
@@ -154,11 +155,52 @@ extension RedisCacheStore {
                     }
                 }
             }
-            try visitSampled(keys, samples, wholeLimit: wholeLimit, lastRead: lastRead, visit)
+            try visitSampled(keys, &samples, wholeLimit: wholeLimit, lastRead: lastRead, server: server, visit)
             guard let next else { return }
             page = next
         }
     }
+
+    /// Whether a sampled value must still be fetched whole to be decoded:
+    /// larger than a scan returns, within the value limit (over it, it is
+    /// unreadable unfetched), and not gone.
+    private func needsWhole(_ sample: EntrySample, wholeLimit: Int) -> Bool {
+        options.codec.needsWholeValues && sample.whole == nil && sample.ttl != -2
+            && sample.size > wholeLimit && sample.size <= valueLimit
+    }
+
+    /// The values from `start` on that must be fetched whole (`needsWhole`),
+    /// with GET, as many to a request as fit in `wholeBudget` bytes (one at
+    /// least); one gone or rewritten since is left out, as a key gone after SCAN.
+    private func fetchWhole(from start: Int, keys: [[UInt8]], samples: inout [EntrySample], wholeLimit: Int, server: Int) throws {
+        var chunk: [Int] = []
+        var bytes = 0
+        for index in start..<keys.count where needsWhole(samples[index], wholeLimit: wholeLimit) {
+            if !chunk.isEmpty && bytes + samples[index].size > Self.wholeBudget { break }
+            chunk.append(index)
+            bytes += samples[index].size
+        }
+        guard !chunk.isEmpty else { return }
+        let replies = try pipeline(chunk.map { [Array("GET".utf8), keys[$0]] }, on: server,
+                                   replyLimit: bytes + chunk.count * 64 + 4096, keepingErrors: true)
+        for (index, reply) in zip(chunk, replies) {
+            switch reply {
+            case .string(let value) where value.count == samples[index].size:
+                samples[index].whole = value
+            case .string, .null:
+                samples[index].ttl = -2
+            case .error(let message) where message.hasPrefix("WRONGTYPE"):
+                samples[index].size = -1
+            case .error(let message):
+                throw Self.explain(message)
+            default:
+                throw unexpected(reply)
+            }
+        }
+    }
+
+    /// The most bytes of whole values one request asks for.
+    static let wholeBudget = 8 << 20
 
     /// What a scan reads of each key, as plain pipelined commands (a tenth
     /// of a script's server time per key): with --idle, OBJECT IDLETIME and
@@ -230,6 +272,8 @@ extension RedisCacheStore {
         var ttl = -2
         var head: [UInt8] = []
         var tail: [UInt8] = []
+        /// A large value fetched whole (`fetchWhole`).
+        var whole: [UInt8]?
     }
 
     /// SCAN's reply: the next cursor and the names of this page.
@@ -241,12 +285,17 @@ extension RedisCacheStore {
     }
 
     /// Each key of a batch as an entry.
-    private func visitSampled(_ keys: [[UInt8]], _ samples: [EntrySample], wholeLimit: Int, lastRead: Bool,
+    private func visitSampled(_ keys: [[UInt8]], _ samples: inout [EntrySample], wholeLimit: Int, lastRead: Bool, server: Int,
                               _ visit: (CacheEntry) throws -> Void) throws {
         let now = self.now()
         let onReplicas = replicas.isEmpty || !lastRead ? [] : replicaLastReads(keys)
         for (index, key) in keys.enumerated() {
+            // Whole values are fetched a request's worth ahead and let go once visited.
+            if needsWhole(samples[index], wholeLimit: wholeLimit) {
+                try fetchWhole(from: index, keys: keys, samples: &samples, wholeLimit: wholeLimit, server: server)
+            }
             var sample = samples[index]
+            samples[index].whole = nil
             // A key that expired or was deleted between SCAN and the reads is gone.
             guard sample.ttl != -2 else { continue }
             var entry = CacheEntry(name: String(decoding: key, as: UTF8.self), value: sample.head, size: max(sample.size, 0),
@@ -261,8 +310,10 @@ extension RedisCacheStore {
                 entry.lastRead = .frequency(sample.frequency)
                 scanSawFrequencies = true
             }
-            if sample.size < 0 {
-                entry.unreadable = true
+            if let whole = sample.whole {
+                entry.value = whole
+            } else if sample.size < 0 || (sample.size > wholeLimit && options.codec.needsWholeValues) {
+                entry.unreadable = true  // another type, or over the value limit
             } else if sample.size > wholeLimit {
                 entry.value = []
                 entry.partial = PickleOutline(head: sample.head, tail: sample.tail, count: sample.size)
@@ -277,25 +328,27 @@ extension RedisCacheStore {
 
     public func pickleBytes(of entry: CacheEntry) throws -> [UInt8]? {
         guard entry.partial != nil else { return try options.codec.pickleBytes(entry.value) }
+        // Over the limit a value is unreadable, unfetched.
+        guard entry.size <= valueLimit else { throw CachalotError.runtime("\(entry.name.prefix(120)) is larger than \(valueLimit >> 20) MiB") }
+        let server = try placed([entry.name])[0].server
         let whole: RedisReply
         do {
-            let server = try placed([entry.name])[0].server
-            whole = try send([Array("GET".utf8), Array(entry.name.utf8)], on: server)
-        } catch {
-            throw EntryFetchFailure(error: CachalotError(error))
+            whole = try replies([[Array("GET".utf8), Array(entry.name.utf8)]], on: server, replyLimit: valueLimit + 4096)[0]
+        } catch let failure as RedisConnection.Failure {
+            // The connection, not the entry: the scan's failure.
+            throw EntryFetchFailure(error: Self.error(failure))
         }
+        // Gone, or another type since (WRONGTYPE), or moved (MOVED): this entry only.
         guard let bytes = whole.bytes, bytes.count <= valueLimit else {
-            throw CachalotError.runtime("\(entry.name.prefix(120)) is gone or larger than \(valueLimit >> 20) MiB")
+            throw CachalotError.runtime("\(entry.name.prefix(120)) is gone, another type or larger than \(valueLimit >> 20) MiB since the scan")
         }
         return try options.codec.pickleBytes(bytes)
     }
 
-    /// A large value's start and end are its pickle's, unless the codec must
-    /// decode it whole: then it is fetched now, alone.
+    /// A large value comes as its start and end, its pickle's: a codec that
+    /// decodes values whole has them fetched whole by the scan.
     public func outline(of entry: CacheEntry) throws -> PickleOutline? {
-        guard let partial = entry.partial else { return try options.codec.outline(entry.value) }
-        guard options.codec.needsWholeValues else { return partial }
-        return try pickleBytes(of: entry).map { PickleOutline($0) }
+        try entry.partial ?? options.codec.outline(entry.value)
     }
 
     /// INFO fields operators ask for during an incident, and the server clock.
