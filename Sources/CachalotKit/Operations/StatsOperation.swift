@@ -52,14 +52,7 @@ public struct StatsOperation {
     /// does not tell: a value that then fails to decode is unreadable.
     static func classify(_ entry: CacheEntry, store: CacheStore) throws -> (EntryGroup, Double?) {
         guard !entry.unreadable else { return (.unreadable, nil) }
-        let found: PickleOutline?
-        do {
-            found = try store.outline(of: entry)
-        } catch let failure as EntryFetchFailure {
-            throw failure.error
-        } catch {
-            return (.unreadable, nil)
-        }
+        guard let found = try readable({ try store.outline(of: entry) }) else { return (.unreadable, nil) }
         // nil: a number the backend stores as text.
         guard let outline = found else { return (.otherKeys, nil) }
         switch QueryEntryProbe.probe(outline) {
@@ -68,17 +61,23 @@ public struct StatsOperation {
         case .notQueryEntry where outline.head.first == PickleOpcode.proto.rawValue:
             return (.otherKeys, nil)
         case .notQueryEntry, .unknown:
-            let whole: [UInt8]?
-            do {
-                whole = try store.pickleBytes(of: entry)
-            } catch let failure as EntryFetchFailure {
-                throw failure.error  // the server, not the entry: no count is right after it
-            } catch {
-                return (.unreadable, nil)
-            }
-            guard let bytes = whole, let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
+            guard let whole = try readable({ try store.pickleBytes(of: entry) }), let bytes = whole,
+                  let value = try? PickleReader.read(bytes) else { return (.unreadable, nil) }
             if case .tuple(let items) = value, items.count == 2, case .float(let time) = items[0] { return (.queryEntries, time) }
             return (.otherKeys, nil)
+        }
+    }
+
+    /// What `read` gives, or nil when the entry cannot be read (it counts as
+    /// unreadable). A value the server did not send (`EntryFetchFailure`)
+    /// is the server's failure, not the entry's: no count is right after it.
+    private static func readable<Value>(_ read: () throws -> Value) throws -> Value? {
+        do {
+            return try read()
+        } catch let failure as EntryFetchFailure {
+            throw failure.error
+        } catch {
+            return nil
         }
     }
 
