@@ -32,21 +32,22 @@ extension MySQLDatabase: ChangeEvidenceSource {
         var before = try increments()
         for attempt in 1...3 where !pending.isEmpty {
             let checksums = try checksums(of: pending)
-            var lengths: [String: String] = [:]
+            // Each table's rows and columns as read this time; a table this cannot
+            // read (gone, or refused) has no evidence: it is invalidated.
+            var contents: [String: String] = [:]
             for table in pending {
-                guard let shape = Self.shape(of: table, in: shapes), checksums[table] != nil else { continue }
-                // A table this cannot read has no evidence: it is invalidated.
-                lengths[table] = try? rowDigest(of: table, columns: shape)
+                guard let checksum = checksums[table], let shape = Self.shape(of: table, in: shapes),
+                      let rows = try? rowDigest(of: table, columns: shape) else { continue }
+                contents[table] = [checksum, rows, Self.signature(shape)].joined(separator: ":")
             }
             let after = try increments()
             var moved: [String] = []
             for table in pending {
-                guard let checksum = checksums[table], let rows = lengths[table], let shape = Self.shape(of: table, in: shapes) else { continue }
+                guard let content = contents[table] else { continue }
                 if before[table] != after[table] && attempt < 3 {
                     moved.append(table)
                 } else {
-                    tokens[table] = [checksum, rows, Self.signature(shape)].joined(separator: ":")
-                        + (before[table].map { ":" + $0 } ?? "")
+                    tokens[table] = content + (before[table].map { ":" + $0 } ?? "")
                 }
             }
             pending = moved
